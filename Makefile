@@ -1,0 +1,35 @@
+# Two commands for a fresh Debian machine (as root): `make demo` and `make test`.
+# Both create .venv, install camaudit with its test tools, and install tshark when missing.
+
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+export DEBIAN_FRONTEND := noninteractive
+
+.PHONY: setup demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@command -v tshark >/dev/null 2>&1 || { \
+	  echo "Installing tshark (Debian package) ..."; \
+	  apt-get update -qq && apt-get install -y -qq tshark >/dev/null; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/camaudit demo
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -n 2
+
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache camaudit.db*

@@ -1,0 +1,219 @@
+"""One HTTP(S) server per simulated device port, shared by every HTTP protocol family.
+
+The server authenticates (HTTP Digest/Basic through the device's AuthGate), routes each
+request to the protocol handler that claims its path (ISAPI, Dahua CGI, ONVIF), applies the
+profile's transport and content quirks, and logs every request. Protocol handlers only turn
+a SimRequest into a SimResponse; they never touch sockets.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import parse_qs, urlsplit
+
+from device_simulators.runtime import hostile
+from device_simulators.runtime.auth import AuthResult
+from device_simulators.runtime.requestlog import LoggedRequest, now
+
+if TYPE_CHECKING:
+    from device_simulators.runtime.device import SimDevice
+
+MAX_REQUEST_BODY = 1 << 20
+
+
+@dataclass
+class SimRequest:
+    method: str
+    path: str                      # path without query, percent-decoding left to handlers
+    query: dict[str, list[str]]
+    target: str                    # path with query, as sent
+    headers: dict[str, str]        # lower-case names
+    body: bytes
+    client: str
+    scheme: str                    # http | https
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        """First value of a query parameter."""
+        values = self.query.get(name)
+        return values[0] if values else default
+
+
+@dataclass
+class SimResponse:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/xml; charset=UTF-8"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    # Handlers that authenticate inside the body (ONVIF WS-Security) report the outcome here.
+    auth: str | None = None
+    user: str | None = None
+    action: str | None = None
+
+
+class ProtocolHandler(Protocol):
+    """What a protocol family provides to the HTTP server."""
+
+    protocol: str
+
+    def claims(self, path: str) -> bool:
+        """True when this handler serves `path`."""
+
+    def needs_http_auth(self, request: SimRequest) -> bool:
+        """False for public paths and for protocols that authenticate in the body."""
+
+    def handle(self, request: SimRequest, auth: AuthResult) -> SimResponse:
+        """Answer an authenticated (or public) request."""
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], device: SimDevice, scheme: str,
+                 ssl_context: ssl.SSLContext | None) -> None:
+        self.device = device
+        self.scheme = scheme
+        self.ssl_context = ssl_context
+        super().__init__(address, _RequestHandler)
+
+    def get_request(self) -> tuple[socket.socket, object]:
+        sock, addr = super().get_request()
+        if self.ssl_context is not None:
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        return  # the device RequestLog is the log
+
+    def version_string(self) -> str:
+        return self.server.device.http_server_header or ""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # Camera firmware sends no Server header unless the profile names one.
+        if keyword.lower() == "server" and not value:
+            return
+        super().send_header(keyword, value)
+
+    def setup(self) -> None:
+        super().setup()
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.settimeout(10)
+                self.connection.do_handshake()
+            except (ssl.SSLError, OSError):
+                self.close_connection = True
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(min(length, MAX_REQUEST_BODY)) if length > 0 else b""
+
+    def _dispatch(self) -> None:
+        device = self.server.device
+        split = urlsplit(self.path)
+        request = SimRequest(
+            method=self.command, path=split.path, query=parse_qs(split.query, keep_blank_values=True),
+            target=self.path, headers={k.lower(): v for k, v in self.headers.items()},
+            body=self._read_body(), client=self.client_address[0], scheme=self.server.scheme,
+        )
+        handler = device.handler_for(request.path)
+        protocol = handler.protocol if handler else "http"
+        auth = AuthResult("none")
+        if handler is None:
+            response = SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        else:
+            if handler.needs_http_auth(request):
+                auth = device.gate.check_http(request.method, request.headers.get("authorization"))
+            else:
+                auth = AuthResult("not-required")
+            response = self._respond(handler, request, auth)
+        entry_auth = response.auth or auth.outcome
+        device.log.record(LoggedRequest(
+            time=now(), device=device.profile.id, protocol=protocol, source=request.client,
+            method=request.method, path=request.target, action=response.action,
+            auth=entry_auth, status=response.status, user=response.user or auth.user,
+        ))
+        self._send(request, response)
+
+    def _respond(self, handler: ProtocolHandler, request: SimRequest, auth: AuthResult) -> SimResponse:
+        device = self.server.device
+        if auth.outcome == "locked":
+            return device.locked_response(handler.protocol)
+        if auth.outcome in ("challenge", "failed", "stale"):
+            body = b"<html><body>401 - Unauthorized</body></html>"
+            return SimResponse(401, body, "text/html",
+                               headers=device.gate.challenge_headers(stale=auth.outcome == "stale"))
+        for quirk in device.profile.quirks:
+            if quirk.name == "slow_endpoints" and quirk.applies_to(request.path):
+                time.sleep(float(quirk.params.get("delay", 5)))
+        early = hostile.transport_quirk(device.profile, request.path)
+        if early is not None:
+            return early
+        response = handler.handle(request, auth)
+        return hostile.content_quirks(device.profile, request.path, response)
+
+    def _send(self, request: SimRequest, response: SimResponse) -> None:
+        device = self.server.device
+        if response.status == hostile.RESET:
+            # RST instead of FIN: what a crashing web server on a camera looks like.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        drip = next((q for q in device.profile.quirks
+                     if q.name == "slow_drip" and q.applies_to(request.path)), None)
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        body = response.body
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if request.method == "HEAD":
+            return
+        try:
+            if drip:
+                interval = float(drip.params.get("interval", 1.0))
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(interval)
+            else:
+                self.wfile.write(body)
+        except OSError:
+            self.close_connection = True
+
+
+class HttpService:
+    """A running HTTP or HTTPS listener for one device."""
+
+    def __init__(self, device: SimDevice, address: str, port: int, scheme: str = "http",
+                 ssl_context: ssl.SSLContext | None = None) -> None:
+        self.scheme = scheme
+        self._server = _Server((address, port), device, scheme, ssl_context)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name=f"{device.profile.id}-{scheme}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,86 @@
+"""Raw TCP services a camera exposes besides HTTP: RTSP, the vendor SDK port, telnet, SSH.
+
+They answer just enough for a port sweep or banner grab to recognise them, and log every
+connection. RTSP answers OPTIONS without authentication and challenges everything else,
+as Hikvision and Dahua firmware do.
+"""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from typing import TYPE_CHECKING
+
+from device_simulators.runtime.requestlog import LoggedRequest, now
+
+if TYPE_CHECKING:
+    from device_simulators.runtime.device import SimDevice
+
+BANNERS = {
+    "telnet": b"\r\n\r\nlogin: ",
+    "ssh": b"SSH-2.0-dropbear_2014.63\r\n",
+}
+
+
+class _TcpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], device: SimDevice, service: str) -> None:
+        self.device = device
+        self.service = service
+        super().__init__(address, _Handler)
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: _TcpServer
+
+    def handle(self) -> None:
+        device, service = self.server.device, self.server.service
+        sock: socket.socket = self.request
+        sock.settimeout(3)
+        method, path = "TCP", "-"
+        try:
+            if service in BANNERS:
+                sock.sendall(BANNERS[service])
+            data = sock.recv(4096) if service in ("rtsp", "sdk") else b""
+            if service == "rtsp" and data:
+                method, path = self._rtsp(sock, data)
+        except OSError:
+            pass
+        device.log.record(LoggedRequest(time=now(), device=device.profile.id, protocol=service,
+                                        source=self.client_address[0], method=method, path=path,
+                                        action=None, auth="none", status=None))
+
+    def _rtsp(self, sock: socket.socket, data: bytes) -> tuple[str, str]:
+        line = data.split(b"\r\n", 1)[0].decode("latin-1", "replace")
+        parts = line.split()
+        method = parts[0] if parts else "?"
+        cseq = next((ln.split(b":", 1)[1].strip() for ln in data.split(b"\r\n")
+                     if ln.lower().startswith(b"cseq:")), b"1")
+        if method == "OPTIONS":
+            reply = (b"RTSP/1.0 200 OK\r\nCSeq: " + cseq + b"\r\nPublic: OPTIONS, DESCRIBE, SETUP, "
+                     b"PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER\r\n\r\n")
+        else:
+            realm = self.server.device.gate.realm.encode()
+            reply = (b"RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq + b'\r\nWWW-Authenticate: Digest realm="'
+                     + realm + b'", nonce="' + self.server.device.gate.new_nonce().encode() + b'"\r\n\r\n')
+        sock.sendall(reply)
+        return method, parts[1] if len(parts) > 1 else "-"
+
+
+class TcpService:
+    def __init__(self, device: SimDevice, address: str, port: int, service: str) -> None:
+        self.service = service
+        self._server = _TcpServer((address, port), device, service)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        daemon=True, name=f"{device.profile.id}-{service}")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
