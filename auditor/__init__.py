@@ -1,1 +1,3 @@
-"""auditor"""
+"""camaudit's orchestrator: runs discovery, probes and classification, and writes the store."""
+
+__version__ = "0.1.0"
