@@ -1,0 +1,116 @@
+"""What an audit found about one device: plain values the orchestrator produces and the store
+persists. `to_json()` is the `--json` contract of `camaudit audit` (keys are a contract:
+add, never rename or remove).
+
+Three-valued everywhere: True / False / None, where None means the device would not tell us.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
+
+
+@dataclass
+class FeatureVerdict:
+    supported: bool | None = None
+    enabled: bool | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"supported": self.supported, "enabled": self.enabled, "evidence": list(self.evidence)}
+
+
+@dataclass
+class RemoteAccessVerdict:
+    enabled: bool | None = None
+    destination: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"enabled": self.enabled, "destination": self.destination, "evidence": list(self.evidence)}
+
+
+@dataclass
+class Finding:
+    id: str                 # stable kebab-case id, e.g. "face-capture-enabled"
+    severity: str           # critical | high | medium | low | info
+    title: str             # one sentence a DPO can act on
+    evidence: list[str] = field(default_factory=list)
+    recommendation: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "severity": self.severity, "title": self.title,
+                "evidence": list(self.evidence), "recommendation": self.recommendation}
+
+
+@dataclass
+class ProbeRecord:
+    """How one probe went, so a report can say what was checked and what could not be."""
+
+    probe: str              # probe id, e.g. "isapi.smart-events"
+    outcome: str            # ok | unsupported | auth-failed | locked | error | skipped
+    reason: str = ""
+    duration_ms: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probe": self.probe, "outcome": self.outcome, "reason": self.reason,
+                "duration_ms": self.duration_ms}
+
+
+def empty_features() -> dict[str, FeatureVerdict]:
+    return {fid: FeatureVerdict() for fid in FEATURE_IDS}
+
+
+def empty_remote_access() -> dict[str, RemoteAccessVerdict]:
+    return {rid: RemoteAccessVerdict() for rid in REMOTE_ACCESS_IDS}
+
+
+@dataclass
+class DeviceAudit:
+    address: str
+    port: int
+    reachable: bool = False
+    auth: str | None = None          # ok | failed | not-required | locked | None
+    brand: str | None = None
+    manufacturer: str | None = None
+    oem: bool | None = None
+    model: str | None = None
+    device_type: str | None = None   # camera | nvr | thermal
+    firmware: str | None = None
+    firmware_date: dt.date | None = None
+    serial: str | None = None
+    mac: str | None = None
+    name: str | None = None
+    protocols: list[str] = field(default_factory=list)
+    identity_evidence: list[str] = field(default_factory=list)
+    features: dict[str, FeatureVerdict] = field(default_factory=empty_features)
+    channels: dict[int, dict[str, FeatureVerdict]] = field(default_factory=dict)
+    remote_access: dict[str, RemoteAccessVerdict] = field(default_factory=empty_remote_access)
+    services: dict[str, Any] = field(default_factory=dict)   # telnet/ssh state, open ports, no-auth protocols
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    probes: list[ProbeRecord] = field(default_factory=list)
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address, "port": self.port, "reachable": self.reachable, "auth": self.auth,
+            "brand": self.brand, "manufacturer": self.manufacturer, "oem": self.oem, "model": self.model,
+            "device_type": self.device_type, "firmware": self.firmware,
+            "firmware_date": self.firmware_date.isoformat() if self.firmware_date else None,
+            "serial": self.serial, "mac": self.mac, "name": self.name, "protocols": list(self.protocols),
+            "identity_evidence": list(self.identity_evidence),
+            "features": {fid: self.features[fid].to_json() for fid in FEATURE_IDS},
+            "channels": {str(ch): {fid: v.to_json() for fid, v in verdicts.items()}
+                         for ch, verdicts in sorted(self.channels.items())},
+            "remote_access": {rid: self.remote_access[rid].to_json() for rid in REMOTE_ACCESS_IDS},
+            "services": dict(self.services),
+            "findings": [f.to_json() for f in self.findings],
+            "errors": list(self.errors),
+            "probes": [p.to_json() for p in self.probes],
+        }

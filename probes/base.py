@@ -1,0 +1,146 @@
+"""The values that flow through the probe stages, and the Probe interface.
+
+discover -> Target; fingerprint -> Fingerprint; probe -> Observations. Probes report what the
+device said in the vendor's own vocabulary (ISAPI event names, Dahua rule types, ONVIF types);
+mapping those onto camaudit's feature ids is the auditor's job (auditor/taxonomy.py), so no
+probe can invent a verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from probes.context import ProbeContext
+
+
+@dataclass(frozen=True)
+class Target:
+    """One device to audit: where it answers and what discovery already learned."""
+
+    address: str
+    port: int = 80                       # HTTP port for ISAPI / CGI / ONVIF
+    scheme: str = "http"
+    https_port: int | None = None
+    onvif_xaddr: str | None = None        # device_service URL from WS-Discovery
+    found_by: tuple[str, ...] = ()        # ws_discovery, sadp, dhip, tcp-sweep, given
+    open_ports: tuple[int, ...] = ()
+    hints: tuple[IdentitySignal, ...] = ()   # what discovery replies said (SADP, DHIP, WS-D scopes)
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{self.scheme}://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where an observation came from, short enough for a report line."""
+
+    protocol: str          # isapi | dahua_cgi | onvif | sadp | dhip | ws_discovery | http | oui
+    source: str            # endpoint path, SOAP operation, or datagram type
+    result: str = ""       # "HTTP 200", "SOAP fault ter:ActionNotSupported", "notSupport"
+    excerpt: str = ""      # a few characters of the answer; secrets never included
+    duration_ms: int | None = None
+
+    def __str__(self) -> str:
+        parts = [f"{self.protocol} {self.source}"]
+        if self.result:
+            parts.append(f"-> {self.result}")
+        if self.excerpt:
+            parts.append(f": {self.excerpt}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class IdentitySignal:
+    """One statement about who made the device, from one independent source."""
+
+    field: str             # manufacturer | brand | model | firmware | firmware_date | serial | mac | device_type | name
+    value: str
+    # signal family: isapi | dahua_cgi | onvif | http-header | realm | sadp | dhip | ws_discovery | oui
+    source: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class FeatureObservation:
+    """A vendor-named analytics capability or setting, as the device reported it."""
+
+    protocol: str          # isapi | dahua_cgi | onvif
+    name: str              # vendor-native, e.g. "FaceDetect", "faceSnap.mask", "FaceDetection.Feature.Age"
+    supported: bool | None
+    enabled: bool | None
+    evidence: Evidence
+    channel: int | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The device answered a complete listing: what it does not list, it does not support.
+
+    Example: ISAPI capability documents, Dahua getCaps, ONVIF GetSupportedRules. Without this,
+    a feature nobody mentioned stays unknown (None), never "no".
+    """
+
+    protocol: str
+    scope: str             # which listing, e.g. "isapi-capabilities", "dahua-caps", "onvif-rules"
+    evidence: Evidence
+    channel: int | None = None
+
+
+@dataclass(frozen=True)
+class RemoteAccessObservation:
+    setting: str           # remote-access id: hik_connect isup dahua_p2p ddns upnp ntp email ftp auto_register
+    enabled: bool | None
+    destination: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ServiceObservation:
+    """Device services that matter for security: telnet/SSH state, unauthenticated access."""
+
+    service: str           # telnet | ssh | no-auth:<protocol> | https | platform
+    state: str | bool | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ChannelObservation:
+    """An NVR channel: what camera sits behind it and whether it is online."""
+
+    channel: int
+    name: str | None
+    online: bool | None
+    source_address: str | None
+    source_model: str | None
+    evidence: Evidence
+
+
+Observation = (IdentitySignal | FeatureObservation | Coverage | RemoteAccessObservation
+               | ServiceObservation | ChannelObservation)
+
+
+@dataclass
+class Fingerprint:
+    """Which protocol families answer, and the unauthenticated identity signals seen doing so."""
+
+    protocols: set[str] = field(default_factory=set)    # isapi | dahua_cgi | onvif (+ discovery ones)
+    signals: list[IdentitySignal] = field(default_factory=list)
+    onvif_xaddr: str | None = None
+    clock_offset: dt.timedelta | None = None           # device clock minus ours (ONVIF)
+    notes: list[str] = field(default_factory=list)
+
+
+class Probe(Protocol):
+    """One capability check. Registered in probes/registry.py; defined in its own module."""
+
+    id: str                 # protocol.capability, kebab case: "isapi.smart-events"
+    protocol: str           # isapi | dahua_cgi | onvif
+    intrusive: bool         # False for every probe camaudit ships; True would need an opt-in
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        """Read from the device and return what it said. Raises probes.errors.ProbeError."""

@@ -1,0 +1,95 @@
+"""Why a probe could not read something. These are per-device outcomes, recorded and shown,
+never raised to the user (user-facing errors live in auditor/errors.py).
+
+    ProbeError                      reason is a short sentence for the device's error list
+    ├── Unreachable                 nothing listens / no route
+    ├── TimedOut                    connect or read timeout, or a body dripping past the deadline
+    ├── ConnectionDropped           reset or closed mid-answer
+    ├── TlsFailed                   handshake failed
+    ├── AuthProblem
+    │   ├── CredentialsRejected     our one login attempt for this account failed
+    │   ├── AccountLocked           the device says the account is locked
+    │   ├── CredentialsNeeded       the device wants credentials and none were given for it
+    │   └── AuthSchemeRefused       only Basic over plain HTTP offered; not sent without opt-in
+    ├── NotSupported                expected "no such feature" answer (notSupport, Error, ActionNotSupported)
+    ├── Forbidden                   authenticated, but this account may not read it
+    ├── BadResponse
+    │   ├── MalformedResponse       not parseable (truncated XML, wrong format)
+    │   ├── HostileResponse         DTD, entity declarations, XXE, entity bombs: refused unexpanded
+    │   └── ResponseTooLarge        over the size cap; reading stopped
+    └── UnexpectedAnswer            5xx, redirect elsewhere, anything else we cannot use
+"""
+
+from __future__ import annotations
+
+
+class ProbeError(Exception):
+    outcome = "error"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Unreachable(ProbeError):
+    pass
+
+
+class TimedOut(ProbeError):
+    pass
+
+
+class ConnectionDropped(ProbeError):
+    pass
+
+
+class TlsFailed(ProbeError):
+    pass
+
+
+class AuthProblem(ProbeError):
+    outcome = "auth-failed"
+
+
+class CredentialsRejected(AuthProblem):
+    pass
+
+
+class AccountLocked(AuthProblem):
+    outcome = "locked"
+
+
+class CredentialsNeeded(AuthProblem):
+    pass
+
+
+class AuthSchemeRefused(AuthProblem):
+    pass
+
+
+class NotSupported(ProbeError):
+    outcome = "unsupported"
+
+
+class Forbidden(ProbeError):
+    pass
+
+
+class BadResponse(ProbeError):
+    pass
+
+
+class MalformedResponse(BadResponse):
+    pass
+
+
+class HostileResponse(BadResponse):
+    pass
+
+
+class ResponseTooLarge(BadResponse):
+    pass
+
+
+class UnexpectedAnswer(ProbeError):
+    pass

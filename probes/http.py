@@ -1,0 +1,228 @@
+"""A GET-only HTTP client for one device: digest auth, lockout safety, size caps, deadlines.
+
+It has no method for anything but GET, so no probe can write to a device by mistake. Every
+failure of requests/urllib3 is translated here, once, into a probes.errors outcome.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from urllib3.exceptions import InsecureRequestWarning, ProtocolError
+
+from probes.errors import (
+    AccountLocked,
+    AuthSchemeRefused,
+    ConnectionDropped,
+    CredentialsNeeded,
+    CredentialsRejected,
+    Forbidden,
+    ProbeError,
+    ResponseTooLarge,
+    TimedOut,
+    TlsFailed,
+    UnexpectedAnswer,
+    Unreachable,
+)
+from probes.login import Credentials, LoginState
+
+MAX_BODY = 2 << 20            # 2 MiB: the largest real ISAPI capability document is ~100 KiB
+CHUNK = 16 << 10
+_REDIRECTS = {301, 302, 303, 307, 308}
+# How Hikvision and Dahua say "this account is locked" in a 401 body. Hikvision's userCheck
+# also says <lockStatus>unlock</lockStatus> when NOT locked, so match the exact value.
+_LOCKED = re.compile(rb"<lockStatus>\s*lock\s*</lockStatus>|userLocked|account\s+(?:is\s+)?locked|"
+                     rb"user\s+(?:is\s+)?locked|\blocked\b", re.IGNORECASE)
+
+
+@dataclass
+class HttpAnswer:
+    url: str
+    status: int
+    headers: dict[str, str]       # lower-case names
+    body: bytes
+    elapsed_ms: int
+    tls: bool
+    challenged: bool = False      # the device asked for a login before answering
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    connect_timeout: float = 3.0
+    read_timeout: float = 6.0
+    deadline: float = 12.0          # whole request, including a body that drips slowly
+    max_body: int = MAX_BODY
+    allow_basic: bool = False       # Basic sends the password in clear over HTTP: opt-in only
+
+
+class DeviceHttp:
+    """HTTP GETs against one device, sharing its LoginState with every other protocol."""
+
+    def __init__(self, base_url: str, login: LoginState, settings: HttpSettings | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.login = login
+        self.settings = settings or HttpSettings()
+        self._session = requests.Session()
+        self._session.trust_env = False        # never route device traffic through a proxy
+        self._session.verify = False           # cameras ship self-signed certificates
+        self._auths: dict[str, AuthBase] = {}
+        self._basic = False            # set once the device offered only Basic and the user allowed it
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- public ---------------------------------------------------------------------------
+    def get(self, path: str, params: dict[str, Any] | list[tuple[str, str]] | None = None, *,
+            authenticate: bool = True) -> HttpAnswer:
+        """GET `path`; 401s are resolved with the device's one allowed login attempt per account."""
+        if not authenticate or self.login.no_auth:
+            return self._get(path, params, None)
+        while True:
+            if self.login.locked:
+                raise AccountLocked("the device reported the account as locked; no further logins were tried")
+            creds = self.login.current()
+            if creds is None and self.login.candidates:
+                raise CredentialsRejected("every account given for this device was rejected once; "
+                                          "no further attempts were made")
+            answer = self._get(path, params, self._auth_for(creds) if creds else None)
+            if answer.status != 401:
+                self._settle(creds, answer)
+                return answer
+            self._on_401(creds, answer)
+
+    # -- auth -----------------------------------------------------------------------------
+    def _auth_for(self, creds: Credentials) -> AuthBase:
+        key = ("basic:" if self._basic else "digest:") + creds.user
+        auth = self._auths.get(key)
+        if auth is None:
+            auth = (HTTPBasicAuth(creds.user, creds.password) if self._basic
+                    else HTTPDigestAuth(creds.user, creds.password))
+            self._auths[key] = auth
+        return auth
+
+    def _settle(self, creds: Credentials | None, answer: HttpAnswer) -> None:
+        """Learn from a non-401 answer whether our login worked or none was needed."""
+        if self.login.confirmed is not None:
+            return
+        if creds is not None and answer.challenged:
+            self.login.confirm(creds)
+        elif 200 <= answer.status < 300:
+            # Answered a protected resource without asking: the device has no login at all.
+            self.login.no_auth = True
+
+    def _on_401(self, creds: Credentials | None, answer: HttpAnswer) -> None:
+        challenge = (answer.header("www-authenticate") or "").lower()
+        if _LOCKED.search(answer.body):
+            self.login.mark_locked()
+            raise AccountLocked("the device says the account is locked; camaudit stopped logging in")
+        if creds is None:
+            raise CredentialsNeeded("the device requires a login and no credentials were given for it")
+        if "digest" not in challenge and not self._basic:
+            # Nothing was sent yet: requests' digest auth only answers Digest challenges.
+            if not challenge.startswith("basic"):
+                raise UnexpectedAnswer(f"the device asked for an unknown login scheme ({challenge[:30]!r})")
+            if not self.settings.allow_basic:
+                raise AuthSchemeRefused("the device only offers Basic authentication, which would send the "
+                                        "password in clear; use --allow-basic to permit it")
+            self._basic = True
+            return
+        self.login.reject(creds)
+        if self.login.current() is None:
+            raise CredentialsRejected(f"the device rejected the password for '{creds.user}'; "
+                                      "it was tried once only, to avoid locking the account")
+
+    # -- transport ------------------------------------------------------------------------
+    def _get(self, path: str, params: Any, auth: AuthBase | None) -> HttpAnswer:
+        url = self.base_url + path
+        for hop in range(2):
+            answer = self._fetch(url, params, auth)
+            if answer.status not in _REDIRECTS:
+                return answer
+            url = self._redirect_target(url, answer, hop)
+            params = None
+        raise UnexpectedAnswer(f"{path} redirected more than once; not followed further")
+
+    def _redirect_target(self, url: str, answer: HttpAnswer, hop: int) -> str:
+        location = answer.header("location") or ""
+        here, there = urlsplit(url), urlsplit(requests.compat.urljoin(url, location))
+        if hop > 0 or there.hostname != here.hostname or there.scheme not in ("http", "https"):
+            raise UnexpectedAnswer(f"{here.path} redirected to {location or 'nowhere'}; not followed "
+                                   "(camaudit only follows one redirect on the same device)")
+        return there.geturl()
+
+    def _fetch(self, url: str, params: Any, auth: AuthBase | None) -> HttpAnswer:
+        s = self.settings
+        started = time.monotonic()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InsecureRequestWarning)
+                response = self._session.get(url, params=params, auth=auth, stream=True,
+                                             allow_redirects=False,
+                                             timeout=(s.connect_timeout, s.read_timeout))
+            with response:
+                body = self._read_capped(response, started)
+        except ProbeError:
+            raise
+        except requests.exceptions.SSLError as exc:
+            raise TlsFailed(f"TLS handshake with {urlsplit(url).netloc} failed") from exc
+        except requests.exceptions.ConnectTimeout as exc:
+            raise TimedOut(f"no answer from {urlsplit(url).netloc} within {s.connect_timeout:g} s") from exc
+        except (requests.exceptions.ReadTimeout, TimeoutError) as exc:
+            raise TimedOut(f"{urlsplit(url).path} did not answer within {s.read_timeout:g} s") from exc
+        except requests.exceptions.ConnectionError as exc:
+            if _refused(exc):
+                raise Unreachable(f"nothing listens on {urlsplit(url).netloc}") from exc
+            raise ConnectionDropped(f"{urlsplit(url).path}: the device closed the connection "
+                                    "without a complete answer") from exc
+        except (requests.exceptions.ChunkedEncodingError, ProtocolError, ConnectionError) as exc:
+            raise ConnectionDropped(f"{urlsplit(url).path}: the connection broke mid-answer") from exc
+        except requests.exceptions.RequestException as exc:
+            raise UnexpectedAnswer(f"{urlsplit(url).path}: {type(exc).__name__}") from exc
+        return HttpAnswer(url=response.url, status=response.status_code,
+                          headers={k.lower(): v for k, v in response.headers.items()}, body=body,
+                          elapsed_ms=int((time.monotonic() - started) * 1000), tls=url.startswith("https"),
+                          challenged=any(r.status_code == 401 for r in response.history))
+
+    def _read_capped(self, response: requests.Response, started: float) -> bytes:
+        s = self.settings
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > s.max_body:
+            raise ResponseTooLarge(f"{urlsplit(response.url).path} announced {int(declared) >> 10} KiB, "
+                                   f"over the {s.max_body >> 10} KiB cap; not read")
+        chunks, size = [], 0
+        for chunk in response.raw.stream(CHUNK, decode_content=True):
+            size += len(chunk)
+            if size > s.max_body:
+                raise ResponseTooLarge(f"{urlsplit(response.url).path} sent more than "
+                                       f"{s.max_body >> 10} KiB; reading stopped")
+            if time.monotonic() - started > s.deadline:
+                raise TimedOut(f"{urlsplit(response.url).path} was still sending after {s.deadline:g} s "
+                               "(a slow drip); reading stopped")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _refused(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, ConnectionRefusedError):
+            return True
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return "refused" in str(exc).lower()
+
+
+def raise_for_status(answer: HttpAnswer, where: str) -> None:
+    """Turn an unusable status into an outcome (404/notSupport handling is the caller's)."""
+    if answer.status == 403:
+        raise Forbidden(f"{where}: the account may not read this (HTTP 403)")
+    if answer.status >= 500:
+        raise UnexpectedAnswer(f"{where}: the device failed to answer (HTTP {answer.status})")
