@@ -1,0 +1,107 @@
+"""Observations -> feature and remote-access verdicts. Pure functions.
+
+Rules, in order of strength:
+1. A device statement wins over silence: any observation saying supported/enabled = True
+   makes it True; otherwise one saying False makes it False.
+2. Not supported implies not enabled.
+3. Silence is unknown (None) unless the device answered a complete listing that covers the
+   feature (auditor/taxonomy.py COVERAGE): then it is "not supported", with that listing as
+   evidence.
+4. Vendor names missing from the taxonomy are kept as notes, never mapped by guesswork.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from auditor.taxonomy import covered, features_for
+from models.audit import FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
+from models.features import FEATURE_IDS
+from probes.base import Coverage, FeatureObservation, Observation, RemoteAccessObservation
+
+ROLLUP = None     # channel key for device-level statements
+
+
+def _merge(current: bool | None, new: bool | None) -> bool | None:
+    if current is True or new is True:
+        return True
+    if current is False or new is False:
+        return False
+    return None
+
+
+def _apply(verdict: FeatureVerdict, obs: FeatureObservation) -> None:
+    verdict.supported = _merge(verdict.supported, obs.supported)
+    verdict.enabled = _merge(verdict.enabled, obs.enabled)
+    line = str(obs.evidence)
+    if line not in verdict.evidence:
+        verdict.evidence.append(line)
+
+
+def _finish(verdicts: dict[str, FeatureVerdict], coverage: list[Coverage]) -> None:
+    in_scope: dict[str, Coverage] = {}
+    for cov in coverage:
+        for fid in covered(cov.scope):
+            in_scope.setdefault(fid, cov)
+    for fid, verdict in verdicts.items():
+        if verdict.enabled is True:
+            verdict.supported = True          # it runs, so it is supported whatever a flag said
+        if verdict.supported is None and fid in in_scope:
+            verdict.supported = False
+            verdict.evidence.append(f"not listed in {in_scope[fid].evidence}")
+        if verdict.supported is False:
+            verdict.enabled = False
+        if verdict.supported is True and verdict.enabled is None and not verdict.evidence:
+            verdict.evidence.append("supported, but the device did not say whether it is on")
+
+
+def classify_features(observations: Iterable[Observation]) -> tuple[
+        dict[str, FeatureVerdict], dict[int, dict[str, FeatureVerdict]], list[str]]:
+    """Device roll-up verdicts, per-channel verdicts (NVRs, multi-channel cameras), and notes."""
+    device = empty_features()
+    channels: dict[int, dict[str, FeatureVerdict]] = defaultdict(dict)
+    device_cov: list[Coverage] = []
+    channel_cov: dict[int, list[Coverage]] = defaultdict(list)
+    notes: list[str] = []
+    for obs in observations:
+        if isinstance(obs, Coverage):
+            if obs.channel is None:
+                device_cov.append(obs)
+            else:
+                channel_cov[obs.channel].append(obs)
+            continue
+        if not isinstance(obs, FeatureObservation):
+            continue
+        ids = features_for(obs.protocol, obs.name)
+        if ids is None:
+            notes.append(f"{obs.protocol} reported '{obs.name}', which camaudit does not map to a feature yet")
+            continue
+        for fid in ids:
+            _apply(device[fid], obs)
+            if obs.channel is not None:
+                _apply(channels[obs.channel].setdefault(fid, FeatureVerdict()), obs)
+    _finish(device, device_cov)
+    for number, verdicts in channels.items():
+        if channel_cov.get(number):
+            for fid in FEATURE_IDS:
+                verdicts.setdefault(fid, FeatureVerdict())
+        _finish(verdicts, channel_cov.get(number, []))
+    per_channel = dict(sorted(channels.items())) if len(channels) > 1 else {}
+    return device, per_channel, notes
+
+
+def classify_remote_access(observations: Iterable[Observation]) -> dict[str, RemoteAccessVerdict]:
+    """Remote-access verdicts; the first destination a device states is kept, all evidence listed."""
+    verdicts = empty_remote_access()
+    for obs in observations:
+        if not isinstance(obs, RemoteAccessObservation) or obs.setting not in verdicts:
+            continue
+        verdict = verdicts[obs.setting]
+        verdict.enabled = _merge(verdict.enabled, obs.enabled)
+        if verdict.destination is None and obs.destination:
+            verdict.destination = obs.destination
+        line = str(obs.evidence)
+        if line not in verdict.evidence:
+            verdict.evidence.append(line)
+    return verdicts

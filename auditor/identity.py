@@ -1,0 +1,135 @@
+"""Who really made a device, and what it is: OEM de-badging from independent signals.
+
+OEM firmware rewrites every string a user sees (getVendor, ONVIF Manufacturer, discovery names),
+but not how the device behaves: which API answers (ISAPI -> Hikvision, Dahua CGI -> Dahua),
+the digest realm shape, SADP/DHIP replies, the HTTP Server header, the network chip's MAC OUI
+(PROTOCOLS.md quirk 10). The true maker is the one named by the most independent signal
+families, and at least two of them; one signal alone is reported as evidence, not as a verdict.
+
+Probes emit IdentitySignal(field=...):
+- "manufacturer": behaviour and maker statements (surface answered, realm, header, OUI, ONVIF Manufacturer)
+- "vendor": the brand the firmware presents (getVendor, DeviceInfo manufacturer/OEM, SADP OEMInfo,
+  DHIP Vendor, WS-Discovery name scope)
+- model, firmware, firmware_date, serial, mac, device_type, name: plain facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from probes.base import IdentitySignal
+
+# Canonical maker names for the strings devices and the IEEE registry use.
+_MAKERS = (
+    (re.compile(r"hikvision|hik-?vision|ezviz", re.I), "Hikvision"),
+    (re.compile(r"dahua|zhejiang dahua", re.I), "Dahua"),
+    (re.compile(r"\baxis\b", re.I), "Axis"),
+    (re.compile(r"uniview", re.I), "Uniview"),
+    (re.compile(r"hanwha|samsung techwin|wisenet", re.I), "Hanwha"),
+    (re.compile(r"\bbosch\b", re.I), "Bosch"),
+    (re.compile(r"vivotek", re.I), "Vivotek"),
+    (re.compile(r"avigilon", re.I), "Avigilon"),
+    (re.compile(r"mobotix", re.I), "Mobotix"),
+    (re.compile(r"tiandy", re.I), "Tiandy"),
+    (re.compile(r"milesight", re.I), "Milesight"),
+    (re.compile(r"reolink", re.I), "Reolink"),
+)
+_CORP_SUFFIX = re.compile(r"[,.]?\s+(co\.?|ltd\.?|inc\.?|ab|gmbh|technolog(y|ies)|corp(oration)?|llc)\b.*$", re.I)
+
+FIELD_PRIORITY = ("isapi", "dahua_cgi", "onvif", "sadp", "dhip", "ws_discovery", "realm", "http-header", "oui")
+BRAND_PRIORITY = ("dahua_cgi", "isapi", "sadp", "dhip", "onvif", "ws_discovery")
+
+
+def canonical_maker(value: str) -> str:
+    """Plain maker name: 'Hangzhou Hikvision Digital Technology Co.,Ltd.' -> 'Hikvision'."""
+    for pattern, name in _MAKERS:
+        if pattern.search(value):
+            return name
+    cleaned = _CORP_SUFFIX.sub("", value.strip()).strip()
+    return cleaned.title() if cleaned.isupper() and len(cleaned) > 3 else cleaned
+
+
+def brand_name(value: str) -> str:
+    """The brand as presented, with a maker's own name normalised ('HIKVISION' -> 'Hikvision').
+
+    Sub-brands stay themselves: 'EZVIZ' is sold as EZVIZ even though Hikvision makes it.
+    """
+    canonical = canonical_maker(value)
+    return canonical if canonical.lower() in value.lower() else value.strip()
+
+
+@dataclass
+class ResolvedIdentity:
+    brand: str | None = None
+    manufacturer: str | None = None
+    oem: bool | None = None
+    model: str | None = None
+    device_type: str | None = None
+    firmware: str | None = None
+    firmware_date: dt.date | None = None
+    serial: str | None = None
+    mac: str | None = None
+    name: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+
+def _pick(signals: list[IdentitySignal], name: str, priority: tuple[str, ...] = FIELD_PRIORITY) -> str | None:
+    ranked = sorted((s for s in signals if s.field == name and s.value),
+                    key=lambda s: priority.index(s.source) if s.source in priority else len(priority))
+    return ranked[0].value if ranked else None
+
+
+def _device_type(values: set[str]) -> str | None:
+    lowered = {v.lower() for v in values}
+    if "thermal" in lowered:
+        return "thermal"
+    if lowered & {"nvr", "dvr", "xvr", "hvr"}:
+        return "nvr"
+    return "camera" if lowered else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def resolve_identity(signals: Iterable[IdentitySignal]) -> ResolvedIdentity:
+    signals = list(signals)
+    result = ResolvedIdentity()
+    families: dict[str, set[str]] = defaultdict(set)
+    for s in signals:
+        if s.field == "manufacturer" and s.value:
+            families[canonical_maker(s.value)].add(s.source)
+    if families:
+        maker, sources = max(families.items(), key=lambda kv: (len(kv[1]), kv[0] in ("Hikvision", "Dahua")))
+        if len(sources) >= 2:
+            result.manufacturer = maker
+            listed = ", ".join(sorted(sources))
+            result.evidence.append(f"made by {maker}: {len(sources)} independent signals ({listed})")
+        else:
+            result.evidence.append(f"maker undecided: only one signal ({next(iter(sources))} says {maker})")
+    vendor = _pick(signals, "vendor", BRAND_PRIORITY)
+    result.brand = brand_name(vendor) if vendor else result.manufacturer
+    if result.brand and result.manufacturer:
+        result.oem = result.brand.lower() != result.manufacturer.lower()
+        if result.oem:
+            result.evidence.append(f"sold as {result.brand}, made by {result.manufacturer}")
+    result.model = _pick(signals, "model")
+    result.firmware = _pick(signals, "firmware")
+    result.firmware_date = _date(_pick(signals, "firmware_date"))
+    result.serial = _pick(signals, "serial")
+    result.mac = (_pick(signals, "mac") or "").lower() or None
+    result.name = _pick(signals, "name")
+    result.device_type = _device_type({s.value for s in signals if s.field == "device_type" and s.value})
+    for s in signals:
+        if s.field in ("manufacturer", "vendor"):
+            result.evidence.append(f"{s.field} signal from {s.source}: {s.value} ({s.evidence})")
+    return result

@@ -1,0 +1,55 @@
+"""Everything a probe needs for one device, built once per device by the orchestrator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from probes.base import Fingerprint, Target
+from probes.http import DeviceHttp, HttpSettings
+from probes.login import LoginState
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    http: HttpSettings = field(default_factory=HttpSettings)
+    onvif_timeout: float = 6.0
+    max_channels: int = 64            # never walk more NVR channels than this
+
+
+@dataclass
+class ProbeContext:
+    target: Target
+    login: LoginState
+    settings: ProbeSettings
+    fingerprint: Fingerprint = field(default_factory=Fingerprint)
+    http: DeviceHttp = field(init=False)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.http = DeviceHttp(self.target.base_url, self.login, self.settings.http)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute once per device (e.g. the ISAPI capability document several probes read).
+
+        A failure is remembered too, so the device is asked once, not once per probe.
+        """
+        if key not in self._memo:
+            try:
+                self._memo[key] = ("ok", compute())
+            except Exception as exc:
+                self._memo[key] = ("error", exc)
+        status, value = self._memo[key]
+        if status == "error":
+            raise value
+        return value
+
+    def close(self) -> None:
+        self.http.close()
+        for _, value in self._memo.values():
+            closer = getattr(value, "close", None)
+            if callable(closer) and not isinstance(value, BaseException):
+                closer()
