@@ -1,0 +1,25 @@
+"""Which probes camaudit runs, per protocol family, in order.
+
+Each family's package lists its probes in `PROBES` (definition stays in the probe modules);
+this module only collects them, so adding a probe never touches the orchestrator.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from probes.base import Probe
+
+FAMILIES = ("isapi", "dahua_cgi", "onvif")
+_PACKAGES = {"isapi": "probes.isapi", "dahua_cgi": "probes.dahua", "onvif": "probes.onvif"}
+
+
+def probes_for(protocol: str, *, include_intrusive: bool = False) -> list[Probe]:
+    """The registered probes of one family; intrusive ones only when explicitly asked for."""
+    module = importlib.import_module(_PACKAGES[protocol])
+    found: list[Probe] = list(module.PROBES)
+    return [p for p in found if include_intrusive or not p.intrusive]
+
+
+def all_probe_ids() -> list[str]:
+    return [p.id for family in FAMILIES for p in probes_for(family, include_intrusive=True)]
