@@ -1,0 +1,193 @@
+"""Opening the SQLite store, and the one boundary where SQLAlchemy, sqlite3 and OS errors become
+`StoreUnavailable`.
+
+Concurrency: the orchestrator records devices from a thread pool. Each call opens its own
+Session on a pooled connection (one per thread). Writers in this process queue on one lock and
+write inside `BEGIN IMMEDIATE`, so a writer that reads (device identity) before it writes can
+never see SQLite refuse the upgrade from reader to writer; another process writing the same file
+is waited for by SQLite's busy timeout. WAL mode lets readers (the TUI) work during writes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, SQLModel
+
+from models import tables
+from models.errors import StoreUnavailable
+
+BUSY_TIMEOUT_S = 10.0   # how long to wait for another process that is writing the same file
+_WRITE_OPTION = "camaudit_write"
+
+# Primary SQLite result codes (https://sqlite.org/rescode.html) that need their own advice.
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_AUTH, _SQLITE_NOTADB = 23, 26
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of a (possibly SQLAlchemy-wrapped) sqlite3 error."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def describe_failure(path: Path, exc: BaseException) -> str:
+    """One sentence that says what went wrong with the file at `path` and what to do."""
+    code = _sqlite_code(exc)
+    detail = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().rstrip(".") or type(exc).__name__
+    if isinstance(exc, OSError):
+        detail = exc.strerror or detail
+    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_AUTH) or isinstance(exc, PermissionError):
+        return (f"Cannot write the database {path} because it is read-only or permission is denied; "
+                f"fix its permissions or choose another path with --db.")
+    if code == _SQLITE_FULL:
+        return (f"Cannot write the database {path} because the disk is full; "
+                f"free some space or choose another path with --db.")
+    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        return f"The file {path} is not a camaudit database or is damaged; choose another path with --db."
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return (f"The database {path} stayed locked by another program for {BUSY_TIMEOUT_S:g} seconds; "
+                f"close the other camaudit and try again.")
+    if code == _SQLITE_CANTOPEN:
+        return (f"Cannot open the database {path}; check that its folder exists and is writable, "
+                f"or choose another path with --db.")
+    if code == _SQLITE_IOERR:
+        return (f"Reading or writing the database {path} failed with a disk error ({detail}); "
+                f"check the disk or choose another path with --db.")
+    return f"Cannot use the database {path} ({detail}); choose another path with --db."
+
+
+@contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """The boundary: database and OS failures leave the store as `StoreUnavailable` only.
+
+    Integrity errors are not translated: they mean a bug in camaudit, not a problem with the file.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except (DBAPIError, sqlite3.Error, OSError) as exc:
+        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
+
+
+class Store:
+    """An open camaudit database: a pooled engine shared by all threads, and one writer lock."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._writer = engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_lock = threading.Lock()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A Session on one consistent snapshot of the database (WAL readers never block writers)."""
+        with translate_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction, committed on exit, rolled back on error, serialised across threads."""
+        with self._write_lock, translate_errors(self.path):
+            with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                yield session
+
+    def pragma(self, name: str) -> Any:
+        """Read one PRAGMA on a pooled connection (tests check WAL, foreign keys, busy timeout)."""
+        if not name.isidentifier():
+            raise ValueError(f"not a pragma name: {name!r}")
+        with translate_errors(self.path), self.engine.connect() as conn:
+            return conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # Take transaction control from pysqlite, which would otherwise BEGIN only before the first
+    # INSERT and leave reads outside the transaction (the SQLAlchemy pysqlite docs' recipe).
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def _on_begin(conn: Any) -> None:
+    # Writers take the write lock at BEGIN, so the busy timeout applies instead of a
+    # SQLITE_BUSY when a read transaction later tries to write.
+    write = conn.get_execution_options().get(_WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _check_path(path: Path) -> None:
+    if path.is_dir():
+        raise StoreUnavailable(f"Cannot use {path} as the database because it is a folder; "
+                               f"choose a file path with --db.", path=path)
+    parent = path.parent
+    if not parent.exists():
+        raise StoreUnavailable(f"Cannot create the database {path} because the folder {parent} does not "
+                               f"exist; create it or choose another path with --db.", path=path)
+    if not parent.is_dir():
+        raise StoreUnavailable(f"Cannot create the database {path} because {parent} is a file, not a "
+                               f"folder; choose another path with --db.", path=path)
+
+
+def _prepare_file(path: Path, engine: Engine) -> None:
+    """Refuse foreign or newer databases, switch to WAL and prove the file is writable."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        names = {row[0] for row in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        version = cur.execute("PRAGMA user_version").fetchone()[0]
+        if version > tables.SCHEMA_VERSION:
+            raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {version}); "
+                                   f"upgrade camaudit or choose another path with --db.", path=path)
+        if names and tables.AuditRun.__tablename__ not in names:
+            raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; "
+                                   f"choose another path with --db so it is left untouched.", path=path)
+        cur.execute("PRAGMA journal_mode = WAL")   # persistent in the file; falls back on odd file systems
+        cur.execute("BEGIN IMMEDIATE")             # fails now, not mid-audit, if the file is read-only
+        cur.execute("ROLLBACK")
+    finally:
+        raw.close()
+
+
+def open_store(path: str | Path) -> Store:
+    """Open or create the database at `path`.
+
+    Raises:
+        StoreUnavailable: the file cannot be created, opened or written, or is not a camaudit database.
+    """
+    path = Path(path).expanduser().absolute()
+    _check_path(path)
+    engine = create_engine(URL.create("sqlite", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_S})
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    try:
+        with translate_errors(path):
+            _prepare_file(path, engine)
+            owned = [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
+            SQLModel.metadata.create_all(engine, tables=owned)   # only camaudit's tables, never others
+            with engine.connect() as conn:
+                if not conn.exec_driver_sql("PRAGMA user_version").scalar():
+                    conn.exec_driver_sql(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
+                conn.commit()
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(path, engine)

@@ -1,0 +1,320 @@
+"""The store's functions: the only code that writes or reads audit runs. Keyword-only arguments;
+each `record_…` call is one transaction, so an interrupted run keeps every device it finished.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from importlib import metadata
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, col, select
+
+from models.audit import DeviceAudit, FeatureVerdict, Finding, ProbeRecord, RemoteAccessVerdict
+from models.db import Store
+from models.errors import RecordNotFound
+from models.features import SEVERITIES
+from models.tables import (
+    AuditRun,
+    AuditRunPublic,
+    Device,
+    DeviceSnapshot,
+    DeviceSnapshotBase,
+    DeviceSummary,
+    FeatureRecord,
+    FindingRecord,
+    RemoteAccessRecord,
+    RunOptions,
+    SnapshotSummary,
+    normalise_mac,
+    normalise_serial,
+)
+
+# DeviceAudit fields kept as snapshot columns as they are; the rest are rebuilt in _to_audit.
+_SCALARS = tuple(f.name for f in fields(DeviceAudit) if f.name in DeviceSnapshotBase.model_fields)
+_SUMMARY_COLUMNS = tuple(getattr(DeviceSnapshot, name) for name in SnapshotSummary.model_fields)
+_CHUNK = 500   # snapshot ids per IN (...) query, far below SQLite's variable limit
+_Row = TypeVar("_Row", bound=SQLModel)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(name: str, value: dt.datetime | None) -> None:
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"{name} is a naive datetime; camaudit stores timezone-aware UTC times only")
+
+
+def redact_target(target: str) -> str:
+    """A target as typed, minus any user:password@ or query string, which may hold credentials."""
+    scheme, sep, rest = target.partition("://")
+    if not sep:
+        scheme, rest = "", target
+    host, slash, path = rest.partition("/")
+    host = host.rsplit("@", 1)[-1]
+    return f"{scheme}{sep}{host}{slash}{path.split('?', 1)[0].split('#', 1)[0]}"
+
+
+# ---- writing ---------------------------------------------------------------------------------
+
+def record_run_started(store: Store, *, targets: Sequence[str], options: RunOptions,
+                       started: dt.datetime | None = None, camaudit_version: str | None = None) -> int:
+    """Create an incomplete run and return its id.
+
+    Args:
+        options: the allow-listed run options; nothing else about the run is stored.
+    """
+    if not isinstance(options, RunOptions):
+        raise TypeError(f"options must be RunOptions (the store's allow-list), not {type(options).__name__}")
+    _aware("started", started)
+    if camaudit_version is None:
+        try:
+            camaudit_version = metadata.version("camaudit")
+        except metadata.PackageNotFoundError:
+            camaudit_version = "unknown"
+    run = AuditRun(started=started or _now(), targets=[redact_target(t) for t in targets],
+                   camaudit_version=camaudit_version, options=options.to_json())
+    with store.writing() as session:
+        session.add(run)
+        session.flush()
+        assert run.id is not None
+        return run.id
+
+
+def _run_or_raise(session: Session, store: Store, run_id: int) -> AuditRun:
+    run = session.get(AuditRun, run_id)
+    if run is None:
+        raise RecordNotFound(f"Audit run {run_id} is not in the database {store.path}; "
+                             f"start a run with record_run_started first.")
+    return run
+
+
+def record_run_finished(store: Store, *, run_id: int, complete: bool,
+                        finished: dt.datetime | None = None) -> None:
+    """Close a run; `complete=False` marks one that stopped early (its devices stay recorded)."""
+    _aware("finished", finished)
+    with store.writing() as session:
+        run = _run_or_raise(session, store, run_id)
+        run.finished = finished or _now()
+        run.complete = complete
+
+
+def _match_device(session: Session, serial: str | None, mac: str | None,
+                  address: str, port: int) -> Device | None:
+    """The identity rule documented on `DeviceBase`: serial, then MAC, then address and port."""
+    def agrees(device: Device) -> bool:
+        return ((serial is None or device.serial is None or device.serial == serial)
+                and (mac is None or device.mac is None or device.mac == mac))
+
+    newest_first = (col(Device.last_seen).desc(), col(Device.id).desc())
+    candidates: list[Any] = []
+    if serial is not None:
+        candidates.append(Device.serial == serial)
+    if mac is not None:
+        candidates.append(Device.mac == mac)
+    candidates.append((Device.address == address) & (Device.port == port))
+    for condition in candidates:
+        for device in session.exec(select(Device).where(condition).order_by(*newest_first)):
+            if agrees(device):
+                return device
+    return None
+
+
+def _identify(session: Session, audit: DeviceAudit, now: dt.datetime) -> Device:
+    serial, mac = normalise_serial(audit.serial), normalise_mac(audit.mac)
+    device = _match_device(session, serial, mac, audit.address, audit.port)
+    if device is None:
+        device = Device(address=audit.address, port=audit.port, first_seen=now, last_seen=now)
+    device.serial = device.serial or serial
+    device.mac = device.mac or mac
+    device.address, device.port, device.last_seen = audit.address, audit.port, now
+    for label in ("brand", "model", "name", "device_type"):   # an unreachable audit keeps the old labels
+        if getattr(audit, label) is not None:
+            setattr(device, label, getattr(audit, label))
+    session.add(device)
+    session.flush()
+    return device
+
+
+def _worst(findings: Iterable[Finding]) -> str | None:
+    ranks = [SEVERITIES.index(f.severity) for f in findings if f.severity in SEVERITIES]
+    return SEVERITIES[min(ranks)] if ranks else None
+
+
+def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int:
+    """Record one finished device in one transaction and return the snapshot id.
+
+    Raises:
+        RecordNotFound: `run_id` is not in the store.
+        StoreUnavailable: the file cannot be written (disk full, locked, removed).
+    """
+    _aware("audit.started", audit.started)
+    _aware("audit.finished", audit.finished)
+    with store.writing() as session:
+        run = _run_or_raise(session, store, run_id)
+        now = _now()
+        device = _identify(session, audit, now)
+        assert device.id is not None
+        snapshot = DeviceSnapshot(
+            run_id=run_id, device_id=device.id, recorded=now,
+            **{name: getattr(audit, name) for name in _SCALARS},
+            protocols=list(audit.protocols), identity_evidence=list(audit.identity_evidence),
+            channels=sorted(audit.channels), services=dict(audit.services), errors=list(audit.errors),
+            probes=[p.to_json() for p in audit.probes],
+            finding_count=len(audit.findings), worst_severity=_worst(audit.findings),
+        )
+        session.add(snapshot)
+        session.flush()
+        sid = snapshot.id
+        assert sid is not None
+        verdicts = [(None, audit.features)] + sorted(audit.channels.items())
+        session.add_all(
+            FeatureRecord(snapshot_id=sid, channel=channel, feature=fid, supported=v.supported,
+                          enabled=v.enabled, evidence=list(v.evidence))
+            for channel, per_feature in verdicts for fid, v in per_feature.items())
+        session.add_all(
+            RemoteAccessRecord(snapshot_id=sid, kind=kind, enabled=v.enabled, destination=v.destination,
+                               evidence=list(v.evidence))
+            for kind, v in audit.remote_access.items())
+        session.add_all(
+            FindingRecord(snapshot_id=sid, position=i, finding=f.id, severity=f.severity, title=f.title,
+                          evidence=list(f.evidence), recommendation=f.recommendation)
+            for i, f in enumerate(audit.findings))
+        run.device_count += 1
+        run.reachable_count += int(audit.reachable)
+        run.finding_count += len(audit.findings)
+        return sid
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+def get_run(store: Store, *, run_id: int) -> AuditRunPublic | None:
+    with store.reading() as session:
+        run = session.get(AuditRun, run_id)
+        return None if run is None else AuditRunPublic.model_validate(run, from_attributes=True)
+
+
+def list_runs(store: Store, *, limit: int | None = None) -> list[AuditRunPublic]:
+    """Runs, newest first."""
+    with store.reading() as session:
+        runs = session.exec(select(AuditRun).order_by(col(AuditRun.id).desc()).limit(limit)).all()
+        return [AuditRunPublic.model_validate(r, from_attributes=True) for r in runs]
+
+
+def _summary(row: Sequence[Any]) -> SnapshotSummary:
+    return SnapshotSummary(**dict(zip(SnapshotSummary.model_fields, row, strict=True)))
+
+
+def _summaries(session: Session, condition: Any) -> list[SnapshotSummary]:
+    stmt = select(*_SUMMARY_COLUMNS).where(condition).order_by(col(DeviceSnapshot.id))  # type: ignore[call-overload]
+    return [_summary(row) for row in session.exec(stmt)]
+
+
+def list_run_snapshots(store: Store, *, run_id: int) -> list[SnapshotSummary]:
+    """A run's devices without evidence, in the order they were recorded."""
+    with store.reading() as session:
+        return _summaries(session, DeviceSnapshot.run_id == run_id)
+
+
+def get_device_history(store: Store, *, device_id: int) -> list[SnapshotSummary]:
+    """A device's snapshots, oldest first."""
+    with store.reading() as session:
+        return _summaries(session, DeviceSnapshot.device_id == device_id)
+
+
+def _device_summaries(session: Session, condition: Any = True) -> list[DeviceSummary]:
+    latest = (select(DeviceSnapshot.device_id, func.max(DeviceSnapshot.id).label("snapshot_id"))
+              .group_by(col(DeviceSnapshot.device_id)).subquery())
+    stmt = (select(Device, *_SUMMARY_COLUMNS)  # type: ignore[call-overload]
+            .join(latest, latest.c.device_id == Device.id)
+            .join(DeviceSnapshot, col(DeviceSnapshot.id) == latest.c.snapshot_id)
+            .where(condition).order_by(col(Device.id)))
+    return [DeviceSummary(**device.model_dump(), latest=_summary(rest)) for device, *rest in session.exec(stmt)]
+
+
+def list_devices(store: Store) -> list[DeviceSummary]:
+    """Every device with its most recently recorded snapshot (no evidence loaded)."""
+    with store.reading() as session:
+        return _device_summaries(session)
+
+
+def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
+    with store.reading() as session:
+        found = _device_summaries(session, Device.id == device_id)
+        return found[0] if found else None
+
+
+def _children(session: Session, model: type[_Row], ids: list[int]) -> dict[int, list[_Row]]:
+    by_snapshot: dict[int, list[_Row]] = defaultdict(list)
+    for start in range(0, len(ids), _CHUNK):
+        key, order = col(model.snapshot_id), col(model.id)  # type: ignore[attr-defined]
+        stmt = select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(order)
+        for row in session.exec(stmt):
+            by_snapshot[row.snapshot_id].append(row)  # type: ignore[attr-defined]
+    return by_snapshot
+
+
+def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[RemoteAccessRecord],
+              finds: list[FindingRecord]) -> DeviceAudit:
+    features: dict[str, FeatureVerdict] = {}
+    channels: dict[int, dict[str, FeatureVerdict]] = {ch: {} for ch in snap.channels}
+    for r in feats:
+        verdict = FeatureVerdict(supported=r.supported, enabled=r.enabled, evidence=list(r.evidence))
+        (features if r.channel is None else channels.setdefault(r.channel, {}))[r.feature] = verdict
+    return DeviceAudit(
+        **{name: getattr(snap, name) for name in _SCALARS},
+        protocols=list(snap.protocols), identity_evidence=list(snap.identity_evidence),
+        features=features, channels=channels,
+        remote_access={r.kind: RemoteAccessVerdict(enabled=r.enabled, destination=r.destination,
+                                                   evidence=list(r.evidence)) for r in remote},
+        services=dict(snap.services),
+        findings=[Finding(id=r.finding, severity=r.severity, title=r.title, evidence=list(r.evidence),
+                          recommendation=r.recommendation) for r in sorted(finds, key=lambda r: r.position)],
+        errors=list(snap.errors), probes=[ProbeRecord(**p) for p in snap.probes],
+    )
+
+
+def _load_audits(session: Session, snapshots: Sequence[DeviceSnapshot]) -> list[DeviceAudit]:
+    ids = [s.id for s in snapshots if s.id is not None]
+    feats = _children(session, FeatureRecord, ids)
+    remote = _children(session, RemoteAccessRecord, ids)
+    finds = _children(session, FindingRecord, ids)
+    return [_to_audit(s, feats[s.id], remote[s.id], finds[s.id]) for s in snapshots if s.id is not None]
+
+
+def get_device_audit(store: Store, *, snapshot_id: int) -> DeviceAudit | None:
+    """Exactly the DeviceAudit that was recorded as this snapshot (times come back in UTC)."""
+    with store.reading() as session:
+        snap = session.get(DeviceSnapshot, snapshot_id)
+        return None if snap is None else _load_audits(session, [snap])[0]
+
+
+def list_run_devices(store: Store, *, run_id: int) -> list[DeviceAudit]:
+    """Every device audit of a run in full, in the order recorded (for reports, not list views)."""
+    with store.reading() as session:
+        snaps = session.exec(select(DeviceSnapshot).where(DeviceSnapshot.run_id == run_id)
+                             .order_by(col(DeviceSnapshot.id))).all()
+        return _load_audits(session, snaps)
+
+
+def get_latest_audit(store: Store, *, address: str | None = None,
+                     mac: str | None = None) -> DeviceAudit | None:
+    """The most recently recorded audit at `address` and/or of the device with `mac` (both must match)."""
+    if address is None and mac is None:
+        raise ValueError("get_latest_audit needs an address, a MAC or both")
+    stmt = select(DeviceSnapshot)
+    if address is not None:
+        stmt = stmt.where(DeviceSnapshot.address == address)
+    if mac is not None:
+        normalised = normalise_mac(mac)
+        if normalised is None:
+            return None
+        stmt = stmt.join(Device, col(Device.id) == DeviceSnapshot.device_id).where(Device.mac == normalised)
+    with store.reading() as session:
+        snap = session.exec(stmt.order_by(col(DeviceSnapshot.id).desc()).limit(1)).first()
+        return None if snap is None else _load_audits(session, [snap])[0]
