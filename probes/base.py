@@ -75,6 +75,9 @@ class FeatureObservation:
     enabled: bool | None
     evidence: Evidence
     channel: int | None = None
+    # Where this analytic's events or pictures go when it fires, in camaudit words:
+    # "ftp", "email", "platform" (ISUP/centre), "cloud", "record", "http". Empty = unknown or nowhere.
+    sends_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
