@@ -1,0 +1,128 @@
+"""Linkage: /ISAPI/Event/triggers and the per-channel event capability list.
+
+EventTrigger layout follows hikvision_next's fixtures: IPC firmware (DS-2CD2386G2-IU) gives
+eventDescription, videoInputChannelID and dynVideoInputChannelID and a notificationRecurrence
+per method; NVR firmware (DS-7608NXI-I2) gives dynVideoInputChannelID only. ``record``
+notifications name the channel they record (id ``record-<ch>``). An enabled event whose
+profile entry has no ``notify`` gets an empty EventTriggerNotificationList: it runs and
+reports nowhere.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from device_simulators.isapi import status
+from device_simulators.isapi.model import Channel, Ctx, Event
+from device_simulators.isapi.xml import add, document, leaves, xml_response
+from device_simulators.runtime.http import SimResponse
+
+# profile event key -> (eventType, trigger id prefix). Names not in the fixtures or in
+# hikvision_next's EVENTS table (personQueueDetection, humanRecognition, vehicleDetection,
+# violentMotion, thermometry for face thermometry) are (unverified).
+EVENT_TYPES: dict[str, tuple[str, str]] = {
+    "motionDetection": ("VMD", "VMD"),
+    "tamperDetection": ("tamperdetection", "tamper"),
+    "FaceDetect": ("facedetection", "facedetection"),
+    "faceSnap": ("faceSnap", "faceSnap"),
+    "faceContrast": ("faceContrast", "faceContrast"),
+    "LineDetection": ("linedetection", "linedetection"),
+    "FieldDetection": ("fielddetection", "fielddetection"),
+    "regionEntrance": ("regionEntrance", "regionEntrance"),
+    "regionExiting": ("regionExiting", "regionExiting"),
+    "loitering": ("loitering", "loitering"),
+    "group": ("group", "group"),
+    "unattendedBaggage": ("unattendedBaggage", "unattendedBaggage"),
+    "attendedBaggage": ("attendedBaggage", "attendedBaggage"),
+    "AudioDetection": ("audioexception", "audioexception"),
+    "counting": ("counting", "counting"),
+    "heatMap": ("heatMap", "heatMap"),
+    "PersonDensityDetection": ("personDensityDetection", "personDensityDetection"),
+    "PersonQueueDetection": ("personQueueDetection", "personQueueDetection"),
+    "safetyHelmetDetection": ("safetyHelmetDetection", "safetyHelmetDetection"),
+    "humanRecognition": ("humanRecognition", "humanRecognition"),
+    "vehicleDetection": ("vehicleDetection", "vehicleDetection"),
+    "fireDetection": ("fireDetection", "fireDetection"),
+    "FaceThermometry": ("thermometry", "thermometry"),
+    "violentMotion": ("violentMotion", "violentMotion"),
+}
+
+# Device exception triggers every firmware lists (fixture defaults).
+EXCEPTIONS = [("diskfull", ()), ("diskerror", ("center",)), ("nicbroken", ()), ("ipconflict", ()),
+              ("illaccess", ("center",))]
+
+
+def _notification(ctx: Ctx, parent: ET.Element, method: str, channel_id: int | None) -> None:
+    node = add(parent, "EventTriggerNotification")
+    if method == "record" and channel_id is not None:
+        add(node, "id", f"record-{channel_id}")
+    elif method == "IO":
+        add(node, "id", "IO-1")
+    else:
+        add(node, "id", method)
+    add(node, "notificationMethod", method)
+    if not ctx.view.is_nvr:
+        add(node, "notificationRecurrence", "beginning")
+    if method == "record" and channel_id is not None:
+        add(node, "dynVideoInputID" if ctx.view.is_nvr else "videoInputID", channel_id)
+    if method == "IO":
+        add(node, "outputIOPortID", 1)
+
+
+def _trigger(ctx: Ctx, parent: ET.Element, trigger_id: str, event_type: str,
+             channel_id: int | None, notify: tuple[str, ...]) -> ET.Element:
+    node = leaves(add(parent, "EventTrigger"), [("id", trigger_id), ("eventType", event_type)])
+    if not ctx.view.is_nvr:
+        add(node, "eventDescription", f"{event_type} Event trigger Information")
+    if channel_id is not None:
+        if not ctx.view.is_nvr:
+            add(node, "videoInputChannelID", channel_id)
+        add(node, "dynVideoInputChannelID", channel_id)
+    methods = add(node, "EventTriggerNotificationList")
+    for method in notify:
+        _notification(ctx, methods, method, channel_id)
+    return node
+
+
+def _channel_triggers(ctx: Ctx, parent: ET.Element, channel: Channel, event: Event) -> ET.Element | None:
+    known = EVENT_TYPES.get(event.key)
+    if known is None:
+        return None
+    event_type, prefix = known
+    return _trigger(ctx, parent, f"{prefix}-{channel.id}", event_type, channel.id, event.notify)
+
+
+def _all(ctx: Ctx) -> ET.Element:
+    root = document("EventTriggerList", ctx.view.namespace)
+    for channel in ctx.view.channels:
+        for event in channel.events.values():
+            _channel_triggers(ctx, root, channel, event)
+    for event_type, notify in EXCEPTIONS:
+        _trigger(ctx, root, event_type, event_type, None, notify)
+    return root
+
+
+def triggers(ctx: Ctx) -> SimResponse:
+    return xml_response(_all(ctx))
+
+
+def trigger(ctx: Ctx, trigger_id: str) -> SimResponse:
+    found = next((t for t in _all(ctx) if t.findtext("id") == trigger_id), None)
+    if found is None:
+        return status.not_support(ctx)
+    root = document("EventTrigger", ctx.view.namespace)
+    root.extend(list(found))
+    return xml_response(root)
+
+
+def channel_capabilities(ctx: Ctx, channel_id: str) -> SimResponse:
+    """Event types one channel can raise (ChannelEventCap; layout (unverified))."""
+    channel = ctx.view.channel(channel_id)
+    if channel is None:
+        return status.not_support(ctx)
+    if not channel.online:
+        return status.device_error(ctx)
+    types = [EVENT_TYPES[k][0] for k in channel.events if k in EVENT_TYPES]
+    root = document("ChannelEventCap", ctx.view.namespace)
+    add(root, "eventType", opt=",".join(types))
+    return xml_response(root)
