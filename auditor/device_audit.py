@@ -1,0 +1,156 @@
+"""Audit one device: fingerprint, run every probe of the protocols it speaks, classify.
+
+Nothing here raises for a device problem: every failure becomes a ProbeRecord and an error
+line on that device, and whatever was read before it is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from auditor.classify import classify_features, classify_remote_access
+from auditor.findings import derive_findings
+from auditor.identity import resolve_identity
+from models.audit import DeviceAudit, ProbeRecord
+from probes import oui
+from probes.base import (
+    Evidence,
+    FeatureObservation,
+    Fingerprint,
+    IdentitySignal,
+    Observation,
+    ServiceObservation,
+    Target,
+)
+from probes.context import ProbeContext, ProbeSettings
+from probes.errors import AccountLocked, AuthProblem, ProbeError
+from probes.login import Credentials, LoginState
+from probes.registry import FAMILIES, probes_for
+
+log = logging.getLogger(__name__)
+
+@dataclass
+class DeviceResult:
+    audit: DeviceAudit
+    observations: list[Observation] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _fingerprint(ctx: ProbeContext, audit: DeviceAudit) -> Fingerprint:
+    from probes.fingerprint import fingerprint
+
+    started = time.monotonic()
+    try:
+        fp = fingerprint(ctx.target, ctx.http)
+        outcome, reason = "ok", ""
+    except ProbeError as exc:
+        fp, outcome, reason = Fingerprint(notes=[exc.reason]), exc.outcome, exc.reason
+    audit.probes.append(ProbeRecord("fingerprint", outcome, reason, int((time.monotonic() - started) * 1000)))
+    audit.errors.extend(fp.notes)
+    return fp
+
+
+def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
+                include_intrusive: bool) -> list[Observation]:
+    observations: list[Observation] = []
+    for family in FAMILIES:
+        if family not in protocols:
+            continue
+        for probe in probes_for(family, include_intrusive=include_intrusive):
+            if ctx.login.locked:
+                audit.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
+                continue
+            started = time.monotonic()
+            try:
+                found = probe.run(ctx)
+                observations.extend(found)
+                record = ProbeRecord(probe.id, "ok", f"{len(found)} observations")
+            except AuthProblem as exc:
+                record = ProbeRecord(probe.id, exc.outcome, exc.reason)
+                if not isinstance(exc, AccountLocked) and exc.reason not in audit.errors:
+                    audit.errors.append(exc.reason)
+            except ProbeError as exc:
+                record = ProbeRecord(probe.id, exc.outcome, exc.reason)
+                if exc.outcome != "unsupported":
+                    audit.errors.append(f"{probe.id}: {exc.reason}")
+            except Exception as exc:  # noqa: BLE001 - a probe bug must not end the run
+                log.exception("probe %s crashed on %s", probe.id, ctx.target.address)
+                record = ProbeRecord(probe.id, "error", f"internal error ({type(exc).__name__})")
+                audit.errors.append(f"{probe.id}: camaudit failed on this device's answer "
+                                    f"({type(exc).__name__}); other probes continued")
+            record.duration_ms = int((time.monotonic() - started) * 1000)
+            audit.probes.append(record)
+    return observations
+
+
+def _oui_signal(mac: str | None) -> list[IdentitySignal]:
+    org = oui.organisation(mac) if mac else None
+    if not org:
+        return []
+    return [IdentitySignal("manufacturer", org, "oui", Evidence("oui", mac or "", "IEEE registry", org))]
+
+
+def _apply_identity(audit: DeviceAudit, signals: list[IdentitySignal]) -> None:
+    first = resolve_identity(signals)
+    resolved = resolve_identity(signals + _oui_signal(first.mac))
+    for name in ("brand", "manufacturer", "oem", "model", "device_type", "firmware", "firmware_date",
+                 "serial", "mac", "name"):
+        setattr(audit, name, getattr(resolved, name))
+    audit.identity_evidence = resolved.evidence
+
+
+def absent_by_construction(setting: str, maker: str) -> bool:
+    """Remote-access services that cannot exist on this maker's firmware: "no", not "unknown"."""
+    if setting in ("hik_connect", "isup"):
+        return maker != "Hikvision"
+    if setting == "dahua_p2p":
+        return maker != "Dahua"
+    if setting == "auto_register":
+        # Hikvision's equivalent is ISUP; other makers (Axis O3C, ...) may have their own.
+        return maker == "Hikvision"
+    return False
+
+
+def _not_applicable(audit: DeviceAudit) -> None:
+    maker = audit.manufacturer
+    if maker is None:
+        return
+    for setting, verdict in audit.remote_access.items():
+        if verdict.enabled is None and absent_by_construction(setting, maker):
+            verdict.enabled = False
+            verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
+
+
+def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
+                 include_intrusive: bool = False) -> DeviceResult:
+    audit = DeviceAudit(address=target.address, port=target.port, started=_now())
+    ctx = ProbeContext(target, LoginState(list(credentials)), settings)
+    try:
+        fp = ctx.fingerprint = _fingerprint(ctx, audit)
+        protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
+        audit.reachable = bool(fp.protocols) or bool(target.open_ports)
+        observations = _run_probes(ctx, audit, fp.protocols, include_intrusive) if audit.reachable else []
+    finally:
+        ctx.close()
+    signals = list(target.hints) + list(fp.signals) + [o for o in observations if isinstance(o, IdentitySignal)]
+    _apply_identity(audit, signals)
+    audit.auth = ctx.login.outcome
+    audit.protocols = sorted(protocols)
+    audit.features, audit.channels, notes = classify_features(observations)
+    audit.errors.extend(notes)
+    audit.remote_access = classify_remote_access(observations)
+    _not_applicable(audit)
+    for obs in observations:
+        if isinstance(obs, ServiceObservation):
+            audit.services[obs.service] = obs.state
+    if audit.device_type == "camera" and audit.features["thermal_screening"].supported:
+        audit.device_type = "thermal"
+    audit.findings = derive_findings(audit, [o for o in observations if isinstance(o, FeatureObservation)])
+    audit.finished = _now()
+    return DeviceResult(audit, observations)

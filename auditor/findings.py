@@ -1,0 +1,198 @@
+"""Findings: short, severity-ranked statements a DPO can act on, derived from a DeviceAudit.
+
+Each rule is a small function over the audit (and, where it needs to know where events go,
+the raw feature observations). Rules never probe and never guess: a rule about something
+unknown says it is unknown or does not fire.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import Callable, Iterable
+
+from auditor.taxonomy import features_for
+from models.audit import DeviceAudit, Finding
+from models.features import FEATURE_INFO, SEVERITIES
+from probes.base import FeatureObservation
+
+Rule = Callable[[DeviceAudit, list[FeatureObservation]], Iterable[Finding]]
+RULES: list[Rule] = []
+
+# CVE-2021-36260 (Hikvision web server command injection): fixed builds carry build dates of
+# 210628 or later (HSRC-202109-01; PROTOCOLS.md). Heuristic by version only; never exploited.
+HIK_36260_FIXED = dt.date(2021, 6, 28)
+# CVE-2021-33044 (Dahua login bypass): fixed firmware shipped from mid-2021 (DHCC-SA-202106-001).
+DAHUA_33044_FIXED = dt.date(2021, 7, 1)
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def _on(audit: DeviceAudit, fid: str) -> bool:
+    return audit.features[fid].enabled is True
+
+
+def _ev(audit: DeviceAudit, *fids: str) -> list[str]:
+    return [line for fid in fids for line in audit.features[fid].evidence][:6]
+
+
+def is_external(destination: str | None) -> bool | None:
+    """True for a public address or a DNS name (names are resolved outside the site), None if unknown."""
+    if not destination:
+        return None
+    host = destination.rsplit(":", 1)[0] if destination.count(":") == 1 else destination
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host
+    return not (address.is_private or address.is_loopback or address.is_link_local or address.is_unspecified)
+
+
+@rule
+def biometric_identification(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    if _on(audit, "face_recognition"):
+        yield Finding("face-recognition-enabled", "critical",
+                      "Face recognition is enabled: people are identified by their faces, which is "
+                      "special-category biometric data (UK GDPR Article 9).",
+                      _ev(audit, "face_recognition", "face_library"),
+                      "Confirm an Article 9 condition and a DPIA cover this camera, or switch face recognition off.")
+    if audit.features["face_library"].enabled is True:
+        yield Finding("face-library-present", "high",
+                      "The device stores a face library of enrolled people.", _ev(audit, "face_library"),
+                      "List who is enrolled and why; delete libraries that have no lawful basis.")
+
+
+ROUTE_SETTING = {"ftp": "ftp", "email": "email"}
+ROUTE_LABEL = {"ftp": "FTP", "email": "e-mail", "cloud": "a cloud service", "http": "HTTP upload"}
+
+
+@rule
+def face_capture(audit: DeviceAudit, observations: list[FeatureObservation]) -> Iterable[Finding]:
+    if not _on(audit, "face_capture"):
+        return
+    capture = [o for o in observations if o.enabled and "face_capture" in (features_for(o.protocol, o.name) or ())]
+    routes = sorted({route for o in capture for route in o.sends_to if route in ROUTE_LABEL})
+    # A route counts unless the device says that channel (FTP, e-mail) is switched off.
+    leaving = [r for r in routes
+               if r not in ROUTE_SETTING or audit.remote_access[ROUTE_SETTING[r]].enabled is not False]
+    if not leaving:
+        yield Finding("face-capture-enabled", "high",
+                      "Face capture is enabled: the device crops and keeps a picture of every face it sees.",
+                      _ev(audit, "face_capture"), "Switch face capture off unless a DPIA covers it.")
+        return
+    channel_evidence = [line for r in leaving if r in ROUTE_SETTING
+                        for line in audit.remote_access[ROUTE_SETTING[r]].evidence[:1]]
+    yield Finding("face-images-leave-device", "critical",
+                  f"Face capture is enabled and face images leave the device by "
+                  f"{' and '.join(ROUTE_LABEL[r] for r in leaving)}.",
+                  _ev(audit, "face_capture") + channel_evidence,
+                  "Check where the pictures go, how long they are kept and who sees them; "
+                  "stop uploads that are not needed.")
+
+
+@rule
+def other_biometrics(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    for fid in ("age_gender", "emotion", "face_attributes", "mask_detection", "face_detection"):
+        if _on(audit, fid) and not _on(audit, "face_recognition"):
+            yield Finding(f"{fid.replace('_', '-')}-enabled", "high" if fid != "face_detection" else "medium",
+                          f"{FEATURE_INFO[fid].label} is enabled: {FEATURE_INFO[fid].meaning[0].lower()}"
+                          f"{FEATURE_INFO[fid].meaning[1:]}", _ev(audit, fid),
+                          "Confirm it is needed and covered by the DPIA, or switch it off.")
+        elif _on(audit, fid):
+            yield Finding(f"{fid.replace('_', '-')}-enabled", "high",
+                          f"{FEATURE_INFO[fid].label} is enabled alongside face recognition.", _ev(audit, fid),
+                          "Confirm it is needed and covered by the DPIA, or switch it off.")
+    if _on(audit, "thermal_screening"):
+        yield Finding("thermal-screening-enabled", "high",
+                      "Thermal screening is enabled: the device measures people's temperature, which is health data.",
+                      _ev(audit, "thermal_screening"),
+                      "If screening is no longer needed (it was often installed for COVID-19), switch it off.")
+
+
+@rule
+def footfall(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    for fid in ("people_counting", "heat_map", "crowd_detection", "queue_detection"):
+        if _on(audit, fid):
+            yield Finding(f"{fid.replace('_', '-')}-enabled", "low", f"{FEATURE_INFO[fid].label} is enabled.",
+                          _ev(audit, fid), "Record the purpose in the DPIA.")
+
+
+CLOUD = {
+    "hik_connect": ("hik-connect-enabled", "high", "Hik-Connect cloud is enabled"),
+    "dahua_p2p": ("dahua-p2p-enabled", "high", "Dahua P2P cloud access is enabled"),
+    "isup": ("isup-platform-enabled", "high", "The device registers with a remote ISUP platform"),
+    "auto_register": ("auto-register-enabled", "high", "The device auto-registers with a remote platform"),
+    "ddns": ("ddns-enabled", "medium", "Dynamic DNS is enabled, publishing the device's address on the internet"),
+    "upnp": ("upnp-enabled", "medium", "UPnP is enabled and can open ports on the site router"),
+}
+
+
+@rule
+def remote_access(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    for rid, (fid, severity, text) in CLOUD.items():
+        verdict = audit.remote_access[rid]
+        if verdict.enabled is True:
+            where = f" ({verdict.destination})" if verdict.destination else ""
+            yield Finding(fid, severity, f"{text}{where}.", verdict.evidence[:4],
+                          "Switch it off unless remote access through it is approved and recorded.")
+    for rid, label in (("email", "Alarm e-mails"), ("ftp", "FTP uploads")):
+        verdict = audit.remote_access[rid]
+        if verdict.enabled is True and is_external(verdict.destination):
+            yield Finding(f"{rid}-external", "medium",
+                          f"{label} go to a server outside the site ({verdict.destination}).",
+                          verdict.evidence[:4], "Check what is sent, to whom, and whether it leaves the UK.")
+
+
+@rule
+def access_control(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    if audit.auth == "not-required":
+        yield Finding("no-authentication", "critical",
+                      "The device answers without any password: anyone on the network can view and change it.",
+                      [e for e in audit.identity_evidence if "without" in e][:3],
+                      "Set a strong admin password now.")
+    if audit.auth == "locked":
+        yield Finding("account-locked", "high",
+                      "The device reports the audit account as locked; nothing more was read.",
+                      [], "Unlock the account on the device, then re-run the audit.")
+    if audit.auth == "failed":
+        yield Finding("login-failed", "info", "camaudit could not log in, so what this device does is unknown.",
+                      [], "Provide working read-only credentials for this device and re-run the audit.")
+    if audit.services.get("telnet") is True:
+        yield Finding("telnet-enabled", "high", "Telnet is enabled: a clear-text remote shell.",
+                      [], "Disable telnet on the device.")
+
+
+@rule
+def firmware(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    date, fw = audit.firmware_date, audit.firmware or ""
+    if date is None:
+        return
+    if audit.manufacturer == "Hikvision" and audit.device_type in ("camera", "thermal") \
+            and fw.upper().startswith(("V5.4", "V5.5", "V5.6")) and date < HIK_36260_FIXED:
+        yield Finding("cve-2021-36260", "critical",
+                      f"Firmware {fw} built {date.isoformat()} is likely vulnerable to CVE-2021-36260 "
+                      "(unauthenticated command injection, actively exploited).",
+                      [f"firmware {fw}, build date {date.isoformat()} is before {HIK_36260_FIXED.isoformat()}"],
+                      "Check the model against Hikvision advisory HSRC-202109-01 and update the firmware.")
+    if audit.manufacturer == "Dahua" and date < DAHUA_33044_FIXED:
+        yield Finding("cve-2021-33044", "high",
+                      f"Firmware {fw} built {date.isoformat()} may be affected by CVE-2021-33044 (login bypass).",
+                      [f"build date {date.isoformat()} is before {DAHUA_33044_FIXED.isoformat()}"],
+                      "Check the model against Dahua advisory DHCC-SA-202106-001 and update the firmware.")
+
+
+@rule
+def rebadged(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    if audit.oem and audit.brand and audit.manufacturer:
+        yield Finding("oem-rebadged", "medium", f"Device sold as {audit.brand} is made by {audit.manufacturer}.",
+                      [e for e in audit.identity_evidence if e.startswith(("made by", "sold as"))],
+                      f"Apply {audit.manufacturer}'s security advisories and any procurement policy on "
+                      f"{audit.manufacturer} equipment to this device.")
+
+
+def derive_findings(audit: DeviceAudit, observations: list[FeatureObservation]) -> list[Finding]:
+    found = [f for r in RULES for f in r(audit, observations)]
+    return sorted(found, key=lambda f: (SEVERITIES.index(f.severity), f.id))
