@@ -32,6 +32,7 @@ from models.tables import (
     SnapshotSummary,
     normalise_mac,
     normalise_serial,
+    redact_target,
 )
 
 # DeviceAudit fields kept as snapshot columns as they are; the rest are rebuilt in _to_audit.
@@ -48,16 +49,6 @@ def _now() -> dt.datetime:
 def _aware(name: str, value: dt.datetime | None) -> None:
     if value is not None and value.utcoffset() is None:
         raise ValueError(f"{name} is a naive datetime; camaudit stores timezone-aware UTC times only")
-
-
-def redact_target(target: str) -> str:
-    """A target as typed, minus any user:password@ or query string, which may hold credentials."""
-    scheme, sep, rest = target.partition("://")
-    if not sep:
-        scheme, rest = "", target
-    host, slash, path = rest.partition("/")
-    host = host.rsplit("@", 1)[-1]
-    return f"{scheme}{sep}{host}{slash}{path.split('?', 1)[0].split('#', 1)[0]}"
 
 
 # ---- writing ---------------------------------------------------------------------------------

@@ -47,8 +47,23 @@ class RunOptions:
     intrusive: bool = False
     egress_capture: bool = False
 
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, int | float):   # bool is an int: flags pass, text never does
+                raise TypeError(f"RunOptions.{name} must be a number or a flag, not {type(value).__name__}")
+
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def redact_target(target: str) -> str:
+    """A target as typed, minus any user:password@ or query string, which may hold credentials."""
+    scheme, sep, rest = target.partition("://")
+    if not sep:
+        scheme, rest = "", target
+    host, slash, path = rest.partition("/")
+    host = host.rsplit("@", 1)[-1]
+    return f"{scheme}{sep}{host}{slash}{path.split('?', 1)[0].split('#', 1)[0]}"
 
 
 # ---- runs -------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from models.store import (
     record_run_finished,
     record_run_started,
 )
+from models.tables import RunOptions
 
 from .builders import OPTIONS, T0, dahua_nvr, hik_face_camera, unknown_device
 
@@ -212,6 +213,8 @@ def test_credentials_in_targets_never_reach_the_file(tmp_path):
 def test_options_are_an_allow_list_not_a_dict(store):
     with pytest.raises(TypeError, match="RunOptions"):
         record_run_started(store, targets=[], options={"concurrency": 8, "password": "hunter2"})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="timeout_s"):
+        RunOptions(concurrency=8, timeout_s="admin:hunter2", target_count=1)  # type: ignore[arg-type]
     assert list_runs(store) == []
     run_id = record_run_started(store, targets=[], options=OPTIONS)
     assert set(get_run(store, run_id=run_id).options) == {   # type: ignore[union-attr]
