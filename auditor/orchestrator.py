@@ -12,10 +12,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from auditor import __version__
 from auditor.credentials import CredentialBook
 from auditor.device_audit import audit_device
 from models.audit import DeviceAudit
+from models.db import Store
+from models.tables import RunOptions
 from probes.base import Target
 from probes.context import ProbeSettings
 
@@ -28,13 +29,10 @@ class AuditOptions:
     probe: ProbeSettings = field(default_factory=ProbeSettings)
     include_intrusive: bool = False
 
-    def summary(self) -> dict[str, object]:
-        """What a report may say about how the audit ran (no secrets, by construction)."""
-        http = self.probe.http
-        return {"concurrency": self.concurrency, "connect_timeout": http.connect_timeout,
-                "read_timeout": http.read_timeout, "deadline": http.deadline,
-                "max_body": http.max_body, "allow_basic": http.allow_basic,
-                "intrusive_probes": self.include_intrusive, "camaudit_version": __version__}
+    def run_options(self, target_count: int) -> RunOptions:
+        """What the store keeps about how the audit ran: typed numbers and flags only."""
+        return RunOptions(concurrency=self.concurrency, timeout_s=self.probe.http.deadline,
+                          target_count=target_count, intrusive=self.include_intrusive)
 
 
 @dataclass
@@ -53,7 +51,7 @@ class AuditOutcome:
     complete: bool
 
 
-def run_audit(store: object, targets: Sequence[Target], credentials: CredentialBook, *,
+def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBook, *,
               scope: Sequence[str], options: AuditOptions | None = None,
               progress: AuditProgress | None = None, cancel: threading.Event | None = None) -> AuditOutcome:
     """Audit `targets` into `store`. Ctrl-C or `cancel` stops early; finished devices are kept."""
@@ -63,7 +61,7 @@ def run_audit(store: object, targets: Sequence[Target], credentials: CredentialB
     progress = progress or AuditProgress()
     cancel = cancel or threading.Event()
     started = dt.datetime.now(dt.UTC)
-    run_id = record_run_started(store, targets=list(scope), options=options.summary())
+    run_id = record_run_started(store, targets=list(scope), options=options.run_options(len(targets)))
     done: list[DeviceAudit] = []
     lock = threading.Lock()
 

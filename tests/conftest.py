@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
-import itertools
 import os
+import random
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from device_simulators import Fleet, Profile, bundled_profile, bundled_profiles
+from device_simulators import Fleet, FleetError, Profile, bundled_profile, bundled_profiles
 
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_WORKER_NUM = int(_WORKER[2:]) if _WORKER.startswith("gw") and _WORKER[2:].isdigit() else 0
-_subnets = itertools.count(1)
+# Each pytest process (xdist worker, or a second session on the same machine) draws loopback
+# /24s from its own random sequence; a clash with another process is retried on a new /24.
+_rng = random.Random(f"{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', '')}")
+_used: set[str] = set()
 
 
 def next_base_address() -> str:
-    """A loopback /24 no other fixture or worker uses: 127.<100+worker>.<n>.1."""
-    return f"127.{100 + _WORKER_NUM}.{next(_subnets)}.1"
+    """A loopback /24 this process has not used yet: 127.<100-250>.<0-255>.1."""
+    while True:
+        base = f"127.{_rng.randint(100, 250)}.{_rng.randint(0, 255)}.1"
+        if base not in _used:
+            _used.add(base)
+            return base
+
+
+def start_on_free_subnet(profiles: list[Profile], attempts: int = 5) -> Fleet:
+    for attempt in range(attempts):
+        try:
+            return Fleet(profiles, next_base_address()).start()
+        except FleetError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 FleetFactory = Callable[..., Fleet]
@@ -30,7 +45,7 @@ def start_fleet() -> Iterator[FleetFactory]:
 
     def factory(*profiles: str | Profile) -> Fleet:
         resolved = [bundled_profile(p) if isinstance(p, str) else p for p in profiles]
-        fleet = Fleet(resolved, next_base_address()).start()
+        fleet = start_on_free_subnet(resolved)
         fleets.append(fleet)
         return fleet
 
@@ -43,5 +58,6 @@ def start_fleet() -> Iterator[FleetFactory]:
 def site_fleet() -> Iterator[Fleet]:
     """Every bundled profile, started once per worker. Tests must not change device state
     (lockout tests start their own device with start_fleet)."""
-    with Fleet(bundled_profiles(), next_base_address()) as fleet:
-        yield fleet
+    fleet = start_on_free_subnet(bundled_profiles())
+    yield fleet
+    fleet.stop()
