@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +116,22 @@ class SimDevice:
         self.ports[name] = service.port
 
     def stop(self) -> None:
-        for service in reversed(self._services):
-            try:
-                service.stop()
-            except Exception:  # noqa: BLE001,S110 - best effort during shutdown
-                pass
+        """Stop every service at once: each waits up to one poll interval, so in turn they add up."""
+        stop_all([service.stop for service in self._services])
         self._services.clear()
         self.log.close()
+
+
+def stop_all(stoppers: list[Callable[[], None]]) -> None:
+    """Run shutdown callables in parallel and wait for all; errors during shutdown are ignored."""
+    def quietly(stop: Callable[[], None]) -> None:
+        try:
+            stop()
+        except Exception:  # noqa: BLE001,S110 - best effort during shutdown
+            pass
+
+    threads = [threading.Thread(target=quietly, args=(stop,), daemon=True) for stop in stoppers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 
 from device_simulators.profile import Profile
-from device_simulators.runtime.device import SimDevice
+from device_simulators.runtime.device import SimDevice, stop_all
 
 LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 
@@ -56,8 +56,7 @@ class Fleet:
         return self
 
     def stop(self) -> None:
-        for device in self.devices:
-            device.stop()
+        stop_all([device.stop for device in self.devices])
 
     def __enter__(self) -> Fleet:
         return self.start()
