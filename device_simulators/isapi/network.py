@@ -39,10 +39,8 @@ def _server(parent: ET.Element, host: str) -> None:
     leaves(parent, address_fields(host))
 
 
-def verification_code(ctx: Ctx, setting: dict[str, Any]) -> str:
-    """The six capital letters on the device label, unless the profile names one."""
-    if setting.get("verification_code"):
-        return str(setting["verification_code"])
+def verification_code(ctx: Ctx) -> str:
+    """Six capital letters, as printed on the device label; derived from the serial."""
     digest = hashlib.sha256(ctx.view.profile.identity.serial.encode()).digest()
     return "".join(chr(ord("A") + b % 26) for b in digest[:6])
 
@@ -56,7 +54,7 @@ def ezviz(ctx: Ctx) -> SimResponse:
     root = document("EZVIZ", ctx.view.namespace)
     leaves(root, [("enabled", enabled), ("registerStatus", enabled and registered)])
     _server(add(root, "serverAddress"), str(setting.get("server") or ""))
-    leaves(root, [("verificationCode", secret(ctx, verification_code(ctx, setting))),
+    leaves(root, [("verificationCode", secret(ctx, verification_code(ctx))),
                   ("bindStatus", "bind" if registered else "unbind"), ("streamEncrypteEnabled", False)])
     return xml_response(root)
 

@@ -384,8 +384,9 @@ def test_remote_access_resources_reflect_the_profile(fleet, profile):
     network_cap = doc(device, "/ISAPI/System/capabilities")
     for remote_id, (path, cap_flag) in REMOTE.items():
         setting = profile.remote_access.get(remote_id)
-        assert flag(network_cap, "DeviceCap", cap_flag) in (None, str(setting is not None).lower()) or \
-            flag(network_cap, "NetworkCap", cap_flag) == str(setting is not None).lower(), remote_id
+        # NVR firmware keeps isSupportEhome at the top of DeviceCap, IPC firmware in NetworkCap.
+        claimed = network_cap.findtext(cap_flag) or flag(network_cap, "NetworkCap", cap_flag)
+        assert claimed == str(setting is not None).lower(), remote_id
         if setting is None:
             assert_not_support(device, path)
             continue
