@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import os
+import random
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -24,7 +24,7 @@ import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-from device_simulators import Fleet, Profile, bundled_profiles
+from device_simulators import Fleet, FleetError, Profile, bundled_profiles
 from device_simulators.runtime.device import SimDevice
 
 NAMESPACES = {"hikvision": "http://www.hikvision.com/ver20/XMLSchema",
@@ -98,14 +98,18 @@ def isapi_only(profile: Profile, **changes: object) -> Profile:
     return dataclasses.replace(profile, protocols=frozenset({"isapi"}), **changes)
 
 
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-_subnets = itertools.count(1)
+_rng = random.Random(f"isapi-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', '')}")
 
 
-def _module_base() -> str:
-    # A second octet conftest's addresses (127.100+worker...) never use.
-    worker = int(_WORKER[2:]) if _WORKER[2:].isdigit() else 0
-    return f"127.{200 + worker}.{next(_subnets)}.1"
+def _start_module_fleet(profiles: list[Profile]) -> Fleet:
+    """Like conftest's start_on_free_subnet, on second octets (251-254) conftest never draws."""
+    for attempt in range(5):
+        try:
+            return Fleet(profiles, f"127.{_rng.randint(251, 254)}.{_rng.randint(0, 255)}.1").start()
+        except FleetError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +118,9 @@ def fleet() -> Iterator[Fleet]:
     school = next(p for p in ISAPI_PROFILES if p.id == "hik-school-bullet")
     escaping = isapi_only(school, id=ESCAPING,
                           identity=dataclasses.replace(school.identity, name='Gate & "Yard" <B>'))
-    with Fleet([isapi_only(p) for p in ISAPI_PROFILES] + [escaping], _module_base()) as started:
-        yield started
+    started = _start_module_fleet([isapi_only(p) for p in ISAPI_PROFILES] + [escaping])
+    yield started
+    started.stop()
 
 
 # -- helpers ------------------------------------------------------------------------------
