@@ -1,0 +1,125 @@
+"""Discovery: which addresses in scope are cameras or recorders, and what they said unasked.
+
+    discover(addresses, settings=..., given=...) -> list[Target]
+    discover_devices(...) -> DiscoveryReport      (Targets plus the non-identity facts and notes)
+
+Every address gets unicast WS-Discovery, SADP and DHIP probes and a TCP connect sweep of the
+camera ports, all in flight together; the answers are merged into one Target per address.
+Multicast probes (which find devices the scope does not list) go out only when the settings
+ask for them and the scope holds a non-loopback IPv4 address; their replies from outside the
+scope are listed in `DiscoveryReport.outside_scope`, not audited.
+
+What discovery learned is exposed two ways:
+- `Target.hints`: IdentitySignals (maker behaviour, presented brand, model, serial, MAC, firmware)
+  from SADP, DHIP and WS-Discovery scopes, for auditor/identity.py.
+- `Discovered.observations`: facts that are not identity, e.g. SADP's Hik-Connect state as a
+  RemoteAccessObservation("hik_connect", enabled, None, Evidence("sadp", ...)), so the auditor can
+  record the cloud setting even when no credentials are given.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from probes.base import Observation, Target
+from probes.discovery.merge import Given, merge_device
+from probes.discovery.reply import DISCOVERY_PROTOCOLS, DiscoveryReply
+from probes.discovery.sweep import CAMERA_PORTS, sweep
+from probes.discovery.udp import UdpResult, probe_udp
+
+__all__ = ["CAMERA_PORTS", "DISCOVERY_PROTOCOLS", "Discovered", "DiscoveryReply", "DiscoveryReport",
+           "DiscoverySettings", "Given", "discover", "discover_devices"]
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    protocols: tuple[str, ...] = DISCOVERY_PROTOCOLS   # which UDP discovery protocols to send
+    udp_wait: float = 1.5          # seconds to keep listening after the last datagram went out
+    ports: tuple[int, ...] = tuple(CAMERA_PORTS)        # TCP sweep; () switches the sweep off
+    connect_timeout: float = 0.8   # per TCP connect
+    concurrency: int = 256         # TCP connects in flight at once
+    multicast: bool = False        # also multicast the probes (never for loopback-only scopes)
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """One device as discovery saw it."""
+
+    target: Target
+    observations: tuple[Observation, ...] = ()     # e.g. SADP's hik_connect RemoteAccessObservation
+    replies: tuple[DiscoveryReply, ...] = ()
+
+
+@dataclass
+class DiscoveryReport:
+    devices: list[Discovered] = field(default_factory=list)
+    outside_scope: list[str] = field(default_factory=list)   # multicast answers from unlisted addresses
+    notes: list[str] = field(default_factory=list)            # unreadable or hostile replies, send failures
+
+    @property
+    def targets(self) -> list[Target]:
+        return [d.target for d in self.devices]
+
+
+def _multicast_allowed(addresses: Sequence[str], settings: DiscoverySettings) -> bool:
+    if not settings.multicast:
+        return False
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if ip.version == 4 and not ip.is_loopback:
+            return True
+    return False
+
+
+def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | None = None,
+                     given: Iterable[Given] = ()) -> DiscoveryReport:
+    """Probe every address; one Discovered per address that answered anything, or was given.
+
+    Args:
+        addresses: every address in scope (CIDRs already expanded), numeric IPv4/IPv6.
+        settings: timeouts, ports, protocols and the multicast switch.
+        given: addresses the user named one by one (with a port or scheme if they gave one);
+            these become Targets with found_by=("given",) even when nothing answers, so the
+            audit can report them unreachable.
+    """
+    settings = settings or DiscoverySettings()
+    givens = {g.address: g for g in given}
+    ordered = list(dict.fromkeys([*addresses, *givens]))
+    multicast = _multicast_allowed(ordered, settings)
+    udp = UdpResult()
+
+    def run_udp() -> None:
+        nonlocal udp
+        udp = probe_udp(ordered, protocols=settings.protocols, wait=settings.udp_wait, multicast=multicast)
+
+    worker = threading.Thread(target=run_udp, name="camaudit-discovery-udp", daemon=True)
+    worker.start()
+    pairs = [(a, p) for a in ordered
+             for p in dict.fromkeys([*settings.ports, *([givens[a].port] if a in givens and givens[a].port else [])])]
+    open_ports = sweep(pairs, timeout=settings.connect_timeout, concurrency=settings.concurrency) if pairs else {}
+    worker.join()
+
+    by_address: dict[str, list[DiscoveryReply]] = {}
+    for reply in udp.replies:
+        by_address.setdefault(reply.address, []).append(reply)
+    in_scope = set(ordered)
+    report = DiscoveryReport(notes=list(udp.notes))
+    report.outside_scope = sorted(a for a in by_address if a not in in_scope)
+    for address in ordered:
+        replies = by_address.get(address, [])
+        ports = open_ports.get(address, set())
+        if not replies and not ports and address not in givens:
+            continue
+        target, observations = merge_device(address, replies, ports, givens.get(address))
+        report.devices.append(Discovered(target, observations, tuple(replies)))
+        report.notes.extend(note for r in replies for note in r.notes)
+    return report
+
+
+def discover(addresses: Iterable[str], *, settings: DiscoverySettings | None = None,
+             given: Iterable[Given] = ()) -> list[Target]:
+    """One Target per address that answered a discovery probe or the TCP sweep (or was given)."""
+    return discover_devices(addresses, settings=settings, given=given).targets
