@@ -26,14 +26,10 @@ def _section(ctx: Context) -> dict[str, Any]:
     return ctx.analytics or {}
 
 
-def _parameters(entry: dict[str, Any]) -> Node:
-    items = entry.get("parameters") or {}
-    return E("tt:Parameters", [E("tt:SimpleItem", {"Name": k, "Value": v}) for k, v in items.items()])
-
-
 def config(element: str, entry: dict[str, Any]) -> Node:
-    """A tt:Config (module or rule): Name and Type attributes, Parameters inside."""
-    return E(element, {"Name": entry["name"], "Type": entry["type"]}, _parameters(entry))
+    """A tt:Config (module or rule): Name and Type attributes and its Parameters. Profiles hold
+    no parameter values (sensitivity, cells, lines), so Parameters stays empty."""
+    return E(element, {"Name": entry["name"], "Type": entry["type"]}, E("tt:Parameters"))
 
 
 def video_analytics_configuration(ctx: Context, element: str = "tt:VideoAnalyticsConfiguration") -> Node:

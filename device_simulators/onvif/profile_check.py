@@ -44,8 +44,6 @@ def check_onvif_section(profile: Profile) -> None:
                     errors.append(f"onvif.analytics.{key}: {entry!r} needs 'name' and 'type'")
                     continue
                 errors += _qname_errors([entry["type"]], f"onvif.analytics.{key}")
-                if not isinstance(entry.get("parameters") or {}, dict):
-                    errors.append(f"onvif.analytics.{key}: parameters of '{entry['name']}' must be a mapping")
     errors += _qname_errors(list(onvif.get("topics") or []), "onvif.topics")
     if errors:
         raise ProfileError(f"{profile.path.name}: " + "; ".join(errors))

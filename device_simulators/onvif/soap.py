@@ -20,8 +20,12 @@ WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secex
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          dtd_validation=False, huge_tree=False, remove_comments=True)
+
+
+def _parser() -> etree.XMLParser:
+    # One parser per request: lxml parsers must not be shared between the server's threads.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=True)
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def parse_request(data: bytes) -> SoapRequest:
     if not data.strip():
         raise not_well_formed("Empty request: a SOAP envelope was expected")
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise not_well_formed(f"XML is not well formed: {exc}") from None
     if root.getroottree().docinfo.doctype:
