@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from device_simulators.isapi import caps, status
-from device_simulators.isapi.model import Ctx, channel_event
+from device_simulators.isapi.model import Ctx, FaceLibrary, channel_event
 from device_simulators.isapi.xml import add, document, leaves, parse_untrusted, xml_response
 from device_simulators.runtime.http import SimResponse
 
@@ -75,7 +75,7 @@ def channel_resource(ctx: Ctx, channel_id: str, segment: str) -> SimResponse:
 
 
 # -- face libraries ---------------------------------------------------------------------
-def _lib_cfg(parent: ET.Element, lib) -> ET.Element:  # type: ignore[no-untyped-def]
+def _lib_cfg(parent: ET.Element, lib: FaceLibrary) -> ET.Element:
     return leaves(add(parent, "FDLibBaseCfg"), [("id", lib.id), ("FDID", lib.fdid), ("name", lib.name),
                                                 ("thresholdValue", 70), ("customInfo", None),
                                                 ("faceLibType", lib.type)])
