@@ -1,37 +1,25 @@
-"""The ONVIF scopes of a device, shared by GetScopes and (if it wants them) WS-Discovery.
+"""GetScopes: the same scopes the device announces over WS-Discovery, with their ScopeDef.
 
-Scopes leak identity without much effort: `hardware/` is the model, `name/` is what the
-firmware calls itself (OEM firmware rewrites it: "Honeywell" over Dahua firmware), `MAC/` the
-interface address. Hikvision lists `type/video_encoder`, Dahua `type/Network_Video_Transmitter`.
+A camera keeps one scope list and serves it both ways, so the list itself comes from the
+WS-Discovery responder (`vendor_scopes`: Hikvision adds `MAC/`, Dahua leads with `location/`
+and ends with `extension/unique_identifier`, OEM firmware rewrites only `name/`). What GetScopes
+adds is the ScopeDef: `name/` and `location/` (and profile extras) are Configurable by the
+operator, the rest are Fixed by the firmware.
 """
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from device_simulators.onvif.vendor import family_of
+from device_simulators.discovery.wsd import SCOPE_PREFIX, vendor_scopes
 from device_simulators.profile import Profile
 
-SCOPE_BASE = "onvif://www.onvif.org/"
+_CONFIGURABLE = ("name/", "location/")
 
 
 def device_scopes(profile: Profile) -> list[tuple[str, str]]:
-    """(ScopeDef, ScopeItem) pairs: Fixed scopes first, then the Configurable ones."""
-    onvif = profile.onvif
-    model = str(onvif.get("model") or profile.identity.model)
-    fixed = [
-        f"type/{family_of(profile).scope_type}",
-        "Profile/Streaming",
-        f"hardware/{quote(model, safe='')}",
-        f"MAC/{profile.identity.mac}",
-    ]
-    configurable = [
-        f"name/{quote(str(onvif.get('scope_name') or model), safe='')}",
-    ]
-    if onvif.get("scope_location"):
-        # "city/hangzhou" keeps its slashes: the path is part of the scope's hierarchy.
-        configurable.append(f"location/{quote(str(onvif['scope_location']), safe='/')}")
-    extra = [s if "://" in s else SCOPE_BASE + s for s in (str(x) for x in onvif.get("extra_scopes") or [])]
-    return ([("Fixed", SCOPE_BASE + s) for s in fixed]
-            + [("Configurable", SCOPE_BASE + s) for s in configurable]
-            + [("Configurable", s) for s in extra])
+    """(ScopeDef, ScopeItem) pairs in the firmware's order."""
+    pairs = []
+    for scope in vendor_scopes(profile):
+        relative = scope[len(SCOPE_PREFIX):] if scope.startswith(SCOPE_PREFIX) else None
+        fixed = relative is not None and not relative.startswith(_CONFIGURABLE)
+        pairs.append(("Fixed" if fixed else "Configurable", scope))
+    return pairs

@@ -17,6 +17,7 @@ from requests.auth import HTTPDigestAuth
 from zeep.exceptions import Fault
 
 from device_simulators import Profile, ProfileError, bundled_profile, bundled_profiles
+from device_simulators.discovery.wsd import vendor_scopes
 from device_simulators.profile import parse_profile
 
 WSDL_DIR = os.path.join(os.path.dirname(ONVIFCamera.__init__.__code__.co_filename), "..", "wsdl")
@@ -254,11 +255,13 @@ def test_device_management_reads_render_the_profile(start_fleet, profile_id):
     protocols = {p.Name: (p.Enabled, p.Port[0]) for p in dm.GetNetworkProtocols()}
     assert protocols["HTTP"] == (True, device.ports["http"])
     assert protocols["RTSP"] == (True, device.ports["rtsp"])
-    scopes = {s.ScopeItem for s in dm.GetScopes()}
-    name = profile.onvif["scope_name"].replace(" ", "%20").replace("/", "%2F")
-    assert {f"onvif://www.onvif.org/name/{name}", f"onvif://www.onvif.org/MAC/{profile.identity.mac}",
-            f"onvif://www.onvif.org/location/{profile.onvif['scope_location']}"} <= scopes
-    assert any(s.startswith("onvif://www.onvif.org/hardware/") for s in scopes)
+    scopes = dm.GetScopes()
+    # One scope list per device: GetScopes says what WS-Discovery announces.
+    assert [s.ScopeItem for s in scopes] == vendor_scopes(profile)
+    kinds = {s.ScopeItem.split("onvif://www.onvif.org/")[1].split("/")[0]: s.ScopeDef for s in scopes}
+    assert (kinds["name"], kinds["location"], kinds["hardware"], kinds["type"]) == (
+        "Configurable", "Configurable", "Fixed", "Fixed")
+    assert f"onvif://www.onvif.org/name/{profile.onvif['scope_name'].replace(' ', '%20')}" in vendor_scopes(profile)
     assert dm.GetServiceCapabilities().Security.UsernameToken is True
     assert dm.GetHostname().Name
 
