@@ -109,6 +109,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        # Headers and body go out in separate writes; without NODELAY every kept-alive answer
+        # waits ~40 ms for the client's delayed ACK (Nagle), which real firmware does not.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if isinstance(self.connection, ssl.SSLSocket):
             try:
                 self.connection.settimeout(10)
