@@ -1,0 +1,112 @@
+"""How every Dahua probe asks: one GET under /cgi-bin/, the status checked, the body parsed.
+
+Auth and transport outcomes come from `ctx.http` as probes.errors and are left to propagate:
+the orchestrator records them for the device. What one endpoint answers about itself
+(`Error` / `Bad Request!`, 403, 404) is raised as NotSupported/Forbidden so each probe can turn
+it into an observation or skip that part and keep the rest of its findings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from probes._redact import redact
+from probes.base import Evidence
+from probes.context import ProbeContext
+from probes.dahua._kv import KvDoc, Node, error_detail, parse_kv, raise_for_error, value
+from probes.errors import Forbidden, NotSupported, ProbeError, UnexpectedAnswer
+
+PROTOCOL = "dahua_cgi"
+CGI = "/cgi-bin/"
+
+# Keys whose values never go into evidence, even when a caller asks for them by mistake:
+# Dahua returns Email/NAS/DDNS passwords in clear (network.py captures, PROTOCOLS.md quirk 13).
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|verif|cipher|encrypt", re.IGNORECASE)
+EXCERPT_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class CgiAnswer:
+    """A parsed 200 answer and where it came from."""
+
+    doc: KvDoc
+    source: str
+    status: int
+    elapsed_ms: int
+
+    def evidence(self, excerpt: str = "", limit: int = EXCERPT_LIMIT) -> Evidence:
+        result = f"HTTP {self.status}"
+        if self.doc.notes:
+            result += " (" + "; ".join(self.doc.notes) + ")"
+        return Evidence(PROTOCOL, self.source, result, clip(redact(excerpt), limit), self.elapsed_ms)
+
+
+def source_of(script: str, params: list[tuple[str, str]]) -> str:
+    return f"{CGI}{script}?{urlencode(params, safe='[].')}" if params else f"{CGI}{script}"
+
+
+def call(ctx: ProbeContext, script: str, **params: str) -> CgiAnswer:
+    """GET /cgi-bin/<script>?<params> and parse the key=value answer.
+
+    Raises:
+        NotSupported: the Dahua `Error`/`Bad Request!` answer or HTTP 404.
+        Forbidden: HTTP 403 (the account may not read this).
+        UnexpectedAnswer, MalformedResponse: anything else unusable.
+        AuthProblem and transport errors from ctx.http, unchanged.
+    """
+    query = list(params.items())
+    source = source_of(script, query)
+    answer = ctx.http.get(CGI + script, params=query)
+    if answer.status == 403:
+        raise Forbidden(f"{source}: the account may not read this (HTTP 403)")
+    if answer.status == 404:
+        raise NotSupported(f"{source}: no such CGI on this firmware (HTTP 404)")
+    if answer.status != 200:
+        raise_for_error(answer.body, source)
+        raise UnexpectedAnswer(f"{source}: HTTP {answer.status}")
+    return CgiAnswer(parse_kv(answer.body, source), source, answer.status, answer.elapsed_ms)
+
+
+def get_config(ctx: ProbeContext, name: str) -> CgiAnswer:
+    """configManager getConfig for one name, asked once per device whichever probe wants it."""
+    return ctx.memo(f"{PROTOCOL}:config:{name}",
+                    lambda: call(ctx, "configManager.cgi", action="getConfig", name=name))
+
+
+def config_source(name: str) -> str:
+    return source_of("configManager.cgi", [("action", "getConfig"), ("name", name)])
+
+
+def failure_evidence(source: str, exc: ProbeError) -> Evidence:
+    """Evidence for an endpoint that answered with a refusal rather than data."""
+    if isinstance(exc, NotSupported):
+        result = "Error: Bad Request! (no such item on this firmware)"
+    elif isinstance(exc, Forbidden):
+        result = "HTTP 403 (the account may not read this)"
+    else:
+        result = type(exc).__name__
+    return Evidence(PROTOCOL, source, result, clip(redact(exc.reason)))
+
+
+def summary(tree: Node | None, keys: Iterable[str]) -> str:
+    """`Key=value` for the named, non-secret keys that are present, for an evidence excerpt."""
+    parts = []
+    for key in keys:
+        if _SECRET_KEY.search(key):
+            continue
+        found = value(tree, key)
+        if found is not None:
+            parts.append(f"{key}={found}")
+    return " ".join(parts)
+
+
+def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["CgiAnswer", "call", "clip", "config_source", "error_detail", "failure_evidence",
+           "get_config", "summary"]
