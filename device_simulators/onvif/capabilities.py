@@ -38,9 +38,10 @@ def media_service_capabilities(ctx: Context) -> Node:
 
 
 def events_service_capabilities(ctx: Context) -> Node:
+    # Five of each, as a captured Hikvision GetServices reply says.
     return E("tev:Capabilities", {"WSSubscriptionPolicySupport": True, "WSPullPointSupport": True,
                                   "WSPausableSubscriptionManagerInterfaceSupport": False,
-                                  "MaxNotificationProducers": 10, "MaxPullPoints": 10})
+                                  "MaxNotificationProducers": 5, "MaxPullPoints": 5})
 
 
 def analytics_service_capabilities(ctx: Context) -> Node:

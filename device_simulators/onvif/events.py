@@ -5,7 +5,7 @@ prefix and the levels below are unqualified, the way gSOAP-based firmware writes
 
 Subscriptions: onvif-zeep's ONVIFCamera calls CreatePullPointSubscription on its own while it
 connects. A real camera answers with a subscription address and keeps the subscription for its
-termination time (Hikvision allows a handful). The simulator answers the same way but keeps
+termination time (Hikvision advertises MaxPullPoints=5). The simulator answers the same way but keeps
 nothing: the address is made up per call, PullMessages returns no messages at once, and
 Renew/Unsubscribe just succeed. The request log still shows every such call.
 """
