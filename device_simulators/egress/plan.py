@@ -93,6 +93,9 @@ def site_devices(profiles: Sequence[Profile], cameras: int | None,
     if total > hosts:
         raise ValueError(f"the simulated site {SITE_NETWORK} has room for {hosts} cameras, not {total}")
     overrides = dict(addresses or {})
+    unknown = set(overrides) - {p.id for p in profiles}
+    if unknown:
+        raise ValueError(f"addresses names profiles that are not on the site: {', '.join(sorted(unknown))}")
     devices = []
     for i in range(total):
         address = str(SITE_NETWORK[FIRST_DEVICE_HOST + i])
@@ -108,6 +111,9 @@ def site_devices(profiles: Sequence[Profile], cameras: int | None,
             extra = UNUSED_LOOKUPS if i == 0 else ()
             devices.append(SiteDevice(i, f"filler-{n:02d}", None, Hop(address, mac), "camera",
                                       (AIRPORT,) + extra))
+    taken = [d.hop.address for d in devices] + [ROUTER.address, RECORDER.address]
+    if len(set(taken)) != len(taken):
+        raise ValueError("two devices of the simulated site would share an address; check addresses")
     return devices
 
 
