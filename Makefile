@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	@command -v tshark >/dev/null 2>&1 || { \
@@ -23,7 +23,13 @@ setup: $(STAMP)
 demo: setup
 	$(VENV)/bin/camaudit demo
 
-test: setup
+# The report test renders the HTML report in headless Chromium (Debian's package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing chromium (Debian package, for the report rendering test) ..."; \
+	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+test: setup chromium
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2

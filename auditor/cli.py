@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from auditor import __version__
-from auditor.errors import CamauditError, SimulatorError
+from auditor.errors import CamauditError, SimulatorError, StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,18 +21,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"camaudit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    from auditor import demo
-    from device_simulators import cli as sim_cli
+    from auditor.commands import register_all
 
-    sim_cli.add_parser(sub)
-    demo.add_parser(sub)
+    register_all(sub)
     return parser
 
 
 def _translate(exc: Exception) -> CamauditError:
-    """Errors from the simulators package become project errors (one boundary)."""
+    """Errors from the store and the simulators become project errors (one boundary)."""
     from device_simulators import FleetError, ProfileError
+    from models.errors import StoreProblem
 
+    if isinstance(exc, StoreProblem):
+        return StoreError(exc.message)
     if isinstance(exc, ProfileError | FleetError):
         return SimulatorError(str(exc))
     raise exc
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args, console) or 0)
         except CamauditError:
             raise
-        except (ValueError, RuntimeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - translated or re-raised in _translate
             raise _translate(exc) from exc
     except CamauditError as exc:
         err.print(f"[bold red]camaudit:[/] {exc.message}", highlight=False, soft_wrap=True)

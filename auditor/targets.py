@@ -157,16 +157,17 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
 
 
 def _url(text: str, value: str, resolve: Resolver, notes: list[str]) -> ScopeEntry:
+    parts = urlsplit(value)
+    if parts.username or parts.password:
+        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}{parts.path}"
+        raise TargetError(f"'{shown}' contains credentials; put them in the credentials file instead, "
+                          "so they are not stored with the target or shown in reports.")
     try:
-        parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
         raise TargetError(f"'{text}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise TargetError(f"'{text}' is not an http:// or https:// URL with a host; {EXAMPLES}.")
-    if parts.username or parts.password:
-        raise TargetError(f"'{text}' contains credentials; put them in the credentials file instead, "
-                          "so they are not stored with the target or shown in reports.")
     if parts.path not in ("", "/") or parts.query:
         notes.append(f"'{text}': only the scheme, host and port are used; the path is ignored.")
     scheme = parts.scheme.lower()

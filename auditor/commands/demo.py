@@ -11,6 +11,7 @@ from device_simulators.profile import load_fleet
 from device_simulators.runtime.fleet import Fleet
 
 DEMO_BASE = "127.0.30.1"
+ORDER = 90
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
