@@ -5,7 +5,10 @@ address) gets a loopback address from ``internet_base`` upward, served by an
 ``internet.InternetHost``; a ``internet.Resolver`` answers the names with those addresses.
 One emitter thread per device binds its sockets to the device's own loopback address, so a
 capture on ``lo`` shows each device's traffic coming from it, and repeats each pattern every
-``every / speedup`` seconds: DNS lookup first (for named destinations), then the session.
+``every / speedup`` seconds: DNS lookup first (for named destinations, every time: the
+emulator does not cache, so each session shows its query), then the session. TCP sessions
+follow the same message scripts as the pcap generator, SMTP STARTTLS preamble included, so
+a capture on ``lo`` dissects like the generated site capture.
 
 Nothing leaves loopback: every address used is checked to be in 127.0.0.0/8, and hard-coded
 public addresses are only keys of the ``internet`` mapping, never dialled.
