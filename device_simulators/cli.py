@@ -42,7 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     pcap.add_argument("out", type=Path, help="pcap file to write (ground truth goes to OUT.truth.json)")
     _add_selection(pcap)
     pcap.add_argument("--packets", type=int, default=20_000, help="total packets (default 20000)")
-    pcap.add_argument("--cameras", type=int, help="cameras on the site, filler cameras added (default: fleet)")
+    pcap.add_argument("--cameras", type=int,
+                      help="cameras on the site; filler cameras (intra-site video, unanswered SYNs) "
+                           "are added up to this (default: fleet + 3)")
     pcap.add_argument("--seed", type=int, default=1)
     pcap.set_defaults(func=cmd_pcap)
 
