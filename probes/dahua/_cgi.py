@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 from probes._redact import redact
 from probes.base import Evidence
 from probes.context import ProbeContext
-from probes.dahua._kv import KvDoc, Node, error_detail, parse_kv, raise_for_error, value
-from probes.errors import Forbidden, NotSupported, ProbeError, UnexpectedAnswer
+from probes.dahua._kv import KvDoc, Node, parse_kv, raise_for_error, value
+from probes.errors import BadResponse, Forbidden, NotSupported, ProbeError, UnexpectedAnswer
 
 PROTOCOL = "dahua_cgi"
 CGI = "/cgi-bin/"
@@ -26,6 +26,9 @@ CGI = "/cgi-bin/"
 # Dahua returns Email/NAS/DDNS passwords in clear (network.py captures, PROTOCOLS.md quirk 13).
 _SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|verif|cipher|encrypt", re.IGNORECASE)
 EXCERPT_LIMIT = 160
+# What one endpoint may answer about itself. Probes catch these per call so one refused config
+# name does not cost the rest of their findings; auth and transport errors always propagate.
+ENDPOINT_REFUSALS = (NotSupported, Forbidden, BadResponse, UnexpectedAnswer)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def call(ctx: ProbeContext, script: str, **params: str) -> CgiAnswer:
         raise Forbidden(f"{source}: the account may not read this (HTTP 403)")
     if answer.status == 404:
         raise NotSupported(f"{source}: no such CGI on this firmware (HTTP 404)")
-    if answer.status != 200:
+    if not 200 <= answer.status < 300:
         raise_for_error(answer.body, source)
         raise UnexpectedAnswer(f"{source}: HTTP {answer.status}")
     return CgiAnswer(parse_kv(answer.body, source), source, answer.status, answer.elapsed_ms)
@@ -83,7 +86,8 @@ def config_source(name: str) -> str:
 def failure_evidence(source: str, exc: ProbeError) -> Evidence:
     """Evidence for an endpoint that answered with a refusal rather than data."""
     if isinstance(exc, NotSupported):
-        result = "Error: Bad Request! (no such item on this firmware)"
+        result = ("HTTP 404 (no such CGI on this firmware)" if "HTTP 404" in exc.reason
+                  else "Error: Bad Request! (no such item on this firmware)")
     elif isinstance(exc, Forbidden):
         result = "HTTP 403 (the account may not read this)"
     else:
@@ -108,5 +112,5 @@ def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["CgiAnswer", "call", "clip", "config_source", "error_detail", "failure_evidence",
-           "get_config", "summary"]
+__all__ = ["ENDPOINT_REFUSALS", "CgiAnswer", "call", "clip", "config_source", "failure_evidence", "get_config",
+           "summary"]

@@ -63,9 +63,10 @@ def raise_for_error(body: bytes, where: str) -> None:
     detail = error_detail(body)
     if detail is None:
         return
+    said = f"Error {detail[:40]}".strip()
     if detail in NOT_SUPPORTED_DETAILS:
-        raise NotSupported(f"{where} answered 'Error {detail}'".rstrip() + " (the firmware has no such item)")
-    raise UnexpectedAnswer(f"{where} answered 'Error {detail[:40]}'")
+        raise NotSupported(f"{where} answered '{said}' (the firmware has no such item)")
+    raise UnexpectedAnswer(f"{where} answered '{said}'")
 
 
 def split_key(key: str) -> tuple[Segment, ...] | None:

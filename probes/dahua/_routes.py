@@ -12,16 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from probes.context import ProbeContext
-from probes.dahua._cgi import get_config
+from probes.dahua._cgi import ENDPOINT_REFUSALS, get_config
 from probes.dahua._kv import Node, elements, flag, node
-from probes.errors import BadResponse, Forbidden, NotSupported, UnexpectedAnswer
 
 
 def ftp_snapshot_channels(ctx: ProbeContext) -> set[int] | None:
     """1-based channels whose snapshots are stored to FTP; None when the table cannot be read."""
     try:
         answer = get_config(ctx, "RecordStoragePoint")
-    except (NotSupported, Forbidden, BadResponse, UnexpectedAnswer):
+    except ENDPOINT_REFUSALS:
         return None
     channels = set()
     for index, point in elements(node(answer.doc.tree, ("table", "RecordStoragePoint"))):

@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, CgiAnswer, call, get_config, summary
+from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, call, get_config, summary
 from probes.dahua._kv import Node, elements, flag, node, strings, value
 from probes.dahua._routes import ftp_snapshot_channels, sends_to
-from probes.errors import BadResponse, Forbidden, NotSupported, UnexpectedAnswer
+from probes.errors import NotSupported
 
 _RULE_KEYS = ("Type", "Class", "Enable", "Name")
 # Smart motion is switched on in SmartMotionDetect (dahua.motion), not by an IVS rule, so a
@@ -72,7 +72,7 @@ class DahuaAnalytics:
             except NotSupported:
                 refused = channel == 1     # the firmware has no getCaps at all: ask no further
                 continue
-            except (Forbidden, BadResponse, UnexpectedAnswer):
+            except ENDPOINT_REFUSALS:
                 continue
             types = supported_rules(caps.doc.tree)
             if not types:
@@ -125,7 +125,7 @@ def _optional(fetch: Callable[[], CgiAnswer]) -> CgiAnswer | None:
     """A config table, or None when the firmware has no such table or will not show it."""
     try:
         return fetch()
-    except (NotSupported, Forbidden, BadResponse, UnexpectedAnswer):
+    except ENDPOINT_REFUSALS:
         return None
 
 

@@ -13,9 +13,12 @@ import re
 
 from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, CgiAnswer, call, get_config, summary
+from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, call, get_config, summary
 from probes.dahua._kv import value
-from probes.errors import Forbidden, NotSupported
+from probes.errors import NotSupported, ProbeError
+
+# What one endpoint may answer about itself; auth and transport errors still propagate.
+ENDPOINT_REFUSALS = ENDPOINT_REFUSALS
 
 # Dahua's own model prefixes (IPC-HFW..., NVR4208-..., DHI-XVR...): an OEM unit whose
 # updateSerial matches one was built from that Dahua model. [S26][S52]
@@ -45,11 +48,13 @@ class DahuaIdentity:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         out: list[IdentitySignal] = []
         answered: list[CgiAnswer] = []
+        refused: list[ProbeError] = []
 
         def ask(action: str, *wanted: str) -> CgiAnswer | None:
             try:
                 answer = call(ctx, "magicBox.cgi", action=action)
-            except (NotSupported, Forbidden):
+            except ENDPOINT_REFUSALS as exc:        # one refused call does not cost the others
+                refused.append(exc)
                 return None
             if all(answer.doc.get(key) is None for key in wanted):
                 return None      # 200 but not the key Dahua firmware answers: not evidence
@@ -98,6 +103,9 @@ class DahuaIdentity:
             kind = _CLASSES.get((dclass.doc.get("class") or "").strip().upper())
             signal("device_type", kind, dclass, ("class",))
         if not answered:
+            odd = [e for e in refused if not isinstance(e, NotSupported)]
+            if odd:
+                raise odd[0]
             raise NotSupported("magicBox.cgi answered none of the Dahua identity calls")
         # The Dahua CGI surface answering at all is a behaviour signal of Dahua firmware. [S26][S28]
         first = answered[0]
@@ -111,7 +119,7 @@ class DahuaIdentity:
     def _mac(ctx: ProbeContext) -> list[IdentitySignal]:
         try:
             answer = get_config(ctx, "Network")
-        except (NotSupported, Forbidden):
+        except ENDPOINT_REFUSALS:
             return []
         table = answer.doc.tree.get("table")
         network = table.get("Network") if isinstance(table, dict) else None

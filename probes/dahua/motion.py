@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from probes.base import FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, CgiAnswer, get_config, summary
+from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, get_config, summary
 from probes.dahua._kv import Node, elements, flag, node
 from probes.dahua._routes import ftp_snapshot_channels, sends_to
-from probes.errors import BadResponse, Forbidden, NotSupported, UnexpectedAnswer
+from probes.errors import NotSupported
 
 _SMART_KEYS = ("Enable", "ObjectTypes.Human", "ObjectTypes.Vehicle", "Sensitivity")
 
@@ -59,7 +59,7 @@ def smart_enabled(entry: Node) -> bool | None:
 def _read(ctx: ProbeContext, name: str) -> CgiAnswer | None:
     try:
         return get_config(ctx, name)
-    except (NotSupported, Forbidden, BadResponse, UnexpectedAnswer):
+    except ENDPOINT_REFUSALS:
         return None
 
 

@@ -21,9 +21,17 @@ from collections.abc import Callable
 
 from probes.base import Observation, RemoteAccessObservation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, CgiAnswer, config_source, failure_evidence, get_config, summary
+from probes.dahua._cgi import (
+    ENDPOINT_REFUSALS,
+    PROTOCOL,
+    CgiAnswer,
+    config_source,
+    failure_evidence,
+    get_config,
+    summary,
+)
 from probes.dahua._kv import Node, elements, flag, node, strings, value
-from probes.errors import BadResponse, Forbidden, NotSupported, UnexpectedAnswer
+from probes.errors import NotSupported
 
 Reading = tuple[bool | None, str | None, str]      # enabled, destination, excerpt
 Reader = Callable[[Node | None], Reading]
@@ -104,7 +112,7 @@ def observe(ctx: ProbeContext, setting: str, name: str, reader: Reader) -> Remot
         answer: CgiAnswer = get_config(ctx, name)
     except NotSupported as exc:
         return RemoteAccessObservation(setting, False, None, failure_evidence(config_source(name), exc))
-    except (Forbidden, BadResponse, UnexpectedAnswer) as exc:
+    except ENDPOINT_REFUSALS as exc:
         return RemoteAccessObservation(setting, None, None, failure_evidence(config_source(name), exc))
     table = node(answer.doc.tree, ("table", name))
     enabled, destination, text = reader(table)

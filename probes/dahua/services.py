@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from probes.base import Observation, ServiceObservation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, config_source, failure_evidence, get_config, summary
+from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, config_source, failure_evidence, get_config, summary
 from probes.dahua._kv import flag, node
-from probes.errors import BadResponse, Forbidden, NotSupported, UnexpectedAnswer
 
 # service id -> config name
 SERVICES = {"telnet": "Telnet", "ssh": "SSHD"}
@@ -28,7 +27,7 @@ class DahuaServices:
         for service, name in SERVICES.items():
             try:
                 answer = get_config(ctx, name)
-            except (NotSupported, Forbidden, BadResponse, UnexpectedAnswer) as exc:
+            except ENDPOINT_REFUSALS as exc:
                 out.append(ServiceObservation(service, None, failure_evidence(config_source(name), exc)))
                 continue
             table = node(answer.doc.tree, ("table", name))

@@ -33,7 +33,7 @@ from probes.base import (
 )
 from probes.context import ProbeContext, ProbeSettings
 from probes.dahua import PROBES
-from probes.errors import ConnectionDropped, CredentialsRejected, NotSupported, ProbeError
+from probes.errors import ConnectionDropped, CredentialsRejected, MalformedResponse, NotSupported, ProbeError
 from probes.http import HttpAnswer
 from probes.login import Credentials, LoginState
 
@@ -381,6 +381,12 @@ def test_identity_from_older_and_oem_answer_shapes():
 def test_identity_refused_everywhere_is_not_supported():
     ctx, _ = stub_context({})
     with pytest.raises(NotSupported):
+        PROBES[0].run(ctx)
+
+
+def test_markup_where_dahua_text_belongs_is_reported_as_malformed_not_as_dahua():
+    ctx, _ = stub_context({"magicBox.cgi:getSystemInfo": (200, recorded("html.txt"))})
+    with pytest.raises(MalformedResponse):
         PROBES[0].run(ctx)
 
 
