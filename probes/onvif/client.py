@@ -1,0 +1,188 @@
+"""The read-only ONVIF client one device's probes share (built once per device via ctx.memo).
+
+Built on onvif-zeep's WSDLs, service definitions, ONVIFService and UsernameDigestTokenDtDiff,
+but never on ONVIFCamera: its constructor sends CreatePullPointSubscription, which creates
+state on the device. Services come from GetServices (GetCapabilities on older firmware), the
+clock offset from the fingerprint or one unauthenticated GetSystemDateAndTime (quirk 14), the
+account from the shared LoginState: one failed login per account per device per run. Every
+zeep / requests / lxml failure is caught once, in `OnvifClient.call`, and turned into a
+probes.errors outcome by `_translate.translate`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+import zeep
+from lxml import etree
+from onvif import ONVIFService
+from onvif.client import UsernameDigestTokenDtDiff
+from zeep import exceptions as zx
+
+from probes._redact import redact
+from probes.base import Evidence
+from probes.context import ProbeContext
+from probes.errors import (
+    AccountLocked,
+    BadResponse,
+    ConnectionDropped,
+    CredentialsNeeded,
+    CredentialsRejected,
+    Forbidden,
+    NotSupported,
+    ProbeError,
+    TimedOut,
+    UnexpectedAnswer,
+)
+from probes.login import Credentials
+from probes.onvif._translate import translate
+from probes.onvif._transport import ReadOnlyTransport, require_read
+from probes.onvif._wsdl import CATEGORY_SERVICE, NAMESPACE_SERVICE, SERVICE_DEFS, WSDL_DIR, document, place, settings
+
+PROTOCOL = "onvif"
+PUBLIC = frozenset({"GetSystemDateAndTime"})          # ONVIF PRE_AUTH: always sent without credentials
+# Failures of one read that leave the device's other reads worth trying (quirk 15: services refuse
+# operations they advertise). Login problems and an unreachable device end the probe instead.
+SOFT = (NotSupported, Forbidden, BadResponse, UnexpectedAnswer, TimedOut, ConnectionDropped)
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any
+    operation: str
+    path: str
+    status: int
+    duration_ms: int
+    note: str = ""
+
+    def evidence(self, excerpt: str = "") -> Evidence:
+        result = f"HTTP {self.status}" + (f"; {self.note}" if self.note else "")
+        return Evidence(PROTOCOL, f"{self.operation} {self.path}", result, redact(excerpt)[:120], self.duration_ms)
+
+
+class OnvifClient:
+    def __init__(self, ctx: ProbeContext) -> None:
+        self.login = ctx.login
+        self.transport = ReadOnlyTransport(ctx.settings.onvif_timeout, ctx.settings.http.max_body)
+        target, fp = ctx.target, ctx.fingerprint
+        given = target.onvif_xaddr or fp.onvif_xaddr or target.base_url + "/onvif/device_service"
+        self.device_url, note = place(given, target.base_url)
+        self.xaddrs: dict[str, tuple[str, str]] = {"devicemgmt": (self.device_url, note)}
+        self.offset: dt.timedelta | None = fp.clock_offset
+        self.services_answer: Answer | None = None
+        self._proxies: dict[str, ONVIFService] = {}
+        self._worked = False          # an account already succeeded on this client
+
+    # -- set-up -------------------------------------------------------------------------------
+    def connect(self) -> OnvifClient:
+        self._account()                # no traffic at all when every account was already refused
+        if self.offset is None:
+            try:
+                self.offset = _offset(self.call("devicemgmt", "GetSystemDateAndTime"))
+            except (NotSupported, CredentialsNeeded, BadResponse, UnexpectedAnswer):
+                self.offset = None     # tokens go out with our own clock
+        try:
+            answer = self.call("devicemgmt", "GetServices", IncludeCapability=False)
+            found = [(NAMESPACE_SERVICE.get(s.Namespace), s.XAddr) for s in answer.value or []]
+        except (NotSupported, UnexpectedAnswer, BadResponse):
+            answer = self.call("devicemgmt", "GetCapabilities", Category=["All"])
+            found = [(name, getattr(getattr(answer.value, cat, None), "XAddr", None))
+                     for cat, name in CATEGORY_SERVICE.items()]
+        self.services_answer = answer
+        for name, xaddr in found:
+            if name and name != "devicemgmt" and xaddr:
+                self.xaddrs[name] = place(xaddr, self.device_url)
+        if "analytics" in self.xaddrs:
+            self.xaddrs["rules"] = self.xaddrs["analytics"]
+        return self
+
+    def has(self, service: str) -> bool:
+        return service in self.xaddrs
+
+    def close(self) -> None:
+        self.transport.session.close()
+
+    # -- calls --------------------------------------------------------------------------------
+    def call(self, service: str, operation: str, **params: Any) -> Answer:
+        """One read; raises a probes.errors outcome. Only Get* operations can be called."""
+        require_read(operation)
+        if service not in self.xaddrs:
+            raise NotSupported(f"the device advertises no ONVIF {service} service")
+        proxy, (url, note) = self._proxy(service), self.xaddrs[service]
+        while True:
+            creds = None if operation in PUBLIC else self._account()
+            proxy.zeep_client.wsse = (UsernameDigestTokenDtDiff(creds.user, creds.password, dt_diff=self.offset,
+                                                                use_digest=True) if creds else None)
+            self.transport.last = None
+            try:
+                value = getattr(proxy.ws_client, operation)(**params)
+            except (ProbeError, zx.Error, requests.RequestException, etree.LxmlError, ValueError) as exc:
+                error = translate(exc, f"{operation} {url}", self.transport.last)
+                if isinstance(error, CredentialsRejected):
+                    self._refused(creds, error)
+                    continue           # the next account, if one is left
+                if error is exc:
+                    raise
+                raise error from exc
+            last = self.transport.last
+            if creds is not None:
+                self._worked = True
+                if self.login.confirmed != creds:
+                    self.login.confirm(creds)
+            elif operation not in PUBLIC:
+                self.login.no_auth = True      # a protected read answered without any login
+            return Answer(value, operation, last.path if last else url, last.status if last else 200,
+                          last.duration_ms if last else 0, note)
+
+    def _proxy(self, service: str) -> ONVIFService:
+        if service not in self._proxies:
+            spec = SERVICE_DEFS[service]
+            client = zeep.Client(document(spec.wsdl), transport=self.transport, settings=settings(strict=True))
+            self._proxies[service] = ONVIFService(self.xaddrs[service][0], None, None,
+                                                  os.path.join(WSDL_DIR, spec.wsdl), zeep_client=client,
+                                                  binding_name=spec.binding)
+        return self._proxies[service]
+
+    def _account(self) -> Credentials | None:
+        if self.login.locked:
+            raise AccountLocked("the device reported the account as locked; no further logins were tried")
+        creds = self.login.current()
+        if creds is None and self.login.candidates:
+            raise CredentialsRejected("every account given for this device was rejected once; "
+                                      "no further attempts were made")
+        return creds
+
+    def _refused(self, creds: Credentials | None, error: ProbeError) -> None:
+        if creds is None:
+            raise CredentialsNeeded("the device requires an ONVIF login and no credentials were given for it")
+        if self._worked:
+            raise Forbidden(f"the account '{creds.user}' may not make this ONVIF read ({error.reason})")
+        self.login.reject(creds)
+        if re.search(r"\block", error.reason, re.IGNORECASE):
+            self.login.mark_locked()
+            raise AccountLocked(f"the device says the account '{creds.user}' is locked; no further logins")
+        if self.login.current() is None:
+            raise CredentialsRejected(f"the device rejected the ONVIF login for '{creds.user}'; it was tried "
+                                      "once only, to avoid locking the account")
+
+
+def client_for(ctx: ProbeContext) -> OnvifClient:
+    """The device's ONVIF client, connected once per device (a failure is remembered too)."""
+    return ctx.memo("onvif.client", lambda: OnvifClient(ctx).connect())
+
+
+def _offset(answer: Answer) -> dt.timedelta | None:
+    """Device clock minus ours; the answer's duration centres our reading (quirk 14)."""
+    utc = getattr(answer.value, "UTCDateTime", None)
+    try:
+        d, t = utc.Date, utc.Time
+        device = dt.datetime(d.Year, d.Month, d.Day, t.Hour, t.Minute, t.Second, tzinfo=dt.UTC)
+    except (AttributeError, TypeError, ValueError):
+        return None                    # absent, or Hikvision's 0000-00-00
+    midpoint = dt.datetime.now(dt.UTC) - dt.timedelta(milliseconds=answer.duration_ms / 2)
+    return dt.timedelta(seconds=round((device - midpoint).total_seconds()))

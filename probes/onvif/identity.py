@@ -1,0 +1,113 @@
+"""onvif.identity: who the device says it is over ONVIF device management.
+
+GetDeviceInformation's Manufacturer is what the firmware presents; OEM firmware rewrites it
+(TruVision over Hikvision) or keeps its maker's name (Honeywell units say Dahua), so it goes
+out both as a `manufacturer` statement and as the presented brand (`vendor`) and the resolver
+weighs it against the other signal families (PROTOCOLS.md quirk 10). The ONVIF surface
+answering says nothing about the maker: every brand speaks ONVIF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from probes.base import IdentitySignal, Observation
+from probes.context import ProbeContext
+from probes.errors import ProbeError
+from probes.onvif.client import PROTOCOL, SOFT, Answer, client_for
+
+SCOPE_PREFIX = "onvif://www.onvif.org/"
+# Scope kind -> signal field. `name/` is what the firmware calls itself, `hardware/` the model.
+SCOPE_FIELDS = {"name": "name", "hardware": "model", "location": "location"}
+# Hikvision firmware reports "V5.5.800 build 190725" (YYMMDD build date).
+_BUILD = re.compile(r"^(?P<version>\S.*?)\s+build\s+(?P<date>\d{6})$", re.IGNORECASE)
+
+
+def _text(value: Any) -> str | None:
+    return str(value).strip() or None if value is not None else None
+
+
+def _signal(field: str, value: Any, answer: Answer, excerpt: str) -> list[IdentitySignal]:
+    text = _text(value)
+    return [IdentitySignal(field, text[:200], PROTOCOL, answer.evidence(excerpt))] if text else []
+
+
+def _build_date(digits: str) -> str | None:
+    try:
+        return dt.date(2000 + int(digits[:2]), int(digits[2:4]), int(digits[4:6])).isoformat()
+    except ValueError:
+        return None
+
+
+def from_device_information(answer: Answer) -> list[IdentitySignal]:
+    info = answer.value
+    maker, model = _text(getattr(info, "Manufacturer", None)), _text(getattr(info, "Model", None))
+    firmware = _text(getattr(info, "FirmwareVersion", None)) or ""
+    shown = f"Manufacturer={maker} Model={model} FirmwareVersion={firmware}"
+    out = _signal("manufacturer", maker, answer, shown) + _signal("vendor", maker, answer, shown)
+    out += _signal("model", model, answer, shown)
+    build = _BUILD.match(firmware)
+    out += _signal("firmware", build["version"] if build else firmware, answer, shown)
+    if build:
+        out += _signal("firmware_date", _build_date(build["date"]), answer, shown)
+    serial = getattr(info, "SerialNumber", None)
+    return out + _signal("serial", serial, answer, f"SerialNumber={serial}")
+
+
+def from_network_interfaces(answer: Answer) -> list[IdentitySignal]:
+    out: list[IdentitySignal] = []
+    for interface in answer.value or []:
+        info = getattr(interface, "Info", None)
+        mac = (_text(getattr(info, "HwAddress", None)) or "").lower().replace("-", ":")
+        if mac and mac not in {s.value for s in out}:
+            out += _signal("mac", mac, answer, f"{getattr(info, 'Name', '')} HwAddress={mac}")
+    return out
+
+
+def from_scopes(answer: Answer) -> list[IdentitySignal]:
+    out: list[IdentitySignal] = []
+    for scope in answer.value or []:
+        item = _text(getattr(scope, "ScopeItem", None)) or ""
+        if not item.startswith(SCOPE_PREFIX):
+            continue
+        kind, _, value = item[len(SCOPE_PREFIX):].partition("/")
+        field = SCOPE_FIELDS.get(kind.lower())
+        if field:
+            out += _signal(field, unquote(value), answer, item)
+    return out
+
+
+def from_hostname(answer: Answer) -> list[IdentitySignal]:
+    name = getattr(answer.value, "Name", None)
+    return _signal("hostname", name, answer, f"Name={name}")
+
+
+READS: tuple[tuple[str, Callable[[Answer], list[IdentitySignal]]], ...] = (
+    ("GetDeviceInformation", from_device_information),
+    ("GetNetworkInterfaces", from_network_interfaces),
+    ("GetScopes", from_scopes),
+    ("GetHostname", from_hostname),
+)
+
+
+class OnvifIdentity:
+    id = "onvif.identity"
+    protocol = PROTOCOL
+    intrusive = False
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        client = client_for(ctx)
+        out: list[Observation] = []
+        failed: list[ProbeError] = []
+        for operation, parse in READS:
+            try:
+                out.extend(parse(client.call("devicemgmt", operation)))
+            except SOFT as exc:
+                failed.append(exc)
+        if not out and failed:
+            raise failed[0]
+        return out

@@ -1,0 +1,76 @@
+"""onvif.network: where the device takes its time from, and which network services it runs.
+
+GetNTP names the configured NTP servers but not whether NTP is in use; GetSystemDateAndTime's
+DateTimeType (NTP | Manual) says that. GetNetworkProtocols lists HTTP/HTTPS/RTSP with their
+ports: a ServiceObservation per protocol, state = its ports ("80", "554") when enabled, False
+when the device says it is off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from probes.base import Observation, RemoteAccessObservation, ServiceObservation
+from probes.context import ProbeContext
+from probes.errors import ProbeError
+from probes.onvif.client import PROTOCOL, SOFT, Answer, OnvifClient, client_for
+
+
+def _host(entry: Any) -> str | None:
+    for attribute in ("DNSname", "IPv4Address", "IPv6Address"):
+        value = getattr(entry, attribute, None)
+        if value:
+            return str(value).strip()
+    return None
+
+
+def ntp(info: Answer, clock: Answer | None) -> RemoteAccessObservation:
+    value = info.value
+    entries = list(getattr(value, "NTPFromDHCP", None) or []) if getattr(value, "FromDHCP", False) else []
+    entries += list(getattr(value, "NTPManual", None) or [])
+    servers = [h for h in (_host(e) for e in entries) if h]
+    kind = str(getattr(clock.value, "DateTimeType", "") or "") if clock else ""
+    enabled = {"NTP": True, "Manual": False}.get(kind)
+    shown = f"servers={','.join(servers) or 'none'}" + (f" DateTimeType={kind}" if kind else "")
+    return RemoteAccessObservation("ntp", enabled, servers[0] if servers else None, info.evidence(shown))
+
+
+def services(answer: Answer) -> list[ServiceObservation]:
+    out = []
+    for protocol in answer.value or []:
+        name = str(getattr(protocol, "Name", "") or "").strip().lower()
+        if not name:
+            continue
+        ports = ",".join(str(p) for p in getattr(protocol, "Port", None) or [])
+        on = getattr(protocol, "Enabled", None)
+        state: str | bool | None = (ports or True) if on is True else (False if on is False else None)
+        out.append(ServiceObservation(name, state, answer.evidence(f"{name} enabled={on} ports={ports}")))
+    return out
+
+
+class OnvifNetwork:
+    id = "onvif.network"
+    protocol = PROTOCOL
+    intrusive = False
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        client = client_for(ctx)
+        out: list[Observation] = []
+        failed: list[ProbeError] = []
+        info = self._read(client, "GetNTP", failed)
+        if info is not None:
+            out.append(ntp(info, self._read(client, "GetSystemDateAndTime", failed)))
+        protocols = self._read(client, "GetNetworkProtocols", failed)
+        if protocols is not None:
+            out.extend(services(protocols))
+        if not out and failed:
+            raise failed[0]
+        return out
+
+    @staticmethod
+    def _read(client: OnvifClient, operation: str, failed: list[ProbeError]) -> Answer | None:
+        try:
+            return client.call("devicemgmt", operation)
+        except SOFT as exc:
+            failed.append(exc)
+            return None
