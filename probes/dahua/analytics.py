@@ -54,23 +54,21 @@ class DahuaAnalytics:
         count = max(len(rule_channels), len(elements(_table(motion_answer, "MotionDetect"))), 1)
         count = min(count, ctx.settings.max_channels)
 
-        out: list[Observation] = []
-        configured: dict[int, set[str]] = {}
         def ftp() -> set[int] | None:
             return ftp_snapshot_channels(ctx)
 
+        out: list[Observation] = []
+        configured: dict[int, set[str]] = {}
         for index, rules in rule_channels[:count]:
             configured[index + 1] = self._rules(out, rules_answer, index, rules, ftp)
 
         caps_answered = 0
-        refused = False
         for channel in range(1, count + 1):
-            if refused:
-                break
             try:
                 caps = call(ctx, "devVideoAnalyse.cgi", action="getCaps", channel=str(channel))
             except NotSupported:
-                refused = channel == 1     # the firmware has no getCaps at all: ask no further
+                if channel == 1:
+                    break          # the firmware has no getCaps at all: ask no further
                 continue
             except ENDPOINT_REFUSALS:
                 continue
