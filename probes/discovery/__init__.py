@@ -31,7 +31,7 @@ from probes.discovery.sweep import CAMERA_PORTS, sweep
 from probes.discovery.udp import UdpResult, probe_udp
 
 __all__ = ["CAMERA_PORTS", "DISCOVERY_PROTOCOLS", "Discovered", "DiscoveryReply", "DiscoveryReport",
-           "DiscoverySettings", "Given", "discover", "discover_devices"]
+           "DiscoverySettings", "Given", "discover", "discover_devices", "multicast_allowed"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class DiscoveryReport:
         return [d.target for d in self.devices]
 
 
-def _multicast_allowed(addresses: Sequence[str], settings: DiscoverySettings) -> bool:
+def multicast_allowed(addresses: Sequence[str], settings: DiscoverySettings) -> bool:
+    """Multicast only on request, and only when the scope reaches beyond loopback (IPv4 groups)."""
     if not settings.multicast:
         return False
     for address in addresses:
@@ -88,7 +89,7 @@ def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | 
     settings = settings or DiscoverySettings()
     givens = {g.address: g for g in given}
     ordered = list(dict.fromkeys([*addresses, *givens]))
-    multicast = _multicast_allowed(ordered, settings)
+    multicast = multicast_allowed(ordered, settings)
     udp = UdpResult()
 
     def run_udp() -> None:

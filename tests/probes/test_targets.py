@@ -1,0 +1,152 @@
+"""TARGET parsing: every accepted form, the /16 cap, and one-sentence errors for the rest."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from auditor.errors import TargetError
+from auditor.targets import MAX_ADDRESSES, parse_target, parse_targets, resolve_host
+from probes.discovery import Given
+
+HOSTS = {"cam.local": "192.168.1.64", "nvr.site.example": "10.20.0.5"}
+
+
+def fake_resolve(name: str) -> str:
+    if name not in HOSTS:
+        raise TargetError(f"The host name '{name}' could not be resolved (test); give the address instead.")
+    return HOSTS[name]
+
+
+def parse(*texts: str):
+    return parse_targets(texts, resolve=fake_resolve)
+
+
+@pytest.mark.parametrize(("text", "address", "port", "scheme", "kind"), [
+    ("192.168.1.20", "192.168.1.20", None, None, "address"),
+    (" 192.168.1.20 ", "192.168.1.20", None, None, "address"),
+    ("192.168.1.20:8080", "192.168.1.20", 8080, None, "address"),
+    ("fe80::1", "fe80::1", None, None, "address"),
+    ("fe80::1%eth0", "fe80::1%eth0", None, None, "address"),
+    ("[2001:db8::10]:8443", "2001:db8::10", 8443, None, "address"),
+    ("cam.local", "192.168.1.64", None, None, "host"),
+    ("cam.local:81", "192.168.1.64", 81, None, "host"),
+    ("http://cam.local/", "192.168.1.64", 80, "http", "url"),
+    ("https://nvr.site.example:8443/doc/page/login.asp", "10.20.0.5", 8443, "https", "url"),
+    ("HTTPS://192.168.1.20", "192.168.1.20", 443, "https", "url"),
+    ("http://[2001:db8::10]:8080/", "2001:db8::10", 8080, "http", "url"),
+])
+def test_single_hosts_are_given_with_their_port_and_scheme(text, address, port, scheme, kind):
+    scope = parse(text)
+    assert scope.addresses == (address,)
+    assert scope.given == (Given(address, port, scheme, text),)
+    assert scope.entries[0].kind == kind
+
+
+def test_cidr_expands_to_host_addresses_and_is_not_given():
+    scope = parse("192.168.7.0/24")
+    assert len(scope.addresses) == 254
+    assert scope.addresses[0] == "192.168.7.1" and scope.addresses[-1] == "192.168.7.254"
+    assert scope.given == ()
+    assert scope.entries[0].network == ipaddress.ip_network("192.168.7.0/24")
+    assert scope.notes == ()
+
+
+def test_cidr_with_host_bits_scans_the_network_and_says_so():
+    scope = parse("192.168.7.9/30")
+    assert scope.addresses == ("192.168.7.9", "192.168.7.10")
+    assert scope.notes == ("'192.168.7.9/30' has host bits set; scanning the network 192.168.7.8/30.",)
+
+
+def test_a_slash_16_is_the_largest_network():
+    assert len(parse("10.9.0.0/16").addresses) == 65_534
+    with pytest.raises(TargetError) as raised:
+        parse("10.0.0.0/15")
+    assert raised.value.message == ("'10.0.0.0/15' covers 131,072 addresses; camaudit scans at most a /16 "
+                                    "(65,536 addresses) per target, so split it into smaller networks.")
+    with pytest.raises(TargetError, match="at most a /112"):
+        parse("2001:db8::/64")
+
+
+def test_all_targets_together_are_capped():
+    texts = [f"10.{n}.0.0/16" for n in range(MAX_ADDRESSES // 65_534 + 1)]
+    with pytest.raises(TargetError, match=r"cover [\d,]+ addresses together; .* audit the site in parts\."):
+        parse(*texts)
+
+
+def test_duplicates_collapse_and_order_is_kept():
+    scope = parse("192.168.1.3", "192.168.1.0/30", "cam.local", "192.168.1.64:8080")
+    assert scope.addresses == ("192.168.1.3", "192.168.1.1", "192.168.1.2", "192.168.1.64")
+    # The first mention of an address decides how it is given.
+    assert scope.given == (Given("192.168.1.3", None, None, "192.168.1.3"),
+                           Given("192.168.1.64", None, None, "cam.local"))
+
+
+@pytest.mark.parametrize("text", ["10.0.0.300/24", "10.0.0.300", "999.1.1.1", "cam_01.local", "-cam.local",
+                                  "192.168.1.0/33", "[not-an-address]:80", "a..b", "1.2.3", "cam.local/24"])
+def test_malformed_targets_get_one_sentence_with_examples(text):
+    with pytest.raises(TargetError) as raised:
+        parse(text)
+    assert raised.value.message == (f"'{text}' is not an address, host name, CIDR or URL; examples: "
+                                    "192.168.1.20, 192.168.1.0/24, cam.local:8080.")
+    assert raised.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("192.168.1.20:0", "port '0', which is not a number from 1 to 65535"),
+    ("cam.local:http", "port 'http', which is not a number from 1 to 65535"),
+    ("[2001:db8::1]:70000", "port '70000'"),
+    ("ftp://cam.local/", "is not an http:// or https:// URL with a host"),
+    ("http://", "is not an http:// or https:// URL with a host"),
+    ("http://cam.local:99999/", "is not a usable URL"),
+    ("http://admin:secret@cam.local/", "contains credentials; put them in the credentials file instead"),
+    ("", "An empty target was given"),
+])
+def test_other_bad_input_names_what_is_wrong(text, fragment):
+    with pytest.raises(TargetError) as raised:
+        parse(text)
+    assert fragment in raised.value.message
+    assert raised.value.message.endswith(".")
+    assert "secret" not in raised.value.message
+
+
+def test_credentials_in_a_url_are_not_echoed():
+    with pytest.raises(TargetError) as raised:
+        parse("http://admin:secret@cam.local:99999/x")
+    assert raised.value.message.startswith("'http://***@cam.local:99999/x' contains credentials")
+
+
+def test_url_path_is_ignored_with_a_note():
+    scope = parse("https://nvr.site.example:8443/doc/page/login.asp")
+    assert scope.notes == ("'https://nvr.site.example:8443/doc/page/login.asp': only the scheme, host and port "
+                           "are used; the path is ignored.",)
+
+
+def test_unresolvable_host_is_a_target_error():
+    with pytest.raises(TargetError, match="'nowhere.invalid' could not be resolved"):
+        parse("nowhere.invalid")
+
+
+def test_real_resolver_resolves_once_and_reports_failures():
+    assert resolve_host("localhost") in ("127.0.0.1", "::1")
+    # .invalid never resolves (RFC 2606), so this needs no network.
+    with pytest.raises(TargetError) as raised:
+        resolve_host("camera.invalid")
+    assert raised.value.message.startswith("The host name 'camera.invalid' could not be resolved (")
+    assert raised.value.message.endswith("give the camera's address instead.")
+
+
+def test_no_targets_at_all():
+    with pytest.raises(TargetError, match="No target was given"):
+        parse()
+
+
+def test_loopback_only_scope_never_allows_multicast():
+    assert not parse("127.0.0.0/24", "127.0.1.5").has_non_loopback
+    assert parse("127.0.0.1", "192.168.1.20").has_non_loopback
+
+
+def test_parse_target_returns_the_entry():
+    entry = parse_target("10.1.2.0/31", resolve=fake_resolve)
+    assert entry.kind == "network" and entry.addresses == ("10.1.2.0", "10.1.2.1") and entry.given is None
