@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from probes.base import Observation, Target
 from probes.discovery.merge import Given, merge_device
 from probes.discovery.reply import DISCOVERY_PROTOCOLS, DiscoveryReply
-from probes.discovery.sweep import CAMERA_PORTS, sweep
+from probes.discovery.sweep import CAMERA_PORTS, FIRST_PORTS, sweep, sweep_with_liveness
 from probes.discovery.udp import UdpResult, probe_udp
 
 __all__ = ["CAMERA_PORTS", "DISCOVERY_PROTOCOLS", "Discovered", "DiscoveryReply", "DiscoveryReport",
@@ -42,6 +42,11 @@ class DiscoverySettings:
     connect_timeout: float = 0.8   # per TCP connect
     concurrency: int = 256         # TCP connects in flight at once
     multicast: bool = False        # also multicast the probes (never for loopback-only scopes)
+    # Up to this many addresses every port is tried on every address. Larger scopes (a /16 is
+    # 65,534 addresses) try FIRST_PORTS (80, 443, 554) everywhere, and the other ports only where
+    # something answered (a port open or refused, or a discovery reply): an address that drops
+    # everything then costs one connect timeout per first port instead of one per port.
+    full_sweep_limit: int = 1024
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,29 @@ def multicast_allowed(addresses: Sequence[str], settings: DiscoverySettings) -> 
     return False
 
 
+def _ports_for(address: str, givens: dict[str, Given], ports: Iterable[int]) -> list[int]:
+    given = givens.get(address)
+    return list(dict.fromkeys([*ports, *([given.port] if given and given.port else [])]))
+
+
+def _sweep(addresses: list[str], givens: dict[str, Given], settings: DiscoverySettings,
+           udp_worker: threading.Thread, udp: Callable[[], UdpResult]) -> dict[str, set[int]]:
+    """TCP sweep; scopes over `full_sweep_limit` addresses go in two phases (see DiscoverySettings)."""
+    if not settings.ports:
+        return {}
+    sweep_args = {"timeout": settings.connect_timeout, "concurrency": settings.concurrency}
+    if len(addresses) <= settings.full_sweep_limit:
+        return sweep(((a, p) for a in addresses for p in _ports_for(a, givens, settings.ports)), **sweep_args)
+    first = [p for p in settings.ports if p in FIRST_PORTS]
+    found, alive = sweep_with_liveness(((a, p) for a in addresses for p in first), **sweep_args)
+    udp_worker.join()
+    alive |= {r.address for r in udp().replies} | set(givens)
+    rest = ((a, p) for a in addresses if a in alive for p in _ports_for(a, givens, settings.ports) if p not in first)
+    for address, ports in sweep(rest, **sweep_args).items():
+        found.setdefault(address, set()).update(ports)
+    return found
+
+
 def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | None = None,
                      given: Iterable[Given] = ()) -> DiscoveryReport:
     """Probe every address; one Discovered per address that answered anything, or was given.
@@ -98,9 +126,7 @@ def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | 
 
     worker = threading.Thread(target=run_udp, name="camaudit-discovery-udp", daemon=True)
     worker.start()
-    pairs = [(a, p) for a in ordered
-             for p in dict.fromkeys([*settings.ports, *([givens[a].port] if a in givens and givens[a].port else [])])]
-    open_ports = sweep(pairs, timeout=settings.connect_timeout, concurrency=settings.concurrency) if pairs else {}
+    open_ports = _sweep(ordered, givens, settings, worker, lambda: udp)
     worker.join()
 
     by_address: dict[str, list[DiscoveryReply]] = {}

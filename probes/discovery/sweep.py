@@ -34,6 +34,8 @@ CAMERA_PORTS: dict[int, str] = {
     37777: "Dahua SDK / DVRIP",
 }
 HTTP_PORTS = (80, 8080, 81, 88, 8081)
+# Large scopes sweep these first; the other ports only on addresses that answered something.
+FIRST_PORTS = (80, 443, 554)
 HTTPS_PORTS = (443, 8443)
 _PENDING = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, errno.EAGAIN}
 
@@ -54,25 +56,38 @@ def _fd_budget(wanted: int) -> int:
     return max(8, min(wanted, soft // 2))
 
 
-def _start(address: str, port: int, now: float) -> tuple[_Attempt | None, bool]:
-    """Begin one connect: (attempt in flight, or None with whether it was already open)."""
+def _start(address: str, port: int, now: float) -> tuple[_Attempt | None, int | None]:
+    """Begin one connect: (attempt in flight, None) or (None, errno it finished with at once)."""
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     try:
         sockaddr = socket.getaddrinfo(address, port, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)[0][4]
         sock = socket.socket(family, socket.SOCK_STREAM)
     except OSError:
-        return None, False
+        return None, errno.EINVAL
     sock.setblocking(False)
     code = sock.connect_ex(sockaddr)
     if code in _PENDING:
-        return _Attempt(sock, address, port, now), False
+        return _Attempt(sock, address, port, now), None
     sock.close()
-    return None, code == 0
+    return None, code
 
 
 def sweep(pairs: Iterable[tuple[str, int]], *, timeout: float = 0.8, concurrency: int = 256) -> dict[str, set[int]]:
     """Open ports per address among `pairs` (address, port). Never raises for unreachable hosts."""
+    return sweep_with_liveness(pairs, timeout=timeout, concurrency=concurrency)[0]
+
+
+def sweep_with_liveness(pairs: Iterable[tuple[str, int]], *, timeout: float = 0.8,
+                        concurrency: int = 256) -> tuple[dict[str, set[int]], set[str]]:
+    """(open ports per address, addresses that answered at all: open, or refused with a RST)."""
     found: dict[str, set[int]] = {}
+    alive: set[str] = set()
+
+    def settle(address: str, port: int, code: int | None) -> None:
+        if code == 0:
+            found.setdefault(address, set()).add(port)
+        if code in (0, errno.ECONNREFUSED):
+            alive.add(address)
     todo: Iterator[tuple[str, int]] = iter(pairs)
     limit = _fd_budget(concurrency)
     selector = selectors.DefaultSelector()
@@ -86,21 +101,20 @@ def sweep(pairs: Iterable[tuple[str, int]], *, timeout: float = 0.8, concurrency
                 if pair is None:
                     exhausted = True
                     break
-                attempt, opened = _start(pair[0], pair[1], now)
-                if opened:
-                    found.setdefault(pair[0], set()).add(pair[1])
-                elif attempt is not None:
+                attempt, code = _start(pair[0], pair[1], now)
+                if attempt is None:
+                    settle(pair[0], pair[1], code)
+                else:
                     flying[attempt.sock.fileno()] = attempt
                     selector.register(attempt.sock, selectors.EVENT_WRITE, attempt)
             if not flying:
                 if exhausted:
-                    return found
+                    return found, alive
                 continue
             oldest = min(a.started for a in flying.values())
             for key, _ in selector.select(max(0.0, min(0.05, oldest + timeout - now))):
                 attempt = key.data
-                if attempt.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-                    found.setdefault(attempt.address, set()).add(attempt.port)
+                settle(attempt.address, attempt.port, attempt.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
                 _finish(selector, flying, attempt)
             now = time.monotonic()
             for attempt in [a for a in flying.values() if now - a.started >= timeout]:

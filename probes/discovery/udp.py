@@ -66,7 +66,11 @@ class _Exchange:
         self.seen: set[tuple[str, str]] = set()
         for proto in protocols:
             for family in families:
-                sock = socket.socket(family, socket.SOCK_DGRAM)
+                try:
+                    sock = socket.socket(family, socket.SOCK_DGRAM)
+                except OSError as exc:          # e.g. IPv6 switched off in the kernel
+                    self.result.notes.append(f"no {family.name} socket for {proto.name}: {exc.strerror or exc}")
+                    continue
                 sock.setblocking(False)
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
                 if multicast and family == socket.AF_INET:

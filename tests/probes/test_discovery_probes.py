@@ -164,6 +164,19 @@ def test_a_given_port_and_scheme_win_over_discovery(start_fleet):
     assert "dhip" in target.found_by and device.ports["https"] in target.open_ports
 
 
+def test_large_scopes_sweep_in_two_phases_and_find_the_same_ports(start_fleet):
+    fleet = start_fleet("dahua-nvr", "ezviz-consumer")
+    base = ipaddress.ip_address(fleet.devices[0].address)
+    scope = [str(base + i) for i in range(6)]
+    ports = tuple(dict.fromkeys([*CAMERA_PORTS, *(p for d in fleet for p in tcp_ports(d))]))
+    targets = discover(scope, settings=DiscoverySettings(udp_wait=0.5, connect_timeout=0.3, ports=ports,
+                                                         full_sweep_limit=0))
+    assert [t.address for t in targets] == [d.address for d in fleet]
+    for target, device in zip(targets, fleet, strict=True):
+        # SDK (37777/8000) and telnet are not first-phase ports: found in the second phase.
+        assert set(target.open_ports) == tcp_ports(device)
+
+
 def test_protocols_and_sweep_can_be_switched_off(start_fleet):
     fleet = start_fleet("hik-school-bullet")
     device = fleet.devices[0]
@@ -178,6 +191,19 @@ def test_multicast_needs_the_setting_and_a_non_loopback_address():
     assert not multicast_allowed(["192.168.1.20"], DiscoverySettings())
     assert multicast_allowed(["127.0.0.5", "192.168.1.20"], on)
     assert not multicast_allowed(["2001:db8::1"], on)        # the groups are IPv4 only
+
+
+def test_group_replies_from_outside_the_scope_are_listed_not_audited(start_fleet, monkeypatch):
+    """The multicast path, with the group addresses pointed at a loopback simulator so that no
+    multicast datagram is ever sent: a device answering from outside the scope is reported only."""
+    device = start_fleet("hik-school-bullet").devices[0]
+    silent = str(ipaddress.ip_address(device.address) + 7)
+    for module in (wsd, sadp, dhip):
+        monkeypatch.setattr(module, "MULTICAST_V4", device.address)
+    monkeypatch.setattr("probes.discovery.multicast_allowed", lambda addresses, settings: True)
+    report = discover_devices([silent], settings=DiscoverySettings(udp_wait=0.5, ports=(), multicast=True))
+    assert report.devices == [] and report.outside_scope == [device.address]
+    assert {e.action for e in device.log.entries()} == {"Probe", "inquiry"}
 
 
 def test_sweep_finds_open_ports_and_skips_closed_ones(start_fleet):
