@@ -1,0 +1,144 @@
+"""The ISAPI capability documents, read once per device, and what their flags claim.
+
+Flags are matched by local name wherever they sit: firmware moves them between sections
+(`isSupportMotionDetection` is in EventCap on some models and VideoCap on others;
+`isSupportFireDetection` is in EventCap on a DS-2TD1228 and in ThermalCap on NVRs) [S1].
+A flag only ever says "supported"; whether a feature is switched on comes from its
+configuration resource (quirk 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from probes._xml import local, to_bool
+from probes.base import Evidence
+from probes.context import ProbeContext
+from probes.errors import AuthProblem, NotSupported, ProbeError
+from probes.isapi._status import IsapiDoc, shared_doc, with_excerpt
+
+SYSTEM = "/ISAPI/System/capabilities"
+SMART = "/ISAPI/Smart/capabilities"
+INTELLIGENT = "/ISAPI/Intelligent/capabilities"
+# The web UI asks with a capital C; firmware that only knows that spelling answers notSupport
+# to the lower-case path [S2].
+INTELLIGENT_ALT = "/ISAPI/Intelligent/Capabilities"
+
+# flag local name -> ISAPI name (auditor/taxonomy.py ISAPI table). Device caps [S1], SmartCap
+# [S1], per-channel/VCA IntelliCap [S2][S5]. Names marked (unverified) follow the documented
+# pattern but were not seen in a capture. Deliberately absent: isSupportPrivacyMask (video
+# blanking, not mask detection, quirk 7), isSupportRapidMove (fast movement, not a fight
+# detector), isSupportFaceSnapModeling and isSupportFaceCaptureStatistics (follow faceSnap).
+FLAGS: dict[str, str] = {
+    "isSupportMotionDetection": "motionDetection",
+    "isSupportTamperDetection": "tamperDetection",
+    "isSupportFaceDetect": "FaceDetect",
+    "isSupportFaceSnap": "faceSnap",
+    "isFaceCaptureSupport": "faceSnap",                      # IntelliCap (unverified)
+    "isSupportFaceContrast": "faceContrast",
+    "isFaceContrastSupport": "faceContrast",                 # IntelliCap (unverified)
+    "isSupportWhiteListFaceContrast": "whiteListFaceContrast",
+    "isSupportFaceLib": "FDLib",
+    "isFDLibSupport": "FDLib",                               # IntelliCap (unverified)
+    "isSupportLineDetection": "LineDetection",
+    "isLineDetectionSupport": "LineDetection",
+    "isSupportFieldDetection": "FieldDetection",
+    "isFieldDetectionSupport": "FieldDetection",             # (unverified)
+    "isSupportRegionEntrance": "regionEntrance",
+    "isRegionEntranceSupport": "regionEntrance",
+    "isSupportRegionExiting": "regionExiting",
+    "isRegionExitingSupport": "regionExiting",
+    "isSupportLoitering": "loitering",
+    "isLoiteringSupport": "loitering",                       # (unverified)
+    "isSupportGroup": "group",                               # people gathering
+    "isGroupDetectionSupport": "group",                      # (unverified)
+    "isSupportUnattendedBaggage": "unattendedBaggage",
+    "isUnattendedBaggageSupport": "unattendedBaggage",       # (unverified)
+    "isSupportAttendedBaggage": "attendedBaggage",
+    "isAttendedBaggageSupport": "attendedBaggage",           # (unverified)
+    "isSupportAudioDetection": "AudioDetection",
+    "isSupportCounting": "counting",
+    "isSupportFramesPeopleCounting": "counting",             # regional people counting [S1]
+    "isSupportHeatmap": "heatMap",
+    "isSupportPersonDensityDetection": "PersonDensityDetection",
+    "isPersonDensitySupport": "PersonDensityDetection",      # (unverified)
+    "isSupportPersonQueueDetection": "PersonQueueDetection",
+    "isPersonQueueDetectionSupport": "PersonQueueDetection",  # (unverified)
+    "isSupportSafetyHelmetDetection": "safetyHelmetDetection",
+    "isSafetyHelmetDetectionSupport": "safetyHelmetDetection",  # (unverified)
+    "isSupportHumanRecognition": "humanRecognition",
+    "isHumanRecognitionSupport": "humanRecognition",         # (unverified)
+    "isSupportVehicleDetection": "vehicleDetection",         # (unverified)
+    "isSupportViolentMotion": "violentMotion",               # (unverified)
+    "isSupportFaceThermometry": "FaceThermometry",           # EventCap on thermal models [S1]
+    "isSupportFireDetection": "fireDetection",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One flag in one capability document."""
+
+    name: str              # ISAPI name
+    supported: bool
+    where: str             # Section/flag, e.g. "EventCap/isSupportFaceSnap"
+
+
+def _walk(element: Element, parent: str = "") -> Iterator[tuple[str, Element]]:
+    for child in element:
+        yield parent, child
+        yield from _walk(child, local(child.tag))
+
+
+def read_flags(root: Element) -> list[Claim]:
+    """Every known flag with a true/false value in a capability document (pure)."""
+    found: list[Claim] = []
+    for parent, node in _walk(root):
+        name = FLAGS.get(local(node.tag))
+        value = to_bool(node.text)
+        if name is not None and value is not None:
+            section = parent or local(root.tag)
+            found.append(Claim(name, value, f"{section}/{local(node.tag)}"))
+    return found
+
+
+def intelligent_doc(ctx: ProbeContext) -> IsapiDoc:
+    try:
+        return shared_doc(ctx, INTELLIGENT)
+    except NotSupported:
+        return shared_doc(ctx, INTELLIGENT_ALT)
+
+
+def documents(ctx: ProbeContext) -> list[tuple[str, IsapiDoc | ProbeError]]:
+    """The three capability documents, or why each could not be read. AuthProblem propagates."""
+    out: list[tuple[str, IsapiDoc | ProbeError]] = []
+    for path, read in ((SYSTEM, lambda: shared_doc(ctx, SYSTEM)), (SMART, lambda: shared_doc(ctx, SMART)),
+                       (INTELLIGENT, lambda: intelligent_doc(ctx))):
+        try:
+            out.append((path, read()))
+        except AuthProblem:
+            raise
+        except ProbeError as exc:
+            out.append((path, exc))
+    return out
+
+
+def claims(ctx: ProbeContext) -> dict[str, bool]:
+    """ISAPI name -> what the capability documents claim, a true flag anywhere beating a false one.
+
+    A name no readable document mentions is absent: probes then ask its resource anyway.
+    """
+    def compute() -> dict[str, bool]:
+        merged: dict[str, bool] = {}
+        for _, doc in documents(ctx):
+            if isinstance(doc, IsapiDoc):
+                for claim in read_flags(doc.root):
+                    merged[claim.name] = merged.get(claim.name, False) or claim.supported
+        return merged
+    return ctx.memo("isapi:claims", compute)
+
+
+def claim_evidence(doc: IsapiDoc, claim: Claim) -> Evidence:
+    return with_excerpt(doc.evidence, f"{claim.where}={'true' if claim.supported else 'false'}")

@@ -1,0 +1,140 @@
+"""Which video channels a device has: its own inputs (IPC) or proxied cameras (NVR).
+
+IP cameras list `/ISAPI/System/Video/inputs/channels`; NVRs answer that with notSupport and
+list their cameras under `/ISAPI/ContentMgmt/InputProxy/channels` (+ `/status` for online),
+where NVR channel ids are the ones Smart/Event paths use (quirk 18) [S1]. When neither
+answers, the capability document's `videoInputPortNums` or a single channel 1 is used, and the
+evidence says so. The walk never exceeds `ctx.settings.max_channels`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from probes._xml import children, descendants, find, flag, text
+from probes.base import Evidence
+from probes.context import ProbeContext
+from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.isapi._caps import SYSTEM
+from probes.isapi._status import PROTOCOL, IsapiDoc, shared_doc, with_excerpt
+
+DEVICE_INFO = "/ISAPI/System/deviceInfo"
+VIDEO_INPUTS = "/ISAPI/System/Video/inputs/channels"
+PROXY = "/ISAPI/ContentMgmt/InputProxy/channels"
+PROXY_STATUS = "/ISAPI/ContentMgmt/InputProxy/channels/status"
+# DeviceInfo/deviceType values of recorders (NVR, DVR, hybrid HVR/XVR) [S1].
+_RECORDER = re.compile(r"^(NVR|DVR|HVR|XVR)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Channel:
+    id: int
+    name: str | None = None
+    online: bool | None = None            # NVR: is the proxied camera reachable (None: unknown / IPC)
+    source_address: str | None = None
+    source_model: str | None = None
+
+
+@dataclass(frozen=True)
+class ChannelMap:
+    nvr: bool
+    channels: tuple[Channel, ...]
+    evidence: Evidence
+
+
+def is_recorder(device_type: str | None) -> bool:
+    return bool(device_type and _RECORDER.match(device_type.strip()))
+
+
+def parse_video_inputs(root: Element) -> list[Channel]:
+    out = []
+    for node in descendants(root, "VideoInputChannel"):
+        number = text(node, "id")
+        if number and number.isdigit():
+            out.append(Channel(int(number), text(node, "name")))
+    return out
+
+
+def parse_proxy_channels(proxy: Element, status: Element | None) -> list[Channel]:
+    """InputProxyChannelList (+ InputProxyChannelStatusList) -> channels (pure)."""
+    online: dict[str, bool | None] = {}
+    for node in descendants(status, "InputProxyChannelStatus") if status is not None else ():
+        state = flag(node, "online")
+        if state is None and text(node, "chanDetectResult"):
+            state = text(node, "chanDetectResult") == "connect"
+        online[text(node, "id") or ""] = state
+    out = []
+    for node in children(proxy, "InputProxyChannel"):
+        number = text(node, "id")
+        if not (number and number.isdigit()):
+            continue
+        source = find(node, "sourceInputPortDescriptor")
+        out.append(Channel(int(number), text(node, "name"), online.get(number),
+                           text(source, "ipAddress") or text(source, "hostName"), text(source, "model")))
+    return out
+
+
+def device_type(ctx: ProbeContext) -> str | None:
+    """DeviceInfo/deviceType, or None when deviceInfo cannot be read."""
+    try:
+        return text(shared_doc(ctx, DEVICE_INFO).root, "deviceType")
+    except AuthProblem:
+        raise
+    except ProbeError:
+        return None
+
+
+def _try(read):  # type: ignore[no-untyped-def]
+    try:
+        return read()
+    except (AuthProblem, Unreachable):
+        raise
+    except ProbeError as exc:
+        return exc
+
+
+def _build(ctx: ProbeContext) -> ChannelMap:
+    kind = device_type(ctx)
+    nvr = is_recorder(kind) if kind else None
+    if nvr is not True:
+        found = _try(lambda: shared_doc(ctx, VIDEO_INPUTS))
+        if isinstance(found, IsapiDoc) and parse_video_inputs(found.root):
+            chans = parse_video_inputs(found.root)
+            return ChannelMap(False, tuple(chans), with_excerpt(found.evidence, f"{len(chans)} video inputs"))
+        if nvr is False or not isinstance(found, NotSupported):
+            return _fallback(ctx, False)
+    found = _try(lambda: shared_doc(ctx, PROXY))
+    if isinstance(found, IsapiDoc):
+        status = _try(lambda: shared_doc(ctx, PROXY_STATUS))
+        chans = parse_proxy_channels(found.root, status.root if isinstance(status, IsapiDoc) else None)
+        if chans:
+            offline = [c.id for c in chans if c.online is False]
+            note = f"{len(chans)} proxied cameras" + (f", offline: {offline}" if offline else "")
+            return ChannelMap(True, tuple(chans), with_excerpt(found.evidence, note))
+    return _fallback(ctx, bool(nvr))
+
+
+def _fallback(ctx: ProbeContext, nvr: bool) -> ChannelMap:
+    count = 1
+    source = "no channel list answered; assumed channel 1"
+    found = _try(lambda: shared_doc(ctx, SYSTEM))
+    if not nvr and isinstance(found, IsapiDoc):
+        ports = text(find(found.root, "SysCap/VideoCap"), "videoInputPortNums")
+        if ports and ports.isdigit() and int(ports) > 0:
+            count, source = int(ports), f"no channel list answered; videoInputPortNums={ports}"
+    return ChannelMap(nvr, tuple(Channel(i) for i in range(1, count + 1)),
+                      Evidence(PROTOCOL, VIDEO_INPUTS if not nvr else PROXY, "fallback", source))
+
+
+def channel_map(ctx: ProbeContext) -> ChannelMap:
+    """The device's channels (memoised), capped at ctx.settings.max_channels."""
+    def compute() -> ChannelMap:
+        found = _build(ctx)
+        limit = max(1, ctx.settings.max_channels)
+        if len(found.channels) <= limit:
+            return found
+        evidence = with_excerpt(found.evidence, f"{found.evidence.excerpt}; only the first {limit} walked")
+        return ChannelMap(found.nvr, found.channels[:limit], evidence)
+    return ctx.memo("isapi:channels", compute)

@@ -1,0 +1,106 @@
+"""Walk per-channel analytics resources and report each as a FeatureObservation.
+
+For every channel and every resource the capability documents do not deny, one GET:
+- a document: supported, enabled per PROTOCOLS.md "Enabled semantics" (probes/isapi/_rules.py);
+- notSupport: not supported on that channel;
+- anything else (HTTP 500 while the capabilities claim the feature, deviceError, 403): the
+  capability is kept (IPCs) and enabled is unknown, with the failure as evidence (quirk 6);
+- an NVR channel whose camera is offline is not asked at all: supported and enabled unknown,
+  with the reason in evidence (the NVR cannot read a configuration from a camera it cannot reach).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from probes.base import Evidence, FeatureObservation
+from probes.context import ProbeContext
+from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.isapi._caps import claims
+from probes.isapi._channels import Channel, ChannelMap, channel_map
+from probes.isapi._rules import RuleState, parse_rule
+from probes.isapi._status import PROTOCOL, evidence_for, get_doc, with_excerpt
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str                      # ISAPI name reported (auditor/taxonomy.py ISAPI table)
+    path: str                      # with {ch}
+    kind: str = "plain"            # probes/isapi/_rules.py KINDS
+    nvr_path: str | None = None    # where an NVR keeps it for a proxied camera (quirk 18)
+    switch: str = "enabled"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one resource said on one channel."""
+
+    resource: Resource
+    channel: Channel
+    observation: FeatureObservation
+    state: RuleState | None        # None when no document was read
+
+
+def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
+             claimed: bool | None) -> Reading:
+    path = (res.nvr_path if cmap.nvr and res.nvr_path else res.path).format(ch=ch.id)
+    if ch.online is False:
+        evidence = Evidence(PROTOCOL, path, "not read",
+                            f"NVR channel {ch.id}: the proxied camera is offline (InputProxy status), "
+                            "so its configuration cannot be read")
+        return Reading(res, ch, FeatureObservation(PROTOCOL, res.name, None, None, evidence, ch.id), None)
+    try:
+        doc = get_doc(ctx, path)
+    except (AuthProblem, Unreachable):
+        raise
+    except NotSupported as exc:
+        obs = FeatureObservation(PROTOCOL, res.name, False, False, evidence_for(exc, path), ch.id)
+        return Reading(res, ch, obs, None)
+    except ProbeError as exc:
+        # Keep what the capability documents claimed (an IPC's device caps are its channel's caps;
+        # an NVR's are not, so an NVR channel stays unknown).
+        supported = claimed if (claimed and not cmap.nvr) else None
+        obs = FeatureObservation(PROTOCOL, res.name, supported, None, evidence_for(exc, path), ch.id)
+        return Reading(res, ch, obs, None)
+    state = parse_rule(doc.root, res.kind, res.switch)
+    obs = FeatureObservation(PROTOCOL, res.name, True, state.enabled, with_excerpt(doc.evidence, state.summary),
+                             ch.id)
+    return Reading(res, ch, obs, state)
+
+
+def walk(ctx: ProbeContext, resources: Iterable[Resource]) -> list[Reading]:
+    """Every resource the capabilities do not deny, on every channel (capped)."""
+    cmap = channel_map(ctx)
+    claimed = claims(ctx)
+    wanted = [r for r in resources if claimed.get(r.name) is not False]
+    return [_observe(ctx, res, ch, cmap, claimed.get(res.name)) for ch in cmap.channels for res in wanted]
+
+
+def target_filter(readings: list[Reading], *, report_absent: bool) -> list[FeatureObservation]:
+    """`detectionTarget` per channel: supported where a rule has the AcuSense human/vehicle
+    filter, enabled where a rule that can fire filters by human or vehicle."""
+    out: list[FeatureObservation] = []
+    by_channel: dict[int, list[Reading]] = {}
+    for reading in readings:
+        if reading.state is not None:
+            by_channel.setdefault(reading.channel.id, []).append(reading)
+    for number, read in by_channel.items():
+        with_filter = [r for r in read if r.state and r.state.has_target]
+        firing = [r for r in with_filter if r.state and r.state.filters_people_or_vehicles]
+        if firing:
+            names = ", ".join(f"{r.resource.name} ({','.join(sorted(r.state.targets))})" for r in firing if r.state)
+            out.append(FeatureObservation(PROTOCOL, "detectionTarget", True, True,
+                                          with_excerpt(firing[0].observation.evidence,
+                                                       f"enabled rules filter by target: {names}"), number))
+        elif with_filter:
+            out.append(FeatureObservation(PROTOCOL, "detectionTarget", True, False,
+                                          with_excerpt(with_filter[0].observation.evidence,
+                                                       "human/vehicle filter present; no enabled rule uses it"),
+                                          number))
+        elif report_absent:
+            out.append(FeatureObservation(PROTOCOL, "detectionTarget", False, False,
+                                          with_excerpt(read[0].observation.evidence,
+                                                       f"no rule read on channel {number} has a "
+                                                       "detectionTarget/targetType filter"), number))
+    return out

@@ -1,0 +1,78 @@
+"""isapi.face-library: the face libraries a device holds, and how many faces each has.
+
+`GET /ISAPI/Intelligent/FDLib` lists `FDLibBaseCfgList/FDLibBaseCfg{id, FDID, name, faceLibType}`
+[S2][S13][S14]. Counting faces the documented XML way is `POST .../FDLib/FDSearch`, which camaudit
+never sends (a POST is a write as far as the device and its log are concerned). The read-only way
+is `GET /ISAPI/Intelligent/FDLib/Count?format=json` (`FDRecordDataInfo[{FDID, recordDataNumber}]`),
+documented for Hikvision access-control firmware; where it does not answer, counts stay unknown.
+Enabled = at least one library holds faces, or libraries exist when counts are unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from probes._xml import descendants, text
+from probes.base import FeatureObservation, Observation
+from probes.context import ProbeContext
+from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.isapi._status import PROTOCOL, evidence_for, get_doc, get_json, with_excerpt
+
+FDLIB = "/ISAPI/Intelligent/FDLib"
+COUNT = "/ISAPI/Intelligent/FDLib/Count"
+
+
+def parse_counts(data: Any) -> dict[str, int]:
+    """FDID (upper case) -> number of faces, from the Count JSON (pure)."""
+    rows = data.get("FDRecordDataInfo") if isinstance(data, dict) else None
+    if isinstance(rows, dict):
+        rows = [rows]
+    counts: dict[str, int] = {}
+    for row in rows if isinstance(rows, list) else ():
+        if not isinstance(row, dict):
+            continue
+        fdid, number = row.get("FDID"), row.get("recordDataNumber")
+        if isinstance(fdid, str) and isinstance(number, int | str) and str(number).isdigit():
+            counts[fdid.upper()] = int(number)
+    return counts
+
+
+class FaceLibrary:
+    id = "isapi.face-library"
+    protocol = PROTOCOL
+    intrusive = False
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        try:
+            doc = get_doc(ctx, FDLIB)
+        except NotSupported as exc:
+            return [FeatureObservation(PROTOCOL, "FDLib", False, False, evidence_for(exc, FDLIB))]
+        libraries = [(text(n, "FDID") or "", text(n, "name") or "(unnamed)", text(n, "faceLibType") or "?")
+                     for n in descendants(doc.root, "FDLibBaseCfg")]
+        counts: dict[str, int] | None = None
+        if libraries:
+            try:
+                data, _ = get_json(ctx, COUNT, {"format": "json"})
+                counts = parse_counts(data) or None
+            except (AuthProblem, Unreachable):
+                raise
+            except ProbeError:
+                counts = None
+        described = []
+        faces = 0
+        for fdid, name, kind in libraries:
+            number = counts.get(fdid.upper()) if counts is not None else None
+            faces += number or 0
+            described.append(f"'{name}' ({kind}, {'? faces' if number is None else f'{number} faces'})")
+        if not libraries:
+            enabled, summary = False, "no face library configured"
+        elif counts is None:
+            enabled = True
+            summary = f"{len(libraries)} libraries, face counts not readable without a search: " + ", ".join(described)
+        else:
+            enabled = faces > 0
+            summary = f"{len(libraries)} libraries, {faces} faces: " + ", ".join(described)
+        return [FeatureObservation(PROTOCOL, "FDLib", True, enabled, with_excerpt(doc.evidence, summary))]
+
+
+PROBE = FaceLibrary()

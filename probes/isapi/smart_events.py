@@ -1,0 +1,52 @@
+"""isapi.smart-events: motion, tamper and the /ISAPI/Smart rules, per channel.
+
+Paths and roots are those of PROTOCOLS.md a (analytics table) [S1][S2][S5][S10]; the NVR keeps
+motion and tamper of a proxied camera under ContentMgmt/InputProxy (quirk 18). `group`
+(people gathering) has no verified path: `/ISAPI/Smart/group/<ch>` follows the pattern of the
+other Smart rules (unverified). AcuSense human/vehicle filtering is reported as
+`detectionTarget` per channel, from the rules read here.
+"""
+
+from __future__ import annotations
+
+from probes.base import FeatureObservation, Observation
+from probes.context import ProbeContext
+from probes.isapi._status import PROTOCOL
+from probes.isapi._walk import Resource, target_filter, walk
+
+_INPUT = "/ISAPI/System/Video/inputs/channels/{ch}/"
+_PROXY = "/ISAPI/ContentMgmt/InputProxy/channels/{ch}/video/"
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource("motionDetection", _INPUT + "motionDetection", "motion", _PROXY + "motionDetection"),
+    Resource("tamperDetection", _INPUT + "tamperDetection", "plain", _PROXY + "tamperDetection"),
+    Resource("FaceDetect", "/ISAPI/Smart/FaceDetect/{ch}"),
+    Resource("LineDetection", "/ISAPI/Smart/LineDetection/{ch}", "line"),
+    Resource("FieldDetection", "/ISAPI/Smart/FieldDetection/{ch}", "region"),
+    Resource("regionEntrance", "/ISAPI/Smart/regionEntrance/{ch}", "region"),
+    Resource("regionExiting", "/ISAPI/Smart/regionExiting/{ch}", "region"),
+    Resource("loitering", "/ISAPI/Smart/loitering/{ch}", "region"),
+    Resource("group", "/ISAPI/Smart/group/{ch}", "region"),
+    Resource("unattendedBaggage", "/ISAPI/Smart/unattendedBaggage/{ch}", "region"),
+    Resource("attendedBaggage", "/ISAPI/Smart/attendedBaggage/{ch}", "region"),
+    Resource("AudioDetection", "/ISAPI/Smart/AudioDetection/channels/{ch}"),
+)
+
+
+class SmartEvents:
+    id = "isapi.smart-events"
+    protocol = PROTOCOL
+    intrusive = False
+
+    def observations(self, ctx: ProbeContext) -> list[FeatureObservation]:
+        """Computed once per device; isapi.triggers reads the same result."""
+        def compute() -> list[FeatureObservation]:
+            readings = walk(ctx, RESOURCES)
+            return [r.observation for r in readings] + target_filter(readings, report_absent=True)
+        return ctx.memo(f"isapi:observations:{self.id}", compute)
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        return list(self.observations(ctx))
+
+
+PROBE = SmartEvents()

@@ -1,0 +1,114 @@
+"""isapi.triggers: where each analytic's events go, from `/ISAPI/Event/triggers`.
+
+`EventTriggerList/EventTrigger{id, eventType, videoInputChannelID | dynVideoInputChannelID,
+EventTriggerNotificationList/EventTriggerNotification{notificationMethod}}` [S1]. The channel
+comes from (dyn)videoInputChannelID, else the `-<n>` suffix of the id (NVR firmware also sends
+ids without a suffix, e.g. `objectsThrownDetection`). For every trigger whose analytic another
+probe observed on that channel, the observation is re-emitted with the same name, channel and
+states and `sends_to` filled; the classifier merges them. An enabled rule with an empty list
+runs and reports nowhere; a disabled rule with notifications never fires (quirk 8): both are
+said in the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+from probes._xml import descendants, text
+from probes.base import FeatureObservation, Observation
+from probes.context import ProbeContext
+from probes.isapi import intelligent, smart_events, thermal
+from probes.isapi._status import PROTOCOL, shared_doc, with_excerpt
+
+TRIGGERS = "/ISAPI/Event/triggers"
+# eventType (lower case) -> ISAPI name used by the config probes [S1][S2][S8]. `thermometry` as
+# the face-thermometry trigger is (unverified); it is only attached where FaceThermometry was seen.
+EVENT_TYPES: dict[str, str] = {
+    "vmd": "motionDetection", "vmdhumanvehicle": "motionDetection", "motiondetection": "motionDetection",
+    "tamperdetection": "tamperDetection", "shelteralarm": "tamperDetection",
+    "facedetection": "FaceDetect", "facesnap": "faceSnap",
+    "facecontrast": "faceContrast", "facecontrastsuccess": "faceContrast", "facecontrastfailure": "faceContrast",
+    "whitelistfacecontrast": "faceContrast",
+    "linedetection": "LineDetection", "fielddetection": "FieldDetection",
+    "regionentrance": "regionEntrance", "regionexiting": "regionExiting", "loitering": "loitering",
+    "group": "group", "unattendedbaggage": "unattendedBaggage", "attendedbaggage": "attendedBaggage",
+    "audioexception": "AudioDetection", "counting": "counting", "heatmap": "heatMap",
+    "persondensitydetection": "PersonDensityDetection", "personqueuedetection": "PersonQueueDetection",
+    "safetyhelmetdetection": "safetyHelmetDetection", "humanrecognition": "humanRecognition",
+    "firedetection": "fireDetection", "thermometry": "FaceThermometry", "facethermometry": "FaceThermometry",
+}
+# notificationMethod -> camaudit route (probes/base.py FeatureObservation.sends_to).
+ROUTES = {"center": "platform", "ftp": "ftp", "email": "email", "record": "record"}
+_SUFFIX = re.compile(r"-(\d+)$")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    event_type: str
+    channel: int | None
+    methods: tuple[str, ...]
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(ROUTES[m.lower()] for m in self.methods if m.lower() in ROUTES))
+
+
+def parse_triggers(root: Element) -> list[Trigger]:
+    """EventTriggerList -> triggers (pure)."""
+    out = []
+    for node in descendants(root, "EventTrigger"):
+        trigger_id, event_type = text(node, "id") or "", text(node, "eventType") or ""
+        channel = text(node, "videoInputChannelID") or text(node, "dynVideoInputChannelID")
+        if not (channel and channel.isdigit()):
+            match = _SUFFIX.search(trigger_id)
+            channel = match[1] if match else None
+        notifications = descendants(node, "EventTriggerNotification")
+        methods = tuple(m for m in (text(n, "notificationMethod") for n in notifications) if m)
+        out.append(Trigger(trigger_id, event_type, int(channel) if channel else None, methods))
+    return out
+
+
+def observed(ctx: ProbeContext) -> dict[tuple[str, int | None], FeatureObservation]:
+    """The config probes' observations by (name, channel), read from their memoised results."""
+    found: dict[tuple[str, int | None], FeatureObservation] = {}
+    for probe in (smart_events.PROBE, intelligent.PROBE, thermal.PROBE):
+        for obs in probe.observations(ctx):
+            if isinstance(obs, FeatureObservation) and obs.channel is not None and obs.supported is not False:
+                found.setdefault((obs.name, obs.channel), obs)
+    return found
+
+
+def _note(trigger: Trigger, obs: FeatureObservation) -> str:
+    methods = ", ".join(trigger.methods) or "none"
+    note = f"{trigger.id} ({trigger.event_type}): notifications {methods}"
+    if obs.enabled is True and not trigger.methods:
+        note += "; the rule is enabled with an empty notification list: it runs and reports nowhere"
+    elif obs.enabled is False and trigger.methods:
+        note += "; the rule is switched off, so these notifications never fire"
+    return note
+
+
+class Triggers:
+    id = "isapi.triggers"
+    protocol = PROTOCOL
+    intrusive = False
+
+    def run(self, ctx: ProbeContext) -> list[Observation]:
+        doc = shared_doc(ctx, TRIGGERS)
+        states = observed(ctx)
+        out: list[Observation] = []
+        for trigger in parse_triggers(doc.root):
+            name = EVENT_TYPES.get(trigger.event_type.lower())
+            obs = states.get((name, trigger.channel)) if name else None
+            if obs is None:
+                continue
+            out.append(FeatureObservation(PROTOCOL, obs.name, obs.supported, obs.enabled,
+                                          with_excerpt(doc.evidence, _note(trigger, obs)), obs.channel,
+                                          sends_to=trigger.routes))
+        return out
+
+
+PROBE = Triggers()
