@@ -17,7 +17,6 @@ from auditor.identity import resolve_identity
 from models.audit import DeviceAudit, ProbeRecord
 from probes import oui
 from probes.base import (
-    Evidence,
     FeatureObservation,
     Fingerprint,
     IdentitySignal,
@@ -89,16 +88,9 @@ def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
     return observations
 
 
-def _oui_signal(mac: str | None) -> list[IdentitySignal]:
-    org = oui.organisation(mac) if mac else None
-    if not org:
-        return []
-    return [IdentitySignal("manufacturer", org, "oui", Evidence("oui", mac or "", "IEEE registry", org))]
-
-
 def _apply_identity(audit: DeviceAudit, signals: list[IdentitySignal]) -> None:
     first = resolve_identity(signals)
-    resolved = resolve_identity(signals + _oui_signal(first.mac))
+    resolved = resolve_identity(signals + oui.maker_signals(first.mac))
     for name in ("brand", "manufacturer", "oem", "model", "device_type", "firmware", "firmware_date",
                  "serial", "mac", "name"):
         setattr(audit, name, getattr(resolved, name))
@@ -135,7 +127,9 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
         fp = ctx.fingerprint = _fingerprint(ctx, audit)
         protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
         audit.reachable = bool(fp.protocols) or bool(target.open_ports)
-        observations = _run_probes(ctx, audit, fp.protocols, include_intrusive) if audit.reachable else []
+        observations = list(target.facts)
+        if audit.reachable:
+            observations += _run_probes(ctx, audit, fp.protocols, include_intrusive)
     finally:
         ctx.close()
     signals = list(target.hints) + list(fp.signals) + [o for o in observations if isinstance(o, IdentitySignal)]

@@ -93,18 +93,22 @@ def face_capture(audit: DeviceAudit, observations: list[FeatureObservation]) -> 
                   "stop uploads that are not needed.")
 
 
+FACE_ATTRIBUTES = ("age_gender", "emotion", "face_attributes", "mask_detection")
+
+
 @rule
 def other_biometrics(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
-    for fid in ("age_gender", "emotion", "face_attributes", "mask_detection", "face_detection"):
-        if _on(audit, fid) and not _on(audit, "face_recognition"):
-            yield Finding(f"{fid.replace('_', '-')}-enabled", "high" if fid != "face_detection" else "medium",
-                          f"{FEATURE_INFO[fid].label} is enabled: {FEATURE_INFO[fid].meaning[0].lower()}"
-                          f"{FEATURE_INFO[fid].meaning[1:]}", _ev(audit, fid),
-                          "Confirm it is needed and covered by the DPIA, or switch it off.")
-        elif _on(audit, fid):
-            yield Finding(f"{fid.replace('_', '-')}-enabled", "high",
-                          f"{FEATURE_INFO[fid].label} is enabled alongside face recognition.", _ev(audit, fid),
-                          "Confirm it is needed and covered by the DPIA, or switch it off.")
+    attributes = [fid for fid in FACE_ATTRIBUTES if _on(audit, fid)]
+    if attributes:
+        labels = ", ".join(FEATURE_INFO[fid].label.lower() for fid in attributes)
+        yield Finding("face-attributes-enabled", "high",
+                      f"The device derives personal characteristics from faces: {labels}.",
+                      _ev(audit, *attributes), "Confirm each is needed and covered by the DPIA, or switch it off.")
+    # Face detection on its own matters only when nothing stronger about faces was reported.
+    if _on(audit, "face_detection") and not (_on(audit, "face_capture") or _on(audit, "face_recognition")):
+        yield Finding("face-detection-enabled", "medium",
+                      "Face detection is enabled: the device looks for faces in the picture.",
+                      _ev(audit, "face_detection"), "Confirm it is needed; it is often the first step to face capture.")
     if _on(audit, "thermal_screening"):
         yield Finding("thermal-screening-enabled", "high",
                       "Thermal screening is enabled: the device measures people's temperature, which is health data.",

@@ -28,6 +28,7 @@ class Target:
     found_by: tuple[str, ...] = ()        # ws_discovery, sadp, dhip, tcp-sweep, given
     open_ports: tuple[int, ...] = ()
     hints: tuple[IdentitySignal, ...] = ()   # what discovery replies said (SADP, DHIP, WS-D scopes)
+    facts: tuple[Observation, ...] = ()      # non-identity facts from discovery (SADP Hik-Connect state)
 
     @property
     def base_url(self) -> str:

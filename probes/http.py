@@ -200,7 +200,9 @@ class DeviceHttp:
             raise ResponseTooLarge(f"{urlsplit(response.url).path} announced {int(declared) >> 10} KiB, "
                                    f"over the {s.max_body >> 10} KiB cap; not read")
         chunks, size = [], 0
-        for chunk in response.raw.stream(CHUNK, decode_content=True):
+        # read1 returns whatever has arrived, so the deadline is checked even when a device
+        # drips a short body one byte at a time (stream() would wait for a full chunk).
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
             size += len(chunk)
             if size > s.max_body:
                 raise ResponseTooLarge(f"{urlsplit(response.url).path} sent more than "

@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from probes.base import Evidence, IdentitySignal
+
 MANUF_PATHS = (Path("/usr/share/wireshark/manuf"), Path("/usr/local/share/wireshark/manuf"))
 
 
@@ -45,3 +47,11 @@ def organisation(mac: str) -> str | None:
     """The registered organisation for the MAC's OUI, if the manuf file knows it."""
     normal = normalise_mac(mac)
     return _table().get(normal[:8]) if normal else None
+
+
+def maker_signals(mac: str | None) -> list[IdentitySignal]:
+    """The OUI as an independent `manufacturer` signal, when the MAC is known and registered."""
+    org = organisation(mac) if mac else None
+    if not org:
+        return []
+    return [IdentitySignal("manufacturer", org, "oui", Evidence("oui", mac or "", "IEEE registry", org))]

@@ -1,0 +1,64 @@
+"""`camaudit discover TARGET…`: which addresses are cameras or recorders, and how we know."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from auditor.identity import resolve_identity
+from auditor.scope import discover_scope
+from auditor.targets import parse_targets
+from probes.oui import maker_signals
+
+ORDER = 10
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "discover", help="find cameras and NVRs (WS-Discovery, SADP, DHIP, port sweep)",
+        description="Find cameras and recorders in TARGET (addresses, host:port, host names, CIDRs or "
+                    "URLs) without logging in: unicast WS-Discovery, Hikvision SADP and Dahua DHIP probes "
+                    "and a TCP sweep of camera ports, merged into one row per device.")
+    p.add_argument("targets", nargs="+", metavar="TARGET")
+    p.add_argument("--json", action="store_true", help="print the devices as JSON on stdout")
+    p.add_argument("--multicast", action="store_true",
+                   help="also send multicast discovery on the local network (never for loopback scopes)")
+    p.set_defaults(func=cmd_discover)
+
+
+def cmd_discover(args: argparse.Namespace, console: Console) -> int:
+    scope = parse_targets(args.targets)
+    view = Console(stderr=True) if args.json else console
+    for note in scope.notes:
+        view.print(f"[yellow]{note}[/]")
+    started = time.monotonic()
+    with view.status(f"Probing {len(scope.addresses)} address(es) ..."):
+        report = discover_scope(scope, multicast=args.multicast)
+    elapsed = time.monotonic() - started
+    rows = []
+    for found in report.devices:
+        t = found.target
+        who = resolve_identity(list(t.hints) + maker_signals(resolve_identity(t.hints).mac))
+        rows.append({"address": t.address, "port": t.port, "found_by": list(t.found_by),
+                     "open_ports": list(t.open_ports), "brand": who.brand, "manufacturer": who.manufacturer,
+                     "model": who.model, "serial": who.serial, "mac": who.mac, "onvif_xaddr": t.onvif_xaddr})
+    if args.json:
+        json.dump({"devices": rows, "notes": report.notes, "outside_scope": report.outside_scope},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    table = Table(title=f"{len(rows)} device(s) in {elapsed:.1f} s", title_justify="left")
+    for column in ("address", "found by", "open ports", "brand", "maker", "model"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(f"{r['address']}:{r['port']}", ", ".join(r["found_by"]),
+                      " ".join(map(str, r["open_ports"])), r["brand"] or "?", r["manufacturer"] or "?",
+                      r["model"] or "?")
+    view.print(table)
+    for note in report.notes:
+        view.print(f"[dim]{note}[/]")
+    return 0

@@ -1,0 +1,250 @@
+"""What changed between two audit runs. Pure: both runs come in as values, nothing is read here.
+
+Devices are matched by their store id (the store's identity rule: serial, then MAC, then
+address and port). Unknown stays unknown: a verdict that went from True to None ("the device
+would not tell us this time") is reported as such, never as "switched off"; one that went from
+False to None is not a change at all (we only know less).
+
+**Relevant** changes, the ones `camaudit diff` exits 1 for:
+- an analytics feature going to enabled=True (device roll-up or one NVR channel), including
+  a feature first seen on (was unknown) and a feature on in a device new to this run;
+- a remote-access setting going to enabled=True, NTP time sync excepted (it sends no
+  personal data and is on almost everywhere, so it would make every new camera "relevant");
+- an egress destination labelled "unknown" that the device did not talk to before.
+Everything else (devices removed, identity and firmware changes, things switched off,
+capabilities added, findings new or resolved) is listed but does not count as relevant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from models.audit import DeviceAudit, FeatureVerdict
+from models.features import FEATURE_IDS, FEATURE_INFO, REMOTE_ACCESS, REMOTE_ACCESS_IDS
+
+IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
+FIRMWARE_FIELDS = ("firmware", "firmware_date")
+NOT_RELEVANT_REMOTE = frozenset({"ntp"})
+
+
+class DestinationLike(Protocol):
+    address: str
+    port: int
+    transport: str
+    label: str
+    names: list[str]
+
+
+@dataclass
+class RunState:
+    """One run as drift needs it: device audits keyed by store device id."""
+
+    run_id: int
+    started: dt.datetime
+    devices: Mapping[int, DeviceAudit]
+    destinations: Mapping[int, Sequence[DestinationLike]] | None = None   # None: no egress analysis
+
+
+@dataclass(frozen=True)
+class Change:
+    device_id: int
+    device: str              # "Reception (10.20.0.11:80)"
+    kind: str                # see KINDS
+    subject: str             # feature id, remote-access id, field name, finding id, destination
+    before: str | None
+    after: str | None
+    relevant: bool
+    text: str                # one sentence for people
+
+    def to_json(self) -> dict[str, Any]:
+        return {"device_id": self.device_id, "device": self.device, "kind": self.kind, "subject": self.subject,
+                "before": self.before, "after": self.after, "relevant": self.relevant, "text": self.text}
+
+
+KINDS = ("device-added", "device-removed", "identity", "firmware", "access", "feature-on", "feature-off",
+         "feature-unknown", "capability-added", "capability-removed", "remote-on", "remote-off",
+         "remote-unknown", "remote-destination", "destination-new", "destination-gone",
+         "finding-new", "finding-resolved")
+
+
+@dataclass
+class Drift:
+    before_run: int
+    before_started: dt.datetime
+    after_run: int
+    after_started: dt.datetime
+    egress_compared: bool
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def relevant(self) -> list[Change]:
+        return [c for c in self.changes if c.relevant]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"before_run": self.before_run, "before_started": self.before_started.isoformat(),
+                "after_run": self.after_run, "after_started": self.after_started.isoformat(),
+                "egress_compared": self.egress_compared, "relevant_count": len(self.relevant),
+                "changes": [c.to_json() for c in self.changes]}
+
+
+def device_label(audit: DeviceAudit) -> str:
+    where = f"{audit.address}:{audit.port}"
+    return f"{audit.name} ({where})" if audit.name else where
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _state(value: bool | None) -> str:
+    return {True: "on", False: "off", None: "unknown"}[value]
+
+
+def _switches(device_id: int, label: str, kind: str, subject: str, name: str,
+              before: bool | None, after: bool | None, relevant_on: bool) -> list[Change]:
+    """One enabled-flag transition as a change (or none); `kind` is "feature" or "remote"."""
+    if before == after or (after is None and before is not True) or (after is False and before is None):
+        return []
+    if after is True:
+        was = " (it was unknown before)" if before is None else ""
+        return [Change(device_id, label, f"{kind}-on", subject, _state(before), "on", relevant_on,
+                       f"{name} switched on{was}.")]
+    if after is False:
+        return [Change(device_id, label, f"{kind}-off", subject, "on", "off", False, f"{name} switched off.")]
+    return [Change(device_id, label, f"{kind}-unknown", subject, "on", "unknown", False,
+                   f"{name} was on; this audit could not tell whether it still is.")]
+
+
+def _features(device_id: int, label: str, before: Mapping[str, FeatureVerdict],
+              after: Mapping[str, FeatureVerdict], where: str = "") -> list[Change]:
+    changes: list[Change] = []
+    empty = FeatureVerdict()
+    for fid in FEATURE_IDS:
+        old, new = before.get(fid, empty), after.get(fid, empty)
+        name = f"{where}{FEATURE_INFO[fid].label}"
+        subject = f"{where}{fid}"
+        changes += _switches(device_id, label, "feature", subject, name, old.enabled, new.enabled, True)
+        if old.supported is False and new.supported is True:
+            changes.append(Change(device_id, label, "capability-added", subject, "no", "yes", False,
+                                  f"{name} is now supported (not before)."))
+        elif old.supported is True and new.supported is False:
+            changes.append(Change(device_id, label, "capability-removed", subject, "yes", "no", False,
+                                  f"{name} is no longer supported."))
+    return changes
+
+
+def _channels(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
+    changes: list[Change] = []
+    for channel in sorted(after.channels):
+        old = before.channels.get(channel, {})
+        changes += [c for c in _features(device_id, label, old, after.channels[channel], f"channel {channel}: ")
+                    if c.kind.startswith("feature-")]   # capabilities are compared on the roll-up
+    return changes
+
+
+def _remote(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
+    changes: list[Change] = []
+    for rid in REMOTE_ACCESS_IDS:
+        old, new = before.remote_access.get(rid), after.remote_access.get(rid)
+        old_on, new_on = (old.enabled if old else None), (new.enabled if new else None)
+        name = REMOTE_ACCESS[rid].split(" (")[0]
+        changes += _switches(device_id, label, "remote", rid, name, old_on, new_on, rid not in NOT_RELEVANT_REMOTE)
+        old_to, new_to = (old.destination if old else None), (new.destination if new else None)
+        if old_to and new_to and old_to != new_to:
+            changes.append(Change(device_id, label, "remote-destination", rid, old_to, new_to, False,
+                                  f"{name} now points to {new_to} (was {old_to})."))
+    return changes
+
+
+def _identity(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
+    changes: list[Change] = []
+    for kind, names in (("identity", IDENTITY_FIELDS), ("firmware", FIRMWARE_FIELDS)):
+        for name in names:
+            old, new = _text(getattr(before, name)), _text(getattr(after, name))
+            if old is not None and new is not None and old != new:
+                changes.append(Change(device_id, label, kind, name, old, new, False,
+                                      f"{name.replace('_', ' ').capitalize()} changed from {old} to {new}."))
+    old_at, new_at = f"{before.address}:{before.port}", f"{after.address}:{after.port}"
+    if old_at != new_at:
+        changes.append(Change(device_id, label, "identity", "address", old_at, new_at, False,
+                              f"The device moved from {old_at} to {new_at}."))
+    for name, old_v, new_v in (("reachable", before.reachable, after.reachable), ("auth", before.auth, after.auth)):
+        if old_v != new_v:
+            changes.append(Change(device_id, label, "access", name, _text(old_v), _text(new_v), False,
+                                  f"{'Reachable' if name == 'reachable' else 'Login'} changed from "
+                                  f"{_text(old_v) or 'unknown'} to {_text(new_v) or 'unknown'}; "
+                                  "what camaudit could read changed with it."))
+    return changes
+
+
+def _findings(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
+    old = {f.id: f for f in before.findings}
+    new = {f.id: f for f in after.findings}
+    added = [Change(device_id, label, "finding-new", fid, None, f.severity, False, f"New finding: {f.title}")
+             for fid, f in new.items() if fid not in old]
+    gone = [Change(device_id, label, "finding-resolved", fid, f.severity, None, False,
+                   f"No longer found: {f.title}") for fid, f in old.items() if fid not in new]
+    return added + gone
+
+
+def _dest_key(d: DestinationLike) -> tuple[str, int, str]:
+    return (d.address, d.port, d.transport)
+
+
+def _dest_name(d: DestinationLike) -> str:
+    names = f" ({', '.join(d.names)})" if d.names else ""
+    return f"{d.address}:{d.port}/{d.transport}{names}"
+
+
+def _destinations(device_id: int, label: str, before: Iterable[DestinationLike],
+                  after: Iterable[DestinationLike]) -> list[Change]:
+    old = {_dest_key(d): d for d in before}
+    new = {_dest_key(d): d for d in after}
+    changes = [Change(device_id, label, "destination-new", _dest_name(d), None, d.label, d.label == "unknown",
+                      f"New {d.label} destination {_dest_name(d)}.") for k, d in new.items() if k not in old]
+    changes += [Change(device_id, label, "destination-gone", _dest_name(d), d.label, None, False,
+                       f"No traffic to {_dest_name(d)} any more.") for k, d in old.items() if k not in new]
+    return changes
+
+
+def _added(device_id: int, audit: DeviceAudit, destinations: Sequence[DestinationLike]) -> list[Change]:
+    label = device_label(audit)
+    on = [FEATURE_INFO[f].label for f in FEATURE_IDS if audit.features.get(f, FeatureVerdict()).enabled is True]
+    remote = [r for r in REMOTE_ACCESS_IDS if r not in NOT_RELEVANT_REMOTE
+              and (v := audit.remote_access.get(r)) is not None and v.enabled is True]
+    what = "; ".join(p for p in (f"analytics on: {', '.join(on)}" if on else "",
+                                 f"remote access on: {', '.join(remote)}" if remote else "") if p)
+    changes = [Change(device_id, label, "device-added", "device", None, audit.model or "device",
+                      bool(on or remote), f"New device {label}{f' ({what})' if what else ''}.")]
+    return changes + _destinations(device_id, label, [], destinations)
+
+
+def compare_runs(before: RunState, after: RunState) -> Drift:
+    """Every change from `before` to `after`, devices in `after`'s order, removed devices last."""
+    egress = before.destinations is not None and after.destinations is not None
+    drift = Drift(before.run_id, before.started, after.run_id, after.started, egress_compared=egress)
+    for device_id, new in after.devices.items():
+        new_dest = list((after.destinations or {}).get(device_id, [])) if egress else []
+        old = before.devices.get(device_id)
+        if old is None:
+            drift.changes += _added(device_id, new, new_dest)
+            continue
+        label = device_label(new)
+        drift.changes += _identity(device_id, label, old, new)
+        drift.changes += _features(device_id, label, old.features, new.features)
+        drift.changes += _channels(device_id, label, old, new)
+        drift.changes += _remote(device_id, label, old, new)
+        if egress:
+            drift.changes += _destinations(device_id, label, (before.destinations or {}).get(device_id, []),
+                                           new_dest)
+        drift.changes += _findings(device_id, label, old, new)
+    for device_id, old in before.devices.items():
+        if device_id not in after.devices:
+            drift.changes.append(Change(device_id, device_label(old), "device-removed", "device", old.model or "device",
+                                        None, False, f"{device_label(old)} was not in this audit."))
+    return drift

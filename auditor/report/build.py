@@ -1,0 +1,140 @@
+"""Build a `Report` for one audit run from the store. Reads only; never probes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from auditor import __version__
+from auditor.drift import compare_runs, device_label
+from auditor.report.appendix import build_appendix
+from auditor.report.load import LoadedRun, load_run, pick_run, previous_run
+from auditor.report.model import (
+    ChannelRow,
+    DeviceSection,
+    FeatureCell,
+    NotAudited,
+    ProbeTally,
+    RemoteRow,
+    Report,
+    ScopeSection,
+)
+from auditor.report.stats import fleet_summary
+from models.audit import DeviceAudit, FeatureVerdict
+from models.db import Store
+from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS
+
+TITLE = "CCTV capability audit: evidence for the DPIA"
+FAILED_OUTCOMES = ("auth-failed", "locked", "error")
+
+
+def device_status(audit: DeviceAudit) -> str:
+    """How far camaudit got with a device, in words a DPO reads."""
+    if not audit.reachable:
+        return "unreachable"
+    return {"ok": "audited", "not-required": "no login needed", "failed": "login failed",
+            "locked": "account locked"}.get(audit.auth or "", "not logged in")
+
+
+def _failed_probes(audit: DeviceAudit) -> list[str]:
+    return [f"{p.probe}: {p.outcome}{f' ({p.reason})' if p.reason else ''}"
+            for p in audit.probes if p.outcome in FAILED_OUTCOMES]
+
+
+def _reasons(audit: DeviceAudit) -> list[str]:
+    lines = [] if audit.reachable else [f"no answer from {audit.address}:{audit.port}"]
+    for line in [*audit.errors, *_failed_probes(audit)]:
+        if line not in lines:
+            lines.append(line)
+    return lines
+
+
+def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -> ScopeSection:
+    run = loaded.run
+    audits = [a for _, a in loaded.devices]
+    not_audited, partial = [], []
+    for did, audit in loaded.devices:
+        status = device_status(audit)
+        entry = NotAudited(did, audit.address, audit.port, device_label(audit), status, _reasons(audit))
+        if status not in ("audited", "no login needed"):
+            not_audited.append(entry)
+        elif _failed_probes(audit) or audit.errors:
+            entry.status = "probe errors"
+            partial.append(entry)
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    for audit in audits:
+        for record in audit.probes:
+            tallies[record.probe][record.outcome] += 1
+    protocols = Counter(p for a in audits for p in a.protocols)
+    planned = run.options.get("target_count")
+    return ScopeSection(
+        run_id=run.id, started=run.started, finished=run.finished, complete=run.complete,
+        targets=list(run.targets), camaudit_version=run.camaudit_version, report_version=__version__,
+        generated=generated, options=dict(run.options),
+        targets_planned=planned if isinstance(planned, int) else None,
+        devices=len(audits), reachable=sum(a.reachable for a in audits),
+        fully_read=len(audits) - len(not_audited) - len(partial),
+        not_audited=not_audited, partial=partial,
+        probes=[ProbeTally(probe, dict(sorted(c.items()))) for probe, c in sorted(tallies.items())],
+        protocols=dict(sorted(protocols.items())), previous_run_id=previous_id,
+    )
+
+
+def _channel(number: int, verdicts: dict[str, FeatureVerdict]) -> ChannelRow:
+    row = ChannelRow(number, not_reported=sum(1 for f in FEATURES if f.id not in verdicts))
+    for f in FEATURES:
+        v = verdicts.get(f.id)
+        if v is None:
+            continue
+        if v.enabled is True:
+            row.enabled.append(f.label)
+        elif v.supported is False:
+            row.not_supported += 1
+        elif v.supported is True and v.enabled is False:
+            row.supported_off.append(f.label)
+        else:
+            row.unknown.append(f.label)
+    return row
+
+
+def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun) -> DeviceSection:
+    empty = FeatureVerdict()
+    features = [FeatureCell(f.id, f.label, f.group, f.biometric, (v := audit.features.get(f.id, empty)).supported,
+                            v.enabled, list(v.evidence)) for f in FEATURES]
+    remote = []
+    for rid in REMOTE_ACCESS_IDS:
+        r = audit.remote_access.get(rid)
+        remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
+                                list(r.evidence) if r else []))
+    return DeviceSection(
+        device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=device_status(audit),
+        audit=audit, features=features,
+        channels=[_channel(ch, v) for ch, v in sorted(audit.channels.items())],
+        remote=remote, findings=list(audit.findings),
+        egress=loaded.egress.get(device_id) if loaded.egress_status.available else None,
+    )
+
+
+def build_report(store: Store, *, run_id: int | None = None, generated: dt.datetime | None = None) -> Report:
+    """The report of run `run_id` (default: the latest), with changes since the run before it.
+
+    Raises:
+        UsageError: no such run, or no runs at all.
+    """
+    run = pick_run(store, run_id)
+    loaded = load_run(store, run)
+    before = previous_run(store, run)
+    drift = compare_runs(load_run(store, before).state(), loaded.state()) if before else None
+    ids: Sequence[int] = [did for did, _ in loaded.devices]
+    audits = [a for _, a in loaded.devices]
+    return Report(
+        title=TITLE,
+        scope=_scope(loaded, before.id if before else None, generated or dt.datetime.now(dt.UTC)),
+        summary=fleet_summary(audits, loaded.egress if loaded.egress_status.available else None, ids),
+        devices=[_section(n, did, a, loaded) for n, (did, a) in enumerate(loaded.devices, start=1)],
+        egress=loaded.egress_status,
+        drift=drift,
+        appendix=build_appendix(),
+    )
+

@@ -1,0 +1,86 @@
+"""Reading runs from the store for reports and `camaudit diff`. Reads only; never probes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.drift import RunState
+from auditor.errors import UsageError
+from auditor.report.egress import load_egress
+from auditor.report.model import DeviceEgress, EgressStatus
+from models.audit import DeviceAudit
+from models.db import Store, open_store
+from models.store import get_run, list_run_devices, list_run_snapshots, list_runs
+from models.tables import AuditRunPublic
+
+
+def open_existing_store(path: str | Path) -> Store:
+    """Open a database that must already exist: a report never creates an empty one.
+
+    Raises:
+        UsageError: there is no file at `path`.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise UsageError(f"There is no camaudit database at {path}; run `camaudit audit` first "
+                         f"or point --db at the database it wrote.")
+    return open_store(path)
+
+
+def pick_run(store: Store, run_id: int | None) -> AuditRunPublic:
+    """The run asked for, or the latest one.
+
+    Raises:
+        UsageError: the database holds no runs, or none with that id.
+    """
+    if run_id is None:
+        runs = list_runs(store, limit=1)
+        if not runs:
+            raise UsageError(f"The database {store.path} holds no audit runs yet; run `camaudit audit` first.")
+        return runs[0]
+    run = get_run(store, run_id=run_id)
+    if run is None:
+        known = ", ".join(str(r.id) for r in list_runs(store, limit=10)) or "none"
+        raise UsageError(f"There is no audit run {run_id} in {store.path} (latest runs: {known}).")
+    return run
+
+
+def previous_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
+    """The run recorded just before `run`, if any."""
+    earlier = [r for r in list_runs(store) if r.id < run.id]
+    return earlier[0] if earlier else None
+
+
+def run_devices(store: Store, run_id: int) -> list[tuple[int, DeviceAudit]]:
+    """A run's device audits with their store device ids, in the order they were recorded.
+
+    A list, not a mapping: a device recorded twice in one run (given at two addresses) shows twice.
+    """
+    snapshots = list_run_snapshots(store, run_id=run_id)
+    audits = list_run_devices(store, run_id=run_id)
+    # Both lists are ordered by snapshot id; a finished run never changes between the two reads.
+    if [s.address for s in snapshots] != [a.address for a in audits]:
+        raise RuntimeError(f"run {run_id} changed while it was read; try again when the audit has finished")
+    return [(s.device_id, a) for s, a in zip(snapshots, audits, strict=True)]
+
+
+@dataclass
+class LoadedRun:
+    run: AuditRunPublic
+    devices: list[tuple[int, DeviceAudit]]
+    egress_status: EgressStatus
+    egress: dict[int, DeviceEgress]
+
+    def state(self) -> RunState:
+        """The run as `auditor.drift.compare_runs` takes it."""
+        destinations = ({did: e.destinations for did, e in self.egress.items()}
+                        if self.egress_status.available else None)
+        return RunState(self.run.id, self.run.started, dict(self.devices), destinations)
+
+
+def load_run(store: Store, run: AuditRunPublic) -> LoadedRun:
+    """A run's devices, with its egress results if there are any."""
+    devices = run_devices(store, run.id)
+    status, egress = load_egress(store, run=run, devices=dict(devices))
+    return LoadedRun(run, devices, status, egress)
