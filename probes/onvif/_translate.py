@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 from lxml import etree
+from urllib3.exceptions import ProtocolError
 from zeep import exceptions as zx
 
 from probes.errors import (
@@ -29,6 +30,7 @@ from probes.errors import (
 # Expected "no such thing" faults (ONVIF Core). PROTOCOLS.md quirk 15: firmware answers
 # ter:ActionNotSupported even for services it advertises; ter:NoSuchService for missing services.
 NOT_SUPPORTED = frozenset({"ActionNotSupported", "NotSupported", "NoSuchService"})
+_DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def _local(qname: Any) -> str:
@@ -36,7 +38,7 @@ def _local(qname: Any) -> str:
 
 
 def translate(exc: BaseException, where: str, last: Any) -> ProbeError:
-    """The one boundary: any zeep, requests or lxml failure as a probes.errors outcome."""
+    """Any zeep, requests, urllib3 or lxml failure as a probes.errors outcome."""
     status = last.status if last else None
     if isinstance(exc, ProbeError):
         return exc
@@ -48,7 +50,10 @@ def translate(exc: BaseException, where: str, last: Any) -> ProbeError:
         if NOT_SUPPORTED & set(codes):
             return NotSupported(f"{where}: SOAP fault ter:{shown}")
         return UnexpectedAnswer(f"{where}: SOAP fault {shown} ({(exc.message or '')[:80]})")
-    if isinstance(exc, (zx.DTDForbidden, zx.EntitiesForbidden, zx.ExternalReferenceForbidden)):
+    # SOAP 1.2 forbids a DOCTYPE outright; a body declaring one is hostile even when it also fails
+    # to parse (the simulator's billion-laughs answer does both).
+    declared = last is not None and _DECLARATION.search(last.body[:8192]) is not None
+    if declared or isinstance(exc, (zx.DTDForbidden, zx.EntitiesForbidden, zx.ExternalReferenceForbidden)):
         return HostileResponse(f"{where} sent XML with a document type or entities ({type(exc).__name__}); "
                                "refused without expanding it")
     if status == 401 or (last is not None and b"NotAuthorized" in last.body):
@@ -59,16 +64,19 @@ def translate(exc: BaseException, where: str, last: Any) -> ProbeError:
         if exc.content and exc.status_code == 200:
             return MalformedResponse(f"{where} sent XML that does not parse")
         return UnexpectedAnswer(f"{where}: the device answered HTTP {exc.status_code} without a SOAP reply")
-    if isinstance(exc, (zx.Error, etree.LxmlError, ValueError)):
-        return MalformedResponse(f"{where} sent an answer that does not fit the ONVIF schema ({type(exc).__name__})")
     if isinstance(exc, requests.exceptions.SSLError):
         return TlsFailed(f"{where}: TLS handshake failed")
     if isinstance(exc, requests.exceptions.Timeout) or _caused_by(exc, TimeoutError, "timed out"):
         return TimedOut(f"{where} did not answer in time")
     if isinstance(exc, requests.exceptions.ConnectionError) and _caused_by(exc, ConnectionRefusedError, "refused"):
         return Unreachable(f"nothing listens for {where}")
-    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                        ProtocolError, OSError)):
         return ConnectionDropped(f"{where}: the device closed the connection without a complete answer")
+    if isinstance(exc, requests.RequestException):
+        return UnexpectedAnswer(f"{where}: {type(exc).__name__}")
+    if isinstance(exc, (zx.Error, etree.LxmlError, ValueError)):
+        return MalformedResponse(f"{where} sent an answer that does not fit the ONVIF schema ({type(exc).__name__})")
     return UnexpectedAnswer(f"{where}: {type(exc).__name__}")
 
 

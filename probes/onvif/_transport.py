@@ -85,7 +85,9 @@ class ReadOnlyTransport(Transport):
                 raise ResponseTooLarge(f"{path} announced {int(declared) >> 10} KiB, over the "
                                        f"{self.max_body >> 10} KiB cap; not read")
             chunks, size = [], 0
-            for chunk in response.iter_content(CHUNK):
+            # read1 returns whatever has arrived, so the deadline also stops a short body that a
+            # device drips byte by byte (iter_content would wait for a whole chunk first).
+            while chunk := response.raw.read1(CHUNK, decode_content=True):
                 size += len(chunk)
                 if size > self.max_body:
                     raise ResponseTooLarge(f"{path} sent more than {self.max_body >> 10} KiB; reading stopped")

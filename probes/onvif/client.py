@@ -22,6 +22,7 @@ import zeep
 from lxml import etree
 from onvif import ONVIFService
 from onvif.client import UsernameDigestTokenDtDiff
+from urllib3.exceptions import HTTPError
 from zeep import exceptions as zx
 
 from probes._redact import redact
@@ -114,14 +115,19 @@ class OnvifClient:
         if service not in self.xaddrs:
             raise NotSupported(f"the device advertises no ONVIF {service} service")
         proxy, (url, note) = self._proxy(service), self.xaddrs[service]
+        tried: set[str] = set()
         while True:
             creds = None if operation in PUBLIC else self._account()
+            if creds is not None and creds.user in tried:
+                raise CredentialsRejected(f"the ONVIF login for '{creds.user}' was refused once; not sent again")
+            tried.add(creds.user if creds else "")
             proxy.zeep_client.wsse = (UsernameDigestTokenDtDiff(creds.user, creds.password, dt_diff=self.offset,
                                                                 use_digest=True) if creds else None)
             self.transport.last = None
             try:
                 value = getattr(proxy.ws_client, operation)(**params)
-            except (ProbeError, zx.Error, requests.RequestException, etree.LxmlError, ValueError) as exc:
+            except (ProbeError, zx.Error, requests.RequestException, HTTPError, OSError, etree.LxmlError,
+                    ValueError) as exc:
                 error = translate(exc, f"{operation} {url}", self.transport.last)
                 if isinstance(error, CredentialsRejected):
                     self._refused(creds, error)
