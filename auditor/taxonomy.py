@@ -103,6 +103,8 @@ ONVIF: dict[str, F] = {
     "topic:AudioAnalytics/Audio/DetectedSound": ("audio_detection",),
     "topic:UserAlarm/IVA/HumanShapeDetect": ("human_vehicle_filter",),
     "topic:Thermometry/TemperatureAlarm": ("thermal_screening",),        # Hikvision tnshik topic
+    # Video tamper detection is about the camera, not about people: no feature id, but known.
+    "TamperDetector": (), "TamperEngine": (), "topic:RuleEngine/TamperDetector/Tamper": (),
 }
 
 VENDOR_NAMES: dict[str, dict[str, F]] = {"isapi": ISAPI, "dahua_cgi": DAHUA, "onvif": ONVIF}

@@ -49,7 +49,9 @@ class Matcher:
 MATCHERS: tuple[Matcher, ...] = (
     Matcher("isapi-device-info-open", DEVICE_INFO, (200,), body=r"<DeviceInfo\b",
             protocol="isapi", maker="Hikvision", extract="isapi_device_info"),
-    Matcher("isapi-device-info-challenge", DEVICE_INFO, (401,), header=("www-authenticate", r"^\s*Digest\s"),
+    # Basic-only firmware (old units, or an admin's choice) still proves the ISAPI surface.
+    Matcher("isapi-device-info-challenge", DEVICE_INFO, (401,),
+            header=("www-authenticate", r"^\s*(?:Digest|Basic)\s"),
             protocol="isapi", maker="Hikvision", specific=True),
     Matcher("dahua-magicbox-open", MAGIC_BOX, (200,), body=r"^\s*type=\S",
             protocol="dahua_cgi", maker="Dahua", extract="dahua_device_type"),

@@ -39,11 +39,11 @@ def write_credentials(path, fleet) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def cli_fleet():
-    from tests.conftest import start_on_free_subnet
     from device_simulators import bundled_profile
+    from tests.conftest import start_on_free_subnet
 
-    fleet = start_on_free_subnet([bundled_profile(p) for p in
-                                  ("hik-school-bullet", "dahua-wizmind-face", "axis-onvif-line", "amcrest-no-password")])
+    ids = ("hik-school-bullet", "dahua-wizmind-face", "axis-onvif-line", "amcrest-no-password")
+    fleet = start_on_free_subnet([bundled_profile(p) for p in ids])
     yield fleet
     fleet.stop()
 
