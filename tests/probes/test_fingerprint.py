@@ -176,8 +176,11 @@ def test_a_challenge_proves_isapi_only_when_a_page_that_cannot_exist_is_not_chal
     assert [h.matcher.name for h in hits] == ["isapi-device-info-challenge"]
     assert evaluate(MATCHERS, answers, control=_answer(CONTROL, 401, **digest)) == []
     assert evaluate(MATCHERS, answers, control=None) == []
+    # Basic-only firmware proves ISAPI the same way, under the same control-page rule.
     basic = {DEVICE_INFO: _answer(DEVICE_INFO, 401, **{"www-authenticate": 'Basic realm="x"'})}
-    assert evaluate(MATCHERS, basic, control=_answer(CONTROL, 404)) == []
+    assert [h.matcher.name for h in evaluate(MATCHERS, basic, control=_answer(CONTROL, 404))] == \
+        ["isapi-device-info-challenge"]
+    assert evaluate(MATCHERS, basic, control=_answer(CONTROL, 401, **{"www-authenticate": 'Basic realm="x"'})) == []
 
 
 def test_matchers_need_status_header_and_body_to_agree():
