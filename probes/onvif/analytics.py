@@ -17,7 +17,8 @@ from typing import Any
 from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import NotSupported, ProbeError
-from probes.onvif.client import PROTOCOL, SOFT, Answer, OnvifClient, client_for
+from probes.onvif._answer import PROTOCOL, Answer
+from probes.onvif.client import SOFT, OnvifClient, client_for
 
 # (service, operation, listing kind, what to read from the answer)
 READS = (

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -25,8 +24,6 @@ from onvif.client import UsernameDigestTokenDtDiff
 from urllib3.exceptions import HTTPError
 from zeep import exceptions as zx
 
-from probes._redact import redact
-from probes.base import Evidence
 from probes.context import ProbeContext
 from probes.errors import (
     AccountLocked,
@@ -41,29 +38,17 @@ from probes.errors import (
     UnexpectedAnswer,
 )
 from probes.login import Credentials
+from probes.onvif._answer import Answer, clock_offset
 from probes.onvif._translate import translate
 from probes.onvif._transport import ReadOnlyTransport, require_read
 from probes.onvif._wsdl import CATEGORY_SERVICE, NAMESPACE_SERVICE, SERVICE_DEFS, WSDL_DIR, document, place, settings
 
-PROTOCOL = "onvif"
-PUBLIC = frozenset({"GetSystemDateAndTime"})          # ONVIF PRE_AUTH: always sent without credentials
+# ONVIF Core's PRE_AUTH class: a device may answer these without a login even when it has one.
+PUBLIC = frozenset({"GetSystemDateAndTime", "GetServices", "GetServiceCapabilities", "GetCapabilities",
+                    "GetWsdlUrl", "GetEndpointReference"})
 # Failures of one read that leave the device's other reads worth trying (quirk 15: services refuse
 # operations they advertise). Login problems and an unreachable device end the probe instead.
 SOFT = (NotSupported, Forbidden, BadResponse, UnexpectedAnswer, TimedOut, ConnectionDropped)
-
-
-@dataclass(frozen=True)
-class Answer:
-    value: Any
-    operation: str
-    path: str
-    status: int
-    duration_ms: int
-    note: str = ""
-
-    def evidence(self, excerpt: str = "") -> Evidence:
-        result = f"HTTP {self.status}" + (f"; {self.note}" if self.note else "")
-        return Evidence(PROTOCOL, f"{self.operation} {self.path}", result, redact(excerpt)[:120], self.duration_ms)
 
 
 class OnvifClient:
@@ -75,32 +60,45 @@ class OnvifClient:
         self.device_url, note = place(given, target.base_url)
         self.xaddrs: dict[str, tuple[str, str]] = {"devicemgmt": (self.device_url, note)}
         self.offset: dt.timedelta | None = fp.clock_offset
-        self.services_answer: Answer | None = None
         self._proxies: dict[str, ONVIFService] = {}
         self._worked = False          # an account already succeeded on this client
+        self._anonymous = False       # the device answers without any login
 
     # -- set-up -------------------------------------------------------------------------------
     def connect(self) -> OnvifClient:
         self._account()                # no traffic at all when every account was already refused
         if self.offset is None:
             try:
-                self.offset = _offset(self.call("devicemgmt", "GetSystemDateAndTime"))
+                self.offset = clock_offset(self.call("devicemgmt", "GetSystemDateAndTime", anonymous=True))
             except (NotSupported, CredentialsNeeded, BadResponse, UnexpectedAnswer):
                 self.offset = None     # tokens go out with our own clock
         try:
-            answer = self.call("devicemgmt", "GetServices", IncludeCapability=False)
-            found = [(NAMESPACE_SERVICE.get(s.Namespace), s.XAddr) for s in answer.value or []]
-        except (NotSupported, UnexpectedAnswer, BadResponse):
-            answer = self.call("devicemgmt", "GetCapabilities", Category=["All"])
-            found = [(name, getattr(getattr(answer.value, cat, None), "XAddr", None))
-                     for cat, name in CATEGORY_SERVICE.items()]
-        self.services_answer = answer
+            # Asked first without a login, as DeviceHttp's challenge round-trip does: a device that
+            # answers a read outside PRE_AUTH has no login at all (a finding), whatever was given.
+            self.call("devicemgmt", "GetDeviceInformation", anonymous=True)
+            self._anonymous = True
+        except CredentialsNeeded:
+            if not self.login.candidates:
+                raise
+        except SOFT:
+            pass                       # not answered either way: the account decides below
+        found = self._services(anonymous=self._anonymous)
         for name, xaddr in found:
             if name and name != "devicemgmt" and xaddr:
                 self.xaddrs[name] = place(xaddr, self.device_url)
         if "analytics" in self.xaddrs:
             self.xaddrs["rules"] = self.xaddrs["analytics"]
         return self
+
+    def _services(self, *, anonymous: bool) -> list[tuple[str | None, str | None]]:
+        """(service name, XAddr) from GetServices, or the legacy GetCapabilities."""
+        try:
+            answer = self.call("devicemgmt", "GetServices", anonymous=anonymous, IncludeCapability=False)
+            return [(NAMESPACE_SERVICE.get(s.Namespace), s.XAddr) for s in answer.value or []]
+        except (NotSupported, UnexpectedAnswer, BadResponse):
+            answer = self.call("devicemgmt", "GetCapabilities", anonymous=anonymous, Category=["All"])
+            return [(name, getattr(getattr(answer.value, cat, None), "XAddr", None))
+                    for cat, name in CATEGORY_SERVICE.items()]
 
     def has(self, service: str) -> bool:
         return service in self.xaddrs
@@ -109,15 +107,18 @@ class OnvifClient:
         self.transport.session.close()
 
     # -- calls --------------------------------------------------------------------------------
-    def call(self, service: str, operation: str, **params: Any) -> Answer:
-        """One read; raises a probes.errors outcome. Only Get* operations can be called."""
+    def call(self, service: str, operation: str, *, anonymous: bool = False, **params: Any) -> Answer:
+        """One read; raises a probes.errors outcome. Only Get* operations can be called.
+
+        `anonymous` sends no credentials (the clock read before WS-Security can work, quirk 14).
+        """
         require_read(operation)
         if service not in self.xaddrs:
             raise NotSupported(f"the device advertises no ONVIF {service} service")
         proxy, (url, note) = self._proxy(service), self.xaddrs[service]
         tried: set[str] = set()
         while True:
-            creds = None if operation in PUBLIC else self._account()
+            creds = None if anonymous or self._anonymous else self._account()
             if creds is not None and creds.user in tried:
                 raise CredentialsRejected(f"the ONVIF login for '{creds.user}' was refused once; not sent again")
             tried.add(creds.user if creds else "")
@@ -180,15 +181,3 @@ class OnvifClient:
 def client_for(ctx: ProbeContext) -> OnvifClient:
     """The device's ONVIF client, connected once per device (a failure is remembered too)."""
     return ctx.memo("onvif.client", lambda: OnvifClient(ctx).connect())
-
-
-def _offset(answer: Answer) -> dt.timedelta | None:
-    """Device clock minus ours; the answer's duration centres our reading (quirk 14)."""
-    utc = getattr(answer.value, "UTCDateTime", None)
-    try:
-        d, t = utc.Date, utc.Time
-        device = dt.datetime(d.Year, d.Month, d.Day, t.Hour, t.Minute, t.Second, tzinfo=dt.UTC)
-    except (AttributeError, TypeError, ValueError):
-        return None                    # absent, or Hikvision's 0000-00-00
-    midpoint = dt.datetime.now(dt.UTC) - dt.timedelta(milliseconds=answer.duration_ms / 2)
-    return dt.timedelta(seconds=round((device - midpoint).total_seconds()))

@@ -16,7 +16,8 @@ from lxml import etree
 
 from probes.base import FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.onvif.client import PROTOCOL, client_for
+from probes.onvif._answer import PROTOCOL
+from probes.onvif.client import client_for
 
 WSTOP = "http://docs.oasis-open.org/wsn/t-1"
 SCHEMA = "http://www.onvif.org/ver10/schema"      # tt:MessageDescription and friends: not topics

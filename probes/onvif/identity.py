@@ -18,7 +18,8 @@ from urllib.parse import unquote
 from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
-from probes.onvif.client import PROTOCOL, SOFT, Answer, client_for
+from probes.onvif._answer import PROTOCOL, Answer
+from probes.onvif.client import SOFT, client_for
 
 SCOPE_PREFIX = "onvif://www.onvif.org/"
 # Scope kind -> signal field. `name/` is what the firmware calls itself, `hardware/` the model.

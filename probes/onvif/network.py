@@ -13,7 +13,8 @@ from typing import Any
 from probes.base import Observation, RemoteAccessObservation, ServiceObservation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
-from probes.onvif.client import PROTOCOL, SOFT, Answer, OnvifClient, client_for
+from probes.onvif._answer import PROTOCOL, Answer
+from probes.onvif.client import SOFT, OnvifClient, client_for
 
 
 def _host(entry: Any) -> str | None:

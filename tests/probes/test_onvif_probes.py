@@ -139,8 +139,13 @@ def test_probes_report_what_the_profile_holds(start_fleet, profile):
     assert log and all(e.action and e.action.startswith("Get") for e in log)
     assert "CreatePullPointSubscription" not in {e.action for e in log}
     assert device.log.writes() == []
-    assert all(e.status == 200 for e in log)
-    assert ctx.login.outcome == ("not-required" if profile.auth_scheme == "none" else "ok")
+    refused = [(e.action, e.user, e.auth) for e in log if e.status != 200]
+    if profile.auth_scheme == "none":
+        assert refused == [] and ctx.login.outcome == "not-required"
+        assert {e.user for e in log} == {None}
+    else:
+        # one anonymous GetDeviceInformation (does it need a login at all?), everything else answered
+        assert refused == [("GetDeviceInformation", None, "challenge")] and ctx.login.outcome == "ok"
 
     # no password anywhere in what the probes report
     secrets = {a.password for a in profile.accounts if a.password}
@@ -156,6 +161,30 @@ def test_honeywell_oem_presents_dahua_as_onvif_manufacturer(start_fleet):
     got = signals(found)
     assert got["manufacturer"] == ["Dahua"] and got["vendor"] == ["Dahua"]
     assert got["name"] == ["Honeywell"]      # the OEM rewrote only the name/ scope
+
+
+def test_a_device_without_login_is_found_even_when_credentials_are_given(start_fleet):
+    device = start_fleet(onvif_only("amcrest-no-password")).devices[0]
+    login = LoginState([Credentials("admin", "given-anyway")])
+    ctx = context(device, login=login)
+    found, errors = run_all(ctx)
+    ctx.close()
+    assert signals(found)["serial"] == [device.profile.identity.serial] and set(errors) == {"onvif.analytics"}
+    assert login.no_auth is True and login.outcome == "not-required"
+    assert {e.user for e in device.log.entries()} == {None}         # the account was never sent
+
+
+def test_pre_auth_answers_are_not_mistaken_for_a_device_without_login(start_fleet, monkeypatch):
+    # ONVIF Core lets GetServices/GetCapabilities answer without a login (Hikvision and Dahua ask
+    # for one, a conformant device need not): that is no sign the device has no password.
+    monkeypatch.setattr("device_simulators.onvif.PRE_AUTH",
+                        frozenset({"GetSystemDateAndTime", "GetServices", "GetCapabilities"}))
+    device = start_fleet(onvif_only("axis-onvif-line")).devices[0]
+    ctx = context(device)
+    assert signals(PROBES[0].run(ctx))["serial"] == [device.profile.identity.serial]
+    ctx.close()
+    assert ctx.login.no_auth is False and ctx.login.outcome == "ok"
+    assert ("GetDeviceInformation", "root", "ok") in {(e.action, e.user, e.auth) for e in device.log.entries()}
 
 
 def test_skewed_clock_works_because_of_the_offset(start_fleet):
@@ -175,7 +204,8 @@ def test_skewed_clock_works_because_of_the_offset(start_fleet):
     wrong.fingerprint.clock_offset = dt.timedelta(0)
     with pytest.raises(CredentialsRejected):
         PROBES[0].run(wrong)
-    assert [e.action for e in device.log.entries()[before:]] == ["GetServices"]
+    sent = [(e.action, e.user, e.auth) for e in device.log.entries()[before:]]
+    assert sent == [("GetDeviceInformation", None, "challenge"), ("GetServices", "admin", "failed")]
 
 
 def test_wrong_password_is_one_failed_login_and_never_retried(start_fleet):
