@@ -86,10 +86,14 @@ class Claim:
     where: str             # Section/flag, e.g. "EventCap/isSupportFaceSnap"
 
 
-def _walk(element: Element, parent: str = "") -> Iterator[tuple[str, Element]]:
-    for child in element:
-        yield parent, child
-        yield from _walk(child, local(child.tag))
+def _walk(root: Element) -> Iterator[tuple[str, Element]]:
+    """(parent local name, element) for every element below root; iterative, so a hostile
+    document nested thousands deep cannot exhaust the stack."""
+    stack: list[tuple[str, Element]] = [("", child) for child in reversed(root)]
+    while stack:
+        parent, node = stack.pop()
+        yield parent, node
+        stack.extend((local(node.tag), child) for child in reversed(node))
 
 
 def read_flags(root: Element) -> list[Claim]:

@@ -12,10 +12,8 @@ through unchanged: the orchestrator records them for the device.
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from dataclasses import dataclass
-from typing import Any
 from xml.etree.ElementTree import Element
 
 from probes._redact import redact
@@ -164,7 +162,7 @@ def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) 
     answer = ctx.http.get(path, params=params)
     doc: XmlDoc | None = None
     body = answer.body
-    if body.lstrip().startswith(b"<"):
+    if body_is_xml(body):
         try:
             doc = parse_xml(body, source)
         except MalformedResponse:
@@ -193,38 +191,6 @@ def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) 
 def shared_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) -> IsapiDoc:
     """get_doc once per device, whichever probe asks first (capabilities, deviceInfo, triggers)."""
     return ctx.memo(f"{PROTOCOL}:doc:{_source(path, params)}", lambda: get_doc(ctx, path, params))
-
-
-def get_json(ctx: ProbeContext, path: str, params: dict[str, str]) -> tuple[Any, Evidence]:
-    """GET a `?format=json` resource; ResponseStatus-style errors are recognised as for XML."""
-    source = _source(path, params)
-    answer = ctx.http.get(path, params=params)
-    evidence = Evidence(PROTOCOL, source, f"HTTP {answer.status}", excerpt(answer.body, EXCERPT_LIMIT),
-                        answer.elapsed_ms)
-    try:
-        data = json.loads(answer.body.decode("utf-8", errors="replace"))
-    except ValueError:
-        data = None
-    status = None
-    if isinstance(data, dict) and "statusCode" in data:
-        code = data.get("statusCode")
-        status = ResponseStatus(code if isinstance(code, int) else None, data.get("statusString"),
-                                data.get("subStatusCode"))
-        if status.status_code == OK:
-            status = None          # JSON answers may carry statusCode 1 beside their data
-    elif data is None and body_is_xml(answer.body):
-        try:
-            status = parse_response_status(parse_xml(answer.body, source).root)
-        except MalformedResponse:
-            status = None
-    verdict = outcome(answer.status, status)
-    if verdict == "not-supported":
-        raise IsapiNotSupported(f"{source}: not supported by this firmware", evidence)
-    if verdict == "forbidden":
-        raise IsapiForbidden(f"{source}: the account may not read this", evidence)
-    if verdict != "ok" or data is None:
-        raise IsapiFailed(f"{source}: no usable JSON answer (HTTP {answer.status})", evidence)
-    return data, evidence
 
 
 def body_is_xml(body: bytes) -> bool:

@@ -10,16 +10,62 @@ Enabled = at least one library holds faces, or libraries exist when counts are u
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from probes._xml import descendants, text
-from probes.base import FeatureObservation, Observation
+from probes._xml import descendants, excerpt, parse_xml, text
+from probes.base import Evidence, FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
-from probes.isapi._status import PROTOCOL, evidence_for, get_doc, get_json, with_excerpt
+from probes.errors import AuthProblem, MalformedResponse, NotSupported, ProbeError, Unreachable
+from probes.isapi._status import (
+    OK,
+    PROTOCOL,
+    IsapiFailed,
+    IsapiForbidden,
+    IsapiNotSupported,
+    ResponseStatus,
+    body_is_xml,
+    evidence_for,
+    get_doc,
+    outcome,
+    parse_response_status,
+    with_excerpt,
+)
 
 FDLIB = "/ISAPI/Intelligent/FDLib"
 COUNT = "/ISAPI/Intelligent/FDLib/Count"
+
+
+def get_json(ctx: ProbeContext, path: str, params: dict[str, str]) -> tuple[Any, Evidence]:
+    """GET a `?format=json` resource; ResponseStatus-style errors are recognised as for XML."""
+    source = f"{path}?{'&'.join(sorted(params))}"
+    answer = ctx.http.get(path, params=params)
+    evidence = Evidence(PROTOCOL, source, f"HTTP {answer.status}", excerpt(answer.body, 160),
+                        answer.elapsed_ms)
+    try:
+        data = json.loads(answer.body.decode("utf-8", errors="replace"))
+    except (ValueError, RecursionError):      # not JSON, or nested deeper than any real answer
+        data = None
+    status = None
+    if isinstance(data, dict) and "statusCode" in data:
+        code = data.get("statusCode")
+        status = ResponseStatus(code if isinstance(code, int) else None, data.get("statusString"),
+                                data.get("subStatusCode"))
+        if status.status_code == OK:
+            status = None          # JSON answers may carry statusCode 1 beside their data
+    elif data is None and body_is_xml(answer.body):
+        try:
+            status = parse_response_status(parse_xml(answer.body, source).root)
+        except MalformedResponse:
+            status = None
+    verdict = outcome(answer.status, status)
+    if verdict == "not-supported":
+        raise IsapiNotSupported(f"{source}: not supported by this firmware", evidence)
+    if verdict == "forbidden":
+        raise IsapiForbidden(f"{source}: the account may not read this", evidence)
+    if verdict != "ok" or data is None:
+        raise IsapiFailed(f"{source}: no usable JSON answer (HTTP {answer.status})", evidence)
+    return data, evidence
 
 
 def parse_counts(data: Any) -> dict[str, int]:

@@ -341,3 +341,11 @@ def test_triggers_decorate_config_observations_with_routes():
 
 def test_not_supported_is_a_probe_error_subclass():
     assert issubclass(IsapiNotSupported, NotSupported)
+
+
+def test_deeply_nested_capability_document_does_not_exhaust_the_stack():
+    depth = 50_000
+    body_ = (b'<DeviceCap xmlns="http://www.isapi.org/ver20/XMLSchema">' + b"<a>" * depth
+             + b"<isSupportFaceSnap>true</isSupportFaceSnap>" + b"</a>" * depth + b"</DeviceCap>")
+    claims = read_flags(parse_xml(body_, "caps").root)
+    assert [(c.name, c.supported) for c in claims] == [("faceSnap", True)]

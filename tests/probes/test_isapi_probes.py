@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from device_simulators import Profile, SimDevice, bundled_profiles
+from device_simulators import Profile, SimDevice, bundled_profile, bundled_profiles
+from device_simulators.profile import Quirk
 from probes.base import (
     ChannelObservation,
     Coverage,
@@ -268,6 +269,25 @@ def test_a_viewer_account_leaves_network_settings_unknown_not_off(start_fleet):
         assert remote[setting].enabled is None, remote[setting]
         assert "lowPrivilege" in remote[setting].evidence.result
     assert any(o.supported for o in run.of(FeatureObservation) if o.channel)   # analytics still read
+
+
+def test_hostile_and_broken_resources_are_recorded_and_the_rest_is_read(start_fleet):
+    base = bundled_profile("hik-school-bullet")
+    broken = {"/ISAPI/Smart/LineDetection": "xxe", "/ISAPI/Smart/FieldDetection": "reset",
+              "/ISAPI/Smart/regionEntrance": "malformed_xml"}
+    quirks = tuple(Quirk(name, {"paths": [path]}) for path, name in broken.items())
+    run = audit(start_fleet, dataclasses.replace(base, quirks=base.quirks + quirks))
+    assert run.errors == {}
+    said = run.config(1)
+    results = {path: said[path.rsplit("/", 1)[1]] for path in broken}
+    assert "HostileResponse" in results["/ISAPI/Smart/LineDetection"].evidence.result
+    assert "ConnectionDropped" in results["/ISAPI/Smart/FieldDetection"].evidence.result
+    assert "MalformedResponse" in results["/ISAPI/Smart/regionEntrance"].evidence.result
+    for obs in results.values():
+        assert (obs.supported, obs.enabled) == (True, None), obs      # capability kept, state unknown
+    assert "root:x:0:0" not in repr(run.observations)
+    assert (said["FaceDetect"].supported, said["FaceDetect"].enabled) == (True, True)
+    assert any(o.setting == "hik_connect" and o.enabled for o in run.of(RemoteAccessObservation))
 
 
 # -- safety: read-only, lockout, secrets -------------------------------------------------------
