@@ -4,7 +4,8 @@ Built on onvif-zeep's WSDLs, service definitions, ONVIFService and UsernameDiges
 but never on ONVIFCamera: its constructor sends CreatePullPointSubscription, which creates
 state on the device. Services come from GetServices (GetCapabilities on older firmware), the
 clock offset from the fingerprint or one unauthenticated GetSystemDateAndTime (quirk 14), the
-account from the shared LoginState: one failed login per account per device per run. Every
+account from the shared LoginState: one failed login per account per device per run. One read
+outside ONVIF's PRE_AUTH class goes out without a login first, to find devices with none. Every
 zeep / requests / lxml failure is caught once, in `OnvifClient.call`, and turned into a
 probes.errors outcome by `_translate.translate`.
 """
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from typing import Any
 
 import requests
@@ -26,7 +26,6 @@ from zeep import exceptions as zx
 
 from probes.context import ProbeContext
 from probes.errors import (
-    AccountLocked,
     BadResponse,
     ConnectionDropped,
     CredentialsNeeded,
@@ -37,8 +36,8 @@ from probes.errors import (
     TimedOut,
     UnexpectedAnswer,
 )
-from probes.login import Credentials
 from probes.onvif._answer import Answer, clock_offset
+from probes.onvif._login import next_account, refused
 from probes.onvif._translate import translate
 from probes.onvif._transport import ReadOnlyTransport, require_read
 from probes.onvif._wsdl import CATEGORY_SERVICE, NAMESPACE_SERVICE, SERVICE_DEFS, WSDL_DIR, document, place, settings
@@ -66,7 +65,7 @@ class OnvifClient:
 
     # -- set-up -------------------------------------------------------------------------------
     def connect(self) -> OnvifClient:
-        self._account()                # no traffic at all when every account was already refused
+        next_account(self.login)                # no traffic at all when every account was already refused
         if self.offset is None:
             try:
                 self.offset = clock_offset(self.call("devicemgmt", "GetSystemDateAndTime", anonymous=True))
@@ -118,7 +117,7 @@ class OnvifClient:
         proxy, (url, note) = self._proxy(service), self.xaddrs[service]
         tried: set[str] = set()
         while True:
-            creds = None if anonymous or self._anonymous else self._account()
+            creds = None if anonymous or self._anonymous else next_account(self.login)
             if creds is not None and creds.user in tried:
                 raise CredentialsRejected(f"the ONVIF login for '{creds.user}' was refused once; not sent again")
             tried.add(creds.user if creds else "")
@@ -129,9 +128,14 @@ class OnvifClient:
                 value = getattr(proxy.ws_client, operation)(**params)
             except (ProbeError, zx.Error, requests.RequestException, HTTPError, OSError, etree.LxmlError,
                     ValueError) as exc:
+                if isinstance(exc, zx.ValidationError) and self.transport.last is None:
+                    raise              # zeep refused to build our request: a camaudit bug, not the device
                 error = translate(exc, f"{operation} {url}", self.transport.last)
                 if isinstance(error, CredentialsRejected):
-                    self._refused(creds, error)
+                    if creds is None and not anonymous and self._anonymous and self.login.candidates:
+                        self._anonymous = False    # open for some reads, not this one: log in after all
+                        continue
+                    refused(self.login, creds, error, worked=self._worked)
                     continue           # the next account, if one is left
                 if error is exc:
                     raise
@@ -154,28 +158,6 @@ class OnvifClient:
                                                   os.path.join(WSDL_DIR, spec.wsdl), zeep_client=client,
                                                   binding_name=spec.binding)
         return self._proxies[service]
-
-    def _account(self) -> Credentials | None:
-        if self.login.locked:
-            raise AccountLocked("the device reported the account as locked; no further logins were tried")
-        creds = self.login.current()
-        if creds is None and self.login.candidates:
-            raise CredentialsRejected("every account given for this device was rejected once; "
-                                      "no further attempts were made")
-        return creds
-
-    def _refused(self, creds: Credentials | None, error: ProbeError) -> None:
-        if creds is None:
-            raise CredentialsNeeded("the device requires an ONVIF login and no credentials were given for it")
-        if self._worked:
-            raise Forbidden(f"the account '{creds.user}' may not make this ONVIF read ({error.reason})")
-        self.login.reject(creds)
-        if re.search(r"\block", error.reason, re.IGNORECASE):
-            self.login.mark_locked()
-            raise AccountLocked(f"the device says the account '{creds.user}' is locked; no further logins")
-        if self.login.current() is None:
-            raise CredentialsRejected(f"the device rejected the ONVIF login for '{creds.user}'; it was tried "
-                                      "once only, to avoid locking the account")
 
 
 def client_for(ctx: ProbeContext) -> OnvifClient:
