@@ -114,8 +114,9 @@ class RemoteAccess:
                                   servers.root if isinstance(servers, IsapiDoc) else None)
         base = time_doc if isinstance(time_doc, IsapiDoc) else servers
         assert isinstance(base, IsapiDoc)
+        where = " (server from ntpServers)" if isinstance(servers, IsapiDoc) and value.destination else ""
         return RemoteAccessObservation("ntp", value.enabled, value.destination,
-                                       with_excerpt(base.evidence, value.summary))
+                                       with_excerpt(base.evidence, value.summary + where))
 
 
 PROBE = RemoteAccess()
