@@ -18,6 +18,7 @@ capabilities added, findings new or resolved) is listed but does not count as re
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -52,7 +53,7 @@ class RunState:
 class Change:
     device_id: int
     device: str              # "Reception (10.20.0.11:80)"
-    kind: str                # see KINDS
+    kind: str                # a key of KINDS
     subject: str             # feature id, remote-access id, field name, finding id, destination
     before: str | None
     after: str | None
@@ -64,10 +65,15 @@ class Change:
                 "before": self.before, "after": self.after, "relevant": self.relevant, "text": self.text}
 
 
-KINDS = ("device-added", "device-removed", "identity", "firmware", "access", "feature-on", "feature-off",
-         "feature-unknown", "capability-added", "capability-removed", "remote-on", "remote-off",
-         "remote-unknown", "remote-destination", "destination-new", "destination-gone",
-         "finding-new", "finding-resolved")
+KINDS: dict[str, str] = {   # kind -> how people read it
+    "device-added": "new device", "device-removed": "device gone", "identity": "identity",
+    "firmware": "firmware", "access": "access", "feature-on": "analytics on", "feature-off": "analytics off",
+    "feature-unknown": "now unknown", "capability-added": "capability added",
+    "capability-removed": "capability removed", "remote-on": "remote access on", "remote-off": "remote access off",
+    "remote-unknown": "now unknown", "remote-destination": "remote access destination",
+    "destination-new": "new destination", "destination-gone": "destination gone", "finding-new": "new finding",
+    "finding-resolved": "finding gone", "finding-not-checked": "finding not checked",
+}
 
 
 @dataclass
@@ -90,9 +96,25 @@ class Drift:
                 "changes": [c.to_json() for c in self.changes]}
 
 
-def device_label(audit: DeviceAudit) -> str:
+def device_label(audit: DeviceAudit, earlier: DeviceAudit | None = None) -> str:
+    """"Name (address:port)"; the earlier audit's name when this one could not read it."""
     where = f"{audit.address}:{audit.port}"
-    return f"{audit.name} ({where})" if audit.name else where
+    name = audit.name or (earlier.name if earlier else None)
+    return f"{name} ({where})" if name else where
+
+
+def address_key(audit: DeviceAudit) -> tuple[int, int, str, int]:
+    """Sort devices by address numerically (10.0.0.9 before 10.0.0.10), names after addresses."""
+    try:
+        ip = ipaddress.ip_address(audit.address)
+        return (ip.version, int(ip), "", audit.port)
+    except ValueError:
+        return (9, 0, audit.address, audit.port)
+
+
+def _read(audit: DeviceAudit) -> bool:
+    """Whether camaudit could read the device's settings in this audit."""
+    return audit.reachable and audit.auth in ("ok", "not-required")
 
 
 def _text(value: object) -> str | None:
@@ -147,12 +169,16 @@ def _channels(device_id: int, label: str, before: DeviceAudit, after: DeviceAudi
     return changes
 
 
+def _remote_name(rid: str) -> str:
+    return REMOTE_ACCESS[rid].split(" (")[0]
+
+
 def _remote(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
     changes: list[Change] = []
     for rid in REMOTE_ACCESS_IDS:
         old, new = before.remote_access.get(rid), after.remote_access.get(rid)
         old_on, new_on = (old.enabled if old else None), (new.enabled if new else None)
-        name = REMOTE_ACCESS[rid].split(" (")[0]
+        name = _remote_name(rid)
         changes += _switches(device_id, label, "remote", rid, name, old_on, new_on, rid not in NOT_RELEVANT_REMOTE)
         old_to, new_to = (old.destination if old else None), (new.destination if new else None)
         if old_to and new_to and old_to != new_to:
@@ -187,8 +213,12 @@ def _findings(device_id: int, label: str, before: DeviceAudit, after: DeviceAudi
     new = {f.id: f for f in after.findings}
     added = [Change(device_id, label, "finding-new", fid, None, f.severity, False, f"New finding: {f.title}")
              for fid, f in new.items() if fid not in old]
-    gone = [Change(device_id, label, "finding-resolved", fid, f.severity, None, False,
-                   f"No longer found: {f.title}") for fid, f in old.items() if fid not in new]
+    if _read(after):
+        gone = [Change(device_id, label, "finding-resolved", fid, f.severity, None, False,
+                       f"No longer found: {f.title}") for fid, f in old.items() if fid not in new]
+    else:   # nothing could be read, so nothing was resolved
+        gone = [Change(device_id, label, "finding-not-checked", fid, f.severity, None, False,
+                       f"Could not be checked this time: {f.title}") for fid, f in old.items() if fid not in new]
     return added + gone
 
 
@@ -215,12 +245,12 @@ def _destinations(device_id: int, label: str, before: Iterable[DestinationLike],
 def _added(device_id: int, audit: DeviceAudit, destinations: Sequence[DestinationLike]) -> list[Change]:
     label = device_label(audit)
     on = [FEATURE_INFO[f].label for f in FEATURE_IDS if audit.features.get(f, FeatureVerdict()).enabled is True]
-    remote = [r for r in REMOTE_ACCESS_IDS if r not in NOT_RELEVANT_REMOTE
+    remote = [_remote_name(r) for r in REMOTE_ACCESS_IDS if r not in NOT_RELEVANT_REMOTE
               and (v := audit.remote_access.get(r)) is not None and v.enabled is True]
     what = "; ".join(p for p in (f"analytics on: {', '.join(on)}" if on else "",
                                  f"remote access on: {', '.join(remote)}" if remote else "") if p)
     changes = [Change(device_id, label, "device-added", "device", None, audit.model or "device",
-                      bool(on or remote), f"New device {label}{f' ({what})' if what else ''}.")]
+                      bool(on or remote), f"First seen in this audit{f' ({what})' if what else ''}.")]
     return changes + _destinations(device_id, label, [], destinations)
 
 
@@ -228,13 +258,13 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
     """Every change from `before` to `after`, devices in `after`'s order, removed devices last."""
     egress = before.destinations is not None and after.destinations is not None
     drift = Drift(before.run_id, before.started, after.run_id, after.started, egress_compared=egress)
-    for device_id, new in after.devices.items():
+    for device_id, new in sorted(after.devices.items(), key=lambda item: address_key(item[1])):
         new_dest = list((after.destinations or {}).get(device_id, [])) if egress else []
         old = before.devices.get(device_id)
         if old is None:
             drift.changes += _added(device_id, new, new_dest)
             continue
-        label = device_label(new)
+        label = device_label(new, old)
         drift.changes += _identity(device_id, label, old, new)
         drift.changes += _features(device_id, label, old.features, new.features)
         drift.changes += _channels(device_id, label, old, new)
@@ -243,8 +273,8 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
             drift.changes += _destinations(device_id, label, (before.destinations or {}).get(device_id, []),
                                            new_dest)
         drift.changes += _findings(device_id, label, old, new)
-    for device_id, old in before.devices.items():
+    for device_id, old in sorted(before.devices.items(), key=lambda item: address_key(item[1])):
         if device_id not in after.devices:
             drift.changes.append(Change(device_id, device_label(old), "device-removed", "device", old.model or "device",
-                                        None, False, f"{device_label(old)} was not in this audit."))
+                                        None, False, "Not in this audit (it was in the earlier one)."))
     return drift

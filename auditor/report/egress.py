@@ -18,8 +18,8 @@ from models.db import Store
 from models.tables import AuditRunPublic
 
 NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this site's traffic, so the "
-             "report cannot say which external servers the devices talk to. Run `camaudit egress analyze` "
-             "on a capture (or `camaudit egress watch`) and build the report again.")
+             "report cannot say which external servers the devices talk to. Run camaudit egress analyze "
+             "on a capture (or camaudit egress watch) and build the report again.")
 
 
 def _egress_store() -> object | None:

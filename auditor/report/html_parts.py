@@ -14,7 +14,16 @@ from auditor.report.model import Count, tri
 
 
 class Html(str):
-    """Markup built here from escaped parts; every other str is text."""
+    """Markup built here from escaped parts; every other str is text.
+
+    Concatenation keeps it markup and escapes a plain str on either side.
+    """
+
+    def __add__(self, other: str) -> Html:
+        return Html(str.__add__(self, part(other)))
+
+    def __radd__(self, other: str) -> Html:
+        return Html(str.__add__(part(other), self))
 
 
 def text(value: object) -> Html:

@@ -20,9 +20,12 @@ nav.toc { background: var(--bg); border: 1px solid var(--line); padding: 12px 16
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: .9rem; }
 th, td { border: 1px solid var(--line); padding: 4px 7px; text-align: left; vertical-align: top; }
 th { background: var(--bg); font-weight: 600; }
+table.narrow { width: auto; min-width: 55%; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.ev, .evidence { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .78rem; color: #333;
                    overflow-wrap: anywhere; }
+span.fid { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: .75rem; color: var(--muted); }
+table.matrix td:first-child { width: 13em; }
 ul.evidence { margin: 4px 0; padding-left: 18px; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 8px 0 16px; }
 dl.facts dt { font-weight: 600; color: var(--muted); }

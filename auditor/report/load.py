@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.drift import RunState
+from auditor.drift import RunState, address_key
 from auditor.errors import UsageError
 from auditor.report.egress import load_egress
 from auditor.report.model import DeviceEgress, EgressStatus
@@ -53,7 +53,7 @@ def previous_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
 
 
 def run_devices(store: Store, run_id: int) -> list[tuple[int, DeviceAudit]]:
-    """A run's device audits with their store device ids, in the order they were recorded.
+    """A run's device audits with their store device ids, sorted by address.
 
     A list, not a mapping: a device recorded twice in one run (given at two addresses) shows twice.
     """
@@ -62,7 +62,8 @@ def run_devices(store: Store, run_id: int) -> list[tuple[int, DeviceAudit]]:
     # Both lists are ordered by snapshot id; a finished run never changes between the two reads.
     if [s.address for s in snapshots] != [a.address for a in audits]:
         raise RuntimeError(f"run {run_id} changed while it was read; try again when the audit has finished")
-    return [(s.device_id, a) for s, a in zip(snapshots, audits, strict=True)]
+    pairs = [(s.device_id, a) for s, a in zip(snapshots, audits, strict=True)]
+    return sorted(pairs, key=lambda pair: address_key(pair[1]))
 
 
 @dataclass

@@ -1,0 +1,106 @@
+"""`camaudit diff [RUN_A] [RUN_B]`: what changed between two audit runs.
+
+Exit codes, so a scheduled job can gate on it:
+    0  nothing relevant switched on
+    1  something relevant switched on (see auditor.drift for what counts)
+    2  usage error: no such run, fewer than two runs, no database
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.text import Text
+
+from auditor.errors import UsageError
+
+if TYPE_CHECKING:
+    from auditor.drift import Drift
+    from models.db import Store
+    from models.tables import AuditRunPublic
+
+ORDER = 45
+DEFAULT_DB = Path("camaudit.db")
+EXIT_RELEVANT = 1
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "diff", help="what changed between two audit runs (exit 1 when something relevant switched on)",
+        description="Compare two audit runs (default: the last two): devices added or removed, identity and "
+                    "firmware changes, analytics and remote access switched on or off, new egress destinations. "
+                    "Exit code 1 when an analytics feature or remote-access setting switched on or a new unknown "
+                    "destination appeared, 0 otherwise, 2 on a usage error.")
+    p.add_argument("run_a", type=int, nargs="?", metavar="RUN_A", help="the earlier run (default: second latest)")
+    p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B", help="the later run (default: the latest)")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    p.add_argument("--json", action="store_true", help="print the changes as JSON on stdout")
+    p.set_defaults(func=cmd_diff)
+
+
+def pick_pair(store: Store, run_a: int | None, run_b: int | None) -> tuple[AuditRunPublic, AuditRunPublic]:
+    """The runs to compare: the last two, or RUN_A and RUN_B (default: the latest).
+
+    Raises:
+        UsageError: fewer than two runs, no such run, or the same run twice.
+    """
+    from auditor.report.load import pick_run
+    from models.store import list_runs
+
+    if run_a is None:
+        if run_b is not None:
+            raise UsageError("Give RUN_A as well as RUN_B, or neither to compare the last two runs.")
+        latest = list_runs(store, limit=2)
+        if len(latest) < 2:
+            raise UsageError(f"The database {store.path} holds {len(latest)} audit run(s) and camaudit diff needs "
+                             f"two; run camaudit audit again first.")
+        return latest[1], latest[0]
+    before, after = pick_run(store, run_a), pick_run(store, run_b)
+    if before.id == after.id:
+        raise UsageError(f"Run {before.id} cannot be compared with itself; name two different runs "
+                         f"(camaudit diff RUN_A RUN_B).")
+    return before, after
+
+
+def print_drift(console: Console, drift: Drift) -> None:
+    """The changes grouped as in the report: what switched on first, then the rest, by device."""
+    from auditor.drift import KINDS
+    from auditor.report.views import drift_tables, when
+
+    console.print(Text(f"Changes from run {drift.before_run} ({when(drift.before_started)}) "
+                       f"to run {drift.after_run} ({when(drift.after_started)})", style="bold"))
+    for title, changes in drift_tables(drift):
+        console.print()
+        console.print(Text(title, style="bold red" if changes[0].relevant else "bold"))
+        device = None
+        for change in changes:
+            if change.device != device:
+                device = change.device
+                console.print(Text(f"  {device}", style="cyan"), soft_wrap=True)   # Text: never read as markup
+            console.print(Text(f"    {KINDS.get(change.kind, change.kind)}: ", style="dim") + Text(change.text),
+                          soft_wrap=True)
+    relevant = len(drift.relevant)
+    console.print()
+    summary = (f"{len(drift.changes)} changes, {relevant} relevant (switched on)." if drift.changes
+               else "Nothing changed.")
+    if not drift.egress_compared:
+        summary += " Egress not compared: one of the runs has no egress analysis."
+    console.print(Text(summary, style="bold red" if relevant else "bold"), soft_wrap=True)
+
+
+def cmd_diff(args: argparse.Namespace, console: Console) -> int:
+    from auditor.drift import compare_runs
+    from auditor.report.load import load_run, open_existing_store
+
+    with open_existing_store(args.db) as store:
+        before, after = pick_pair(store, args.run_a, args.run_b)
+        drift = compare_runs(load_run(store, before).state(), load_run(store, after).state())
+    if args.json:
+        print(json.dumps(drift.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_drift(console, drift)
+    return EXIT_RELEVANT if drift.relevant else 0

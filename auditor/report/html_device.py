@@ -1,0 +1,132 @@
+"""One device's section of the HTML report: identity, findings, analytics, channels, remote
+access, services, egress and what could not be read."""
+
+from __future__ import annotations
+
+from auditor.report.html_parts import (
+    Html,
+    badge,
+    bullets,
+    evidence,
+    facts,
+    join,
+    table,
+    tag,
+    text,
+    tri_cell,
+)
+from auditor.report.model import DeviceSection, tri
+from auditor.report.views import NOT_REMOTE, service_state
+from models.audit import DeviceAudit
+
+GROUP_SHORT = {"biometric": "biometric", "behaviour": "behaviour", "counting": "counting",
+               "perimeter": "perimeter", "object": "object", "other": "other"}
+
+
+def status_badge(status: str) -> Html:
+    return badge(status, "status-" + status.replace(" ", "-"))
+
+
+def _identity(a: DeviceAudit) -> Html:
+    made_by = a.manufacturer or "unknown (fewer than two independent signals agreed)"
+    return facts([
+        ("Address", f"{a.address}:{a.port}"), ("Name on the device", a.name),
+        ("Sold as", a.brand), ("Made by", made_by), ("Rebadged (OEM)", tri(a.oem)),
+        ("Model", a.model), ("Type", a.device_type), ("Firmware", a.firmware),
+        ("Firmware build date", a.firmware_date.isoformat() if a.firmware_date else None),
+        ("Serial number", a.serial), ("MAC address", a.mac),
+        ("Protocols answered", ", ".join(a.protocols) or None),
+        ("Audited", f"{a.started:%Y-%m-%d %H:%M:%S} UTC" if a.started else None),
+    ])
+
+
+def _findings(d: DeviceSection) -> Html:
+    if not d.findings:
+        return tag("p", "No findings for this device.", cls="note")
+    blocks = []
+    for f in d.findings:
+        body = [tag("p", badge(f.severity, f"sev-{f.severity}") + Html(" ") + tag("strong", f.title))]
+        if f.recommendation:
+            body.append(tag("p", tag("span", "Recommended action: ", cls="action") + text(f.recommendation)))
+        if f.evidence:
+            body.append(bullets(f.evidence, cls="evidence"))
+        body.append(tag("p", f"Finding id: {f.id}", cls="muted"))
+        blocks.append(tag("div", join(body), cls="finding"))
+    return join(blocks)
+
+
+def _matrix(d: DeviceSection) -> Html:
+    rows = []
+    for c in d.features:
+        name = join([text(c.label), Html(" "), badge("biometric", "bio")]) if c.biometric else text(c.label)
+        name += Html("<br>") + tag("span", c.feature, cls="fid")
+        rows.append([name, GROUP_SHORT.get(c.group, c.group),
+                     tri_cell(c.supported, alarming=False), tri_cell(c.enabled),
+                     tag("td", evidence(c.evidence), cls="ev")])
+    return table(["Feature", "Class", "Supported", "Enabled", "Evidence"], rows, cls="matrix")
+
+
+def _channels(d: DeviceSection) -> Html:
+    if not d.channels:
+        return Html("")
+    rows = []
+    for ch in d.channels:
+        rows.append([str(ch.channel), ", ".join(ch.enabled) or "none", ", ".join(ch.supported_off) or "none",
+                     ", ".join(ch.unknown) or "none", str(ch.not_supported), str(ch.not_reported)])
+    intro = tag("p", "Each channel's own verdicts (the matrix above rolls them up: a feature on in any channel is "
+                     "on for the device). \"Not reported\" counts features the device said nothing about for "
+                     "that channel: unknown, not no.", cls="note")
+    return tag("h4", "Per channel") + intro + table(
+        ["Channel", "Enabled", "Supported, off", "Unknown", "Not supported", "Not reported"], rows,
+        numeric=(0, 4, 5))
+
+
+def _remote(d: DeviceSection) -> Html:
+    rows = [[r.label, tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE), r.destination or "—",
+             tag("td", evidence(r.evidence), cls="ev")] for r in d.remote]
+    return table(["Setting", "Enabled", "Destination", "Evidence"], rows)
+
+
+def _services(a: DeviceAudit) -> Html:
+    if not a.services:
+        return tag("p", "No services recorded.", cls="note")
+    rows = [[name, service_state(value)] for name, value in sorted(a.services.items())]
+    return table(["Service", "State"], rows)
+
+
+def _egress(d: DeviceSection, egress_note: str) -> Html:
+    if d.egress is None:
+        return tag("p", egress_note, cls="note")
+    if not d.egress.destinations:
+        return tag("p", f"No external destinations seen ({d.egress.source}).", cls="note")
+    rows = [[f"{x.address}:{x.port}/{x.transport}", ", ".join(x.names + x.sni) or "—", x.label,
+             x.country or "unknown", str(x.bytes_out), str(x.bytes_in), str(x.failed_attempts)]
+            for x in d.egress.destinations]
+    queries = bullets(d.egress.dns_queries) if d.egress.dns_queries else Html("")
+    return (tag("p", f"From {d.egress.source}.", cls="note")
+            + table(["Destination", "Names", "Label", "Country", "Bytes out", "Bytes in", "Failed attempts"],
+                    rows, numeric=(4, 5, 6)) + queries)
+
+
+def _unread(a: DeviceAudit) -> Html:
+    failed = [f"{p.probe}: {p.outcome}{f' ({p.reason})' if p.reason else ''}" for p in a.probes
+              if p.outcome not in ("ok", "unsupported")]
+    lines = list(dict.fromkeys([*a.errors, *failed]))
+    if not lines:
+        return tag("p", "Every probe that applies to this device ran.", cls="note")
+    return bullets(lines, cls="evidence")
+
+
+def device_section(d: DeviceSection, number: int, egress_note: str) -> Html:
+    a = d.audit
+    heading = tag("h3", join([f"{number}. ", text(d.label), Html(" "), status_badge(d.status)]))
+    parts = [heading, _identity(a)]
+    if a.identity_evidence:
+        parts += [tag("h4", "Identity and OEM evidence"), bullets(a.identity_evidence, cls="evidence")]
+    parts += [tag("h4", "Findings and recommended actions"), _findings(d),
+              tag("h4", "Analytics (27 features)"), _matrix(d), _channels(d),
+              tag("h4", "Remote access"), _remote(d),
+              tag("h4", "Services"), _services(a),
+              tag("h4", "Egress destinations"), _egress(d, egress_note),
+              tag("h4", "What could not be read"), _unread(a)]
+    return tag("section", join(parts), cls="device", id=d.anchor)

@@ -1,0 +1,84 @@
+"""CSV tables of a report, for spreadsheets: one table per file, chosen with `--table`.
+
+    features      one row per device x feature (27 per device), the device roll-up
+    devices       one row per device
+    destinations  one row per device x external destination (header only without egress analysis)
+    findings      one row per finding, with its recommended action
+
+Spreadsheets run cells that start with = + - @ as formulas; device strings are attacker-controlled,
+so such cells get a leading apostrophe (OWASP's CSV injection advice).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+
+from auditor.report.model import DeviceSection, Report, tri
+from auditor.report.views import device_row
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DEVICE = ["run_id", "device_id", "device_address", "device_port", "device_name"]
+
+
+def inert(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _device(r: Report, d: DeviceSection) -> list[object]:
+    return [r.scope.run_id, d.device_id, d.audit.address, d.audit.port, d.audit.name]
+
+
+def _features(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["sold_as", "made_by", "model", "status", "feature", "label", "class", "biometric",
+                     "supported", "enabled", "evidence"]
+    for d in r.devices:
+        for c in d.features:
+            yield _device(r, d) + [d.audit.brand, d.audit.manufacturer, d.audit.model, d.status, c.feature, c.label,
+                                   c.group, tri(c.biometric), tri(c.supported), tri(c.enabled), " | ".join(c.evidence)]
+
+
+def _devices(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["sold_as", "made_by", "rebadged", "model", "device_type", "firmware", "firmware_date", "serial",
+                     "mac", "status", "analytics_on", "biometric_on", "remote_access_on", "findings", "worst_finding"]
+    for d in r.devices:
+        a, row = d.audit, device_row(d)
+        yield _device(r, d) + [a.brand, a.manufacturer, tri(a.oem), a.model, a.device_type, a.firmware,
+                               a.firmware_date.isoformat() if a.firmware_date else None, a.serial, a.mac, d.status,
+                               row["analytics_on"], row["biometric_on"], row["remote_on"], len(d.findings),
+                               row["worst"]]
+
+
+def _destinations(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["destination", "port", "transport", "label", "names", "sni", "country", "packets_out",
+                     "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts"]
+    for d in r.devices:
+        for x in d.egress.destinations if d.egress else []:
+            yield _device(r, d) + [x.address, x.port, x.transport, x.label, " ".join(x.names), " ".join(x.sni),
+                                   x.country, x.packets_out, x.packets_in, x.bytes_out, x.bytes_in,
+                                   x.first_seen.isoformat() if x.first_seen else None,
+                                   x.last_seen.isoformat() if x.last_seen else None, x.failed_attempts]
+
+
+def _findings(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["severity", "finding", "title", "recommendation", "evidence"]
+    for d in r.devices:
+        for f in d.findings:
+            yield _device(r, d) + [f.severity, f.id, f.title, f.recommendation, " | ".join(f.evidence)]
+
+
+TABLES: dict[str, Callable[[Report], Iterator[list[object]]]] = {
+    "features": _features, "devices": _devices, "destinations": _destinations, "findings": _findings}
+
+
+def render_csv(r: Report, table: str = "features") -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in TABLES[table](r):
+        writer.writerow([inert(v) for v in row])
+    return out.getvalue()

@@ -1,0 +1,137 @@
+"""Sentences and table rows shared by the HTML and Markdown renderers, so both say the same."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from auditor.drift import KINDS, Change, Drift
+from auditor.report.model import DeviceSection, EgressStatus, ScopeSection, Summary
+from models.features import SEVERITIES
+
+OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
+NOT_REMOTE = frozenset({"ntp"})
+
+
+def when(value: dt.datetime | None) -> str:
+    return "—" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def scope_lines(s: ScopeSection) -> list[tuple[str, str]]:
+    if s.complete:
+        state = "yes: every planned target was audited"
+    else:
+        planned = f" It set out to audit {s.targets_planned} addresses and recorded {s.devices};" \
+            if s.targets_planned is not None else ""
+        state = (f"no: the run stopped early.{planned} addresses it did not reach are not in this report "
+                 "and were not audited.")
+    previous = f"run {s.previous_run_id}" if s.previous_run_id is not None else "none (first run in the database)"
+    return [("Audit run", str(s.run_id)), ("Started", when(s.started)),
+            ("Finished", when(s.finished) if s.finished else "did not finish"), ("Complete", state),
+            ("Devices recorded", str(s.devices)), ("Reachable", str(s.reachable)),
+            ("Fully read", str(s.fully_read)), ("Not audited", str(len(s.not_audited))),
+            ("camaudit version (audit)", s.camaudit_version), ("camaudit version (report)", s.report_version),
+            ("Report generated", when(s.generated)), ("Previous audit", previous)]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def protocols_line(s: ScopeSection) -> str:
+    return "Protocols that answered: " + ", ".join(f"{p} ({plural(n, 'device')})" for p, n in s.protocols.items()) + "."
+
+
+def options_lines(s: ScopeSection) -> list[str]:
+    o = s.options
+    lines = []
+    if "concurrency" in o:
+        lines.append(f"Up to {o['concurrency']} devices audited at once, {o.get('timeout_s', '?')} s timeout per "
+                     f"request, {o.get('retries', 0)} retries.")
+    lines.append("Intrusive probes were run (asked for explicitly)." if o.get("intrusive")
+                 else "Intrusive probes were not run (the default): nothing that could disturb a device.")
+    lines.append("Traffic was captured during the audit." if o.get("egress_capture")
+                 else "No traffic capture was part of this audit run.")
+    return lines
+
+
+def headline(m: Summary) -> str:
+    biometric = f"Biometric processing is active on {m.biometric_active.text()} devices"
+    if m.biometric_unknown.count:
+        biometric += f"; on {m.biometric_unknown.count} more camaudit could not tell"
+    remote = f"Remote access or uploads are enabled on {m.remote_enabled.text()}"
+    if m.remote_unknown.count:
+        remote += f" ({m.remote_unknown.count} unknown)"
+    return f"{m.devices} devices recorded. {biometric}. {remote}."
+
+
+def egress_line(m: Summary, egress: EgressStatus) -> str:
+    if m.egress_unknown is None:
+        return egress.note
+    return (f"{m.egress_unknown.text()} devices talked to an unknown external server "
+            f"({m.egress_analysed} devices had egress results). {egress.note}")
+
+
+def first_run_note() -> str:
+    return "This is the first audit run in the database: there is no earlier audit to compare with."
+
+
+def drift_intro(d: Drift) -> str:
+    relevant = len(d.relevant)
+    text = (f"Compared with run {d.before_run} ({when(d.before_started)}): {len(d.changes)} changes, "
+            f"{relevant} relevant (something switched on: an analytics feature, a remote-access setting, "
+            f"or a new unknown destination).")
+    if not d.changes:
+        text = f"Compared with run {d.before_run} ({when(d.before_started)}): nothing changed."
+    if not d.egress_compared:
+        text += " Egress destinations were not compared: one of the two runs has no egress analysis."
+    return text
+
+
+def drift_tables(d: Drift) -> list[tuple[str, list[Change]]]:
+    """The changes as the report shows them: what switched on first, then everything else."""
+    parts = [("Switched on (relevant)", d.relevant), ("Other changes", [c for c in d.changes if not c.relevant])]
+    return [(title, changes) for title, changes in parts if changes]
+
+
+def drift_row(c: Change) -> list[str]:
+    return [c.device, KINDS.get(c.kind, c.kind), c.text]
+
+
+def service_state(value: object) -> str:
+    """A services entry as words: on / off / unknown, or what the device said (a port, a mode)."""
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    if value is None:
+        return "unknown"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def _listed(names: list[str], unknown: int) -> str:
+    if names:
+        return ", ".join(names) + (f" (+{unknown} unknown)" if unknown else "")
+    return "unknown" if unknown else "none"
+
+
+def device_row(d: DeviceSection) -> dict[str, str]:
+    """The device table's cells as text."""
+    a = d.audit
+    maker = a.manufacturer or "unknown maker"
+    sold = a.brand or ("unknown" if a.manufacturer is None else "unknown brand")
+    on = [c for c in d.features if c.enabled is True]
+    unknown = sum(1 for c in d.features if c.enabled is None)
+    bio_unknown = sum(1 for c in d.features if c.biometric and c.enabled is None)
+    remote = [r for r in d.remote if r.kind not in NOT_REMOTE]
+    worst = min((SEVERITIES.index(f.severity) for f in d.findings if f.severity in SEVERITIES), default=None)
+    return {
+        "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",
+        "model": a.model or "—",
+        "type": a.device_type or "—",
+        "firmware": a.firmware or "—",
+        "analytics_on": f"{len(on)}" + (f" (+{unknown} unknown)" if unknown else ""),
+        "biometric_on": _listed([c.label for c in on if c.biometric], bio_unknown),
+        "remote_on": _listed([r.kind for r in remote if r.enabled is True], sum(r.enabled is None for r in remote)),
+        "worst": SEVERITIES[worst] if worst is not None else "",
+    }
