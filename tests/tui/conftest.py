@@ -1,0 +1,32 @@
+"""TUI fixtures: databases in tmp_path, the app built by the same make_app the CLI uses."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from pathlib import Path
+
+import pytest
+
+from tests.tui.builders import NOW, build_school_db
+from tui.app import CamauditApp, make_app
+
+
+@pytest.fixture
+def school_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return build_school_db(tmp_path / "school.db", monkeypatch)
+
+
+@pytest.fixture
+def school_app(school_db: Path) -> CamauditApp:
+    return make_app(school_db, now=lambda: NOW, cursor_blink=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run `async def` tests here on a fresh event loop (App.run_test is async; no asyncio plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    arguments = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    asyncio.run(pyfuncitem.obj(**arguments))
+    return True

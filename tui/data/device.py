@@ -1,0 +1,63 @@
+"""One device in full: its latest audit with evidence, its history and its egress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from models.audit import DeviceAudit, FeatureVerdict
+from models.db import Store
+from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
+from models.store import get_device, get_device_audit
+from models.tables import DeviceSummary
+from tui.data.changes import HistoryEntry, RunChange, device_history
+from tui.data.egress import EgressLine, load_egress
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    info: FeatureInfo
+    verdict: FeatureVerdict
+    channels_on: tuple[int, ...]      # NVR channels where it is enabled
+
+
+@dataclass
+class DeviceView:
+    summary: DeviceSummary
+    audit: DeviceAudit
+    history: list[HistoryEntry] = field(default_factory=list)
+    changes: list[RunChange] = field(default_factory=list)
+    egress: list[EgressLine] = field(default_factory=list)
+    egress_available: bool = False
+
+    @property
+    def matrix(self) -> list[MatrixRow]:
+        rows = []
+        for info in FEATURES:
+            verdict = self.audit.features.get(info.id, FeatureVerdict())
+            on = tuple(ch for ch, per in sorted(self.audit.channels.items())
+                       if (v := per.get(info.id)) is not None and v.enabled is True)
+            rows.append(MatrixRow(info, verdict, on))
+        return rows
+
+    @property
+    def remote_rows(self) -> list[tuple[str, str, bool | None, str | None, list[str]]]:
+        """(kind, description, enabled, destination, evidence) for every remote-access kind."""
+        out = []
+        for kind, description in REMOTE_ACCESS.items():
+            v = self.audit.remote_access.get(kind)
+            out.append((kind, description, v.enabled if v else None, v.destination if v else None,
+                        list(v.evidence) if v else []))
+        return out
+
+
+def load_device(store: Store, device_id: int) -> DeviceView | None:
+    """The device's latest audit in full; None when the device is not (or no longer) in the store."""
+    summary = get_device(store, device_id=device_id)
+    if summary is None:
+        return None
+    audit = get_device_audit(store, snapshot_id=summary.latest.id)
+    if audit is None:
+        return None
+    history, changes = device_history(store, device_id)
+    egress = load_egress(store)
+    return DeviceView(summary, audit, history, changes, egress.for_address(audit.address), egress.available)

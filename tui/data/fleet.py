@@ -1,0 +1,172 @@
+"""The fleet as rows: one per device, its latest snapshot plus what is switched on, with the
+quick filters and header counts of the Fleet screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from models.db import Store
+from models.features import BIOMETRIC_FEATURES, FEATURE_IDS, SEVERITIES
+from models.store import list_devices
+from tui.data.egress import EgressIndex, load_egress
+from tui.data.fleet_query import FindingLine, SnapshotFlags, read_findings, read_flags
+from tui.data.format import address_label, is_hik_dahua
+
+# Remote access that makes the device contact a server outside the site on its own
+# (cloud relays, platform registration, dynamic DNS updates). NTP is everywhere and harmless;
+# UPnP, e-mail and FTP are shown as remote access but are not "calling home" by themselves.
+PHONE_HOME = frozenset({"hik_connect", "dahua_p2p", "isup", "auto_register", "ddns"})
+
+
+@dataclass(slots=True)
+class FleetRow:
+    device_id: int
+    snapshot_id: int
+    run_id: int
+    address: str
+    port: int
+    brand: str | None
+    maker: str | None
+    oem: bool | None
+    model: str | None
+    firmware: str | None
+    device_type: str | None
+    name: str | None
+    serial: str | None
+    reachable: bool
+    auth: str | None
+    worst: str | None
+    finding_count: int
+    audited: dt.datetime
+    enabled: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    remote_on: list[str] = field(default_factory=list)
+    egress_unknown: int | None = None     # None: no egress analysis covers this device
+    egress_external: int | None = None
+    search: str = ""
+
+    @property
+    def label(self) -> str:
+        return address_label(self.address, self.port)
+
+    @property
+    def biometric_on(self) -> list[str]:
+        return [f for f in self.enabled if f in BIOMETRIC_FEATURES]
+
+    @property
+    def biometric(self) -> bool | None:
+        """True: a biometric analytic is on; None: none seen on but some would not say; False: none."""
+        if self.biometric_on:
+            return True
+        return None if any(f in BIOMETRIC_FEATURES for f in self.unknown) else False
+
+    @property
+    def all_unknown(self) -> bool:
+        return len(self.unknown) == len(FEATURE_IDS)
+
+    @property
+    def remote(self) -> list[str]:
+        return [k for k in self.remote_on if k != "ntp"]
+
+    @property
+    def phones_home(self) -> bool:
+        return bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_external)
+
+    @property
+    def hik_dahua(self) -> bool:
+        return is_hik_dahua(self.maker, self.brand)
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITIES.index(self.worst) if self.worst in SEVERITIES else len(SEVERITIES)
+
+
+@dataclass(frozen=True)
+class QuickFilter:
+    id: str
+    label: str
+    key: str
+    test: Callable[[FleetRow], bool]
+
+
+QUICK_FILTERS: tuple[QuickFilter, ...] = (
+    QuickFilter("biometric", "biometric on", "b", lambda r: r.biometric is True),
+    QuickFilter("hik_dahua", "Hik/Dahua incl. OEM", "h", lambda r: r.hik_dahua),
+    QuickFilter("phones_home", "phones home", "p", lambda r: r.phones_home),
+    QuickFilter("unreachable", "unreachable", "u", lambda r: not r.reachable),
+)
+QUICK = {q.id: q for q in QUICK_FILTERS}
+
+
+def matches(row: FleetRow, words: list[str], quick: Iterable[str]) -> bool:
+    """Every typed word appears somewhere in the row, and every active quick filter holds."""
+    return all(w in row.search for w in words) and all(QUICK[q].test(row) for q in quick)
+
+
+def apply_filter(rows: list[FleetRow], text: str, quick: Iterable[str]) -> list[FleetRow]:
+    words = text.lower().split()
+    active = list(quick)
+    if not words and not active:
+        return list(rows)
+    return [r for r in rows if matches(r, words, active)]
+
+
+@dataclass
+class FleetIndex:
+    """Everything the fleet-wide screens list, read once per refresh in a worker thread."""
+
+    rows: list[FleetRow] = field(default_factory=list)
+    findings: list[tuple[FleetRow, FindingLine]] = field(default_factory=list)
+    egress: EgressIndex = field(default_factory=EgressIndex)
+
+    def counts(self) -> Counter[str]:
+        counts: Counter[str] = Counter(devices=len(self.rows))
+        for row in self.rows:
+            for q in QUICK_FILTERS:
+                counts[q.id] += q.test(row)
+            counts["oem"] += bool(row.oem and row.hik_dahua)
+        return counts
+
+    def by_device(self, device_id: int) -> FleetRow | None:
+        return next((r for r in self.rows if r.device_id == device_id), None)
+
+
+def _search_text(row: FleetRow) -> str:
+    parts = [row.label, row.brand, row.maker, row.model, row.firmware, row.name, row.serial, row.device_type,
+             *row.enabled, *row.remote_on, "oem" if row.oem else None, "unreachable" if not row.reachable else None]
+    return " ".join(p for p in parts if p).lower()
+
+
+def load_fleet(store: Store) -> FleetIndex:
+    """Every device's latest snapshot with its flags, findings and egress (no evidence loaded)."""
+    rows: list[FleetRow] = []
+    for d in list_devices(store):
+        s = d.latest
+        rows.append(FleetRow(
+            device_id=d.id, snapshot_id=s.id, run_id=s.run_id, address=s.address, port=s.port,
+            brand=s.brand or d.brand, maker=s.manufacturer, oem=s.oem, model=s.model or d.model,
+            firmware=s.firmware, device_type=s.device_type or d.device_type, name=s.name or d.name,
+            serial=d.serial, reachable=s.reachable, auth=s.auth, worst=s.worst_severity,
+            finding_count=s.finding_count, audited=s.recorded))
+    by_snapshot = {r.snapshot_id: r for r in rows}
+    flags = read_flags(store, list(by_snapshot))
+    for sid, row in by_snapshot.items():
+        f = flags.get(sid, SnapshotFlags())
+        row.enabled, row.unknown, row.remote_on = f.enabled, f.unknown, f.remote_on
+    egress = load_egress(store)
+    if egress.available:
+        for row in rows:
+            lines = egress.for_address(row.address)
+            if lines:
+                row.egress_external = len(lines)
+                row.egress_unknown = sum(1 for line in lines if line.unknown)
+    for row in rows:
+        row.search = _search_text(row)
+    findings = [(by_snapshot[f.snapshot_id], f) for f in read_findings(store, list(by_snapshot))]
+    findings.sort(key=lambda p: (SEVERITIES.index(p[1].severity) if p[1].severity in SEVERITIES else 9,
+                                 p[0].address, p[1].finding))
+    return FleetIndex(rows=rows, findings=findings, egress=egress)

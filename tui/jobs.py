@@ -1,0 +1,197 @@
+"""Long work off the UI thread: reading the fleet, audits, egress analysis and exports.
+
+Each job is a `@work(thread=True, exclusive=True)` worker: the store is read and the orchestrator
+runs in threads, progress comes back through `call_from_thread`, and the UI never waits.
+A second audit while one runs is refused rather than queued (exclusive would cancel the first
+worker's bookkeeping, not its threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.reactive import reactive
+from textual.signal import Signal
+from textual.timer import Timer
+from textual.worker import get_current_worker
+
+from auditor.errors import CamauditError, UsageError
+from models.db import Store
+from models.errors import StoreProblem
+from tui.data.export import write_export
+from tui.data.fleet import FleetIndex, load_fleet
+from tui.messages import (
+    AuditCompleted,
+    AuditPlanned,
+    DeviceAudited,
+    EgressAnalysed,
+    ExportWritten,
+    FleetLoaded,
+    WorkFailed,
+)
+from tui.services import AuditCallbacks, AuditRequest, Services
+
+RELOAD_DELAY_S = 0.4   # during an audit, re-read the fleet at most this often
+
+
+def as_user_error(exc: Exception) -> CamauditError:
+    """The same sentence the CLI would print: project errors as they are, store errors translated."""
+    if isinstance(exc, CamauditError):
+        return exc
+    if isinstance(exc, StoreProblem):
+        from auditor.errors import StoreError
+
+        return StoreError(exc.message)
+    raise exc
+
+
+class WorkingApp(App[None]):
+    """The app's state and workers; `tui.app.CamauditApp` adds screens and bindings."""
+
+    work_status: reactive[str] = reactive("")
+
+    def __init__(self, store: Store, services: Services, now: Callable[[], dt.datetime]) -> None:
+        super().__init__()
+        self.store = store
+        self.services = services
+        self.now = now
+        self.fleet: FleetIndex | None = None
+        self.fleet_changed: Signal[FleetIndex] = Signal(self, "fleet-changed")
+        self.audit_cancel: threading.Event | None = None
+        self._reload_timer: Timer | None = None
+        self._progress = [0, 0]   # done, planned
+
+    @property
+    def auditing(self) -> bool:
+        return self.audit_cancel is not None
+
+    # ---- reading ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def reload_fleet(self) -> None:
+        try:
+            index = load_fleet(self.store)
+        except Exception as exc:  # noqa: BLE001 - store problems become the error modal
+            self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self.post_message, FleetLoaded(index))
+
+    def on_fleet_loaded(self, message: FleetLoaded) -> None:
+        self.fleet = message.index
+        self.fleet_changed.publish(message.index)
+
+    def _reload_soon(self) -> None:
+        if self._reload_timer is None:
+            def fire() -> None:
+                self._reload_timer = None
+                self.reload_fleet()
+            self._reload_timer = self.set_timer(RELOAD_DELAY_S, fire)
+
+    # ---- audits -------------------------------------------------------------------------
+
+    def begin_audit(self, request: AuditRequest) -> None:
+        if self.auditing:
+            self.post_message(WorkFailed(UsageError(
+                "An audit is already running; wait for it to finish or cancel it with x first.")))
+            return
+        self.audit_cancel = threading.Event()
+        self._progress = [0, 0]
+        self.work_status = f"Finding devices in {' '.join(request.targets)} ..."
+        self._audit_worker(request, self.audit_cancel)
+
+    @work(thread=True, exclusive=True, group="audit")
+    def _audit_worker(self, request: AuditRequest, cancel: threading.Event) -> None:
+        def post(message: Any) -> None:
+            try:
+                self.call_from_thread(self.post_message, message)
+            except RuntimeError:   # the app closed while the audit was winding down
+                cancel.set()
+
+        callbacks = AuditCallbacks(
+            planned=lambda count: post(AuditPlanned(request.targets, count)),
+            finished=lambda audit: post(DeviceAudited(audit.address, audit.reachable)),
+        )
+        try:
+            result = self.services.audit(self.store, request, callbacks, cancel)
+        except Exception as exc:  # noqa: BLE001 - user errors go to the modal; bugs are re-raised
+            post(WorkFailed(as_user_error(exc)))
+            post(AuditCompleted(None))
+            return
+        post(AuditCompleted(result))
+
+    def on_audit_planned(self, message: AuditPlanned) -> None:
+        self._progress[1] = message.count
+        self.work_status = (f"Auditing {message.count} device(s) in {' '.join(message.targets)}: 0 done"
+                            "  (x cancels)")
+
+    def on_device_audited(self, message: DeviceAudited) -> None:
+        self._progress[0] += 1
+        done, total = self._progress
+        state = "" if message.reachable else " (unreachable)"
+        self.work_status = f"Auditing: {done} of {total} done, last {message.address}{state}  (x cancels)"
+        self._reload_soon()
+
+    def on_audit_completed(self, message: AuditCompleted) -> None:
+        self.audit_cancel = None
+        result = message.result
+        if result is None:
+            self.work_status = ""
+        else:
+            how = "finished" if result.complete else "stopped early; the devices done are kept"
+            run = f"run {result.run_id}" if result.run_id is not None else "no run recorded"
+            self.work_status = ""
+            self.notify(f"Audit {how}: {result.devices} device(s), {run}.", title="Audit")
+        self.reload_fleet()
+
+    def cancel_audit(self) -> None:
+        if self.audit_cancel is not None:
+            self.audit_cancel.set()
+            self.work_status = "Cancelling the audit: finishing the devices in progress ..."
+
+    # ---- egress -------------------------------------------------------------------------
+
+    def begin_egress(self, capture: Path) -> None:
+        self.work_status = f"Analysing {capture} ..."
+        self._egress_worker(capture)
+
+    @work(thread=True, exclusive=True, group="egress")
+    def _egress_worker(self, capture: Path) -> None:
+        try:
+            result = self.services.analyze_egress(self.store, capture, threading.Event())
+        except Exception as exc:  # noqa: BLE001
+            self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
+            return
+        self.call_from_thread(self.post_message, EgressAnalysed(result))
+
+    def on_egress_analysed(self, message: EgressAnalysed) -> None:
+        self.work_status = ""
+        self.notify(f"Egress analysis recorded: {message.result.destinations} destination(s).", title="Egress")
+        self.reload_fleet()
+
+    # ---- export -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="export")
+    def export(self, path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
+        try:
+            written = write_export(path, columns, rows)
+        except CamauditError as exc:
+            self.call_from_thread(self.post_message, WorkFailed(exc))
+            return
+        self.call_from_thread(self.post_message, ExportWritten(written, len(rows)))
+
+    def on_export_written(self, message: ExportWritten) -> None:
+        self.notify(f"Wrote {message.rows} row(s) to {message.path}.", title="Export")
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        from tui.screens.dialogs import ErrorModal
+
+        if not self.auditing:
+            self.work_status = ""
+        self.push_screen(ErrorModal(message.error))

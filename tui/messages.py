@@ -1,0 +1,72 @@
+"""Messages the TUI posts, named as the events they report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.message import Message
+
+from auditor.errors import CamauditError
+from tui.data.fleet import FleetIndex
+from tui.services import AuditResult, EgressResult
+
+
+class FleetLoaded(Message):
+    """The fleet-wide lists were (re)read from the store."""
+
+    def __init__(self, index: FleetIndex) -> None:
+        super().__init__()
+        self.index = index
+
+
+class DeviceSelected(Message):
+    """The user asked to open one device."""
+
+    def __init__(self, device_id: int) -> None:
+        super().__init__()
+        self.device_id = device_id
+
+
+class AuditPlanned(Message):
+    def __init__(self, targets: tuple[str, ...], count: int) -> None:
+        super().__init__()
+        self.targets = targets
+        self.count = count
+
+
+class DeviceAudited(Message):
+    """One device finished and is in the store."""
+
+    def __init__(self, address: str, reachable: bool) -> None:
+        super().__init__()
+        self.address = address
+        self.reachable = reachable
+
+
+class AuditCompleted(Message):
+    """The audit ended: `result` is None when it failed before recording anything."""
+
+    def __init__(self, result: AuditResult | None) -> None:
+        super().__init__()
+        self.result = result
+
+
+class EgressAnalysed(Message):
+    def __init__(self, result: EgressResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class WorkFailed(Message):
+    """An action ended with an error the user should read (shown in the error modal)."""
+
+    def __init__(self, error: CamauditError) -> None:
+        super().__init__()
+        self.error = error
+
+
+class ExportWritten(Message):
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__()
+        self.path = path
+        self.rows = rows

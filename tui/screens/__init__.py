@@ -1,0 +1,1 @@
+"""One module per screen; dialogs (audit, export, error, help) in `dialogs`."""

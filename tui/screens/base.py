@@ -1,0 +1,76 @@
+"""What every list screen shares: a title line, the work status, the footer, the fleet signal,
+and export of whatever table has focus.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.data.fleet import FleetIndex
+from tui.widgets.record_table import RecordTable
+from tui.widgets.status import WorkStatus
+
+if TYPE_CHECKING:
+    from tui.app import CamauditApp
+
+
+class CamauditScreen(Screen[None]):
+    """A screen with a title line on top and the status line and footer below its body."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "export", "Export", id="screen.export", tooltip="Save this view as CSV or JSON"),
+    ]
+    EXPORT_NAME = "camaudit"
+
+    @property
+    def camaudit(self) -> CamauditApp:
+        return cast("CamauditApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title", classes="title")
+        yield from self.compose_body()
+        yield WorkStatus()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.camaudit.fleet_changed.subscribe(self, self.show_fleet)
+        if self.camaudit.fleet is not None:
+            self.show_fleet(self.camaudit.fleet)
+
+    def show_fleet(self, index: FleetIndex) -> None:
+        """Called with every fresh read of the fleet."""
+
+    def set_title(self, text: str) -> None:
+        self.query_one("#title", Static).update(text)
+
+    def export_table(self) -> RecordTable[Any] | None:
+        tables = list(self.query(RecordTable))
+        focused = [t for t in tables if t.has_focus]
+        return (focused or tables or [None])[0]
+
+    def action_export(self) -> None:
+        from tui.screens.dialogs import ExportDialog
+
+        table = self.export_table()
+        if table is None or not table.records:
+            self.notify("Nothing to export in this view.", severity="warning")
+            return
+        columns, rows = table.export_rows()
+        stamp = self.camaudit.now().astimezone(dt.UTC).strftime("%Y%m%d-%H%M")
+        default = Path.cwd() / f"{self.EXPORT_NAME}-{stamp}.csv"
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.camaudit.export(path, columns, rows)
+
+        self.app.push_screen(ExportDialog(default, len(rows)), chosen)

@@ -1,0 +1,198 @@
+"""Modal dialogs: start an audit, analyse a capture, export a view, show an error, help."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from auditor.errors import CamauditError, UsageError
+from tui.data.export import export_format
+from tui.services import AuditRequest
+
+
+def _input(placeholder: str, *, id: str, value: str = "", password: bool = False,  # noqa: A002
+           blink: bool = True) -> Input:
+    box = Input(value=value, placeholder=placeholder, id=id, password=password)
+    box.cursor_blink = blink
+    return box
+
+
+class Dialog(ModalScreen[object]):
+    """A centred box with buttons; escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    @property
+    def blink(self) -> bool:
+        return bool(getattr(self.app, "cursor_blink", True))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def buttons(self, ok: str) -> Horizontal:
+        return Horizontal(Button(ok, variant="primary", id="ok"), Button("Cancel", id="cancel"), classes="buttons")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self.submit()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.submit()
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class ErrorModal(Dialog):
+    """The error's title and the very sentence the CLI would print."""
+
+    def __init__(self, error: CamauditError) -> None:
+        super().__init__(classes="error")
+        self.error = error
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error-box"):
+            yield Label(self.error.title, classes="dialog-title")
+            yield Static(self.error.message, id="error-message")
+            yield Horizontal(Button("OK", variant="error", id="ok"), classes="buttons")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def submit(self) -> None:
+        self.dismiss(None)
+
+
+class AuditDialog(Dialog):
+    """Targets and one account for this audit. The password is never stored or shown again."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Audit a range of addresses", classes="dialog-title")
+            yield Static("Targets: addresses, CIDRs, host names or URLs, separated by spaces "
+                         "(e.g. 192.168.1.0/24 cam.local:8080).", classes="hint")
+            yield _input("192.168.1.0/24", id="targets", blink=self.blink)
+            yield Static("Account tried once per device (optional; kept in memory for this run only):",
+                         classes="hint")
+            with Horizontal(classes="account"):
+                yield _input("user", id="user", blink=self.blink)
+                yield _input("password", id="password", password=True, blink=self.blink)
+            yield self.buttons("Start audit")
+
+    def on_mount(self) -> None:
+        self.query_one("#targets", Input).focus()
+
+    def submit(self) -> None:
+        targets = tuple(self.query_one("#targets", Input).value.replace(",", " ").split())
+        user = self.query_one("#user", Input).value.strip() or None
+        password_box = self.query_one("#password", Input)
+        password = password_box.value or None
+        password_box.value = ""
+        if not targets:
+            self.app.push_screen(ErrorModal(UsageError(
+                "No target was given; examples: 192.168.1.20, 192.168.1.0/24, cam.local:8080.")))
+            return
+        if password and not user:
+            self.app.push_screen(ErrorModal(UsageError("A password was given without a user; add the user.")))
+            return
+        self.dismiss(AuditRequest(targets, user, password if user else None))
+
+
+class EgressDialog(Dialog):
+    """The capture file to analyse (pcap or pcapng)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Analyse a capture of the cameras' traffic", classes="dialog-title")
+            yield Static("Path of a pcap or pcapng file (e.g. from camaudit sim pcap, or a SPAN port).",
+                         classes="hint")
+            yield _input("site.pcap", id="capture", blink=self.blink)
+            yield self.buttons("Analyse")
+
+    def on_mount(self) -> None:
+        self.query_one("#capture", Input).focus()
+
+    def submit(self) -> None:
+        text = self.query_one("#capture", Input).value.strip()
+        path = Path(text).expanduser()
+        if not text or not path.is_file():
+            self.app.push_screen(ErrorModal(UsageError(
+                f"The capture file {text or '(none given)'} does not exist; give the path of a pcap file.")))
+            return
+        self.dismiss(path)
+
+
+class ExportDialog(Dialog):
+    """Where to write the current view; .csv or .json picks the format."""
+
+    def __init__(self, default: Path, rows: int) -> None:
+        super().__init__()
+        self.default = default
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Export {self.rows} row(s)", classes="dialog-title")
+            yield Static("File name ending in .csv or .json:", classes="hint")
+            yield _input("", id="path", value=str(self.default), blink=self.blink)
+            yield self.buttons("Export")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def submit(self) -> None:
+        path = Path(self.query_one("#path", Input).value.strip()).expanduser()
+        try:
+            export_format(path)
+        except UsageError as exc:
+            self.app.push_screen(ErrorModal(exc))
+            return
+        self.dismiss(path)
+
+
+HELP = """\
+[b]camaudit[/b] shows what your cameras can do, what is switched on and where they send data.
+Everything comes from the database; audits run in the background and rows appear as devices finish.
+
+[b]Screens[/b]     [b]1[/b] Fleet   [b]2[/b] Findings   [b]3[/b] Egress   [b]4[/b] Runs   [b]enter[/b] open a device
+
+[b]Everywhere[/b]  [b]a[/b] audit a range of addresses   [b]x[/b] cancel the running audit
+            [b]e[/b] export the view (CSV/JSON)   [b]?[/b] this help   [b]q[/b] quit
+[b]Tables[/b]      arrows move · [b]left/right[/b] pick a column · [b]s[/b] sort by it (again: reverse)
+            mouse: click a header to sort, click a row twice to open it
+[b]Fleet[/b]       [b]/[/b] filter by text · [b]b[/b] biometric on · [b]h[/b] Hikvision/Dahua incl. rebadged
+            [b]p[/b] phones home · [b]u[/b] unreachable · [b]escape[/b] clear the filters
+[b]Device[/b]      [b][ ][/b] previous/next tab · [b]escape[/b] back
+[b]Runs[/b]        [b]space[/b] mark a run · [b]c[/b] compare the two marked runs
+[b]Egress[/b]      [b]n[/b] analyse a capture file
+
+[b]Columns[/b]  Bio: a biometric analytic (face detection/capture/recognition/library, age and gender,
+emotion, face attributes, mask, thermal) is on. On: analytics switched on. Remote: cloud, platform,
+DDNS, UPnP, e-mail or FTP access is on. Egress: destinations the egress analysis could not name.
+[yellow]?[/] always means the device would not tell us - never "no".
+
+[b]First run[/b]  press [b]a[/b] and give your camera network (e.g. 192.168.1.0/24), or run
+camaudit audit TARGET --db FILE and open that file with camaudit tui --db FILE.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Label("Help", classes="dialog-title")
+            yield Static(HELP, id="help-text")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,68 @@
+"""Findings: every finding of every device's latest audit, most severe first; enter opens the device."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual.app import ComposeResult
+
+from models.features import SEVERITIES
+from tui.data.fleet import FleetIndex, FleetRow
+from tui.data.fleet_query import FindingLine
+from tui.data.format import SEVERITY_STYLE, severity_text
+from tui.messages import DeviceSelected
+from tui.screens.base import CamauditScreen
+from tui.widgets.empty import EmptyState
+from tui.widgets.record_table import Column, RecordTable
+
+Pair = tuple[FleetRow, FindingLine]
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+COLUMNS: list[Column[Pair]] = [
+    Column("severity", "Severity", 8, lambda p: severity_text(p[1].severity), sort=lambda p: _rank(p[1].severity),
+           value=lambda p: p[1].severity),
+    Column("device", "Device", 17, lambda p: p[0].label),
+    Column("maker", "Maker", 10, lambda p: Text(p[0].maker or "?", style="bold magenta" if p[0].oem else ""),
+           value=lambda p: p[0].maker),
+    Column("title", "Finding", 60, lambda p: p[1].title),
+    Column("finding", "Id", 24, lambda p: p[1].finding),
+    Column("recommendation", "Recommendation", 60, lambda p: p[1].recommendation),
+]
+
+
+class FindingsScreen(CamauditScreen):
+    EXPORT_NAME = "camaudit-findings"
+
+    def compose_body(self) -> ComposeResult:
+        yield RecordTable(COLUMNS, key=lambda p: (p[0].device_id, p[1].finding), id="findings-table")
+        yield EmptyState(id="findings-empty")
+
+    def on_mount(self) -> None:
+        self.set_title("Findings: reading the database ...")
+        super().on_mount()
+        self.query_one(RecordTable).focus()
+
+    def show_fleet(self, index: FleetIndex) -> None:
+        table = self.query_one(RecordTable)
+        table.set_records(index.findings)
+        counts = Counter(f.severity for _, f in index.findings)
+        parts = [f"[{SEVERITY_STYLE[s]}]{counts[s]} {s}[/]" for s in SEVERITIES if counts[s]]
+        devices = len({row.device_id for row, _ in index.findings})
+        self.set_title(f"[b]Findings[/b]  {len(index.findings)} on {devices} device(s)"
+                       + (": " + " · ".join(parts) if parts else ""))
+        empty = self.query_one(EmptyState)
+        if not index.rows:
+            empty.show("No audits yet, so no findings. Press [b]a[/b] to audit a range of addresses.")
+        elif not index.findings:
+            empty.show("No findings: the latest audit of every device found nothing to report.")
+        else:
+            empty.show(None)
+        table.display = bool(index.findings)
+
+    def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
+        self.post_message(DeviceSelected(message.record[0].device_id))

@@ -1,0 +1,144 @@
+"""Runs: audit (and egress) runs with times and counts; mark two and compare them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from auditor.drift import Change, Drift
+from tui.data.changes import compare_stored_runs
+from tui.data.fleet import FleetIndex
+from tui.data.format import when
+from tui.data.runs import RunLine, load_runs
+from tui.jobs import as_user_error
+from tui.messages import DeviceSelected, WorkFailed
+from tui.screens.base import CamauditScreen
+from tui.widgets.empty import EmptyState
+from tui.widgets.record_table import Column, RecordTable
+
+
+class RunsScreen(CamauditScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark run", id="runs.mark"),
+        Binding("c", "compare", "Compare marked", id="runs.compare"),
+    ]
+    EXPORT_NAME = "camaudit-runs"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked: list[str] = []
+        self.lines: list[RunLine] = []
+
+    def run_columns(self) -> list[Column[RunLine]]:
+        return [
+            Column("mark", "", 1, lambda r: Text("●", style="bold cyan") if r.key in self.marked else ""),
+            Column("kind", "Kind", 6, lambda r: r.kind),
+            Column("id", "Run", 4, lambda r: str(r.id), sort=lambda r: r.id, justify="right", value=lambda r: r.id),
+            Column("started", "Started", 20, lambda r: when(r.started), value=lambda r: r.started.isoformat()),
+            Column("status", "Status", 13, lambda r: r.status),
+            Column("devices", "Devices", 7, lambda r: str(r.devices), sort=lambda r: r.devices, justify="right",
+                   value=lambda r: r.devices),
+            Column("reachable", "Up", 4, lambda r: "" if r.reachable is None else str(r.reachable),
+                   justify="right", value=lambda r: r.reachable),
+            Column("findings", "Finds", 5, lambda r: "" if r.findings is None else str(r.findings),
+                   justify="right", value=lambda r: r.findings),
+            Column("targets", "Targets", 30, lambda r: r.targets),
+        ]
+
+    def compose_body(self) -> ComposeResult:
+        yield RecordTable(self.run_columns(), key=lambda r: r.key, id="runs-table")
+        yield Static("Mark two runs with [b]space[/b], then press [b]c[/b] to see what changed.", id="compare-title",
+                     classes="note")
+        yield RecordTable(CHANGE_COLUMNS, key=lambda c: (c.device_id, c.kind, c.subject), id="changes-table")
+        yield EmptyState(id="runs-empty")
+
+    def on_mount(self) -> None:
+        self.set_title("Runs: reading the database ...")
+        self.query_one("#changes-table").display = False
+        super().on_mount()
+        self.query_one("#runs-table").focus()
+
+    def show_fleet(self, index: FleetIndex) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="runs")
+    def load(self) -> None:
+        try:
+            lines = load_runs(self.camaudit.store)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_runs, lines)
+
+    def show_runs(self, lines: list[RunLine]) -> None:
+        self.lines = lines
+        table = self.query_one("#runs-table", RecordTable)
+        table.set_records(lines)
+        audits = sum(1 for r in lines if r.kind == "audit")
+        self.set_title(f"[b]Runs[/b]  {audits} audit run(s) · {len(lines) - audits} egress run(s)")
+        self.query_one("#runs-empty", EmptyState).show(
+            None if lines else "No runs yet. Press [b]a[/b] to audit a range of addresses.")
+        table.display = bool(lines)
+
+    def action_mark(self) -> None:
+        run = self.query_one("#runs-table", RecordTable).current
+        if run is None:
+            return
+        if run.key in self.marked:
+            self.marked.remove(run.key)
+        else:
+            self.marked = [*self.marked[-1:], run.key]
+        self.query_one("#runs-table", RecordTable).set_records(self.lines)
+
+    def action_compare(self) -> None:
+        runs = [r for r in self.lines if r.key in self.marked]
+        if len(runs) != 2 or any(r.kind != "audit" for r in runs):
+            self.notify("Mark two audit runs with space first.", severity="warning")
+            return
+        older, newer = sorted(r.id for r in runs)
+        self.query_one("#compare-title", Static).update(f"Comparing run {older} with run {newer} ...")
+        self.compare(older, newer)
+
+    @work(thread=True, exclusive=True, group="compare")
+    def compare(self, older: int, newer: int) -> None:
+        try:
+            drift = compare_stored_runs(self.camaudit.store, older, newer)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
+            return
+        self.app.call_from_thread(self.show_drift, drift)
+
+    def show_drift(self, drift: Drift) -> None:
+        changes = drift.changes
+        table = self.query_one("#changes-table", RecordTable)
+        table.set_records(changes)
+        table.display = bool(changes)
+        devices = len({c.device_id for c in changes})
+        head = f"[b]Run {drift.before_run} -> run {drift.after_run}[/b]"
+        egress = "" if drift.egress_compared else " Egress not compared (no egress analysis)."
+        self.query_one("#compare-title", Static).update(
+            f"{head}: {len(changes)} change(s) on {devices} device(s), {len(drift.relevant)} relevant "
+            f"(analytics, remote access or unknown destinations switched on).{egress}"
+            if changes else f"{head}: nothing changed.{egress}")
+        if changes:
+            table.focus()
+
+    def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
+        if isinstance(message.record, Change) and message.record.device_id is not None:
+            self.post_message(DeviceSelected(message.record.device_id))
+
+
+CHANGE_COLUMNS: list[Column[Change]] = [
+    Column("relevant", "!", 1, lambda c: Text("!", style="bold red") if c.relevant else "",
+           sort=lambda c: not c.relevant, value=lambda c: c.relevant),
+    Column("kind", "Kind", 16, lambda c: c.kind.replace("-", " "), value=lambda c: c.kind),
+    Column("device", "Device", 24, lambda c: c.device),
+    Column("change", "Change", 70, lambda c: c.text),
+]

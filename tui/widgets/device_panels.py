@@ -1,0 +1,184 @@
+"""The Device screen's other panels: identity, remote access, egress, findings and history."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Static
+
+from models.features import SEVERITIES
+from tui.data.device import DeviceView
+from tui.data.egress import NOT_YET
+from tui.data.format import severity_text, tri, tri_text, when
+from tui.widgets.analytics import evidence_markup
+
+
+def identity_text(view: DeviceView) -> Text:
+    a, d = view.audit, view.summary
+    text = Text()
+
+    def line(label: str, value: object, style: str = "") -> None:
+        text.append(f"{label:<16}", style="bold")
+        text.append(f"{'?' if value in (None, '') else value}\n", style=style)
+
+    line("Address", f"{a.address} port {a.port}")
+    line("Reachable", tri(a.reachable), "" if a.reachable else "bold red")
+    line("Login", a.auth)
+    line("Sold as", a.brand)
+    maker = a.manufacturer
+    if maker and a.oem:
+        maker = f"{maker}  (rebadged: sold as {a.brand}, made by {maker})"
+    line("True maker", maker, "bold magenta" if a.oem else "")
+    line("Model", a.model)
+    line("Type", a.device_type)
+    line("Firmware", f"{a.firmware or '?'}" + (f" ({a.firmware_date.isoformat()})" if a.firmware_date else ""))
+    line("Serial", a.serial)
+    line("MAC", a.mac)
+    line("Name", a.name)
+    line("Protocols", ", ".join(a.protocols) or None)
+    line("First seen", when(d.first_seen))
+    line("Audited", f"{when(view.summary.latest.recorded)} (run {view.summary.latest.run_id})")
+    text.append("\nEvidence for the maker\n", style="bold underline")
+    for item in a.identity_evidence or ["none recorded: the maker is a guess from labels only"]:
+        text.append(f"  • {item}\n")
+    if a.services:
+        text.append("\nServices\n", style="bold underline")
+        for key, value in a.services.items():
+            text.append(f"  {key}: {value}\n")
+    if a.errors:
+        text.append("\nWhat could not be read\n", style="bold underline")
+        for err in a.errors:
+            text.append(f"  • {err}\n", style="yellow")
+    if a.probes:
+        text.append("\nChecks\n", style="bold underline")
+        for p in a.probes:
+            reason = f" ({p.reason})" if p.reason else ""
+            text.append(f"  {p.probe}: {p.outcome}{reason}\n", style="" if p.outcome == "ok" else "dim")
+    return text
+
+
+class IdentityPanel(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="identity")
+
+    def show(self, view: DeviceView) -> None:
+        self.query_one("#identity", Static).update(identity_text(view))
+
+
+class RemotePanel(Vertical):
+    """Every remote-access kind: on / off / unknown, where it goes, and the evidence."""
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[str | Text] = DataTable(id="remote", cursor_type="row")
+        table.add_column("Remote access", key="kind", width=14)
+        table.add_column("On", key="enabled", width=4)
+        table.add_column("Destination", key="destination")
+        yield table
+        yield Static("", id="remote-evidence", classes="evidence")
+
+    def show(self, view: DeviceView) -> None:
+        self.rows = view.remote_rows
+        table = self.query_one("#remote", DataTable)
+        table.clear()
+        for kind, _, enabled, destination, _ in self.rows:
+            style = "dim" if kind == "ntp" else "bold yellow"
+            table.add_row(kind, tri_text(enabled, on_style=style), destination or "", key=kind)
+        self._explain(0)
+
+    def _explain(self, index: int) -> None:
+        if 0 <= index < len(self.rows):
+            kind, description, enabled, destination, evidence = self.rows[index]
+            extra = f"enabled: {tri(enabled)}" + (f"   destination: {destination}" if destination else "")
+            self.query_one("#remote-evidence", Static).update(evidence_markup(kind, description, evidence, extra))
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        message.stop()
+        self._explain(message.cursor_row)
+
+
+class EgressPanel(Vertical):
+    """Where the device was seen sending traffic, from the egress analysis (issue 4)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="egress-note", classes="note")
+        yield DataTable(id="device-egress", cursor_type="row")
+
+    def show(self, view: DeviceView) -> None:
+        note = self.query_one("#egress-note", Static)
+        table = self.query_one("#device-egress", DataTable)
+        table.clear(columns=True)
+        if not view.egress_available or not view.egress:
+            configured = [f"{k} -> {d}" for k, _, on, d, _ in view.remote_rows if on and d]
+            hint = ("\n\nConfigured on the device (not traffic seen): " + "; ".join(configured)) if configured else ""
+            note.update((NOT_YET if not view.egress_available else
+                         "No external traffic from this device in the egress analysis.") + hint)
+            table.display = False
+            return
+        note.update(f"{len(view.egress)} external destination(s) seen.")
+        table.display = True
+        for key, label in (("label", "Label"), ("country", "Country"), ("destination", "Destination"),
+                           ("port", "Port"), ("flows", "Flows")):
+            table.add_column(label, key=key)
+        for line in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
+            table.add_row(Text(line.label, style="bold red" if line.unknown else ""), line.country or "?",
+                          line.destination, "" if line.port is None else str(line.port), str(line.flows))
+
+
+class FindingsPanel(Vertical):
+    def compose(self) -> ComposeResult:
+        table: DataTable[str | Text] = DataTable(id="device-findings", cursor_type="row")
+        table.add_column("Severity", key="severity", width=8)
+        table.add_column("Finding", key="title")
+        yield table
+        yield Static("", id="finding-detail", classes="evidence")
+
+    def show(self, view: DeviceView) -> None:
+        self.findings = sorted(view.audit.findings, key=lambda f: SEVERITIES.index(f.severity)
+                               if f.severity in SEVERITIES else 9)
+        table = self.query_one("#device-findings", DataTable)
+        table.clear()
+        for f in self.findings:
+            table.add_row(severity_text(f.severity), f.title)
+        detail = self.query_one("#finding-detail", Static)
+        detail.update("" if self.findings else "No findings for this device in its latest audit.")
+        self._explain(0)
+
+    def _explain(self, index: int) -> None:
+        if 0 <= index < len(self.findings):
+            f = self.findings[index]
+            extra = f"Recommendation: {f.recommendation}" if f.recommendation else ""
+            self.query_one("#finding-detail", Static).update(evidence_markup(f.id, f.title, f.evidence, extra))
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        message.stop()
+        self._explain(message.cursor_row)
+
+
+class HistoryPanel(Vertical):
+    """The runs this device was audited in, and what changed from one to the next."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="history-runs", classes="note")
+        table: DataTable[str | Text] = DataTable(id="history", cursor_type="row")
+        table.add_column("Runs", key="runs", width=8)
+        table.add_column("Change", key="change")
+        yield table
+
+    def show(self, view: DeviceView) -> None:
+        runs = ", ".join(str(e.run_id) for e in view.history)
+        note = self.query_one("#history-runs", Static)
+        table = self.query_one("#history", DataTable)
+        table.clear()
+        if not view.history:
+            note.update("No audits recorded for this device.")
+        elif len(view.history) < 2:
+            note.update(f"Audited in run {runs} only: audit again to see what changes.")
+        elif not view.changes:
+            note.update(f"Audited in runs {runs}: nothing changed.")
+        else:
+            note.update(f"Audited in runs {runs}: {len(view.changes)} change(s).")
+        for c in sorted(view.changes, key=lambda c: -c.runs[1]):   # newest first, drift's order within
+            style = "bold red" if c.change.relevant else ""
+            table.add_row(f"{c.runs[0]} -> {c.runs[1]}", Text(c.sentence(), style=style))
+        table.display = bool(view.changes)

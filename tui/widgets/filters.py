@@ -1,0 +1,94 @@
+"""The fleet's filter row: a text box and the quick filters, each with its count."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from tui.data.fleet import QUICK_FILTERS, QuickFilter
+
+
+class QuickToggle(Static):
+    """One quick filter: its key, label and how many devices it matches; click or key toggles it."""
+
+    def __init__(self, quick: QuickFilter) -> None:
+        super().__init__(id=f"quick-{quick.id}", classes="quick")
+        self.quick = quick
+        self.count: int | None = None
+
+    def render_label(self) -> str:
+        count = "" if self.count is None else f" {self.count}"
+        return f"[b]{self.quick.key}[/b] {self.quick.label}{count}"
+
+    def set_count(self, count: int | None) -> None:
+        self.count = count
+        self.update(self.render_label())
+
+    def on_mount(self) -> None:
+        self.update(self.render_label())
+
+    def on_click(self) -> None:
+        self.post_message(FilterBar.QuickToggled(self.quick.id))
+
+
+class FilterBar(Vertical):
+    """Text filter and quick filters; posts FilterChanged with the whole state."""
+
+    class QuickToggled(Message):
+        def __init__(self, quick: str) -> None:
+            super().__init__()
+            self.quick = quick
+
+    class FilterChanged(Message):
+        def __init__(self, text: str, quick: frozenset[str]) -> None:
+            super().__init__()
+            self.text = text
+            self.quick = quick
+
+    def __init__(self) -> None:
+        super().__init__(id="filter-bar")
+        self.active: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        box = Input(placeholder="/ to filter by address, maker, model, firmware, feature ...", id="filter",
+                    compact=True)
+        box.cursor_blink = getattr(self.app, "cursor_blink", True)
+        yield box
+        with Horizontal(id="quick-filters"):
+            for quick in QUICK_FILTERS:
+                yield QuickToggle(quick)
+
+    @property
+    def text(self) -> str:
+        return self.query_one("#filter", Input).value
+
+    def toggle(self, quick: str) -> None:
+        self.active ^= {quick}
+        self.query_one(f"#quick-{quick}", QuickToggle).set_class(quick in self.active, "-active")
+        self._changed()
+
+    def clear(self) -> None:
+        for quick in list(self.active):
+            self.query_one(f"#quick-{quick}", QuickToggle).remove_class("-active")
+        self.active.clear()
+        self.query_one("#filter", Input).value = ""
+        self._changed()
+
+    def set_counts(self, counts: Counter[str]) -> None:
+        for quick in QUICK_FILTERS:
+            self.query_one(f"#quick-{quick.id}", QuickToggle).set_count(counts.get(quick.id, 0))
+
+    def on_filter_bar_quick_toggled(self, message: QuickToggled) -> None:
+        message.stop()
+        self.toggle(message.quick)
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        message.stop()
+        self._changed()
+
+    def _changed(self) -> None:
+        self.post_message(self.FilterChanged(self.text, frozenset(self.active)))
