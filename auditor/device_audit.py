@@ -27,6 +27,7 @@ from probes.base import (
 from probes.context import ProbeContext, ProbeSettings
 from probes.errors import AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
+from probes.problems import collecting
 from probes.registry import FAMILIES, probes_for
 
 log = logging.getLogger(__name__)
@@ -123,15 +124,19 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
                  include_intrusive: bool = False) -> DeviceResult:
     audit = DeviceAudit(address=target.address, port=target.port, started=_now())
     ctx = ProbeContext(target, LoginState(list(credentials)), settings)
-    try:
-        fp = ctx.fingerprint = _fingerprint(ctx, audit)
-        protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
-        audit.reachable = bool(fp.protocols) or bool(target.open_ports)
-        observations = list(target.facts)
-        if audit.reachable:
-            observations += _run_probes(ctx, audit, fp.protocols, include_intrusive)
-    finally:
-        ctx.close()
+    with collecting() as problems:
+        try:
+            fp = ctx.fingerprint = _fingerprint(ctx, audit)
+            protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
+            audit.reachable = bool(fp.protocols) or bool(target.open_ports)
+            observations = list(target.facts)
+            if audit.reachable:
+                observations += _run_probes(ctx, audit, fp.protocols, include_intrusive)
+        finally:
+            ctx.close()
+    for problem in problems:
+        if problem.reason not in audit.errors and not any(problem.reason in e for e in audit.errors):
+            audit.errors.append(problem.reason)
     signals = list(target.hints) + list(fp.signals) + [o for o in observations if isinstance(o, IdentitySignal)]
     _apply_identity(audit, signals)
     audit.auth = ctx.login.outcome

@@ -29,6 +29,10 @@ class ProbeError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        # Recorded even if a probe catches it and carries on (probes/problems.py).
+        from probes.problems import record
+
+        record(self)
 
 
 class Unreachable(ProbeError):

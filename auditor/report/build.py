@@ -59,7 +59,7 @@ def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -
         entry = NotAudited(did, audit.address, audit.port, device_label(audit), status, _reasons(audit))
         if status not in ("audited", "no login needed"):
             not_audited.append(entry)
-        elif _failed_probes(audit) or audit.errors:
+        elif _failed_probes(audit):   # errors alone can be notes (an unknown Server header), not failures
             entry.status = "probe errors"
             partial.append(entry)
     tallies: dict[str, Counter[str]] = defaultdict(Counter)

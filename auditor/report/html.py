@@ -146,7 +146,8 @@ def render_html(r: Report) -> str:
                                                                 for sid, title in SECTIONS)), cls="toc")
     body = [tag("header", tag("h1", r.title) + tag("p", f"Audit run {s.run_id}, started {when(s.started)}. "
                                                         f"Report generated {when(s.generated)} by camaudit "
-                                                        f"{s.report_version}."), cls="cover")]
+                                                        f"{s.report_version}.")
+                 + tag("p", headline(r.summary), cls="glance"), cls="cover")]
     sections = [("scope", _scope(r)), ("summary", _summary(r)), ("changes", _changes(r.drift)),
                 ("devices", _device_table(r)),
                 ("details", join(device_section(d, n, r.egress.note) for n, d in enumerate(r.devices, start=1))),

@@ -10,6 +10,7 @@ body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
 main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
 header.cover { background: var(--accent); color: #fff; padding: 28px; }
 header.cover h1 { margin: 0 0 6px; font-size: 1.9rem; max-width: 1180px; margin-inline: auto; }
+header.cover p.glance { margin-top: 8px; font-weight: 600; }
 header.cover p { margin: 0; opacity: .92; max-width: 1180px; margin-inline: auto; }
 h2 { font-size: 1.45rem; border-bottom: 2px solid var(--accent); padding-bottom: 4px; margin-top: 40px; }
 h3 { font-size: 1.2rem; margin: 28px 0 8px; }

@@ -7,6 +7,7 @@ operations and never builds onvif-zeep's ONVIFCamera (it subscribes to events on
 from __future__ import annotations
 
 from probes.base import Probe
+from probes.onvif import _quiet  # noqa: F401 - must run before anything imports onvif
 from probes.onvif.analytics import OnvifAnalytics
 from probes.onvif.events import OnvifEvents
 from probes.onvif.identity import OnvifIdentity

@@ -41,6 +41,12 @@ def local_name(qname: Any) -> str:
 class _Type:
     supported: Answer | None = None
     configured: list[tuple[str, Answer]] = field(default_factory=list)   # (instance name, answer)
+    engine: bool = False          # an analytics module (engine), not a rule
+
+
+# Modules are engines the firmware keeps configured whatever the user set (Dahua lists a
+# CellMotionEngine with motion detection off); only a configured rule says something runs.
+MODULE_OPERATIONS = ("GetSupportedAnalyticsModules", "GetAnalyticsModules")
 
 
 def _types(value: Any, path: str) -> list[tuple[str, str]]:
@@ -99,6 +105,7 @@ class OnvifAnalytics:
             answered.setdefault(operation, answer)
             for type_name, instance in found:
                 entry = seen.setdefault(type_name, _Type())
+                entry.engine = entry.engine or operation in MODULE_OPERATIONS
                 if kind == "supported":
                     entry.supported = entry.supported or answer
                 else:
@@ -107,6 +114,13 @@ class OnvifAnalytics:
     def _observations(self, seen: dict[str, _Type], answered: dict[str, Answer]) -> list[Observation]:
         out: list[Observation] = []
         for type_name, entry in sorted(seen.items()):
+            if entry.engine:
+                answer = entry.configured[0][1] if entry.configured else entry.supported
+                if answer is not None:
+                    out.append(FeatureObservation(PROTOCOL, type_name, True, None, answer.evidence(
+                        f"{type_name} engine {'configured' if entry.configured else 'supported'}; "
+                        "whether it runs is set by rules")))
+                continue
             if entry.configured:
                 names = ", ".join(sorted({n for n, _ in entry.configured if n}))[:80]
                 out.append(FeatureObservation(PROTOCOL, type_name, True, True,

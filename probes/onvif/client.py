@@ -41,6 +41,7 @@ from probes.onvif._login import next_account, refused
 from probes.onvif._translate import translate
 from probes.onvif._transport import ReadOnlyTransport, require_read
 from probes.onvif._wsdl import CATEGORY_SERVICE, NAMESPACE_SERVICE, SERVICE_DEFS, WSDL_DIR, document, place, settings
+from probes.problems import expected
 
 # ONVIF Core's PRE_AUTH class: a device may answer these without a login even when it has one.
 PUBLIC = frozenset({"GetSystemDateAndTime", "GetServices", "GetServiceCapabilities", "GetCapabilities",
@@ -68,13 +69,15 @@ class OnvifClient:
         next_account(self.login)                # no traffic at all when every account was already refused
         if self.offset is None:
             try:
-                self.offset = clock_offset(self.call("devicemgmt", "GetSystemDateAndTime", anonymous=True))
+                with expected():
+                    self.offset = clock_offset(self.call("devicemgmt", "GetSystemDateAndTime", anonymous=True))
             except (NotSupported, CredentialsNeeded, BadResponse, UnexpectedAnswer):
                 self.offset = None     # tokens go out with our own clock
         try:
             # Asked first without a login, as DeviceHttp's challenge round-trip does: a device that
             # answers a read outside PRE_AUTH has no login at all (a finding), whatever was given.
-            self.call("devicemgmt", "GetDeviceInformation", anonymous=True)
+            with expected():      # a refusal here is the normal answer, not a device problem
+                self.call("devicemgmt", "GetDeviceInformation", anonymous=True)
             self._anonymous = True
         except CredentialsNeeded:
             if not self.login.candidates:

@@ -24,6 +24,10 @@ from probes.onvif.client import SOFT, client_for
 SCOPE_PREFIX = "onvif://www.onvif.org/"
 # Scope kind -> signal field. `name/` is what the firmware calls itself, `hardware/` the model.
 SCOPE_FIELDS = {"name": "name", "hardware": "model", "location": "location"}
+# ONVIF type/ scopes: transmitters and encoders are cameras, recorders and storage are NVRs.
+SCOPE_TYPES = {"video_encoder": "camera", "network_video_transmitter": "camera", "networkvideotransmitter": "camera",
+               "ptz": "camera", "video_recorder": "nvr", "network_video_recorder": "nvr", "nvr": "nvr",
+               "network_video_storage": "nvr"}
 # Hikvision firmware reports "V5.5.800 build 190725" (YYMMDD build date).
 _BUILD = re.compile(r"^(?P<version>\S.*?)\s+build\s+(?P<date>\d{6})$", re.IGNORECASE)
 
@@ -76,6 +80,9 @@ def from_scopes(answer: Answer) -> list[IdentitySignal]:
         if not item.startswith(SCOPE_PREFIX):
             continue
         kind, _, value = item[len(SCOPE_PREFIX):].partition("/")
+        if kind.lower() == "type" and (device_type := SCOPE_TYPES.get(unquote(value).lower())):
+            out += _signal("device_type", device_type, answer, item)
+            continue
         field = SCOPE_FIELDS.get(kind.lower())
         if field:
             out += _signal(field, unquote(value), answer, item)

@@ -85,9 +85,9 @@ def test_a_refusing_analytics_service_leaves_configured_rules_from_media_and_no_
     found = ANALYTICS.run(ctx)
     ctx.close()
     assert not any(isinstance(o, Coverage) for o in found)
-    # Only what the media profiles embed (configured types), each enabled, from GetProfiles.
+    # Only what the media profiles embed, from GetProfiles: configured rules run; engines only exist.
     assert {o.name: (o.supported, o.enabled) for o in found} == {
-        "CellMotionEngine": (True, True), "LineDetectorEngine": (True, True),
+        "CellMotionEngine": (True, None), "LineDetectorEngine": (True, None),
         "CellMotionDetector": (True, True), "LineDetector": (True, True)}
     assert all(isinstance(o, FeatureObservation) and o.evidence.source.startswith("GetProfiles") for o in found)
 

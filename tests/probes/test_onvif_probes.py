@@ -71,14 +71,21 @@ def local(qname: str) -> str:
     return qname.split(":")[-1]
 
 
-def expected_analytics(profile: Profile) -> dict[str, tuple[bool, bool]]:
-    """Type local name -> (supported, enabled), written from the profile's onvif.analytics section."""
+def expected_analytics(profile: Profile) -> dict[str, tuple[bool, bool | None]]:
+    """Type local name -> (supported, enabled), written from the profile's onvif.analytics section.
+
+    Rules run when configured; modules are engines, which say nothing about what runs (None).
+    """
     section = profile.onvif.get("analytics")
     if section is None or "analytics" not in profile.onvif.get("services", []):
         return {}
-    configured = {local(c["type"]) for c in section.get("modules", []) + section.get("rules", [])}
-    listed = {local(t) for t in section.get("supported_modules", []) + section.get("supported_rules", [])}
-    return {name: (True, name in configured) for name in listed | configured}
+    engines = {local(t) for t in section.get("supported_modules", [])} | \
+        {local(c["type"]) for c in section.get("modules", [])}
+    rules = {local(t) for t in section.get("supported_rules", [])}
+    configured_rules = {local(c["type"]) for c in section.get("rules", [])}
+    expected: dict[str, tuple[bool, bool | None]] = {name: (True, None) for name in engines}
+    expected.update({name: (True, name in configured_rules) for name in rules | configured_rules})
+    return expected
 
 
 def test_probes_are_registered_identity_first():

@@ -1,0 +1,127 @@
+"""Contract: audit every bundled simulator profile and compare with its `expect` block,
+feature by feature and setting by setting; prove from the request logs that the audit only
+read and never risked a lockout."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from device_simulators import Fleet, Profile, bundled_profiles
+from models.audit import DeviceAudit
+from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
+from tests.audit.helpers import audit_fleet
+
+PROFILES = bundled_profiles()
+
+
+@pytest.fixture(scope="module")
+def audited(audit_site) -> dict[str, DeviceAudit]:
+    return audit_site[1]
+
+
+@pytest.fixture(scope="module")
+def audit_site(tmp_path_factory) -> tuple[Fleet, dict[str, DeviceAudit]]:
+    from tests.conftest import start_on_free_subnet
+
+    fleet = start_on_free_subnet(PROFILES)
+    try:
+        audits = audit_fleet(fleet, tmp_path_factory.mktemp("contract") / "camaudit.db")
+        yield fleet, {d.profile.id: audits[d.address] for d in fleet}
+    finally:
+        fleet.stop()
+
+
+def _expected(profile: Profile, section: str, key: str) -> dict:
+    block = profile.expect.get(section) or {}
+    return block.get(key, block.get("default", {}))
+
+
+IDENTITY_FIELDS = ("reachable", "auth", "brand", "manufacturer", "oem", "model", "device_type",
+                   "firmware", "serial", "mac")
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_identity_matches_expect(profile: Profile, audited):
+    audit = audited[profile.id]
+    got = {name: getattr(audit, name) for name in IDENTITY_FIELDS}
+    want = {name: profile.expect[name] for name in IDENTITY_FIELDS if name in profile.expect}
+    assert {k: got[k] for k in want} == want, audit.identity_evidence
+    assert set(audit.protocols) == set(profile.expect["protocols"])
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_every_feature_matches_expect(profile: Profile, audited):
+    audit = audited[profile.id]
+    mismatches = {}
+    for fid in FEATURE_IDS:
+        want = _expected(profile, "features", fid)
+        got = audit.features[fid]
+        if (got.supported, got.enabled) != (want.get("supported"), want.get("enabled")):
+            mismatches[fid] = {"want": want, "got": (got.supported, got.enabled), "evidence": got.evidence}
+    assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_every_remote_access_setting_matches_expect(profile: Profile, audited):
+    audit = audited[profile.id]
+    mismatches = {}
+    for rid in REMOTE_ACCESS_IDS:
+        want = _expected(profile, "remote_access", rid)
+        got = audit.remote_access[rid]
+        if got.enabled != want.get("enabled") or ("destination" in want and got.destination != want["destination"]):
+            mismatches[rid] = {"want": want, "got": (got.enabled, got.destination), "evidence": got.evidence}
+    assert not mismatches, mismatches
+
+
+@pytest.mark.parametrize("profile", [p for p in PROFILES if p.expect.get("channels")], ids=lambda p: p.id)
+def test_nvr_channels_match_expect(profile: Profile, audited):
+    audit = audited[profile.id]
+    for channel, features in profile.expect["channels"].items():
+        verdicts = audit.channels.get(int(channel), {})
+        for fid, want in features.items():
+            got = verdicts.get(fid)
+            assert got is not None, f"channel {channel} has no verdict for {fid}"
+            assert (got.supported, got.enabled) == (want["supported"], want["enabled"]), (channel, fid, got.evidence)
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_evidence_backs_every_known_answer(profile: Profile, audited):
+    audit = audited[profile.id]
+    for fid, verdict in audit.features.items():
+        if verdict.supported is not None:
+            assert verdict.evidence, f"{fid} is {verdict.supported} without evidence"
+
+
+def test_audit_only_reads(audit_site):
+    fleet, _ = audit_site
+    for device in fleet:
+        assert device.log.writes() == [], device.profile.id
+        methods = Counter(e.method for e in device.log)
+        assert set(methods) <= {"GET", "POST", "UDP", "TCP"}, (device.profile.id, methods)
+        for entry in device.log.entries(lambda e: e.method == "POST"):
+            assert entry.action and entry.action.startswith("Get"), (device.profile.id, entry)
+
+
+def test_no_account_gets_more_than_one_failed_login(audit_site):
+    fleet, _ = audit_site
+    for device in fleet:
+        per_user = Counter(e.user for e in device.log.failed_logins())
+        assert all(n <= 1 for n in per_user.values()), (device.profile.id, per_user)
+
+
+def test_no_password_reaches_the_audit(audit_site):
+    fleet, audits = audit_site
+    for device in fleet:
+        text = repr(audits[device.profile.id].to_json())
+        secrets = [a.password for a in device.profile.accounts]
+        secrets += [str(s.get("password")) for s in device.profile.remote_access.values() if s.get("password")]
+        for secret in secrets:
+            assert secret not in text, (device.profile.id, "leaks a password")
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_expected_findings_are_raised(profile: Profile, audited):
+    got = {f.id for f in audited[profile.id].findings}
+    assert set(profile.expect.get("findings") or []) <= got, got
