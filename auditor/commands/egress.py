@@ -1,0 +1,154 @@
+"""`camaudit egress analyze FILE…` and `camaudit egress watch --interface IF`: which external
+servers each device talks to, stored as an egress run. The work is in `auditor.egress`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+
+from models.egress import EgressReport
+
+ORDER = 30
+DEFAULT_DB = Path("camaudit.db")
+REFRESH_S = 0.5
+LABEL_STYLE = {"unknown": "bold red", "vendor-cloud": "yellow", "allowed": "green", "public-ntp": "cyan",
+               "dns": "cyan", "site": "dim"}
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--site-network", action="append", metavar="CIDR",
+                   help="a network on the site (repeatable); replaces the default private ranges "
+                        "10/8, 172.16/12, 192.168/16 and fc00::/7")
+    p.add_argument("--allow", type=Path, metavar="FILE",
+                   help="allow-list (TOML): expected destinations by address, CIDR or DNS name")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    egress = subparsers.add_parser(
+        "egress", help="which external servers each camera talks to, from a capture file or live traffic")
+    sub = egress.add_subparsers(dest="egress_command", metavar="{analyze,watch}", required=True)
+    analyze = sub.add_parser(
+        "analyze", help="analyse pcap/pcapng files (one capture window, in the order given)",
+        description="Read capture files with tshark and list, per site device, every external destination "
+                    "(bytes each way, DNS names, TLS SNI, HTTP Host, country, label), DNS lookups that led "
+                    "nowhere and failed connection attempts; findings are checked against each device's "
+                    "latest audit in the store.")
+    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pcap or pcapng file")
+    _common(analyze)
+    analyze.add_argument("--json", action="store_true",
+                         help="print the result as JSON (devices with external traffic; dns_queries lists "
+                              "the names that never led to a connection)")
+    analyze.set_defaults(func=cmd_analyze)
+    watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
+    watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
+    watch.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
+    _common(watch)
+    watch.set_defaults(func=cmd_watch)
+
+
+def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.egress imported lazily
+    from auditor.egress import EgressOptions, load_allow_list, site_networks
+
+    return EgressOptions(site=site_networks(args.site_network), allow=load_allow_list(args.allow))
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
+
+
+def destinations_table(report: EgressReport) -> Table:
+    table = Table(title=f"Egress run {report.run_id}: {report.capture.source}", title_justify="left")
+    for column in ("device", "destination", "names / SNI / Host", "label", "country", "out", "in", "failed"):
+        table.add_column(column, no_wrap=column in ("device", "destination"))
+    for device in report.devices:
+        for d in device.destinations:
+            names = ", ".join(sorted({*d.names, *d.sni, *d.http_host})) or "-"
+            style = LABEL_STYLE.get(d.label, "")
+            table.add_row(device.address, f"{d.address}:{d.port}/{d.transport}", names,
+                          f"[{style}]{d.label}[/]" if style else d.label, d.country or "-",
+                          _size(d.bytes_out), _size(d.bytes_in), str(d.failed_attempts or ""))
+        for name in device.unused_lookups:
+            table.add_row(device.address, "[dim](lookup only)[/]", name, "dns", "-", "", "", "")
+    return table
+
+
+def print_report(console: Console, report: EgressReport) -> None:
+    c = report.capture
+    console.print(destinations_table(report))
+    internal = [d for d in report.devices if not d.external]
+    if internal:
+        console.print(f"{len(internal)} site devices talked only inside the site: "
+                      + ", ".join(d.address for d in internal[:20]) + (" ..." if len(internal) > 20 else ""))
+    findings = [(d, f) for d in report.devices for f in d.findings]
+    for device, finding in findings:
+        console.print(f"[bold]{finding.severity}[/] {device.address}: {finding.title}", highlight=False)
+    window = f"{c.started:%Y-%m-%d %H:%M:%S} to {c.ended:%H:%M:%S} UTC" if c.started and c.ended else "no frames"
+    console.print(f"{c.packets} packets ({window}); {sum(d.external for d in report.devices)} devices with "
+                  f"external traffic, {len(findings)} findings; stored as egress run {report.run_id}.")
+    if c.partial:
+        console.print(f"[bold yellow]Partial:[/] {'; '.join(c.problems)}.", highlight=False)
+
+
+def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
+    from auditor.egress import analyze_files
+    from models.db import open_store
+
+    options = _options(args)
+    with open_store(args.db) as store:
+        report = analyze_files(store, args.files, options)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print_report(console, report)
+    if report.capture.partial:
+        Console(stderr=True).print(f"camaudit: partial analysis: {'; '.join(report.capture.problems)}.",
+                                   highlight=False, soft_wrap=True)
+        return 1
+    return 0
+
+
+def _live_table(watch, interface: str, started: float) -> Group:  # noqa: ANN001 - LiveWatch
+    table = Table(title_justify="left", title=f"Watching {interface}: {time.monotonic() - started:.0f} s, "
+                                              f"{watch.frames} frames crossing the site edge")
+    for column in ("device", "destination", "names / SNI", "out", "in", "failed"):
+        table.add_column(column)
+    for device in watch.snapshot():
+        for d in device.destinations:
+            table.add_row(device.address, f"{d.address}:{d.port}/{d.transport}",
+                          ", ".join(sorted({*d.names, *d.sni, *d.http_host})) or "-",
+                          _size(d.bytes_out), _size(d.bytes_in), str(d.failed_attempts or ""))
+    return Group(table, "[dim]Ctrl-C stops; what was seen is stored.[/]")
+
+
+def cmd_watch(args: argparse.Namespace, console: Console) -> int:
+    from auditor.egress import finish_watch, start_watch
+    from models.db import open_store
+
+    options = _options(args)
+    with open_store(args.db) as store:
+        watch = start_watch(args.interface, options, duration=args.duration)
+        started = time.monotonic()
+        stopped = False
+        try:
+            with Live(_live_table(watch, args.interface, started), console=console, refresh_per_second=4,
+                      transient=not console.is_terminal) as live:
+                while watch.running:
+                    time.sleep(REFRESH_S)
+                    live.update(_live_table(watch, args.interface, started))
+        except KeyboardInterrupt:
+            stopped = True
+            watch.stop()
+        report = finish_watch(store, watch, options, stopped_early=stopped)
+    print_report(console, report)
+    return 0

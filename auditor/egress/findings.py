@@ -1,0 +1,138 @@
+"""Egress findings for one device: what its traffic says, checked against its latest audit.
+
+- unknown external server: a destination nobody expects (not allowed, not a known vendor or
+  public service, not a server the device's own configuration names);
+- undisclosed egress: vendor-cloud traffic (or traffic to the server a cloud setting names)
+  while the latest audit says that setting is off;
+- dormant cloud: the audit says a cloud setting is on, yet no traffic to it in this window;
+- repeated failed connection attempts (the airport pattern).
+Rules never guess: without an audit, only the first and last can fire.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from models.audit import DeviceAudit, Finding
+from models.egress import EgressDestination
+from models.features import REMOTE_ACCESS, SEVERITIES
+
+CLOUD_SETTINGS = ("hik_connect", "dahua_p2p", "isup", "auto_register")
+FAILED_ATTEMPTS_THRESHOLD = 3
+
+
+def _host(destination: str | None) -> str | None:
+    if not destination:
+        return None
+    text = destination.strip().lower()
+    if "://" in text:
+        text = text.split("://", 1)[1].split("/", 1)[0]
+    if text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    return text.rstrip(".") or None
+
+
+def _configured(dest: EgressDestination, server: str | None) -> bool:
+    """The destination is the server a setting names (by address or by one of its names)."""
+    host = _host(server)
+    if host is None or host in ("0.0.0.0", "::"):
+        return False
+    names = {n.lower().rstrip(".") for n in (*dest.names, *dest.sni, *dest.http_host)}
+    return host == dest.address.lower() or host in names
+
+
+def _settings_for(dest: EgressDestination, audit: DeviceAudit | None) -> set[str]:
+    """Remote-access settings this destination belongs to: by the endpoint list or by config."""
+    found = {dest.setting} if dest.label == "vendor-cloud" and dest.setting else set()
+    if audit is not None:
+        found |= {rid for rid, v in audit.remote_access.items() if _configured(dest, v.destination)}
+    return found
+
+
+def _where(dest: EgressDestination) -> str:
+    name = (dest.sni or dest.names or dest.http_host or [None])[0]
+    return f"{dest.address}:{dest.port}/{dest.transport}" + (f" ({name})" if name else "")
+
+
+def _evidence(dest: EgressDestination) -> list[str]:
+    lines = [f"{dest.packets_out} packets / {dest.bytes_out} bytes sent, {dest.packets_in} / {dest.bytes_in} received",
+             f"first seen {dest.first_seen.isoformat()}, last seen {dest.last_seen.isoformat()}"]
+    if dest.names:
+        lines.append("DNS names: " + ", ".join(dest.names))
+    if dest.sni:
+        lines.append("TLS SNI: " + ", ".join(dest.sni))
+    if dest.http_host:
+        lines.append("HTTP Host: " + ", ".join(dest.http_host))
+    return lines
+
+
+def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
+    if dest.label != "unknown" or dest.failed_attempts >= FAILED_ATTEMPTS_THRESHOLD:
+        return                                   # repeated failures: the failed-attempts rule names it
+    if audit is not None and any(v.enabled is True and _configured(dest, v.destination)
+                                 for v in audit.remote_access.values()):
+        return                                   # the server its own (enabled) configuration names
+    country = dest.country or "country unknown"
+    yield Finding("egress-unknown-server", "medium",
+                  f"Talks to unknown external server {_where(dest)} ({country}, {dest.bytes_out} bytes sent, "
+                  f"{dest.bytes_in} received).", _evidence(dest),
+                  "Find out what this server is and why the device calls it; block it at the firewall or add it "
+                  "to the allow-list.")
+
+
+def _undisclosed(dests: list[EgressDestination], audit: DeviceAudit | None) -> Iterable[Finding]:
+    if audit is None:
+        return
+    for dest in dests:
+        if not dest.packets_out:
+            continue
+        for rid in sorted(_settings_for(dest, audit) & set(CLOUD_SETTINGS)):
+            verdict = audit.remote_access.get(rid)
+            if verdict is None or verdict.enabled is not False:
+                continue
+            yield Finding("egress-undisclosed-cloud", "high",
+                          f"Sends data to {_where(dest)} although its configuration says "
+                          f"{REMOTE_ACCESS[rid]} is off (undisclosed egress).",
+                          _evidence(dest) + [f"latest audit: {rid} enabled=false", *verdict.evidence[:2]],
+                          "Treat the device as connected to the vendor's cloud: block the destination at the "
+                          "firewall, update or replace the firmware, and record it in the DPIA.")
+
+
+def _dormant(dests: list[EgressDestination], audit: DeviceAudit | None, window: str) -> Iterable[Finding]:
+    if audit is None:
+        return
+    for rid in CLOUD_SETTINGS:
+        verdict = audit.remote_access.get(rid)
+        if verdict is None or verdict.enabled is not True:
+            continue
+        if any(rid in _settings_for(d, audit) and d.packets_out for d in dests):
+            continue
+        server = f" ({verdict.destination})" if verdict.destination else ""
+        yield Finding("egress-cloud-dormant", "low",
+                      f"Configuration says {REMOTE_ACCESS[rid]} is on{server}, but no traffic to it was seen "
+                      f"in this capture{window}.",
+                      [f"latest audit: {rid} enabled=true", *verdict.evidence[:2]],
+                      "If the service is not needed, switch it off; otherwise capture for longer to see its traffic.")
+
+
+def _failed(dest: EgressDestination) -> Iterable[Finding]:
+    if dest.failed_attempts < FAILED_ATTEMPTS_THRESHOLD:
+        return
+    country = dest.country or "country unknown"
+    yield Finding("egress-failed-attempts", "medium",
+                  f"Repeated failed connection attempts to {_where(dest)}: {dest.failed_attempts} attempts "
+                  f"({dest.syn_packets} SYNs) got no connection ({country}, {dest.label}).", _evidence(dest),
+                  "Find out which firmware feature keeps calling this address; block it at the firewall and ask "
+                  "the vendor.")
+
+
+def egress_findings(dests: list[EgressDestination], audit: DeviceAudit | None, *,
+                    window: str = "") -> list[Finding]:
+    """Every egress finding for one device, most severe first."""
+    found: list[Finding] = []
+    for dest in dests:
+        found += _unknown(dest, audit)
+        found += _failed(dest)
+    found += _undisclosed(dests, audit)
+    found += _dormant(dests, audit, window)
+    return sorted(found, key=lambda f: SEVERITIES.index(f.severity))

@@ -1,0 +1,160 @@
+"""Run an egress analysis: capture (file or live) -> labels, countries, findings -> store.
+
+The CLI and the TUI both call these. Only this module writes egress results, one
+transaction per device; the report handed back is read back from the store, so what is
+shown is exactly what was stored. Capture errors from `probes.egress` become
+`auditor.errors.CaptureError` here (one boundary).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from auditor.egress.allow import AllowList
+from auditor.egress.findings import egress_findings
+from auditor.egress.labels import country_of, label_destination
+from auditor.errors import CaptureError, UsageError
+from models.audit import DeviceAudit
+from models.db import Store
+from models.egress import (
+    EgressCapture,
+    EgressDestination,
+    EgressDevice,
+    EgressLookup,
+    EgressReport,
+    get_egress_report,
+    record_egress_device,
+    record_egress_run_finished,
+    record_egress_run_started,
+)
+from models.store import get_latest_audit
+from probes.egress import (
+    DEFAULT_SITE_NETWORKS,
+    CaptureResult,
+    DeviceTraffic,
+    EgressCaptureError,
+    InterfaceMissing,
+    LiveWatch,
+    SiteNetworks,
+    parse_networks,
+    read_files,
+)
+
+
+@dataclass(frozen=True)
+class EgressOptions:
+    site: SiteNetworks = field(default_factory=SiteNetworks.default)
+    allow: AllowList = field(default_factory=AllowList)
+
+
+def site_networks(values: Sequence[str] | None) -> SiteNetworks:
+    """--site-network values (they replace the private ranges), or the private ranges."""
+    try:
+        return SiteNetworks(parse_networks(values or DEFAULT_SITE_NETWORKS))
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+
+
+@contextmanager
+def capture_errors() -> Iterator[None]:
+    """The boundary: capture failures leave as CaptureError with the probe's own sentence."""
+    try:
+        yield
+    except InterfaceMissing as exc:
+        names = ", ".join(exc.interfaces) or "none visible (are you allowed to capture?)"
+        raise CaptureError(f"{exc.message.rstrip('.')}; interfaces: {names}.") from exc
+    except EgressCaptureError as exc:
+        raise CaptureError(exc.message) from exc
+
+
+def _latest_audit(store: Store, traffic: DeviceTraffic) -> DeviceAudit | None:
+    audit = get_latest_audit(store, mac=traffic.mac) if traffic.mac else None
+    return audit or get_latest_audit(store, address=traffic.address)
+
+
+def _window(result: CaptureResult) -> str:
+    s = result.summary
+    if s.started is None or s.ended is None:
+        return ""
+    return f" ({s.started:%Y-%m-%d %H:%M:%S} to {s.ended:%H:%M:%S} UTC)"
+
+
+def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "") -> EgressDevice:
+    """Labels, countries and findings for one device's traffic (reads its latest audit)."""
+    destinations = []
+    for d in traffic.destinations:
+        label = label_destination(d, allow)
+        destinations.append(EgressDestination(
+            address=d.address, port=d.port, transport=d.transport, label=label.label, setting=label.setting,
+            country=country_of(d.address), packets_out=d.packets_out, packets_in=d.packets_in,
+            bytes_out=d.bytes_out, bytes_in=d.bytes_in, first_seen=d.first_seen, last_seen=d.last_seen,
+            names=list(d.names), sni=list(d.sni), http_host=list(d.http_host),
+            failed_attempts=d.failed_attempts, syn_packets=d.syn_packets))
+    lookups = [EgressLookup(name=q.name, queries=q.queries, responses=q.responses, rcode=q.rcode,
+                            answers=list(q.answers), led_to_connection=q.led_to_connection,
+                            first_seen=q.first_seen, last_seen=q.last_seen) for q in traffic.lookups]
+    audit = _latest_audit(store, traffic)
+    return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations, lookups=lookups,
+                        findings=egress_findings(destinations, audit, window=window),
+                        internal_packets=traffic.internal_packets, internal_bytes=traffic.internal_bytes)
+
+
+def _capture_value(result: CaptureResult, options: EgressOptions) -> EgressCapture:
+    s = result.summary
+    return EgressCapture(kind=s.kind, source=", ".join(s.sources), packets=s.packets, bytes=s.bytes,
+                         started=s.started, ended=s.ended, partial=s.partial, problems=list(s.problems),
+                         site_networks=options.site.as_text())
+
+
+def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
+                 started: dt.datetime | None = None, complete: bool = True) -> EgressReport:
+    """Classify every device of a capture and record it as one egress run; returns what was stored."""
+    s = result.summary
+    run_id = record_egress_run_started(store, kind=s.kind, source=", ".join(s.sources),
+                                       site_networks=options.site.as_text(), allow_list=options.allow.path,
+                                       started=started)
+    window = _window(result)
+    for traffic in result.devices:
+        record_egress_device(store, run_id=run_id, device=classify_device(store, traffic, options.allow, window))
+    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
+                               complete=complete and not s.partial)
+    report = get_egress_report(store, run_id=run_id)
+    assert report is not None
+    return report
+
+
+def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
+                  cancel: threading.Event | None = None) -> EgressReport:
+    """Analyse capture files (one window, in the order given) into the store.
+
+    Raises:
+        UsageError: a file does not exist.
+        CaptureError: tshark missing, or no file is a readable capture.
+    """
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"The capture file {path} does not exist.")
+    started = dt.datetime.now(dt.UTC)
+    with capture_errors():
+        result = read_files(paths, options.site, cancel=cancel)
+    return store_result(store, result, options, started=started,
+                        complete=not (cancel is not None and cancel.is_set()))
+
+
+def start_watch(interface: str, options: EgressOptions, *, duration: float | None = None) -> LiveWatch:
+    """Start a live capture on a worker thread (raises CaptureError at once if it cannot start)."""
+    with capture_errors():
+        return LiveWatch(interface, options.site, duration=duration).start()
+
+
+def finish_watch(store: Store, watch: LiveWatch, options: EgressOptions, *,
+                 stopped_early: bool = False) -> EgressReport:
+    """Wait for a live capture to end and store what it saw (also after Ctrl-C)."""
+    with capture_errors():
+        result = watch.wait()
+    return store_result(store, result, options, started=watch.started, complete=not stopped_early)

@@ -1,0 +1,215 @@
+"""pyshark captures tuned so that tshark does the heavy lifting and Python sees only what matters.
+
+- PSML summaries with custom columns (`columns.py`): tshark primes only those fields instead
+  of building a full tree for every frame (what JSON/EK/PDML output needs).
+- A display filter drops intra-site frames inside tshark (`networks.py`); live captures also
+  get the same cut as a BPF filter, so the kernel drops them before dumpcap copies them.
+- Video dissectors (RTP, RTCP, RTSP, SDP) and every TCP/UDP heuristic dissector except the
+  ones we read (TLS, HTTP, DNS, SMTP for STARTTLS, QUIC) are disabled: on ~97% intra-site RTP
+  they only cost time, and RTP and UDP timestamps keep per-frame state that grows tshark's
+  memory with the capture's length. Per-frame TCP analysis and timestamps are off for the
+  same reason; TCP reassembly stays on (SNI after STARTTLS needs it).
+
+pyshark 0.6's own PSML reader is broken (it looks for the <structure> header again before
+every packet and so swallows the stream: KimiNewt/pyshark#604), so `_SummaryParser` replaces
+it; it also keeps the text after the last packet, where tshark prints the tap statistics.
+The capture subclasses keep every stderr line (pyshark keeps only the last one) and wait for
+tshark to exit on its own at the end of a file so its exit status is known, instead of
+pyshark's kill-then-maybe-raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import html
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyshark
+from pyshark.cache import get_cache_dir
+from pyshark.tshark.output_parser.base_parser import BaseTsharkOutputParser
+from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path
+
+from probes.egress.columns import column_format
+from probes.egress.errors import TsharkMissing
+
+VIDEO_PROTOCOLS = ("rtp", "rtcp", "rtsp", "sdp", "rtp-events")
+KEEP_HEURISTICS = frozenset({"tls", "http", "dns", "smtp", "quic"})
+PREFERENCES = {
+    "gui.column.format": column_format(),
+    "udp.calculate_timestamps": "FALSE",
+    "tcp.calculate_timestamps": "FALSE",
+    "tcp.analyze_sequence_numbers": "FALSE",
+}
+_SECTION = re.compile(rb"<section(?:/>|>(.*?)</section>)", re.S)
+INSTALL_HINT = ("tshark is not installed; install it with 'apt-get install tshark' (Debian/Ubuntu), "
+                "'dnf install wireshark-cli' (Fedora) or from https://www.wireshark.org/download.html.")
+
+
+def tshark_path() -> str:
+    """Where tshark is, as pyshark finds it (its config file, then PATH)."""
+    try:
+        return get_process_path()
+    except TSharkNotFoundException as exc:
+        raise TsharkMissing(INSTALL_HINT) from exc
+
+
+def _cache_file(path: str) -> Path | None:
+    """Where the list for this tshark binary is kept: asking tshark costs a full start-up
+    (~0.4 s), so it is asked once per binary, in pyshark's own per-version cache folder."""
+    try:
+        info = Path(path).resolve().stat()
+        key = hashlib.sha256(f"{Path(path).resolve()}:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()[:16]
+        return get_cache_dir(f"camaudit-{key}") / "heuristic-protocols.txt"
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _heuristic_protocols(path: str) -> tuple[str, ...]:
+    """Protocols with a TCP/UDP heuristic dissector enabled by default, in this tshark."""
+    cache = _cache_file(path)
+    try:
+        if cache is not None and cache.is_file():
+            return tuple(cache.read_text(encoding="utf-8").split())
+    except OSError:
+        pass
+    try:
+        out = subprocess.run([path, "-G", "heuristic-decodes"], capture_output=True, text=True,
+                             timeout=30, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return ()
+    found = set()
+    for line in out.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[0] in ("tcp", "udp") and parts[2] == "T":
+            found.add(parts[1])
+    result = tuple(sorted(found - KEEP_HEURISTICS))
+    if cache is not None and result:
+        try:
+            cache.write_text("\n".join(result) + "\n", encoding="utf-8")
+        except OSError:
+            pass               # a read-only home: ask tshark again next time
+    return result
+
+
+def dissector_parameters(path: str) -> list[str]:
+    params: list[str] = []
+    for protocol in (*VIDEO_PROTOCOLS, *_heuristic_protocols(path)):
+        params += ["--disable-protocol", protocol]
+    return params
+
+
+class _SummaryParser(BaseTsharkOutputParser):
+    """PSML <packet> elements as lists of column texts; keeps what follows the last packet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trailer = b""
+
+    async def get_packets_from_stream(self, stream: Any, existing_data: bytes,
+                                      got_first_packet: bool = True) -> tuple[Any, bytes]:
+        packet, rest = self._extract_packet_from_data(existing_data)
+        if packet:
+            return self._parse_single_packet(packet), rest
+        new_data = await stream.read(self.DEFAULT_BATCH_SIZE)
+        if not new_data:
+            self.trailer = existing_data     # </psml> and the tap statistics
+            raise EOFError()
+        return None, existing_data + new_data
+
+    def _extract_packet_from_data(self, data: bytes, got_first_packet: bool = True) -> tuple[bytes | None, bytes]:
+        end = data.find(b"</packet>")
+        if end == -1:
+            return None, data
+        start = data.find(b"<packet>")
+        return data[start:end], data[end + 9:]
+
+    def _parse_single_packet(self, packet: bytes) -> list[str]:
+        values = []
+        for match in _SECTION.finditer(packet):
+            raw = match.group(1)
+            text = raw.decode("utf-8", "replace") if raw else ""
+            values.append(html.unescape(text) if "&" in text else text)
+        return values
+
+
+class _CaptureMixin:
+    """stderr lines kept in full; tshark left to exit by itself at the end of a file."""
+
+    stderr_lines: list[str]
+    exit_codes: list[int | None]
+    parser: _SummaryParser
+    stopping: bool
+
+    def _setup_tshark_output_parser(self) -> _SummaryParser:
+        self.parser = _SummaryParser()
+        return self.parser
+
+    async def _handle_process_stderr_forever(self, stderr: Any) -> None:
+        while True:
+            line = await stderr.readline()
+            if not line:
+                break
+            text = line.decode("utf-8", "replace").strip()
+            if text and not text.startswith("Running as user"):
+                self.stderr_lines.append(text)
+
+    async def _cleanup_subprocess(self, process: Any) -> None:
+        if process.returncode is None and not self.stopping:
+            try:   # at the end of a file tshark exits on its own; its status says if the file was whole
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                pass
+        if process.returncode is None:
+            try:
+                process.kill()
+                await asyncio.wait_for(process.wait(), 5)
+            except (TimeoutError, ProcessLookupError):
+                pass
+        self.exit_codes.append(process.returncode)
+
+
+class SummaryFileCapture(_CaptureMixin, pyshark.FileCapture):
+    """A capture file read as PSML summaries of the frames that cross the site edge."""
+
+    def __init__(self, path: str, *, display_filter: str, taps: tuple[str, ...],
+                 eventloop: asyncio.AbstractEventLoop) -> None:
+        self._running_processes: set[Any] = set()   # pyshark's __del__ reads it even if __init__ fails
+        tshark = tshark_path()
+        params = dissector_parameters(tshark)
+        for tap in taps:
+            params += ["-z", tap]
+        self.stderr_lines, self.exit_codes, self.stopping = [], [], False
+        super().__init__(path, keep_packets=False, display_filter=display_filter, only_summaries=True,
+                         override_prefs=PREFERENCES, custom_parameters=params, eventloop=eventloop,
+                         tshark_path=tshark)
+
+
+class SummaryLiveCapture(_CaptureMixin, pyshark.LiveCapture):
+    """A live capture: dumpcap with a BPF filter, tshark with the same display filter."""
+
+    def __init__(self, interface: str, *, bpf_filter: str, display_filter: str,
+                 eventloop: asyncio.AbstractEventLoop) -> None:
+        self._running_processes: set[Any] = set()   # pyshark's __del__ reads it even if __init__ fails
+        tshark = tshark_path()
+        self.stderr_lines, self.exit_codes, self.stopping = [], [], True
+        super().__init__(interface=interface, bpf_filter=bpf_filter, display_filter=display_filter,
+                         only_summaries=True, override_prefs=PREFERENCES,
+                         custom_parameters=dissector_parameters(tshark), eventloop=eventloop,
+                         tshark_path=tshark)
+
+    def exited_early(self) -> bool:
+        """dumpcap or tshark has stopped by itself (no permission, interface gone)."""
+        return any(p.returncode is not None for p in list(self._running_processes))
+
+
+def run_capture(capture: _CaptureMixin, on_row: Callable[[list[str]], None],
+                loop: asyncio.AbstractEventLoop) -> None:
+    """Read a file capture to its end on `loop` (the caller's worker thread owns it)."""
+    loop.run_until_complete(capture.packets_from_tshark(on_row))  # type: ignore[attr-defined]
