@@ -43,7 +43,8 @@ class FleetRow:
     finding_count: int
     audited: dt.datetime
     enabled: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
+    unknown: int = 0                      # features the device would not tell us about
+    unknown_biometric: int = 0
     remote_on: list[str] = field(default_factory=list)
     egress_unknown: int | None = None     # None: no egress analysis covers this device
     egress_external: int | None = None
@@ -53,32 +54,25 @@ class FleetRow:
     def label(self) -> str:
         return address_label(self.address, self.port)
 
-    @property
-    def biometric_on(self) -> list[str]:
-        return [f for f in self.enabled if f in BIOMETRIC_FEATURES]
+    # Derived once by finish(): filters and sorts read these for every row on every key press.
+    biometric_on: list[str] = field(default_factory=list)
+    biometric: bool | None = None     # True: a biometric analytic is on; None: none on, some unknown
+    remote: list[str] = field(default_factory=list)   # remote access on, NTP aside
+    phones_home: bool = False
+    hik_dahua: bool = False
+    all_unknown: bool = False
 
-    @property
-    def biometric(self) -> bool | None:
-        """True: a biometric analytic is on; None: none seen on but some would not say; False: none."""
+    def finish(self) -> None:
+        self.biometric_on = [f for f in self.enabled if f in BIOMETRIC_FEATURES]
         if self.biometric_on:
-            return True
-        return None if any(f in BIOMETRIC_FEATURES for f in self.unknown) else False
-
-    @property
-    def all_unknown(self) -> bool:
-        return len(self.unknown) == len(FEATURE_IDS)
-
-    @property
-    def remote(self) -> list[str]:
-        return [k for k in self.remote_on if k != "ntp"]
-
-    @property
-    def phones_home(self) -> bool:
-        return bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_external)
-
-    @property
-    def hik_dahua(self) -> bool:
-        return is_hik_dahua(self.maker, self.brand)
+            self.biometric = True
+        else:
+            self.biometric = None if self.unknown_biometric else False
+        self.remote = [k for k in self.remote_on if k != "ntp"]
+        self.phones_home = bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_external)
+        self.hik_dahua = is_hik_dahua(self.maker, self.brand)
+        self.all_unknown = self.unknown == len(FEATURE_IDS)
+        self.search = _search_text(self)
 
     @property
     def severity_rank(self) -> int:
@@ -122,14 +116,18 @@ class FleetIndex:
     rows: list[FleetRow] = field(default_factory=list)
     findings: list[tuple[FleetRow, FindingLine]] = field(default_factory=list)
     egress: EgressIndex = field(default_factory=EgressIndex)
+    _counts: Counter[str] | None = field(default=None, repr=False)
 
     def counts(self) -> Counter[str]:
-        counts: Counter[str] = Counter(devices=len(self.rows))
-        for row in self.rows:
-            for q in QUICK_FILTERS:
-                counts[q.id] += q.test(row)
-            counts["oem"] += bool(row.oem and row.hik_dahua)
-        return counts
+        """Devices per quick filter (and rebadged Hikvision/Dahua), computed once per read."""
+        if self._counts is None:
+            counts: Counter[str] = Counter(devices=len(self.rows))
+            for row in self.rows:
+                for q in QUICK_FILTERS:
+                    counts[q.id] += q.test(row)
+                counts["oem"] += bool(row.oem and row.hik_dahua)
+            self._counts = counts
+        return self._counts
 
     def by_device(self, device_id: int) -> FleetRow | None:
         return next((r for r in self.rows if r.device_id == device_id), None)
@@ -156,7 +154,8 @@ def load_fleet(store: Store) -> FleetIndex:
     flags = read_flags(store, list(by_snapshot))
     for sid, row in by_snapshot.items():
         f = flags.get(sid, SnapshotFlags())
-        row.enabled, row.unknown, row.remote_on = f.enabled, f.unknown, f.remote_on
+        row.enabled, row.remote_on = f.enabled, f.remote_on
+        row.unknown, row.unknown_biometric = f.unknown, f.unknown_biometric
     egress = load_egress(store)
     if egress.available:
         for row in rows:
@@ -165,7 +164,7 @@ def load_fleet(store: Store) -> FleetIndex:
                 row.egress_external = len(lines)
                 row.egress_unknown = sum(1 for line in lines if line.unknown)
     for row in rows:
-        row.search = _search_text(row)
+        row.finish()
     findings = [(by_snapshot[f.snapshot_id], f) for f in read_findings(store, list(by_snapshot))]
     findings.sort(key=lambda p: (SEVERITIES.index(p[1].severity) if p[1].severity in SEVERITIES else 9,
                                  p[0].address, p[1].finding))

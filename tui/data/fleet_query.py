@@ -14,9 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import case, func
 from sqlmodel import col, select
 
 from models.db import Store
+from models.features import BIOMETRIC_FEATURES
 from models.tables import FeatureRecord, FindingRecord, RemoteAccessRecord
 
 _CHUNK = 500   # snapshot ids per IN (...), as models.store does
@@ -27,9 +29,9 @@ class SnapshotFlags:
     """What is switched on according to one snapshot's device-level verdicts."""
 
     enabled: list[str] = field(default_factory=list)      # features with enabled = True
-    unknown: list[str] = field(default_factory=list)      # features with enabled = NULL
+    unknown: int = 0                                      # features with enabled = NULL
+    unknown_biometric: int = 0                            # ... of which biometric
     remote_on: list[str] = field(default_factory=list)    # remote-access kinds with enabled = True
-    remote_unknown: list[str] = field(default_factory=list)
     destinations: dict[str, str] = field(default_factory=dict)   # kind -> configured destination
 
 
@@ -49,26 +51,29 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 def read_flags(store: Store, snapshot_ids: Sequence[int]) -> dict[int, SnapshotFlags]:
-    """Per snapshot: enabled and unknown features (device roll-up) and remote-access settings."""
+    """Per snapshot: enabled features and how many are unknown (device roll-up), and remote access."""
     flags: dict[int, SnapshotFlags] = defaultdict(SnapshotFlags)
     with store.reading() as session:
         for ids in _chunks(snapshot_ids):
-            stmt = (select(FeatureRecord.snapshot_id, FeatureRecord.feature, FeatureRecord.enabled)
-                    .where(col(FeatureRecord.snapshot_id).in_(ids), col(FeatureRecord.channel).is_(None),
-                           col(FeatureRecord.enabled).is_not(False))
-                    .order_by(col(FeatureRecord.id)))
-            for sid, feature, enabled in session.exec(stmt):
-                (flags[sid].enabled if enabled else flags[sid].unknown).append(feature)
-            stmt2 = (select(RemoteAccessRecord.snapshot_id, RemoteAccessRecord.kind, RemoteAccessRecord.enabled,
-                            RemoteAccessRecord.destination)
-                     .where(col(RemoteAccessRecord.snapshot_id).in_(ids),
-                            col(RemoteAccessRecord.enabled).is_not(False))
-                     .order_by(col(RemoteAccessRecord.id)))
-            for sid, kind, enabled, destination in session.exec(stmt2):
-                target = flags[sid]
-                (target.remote_on if enabled else target.remote_unknown).append(kind)
-                if enabled and destination:
-                    target.destinations[kind] = destination
+            device_level = (col(FeatureRecord.snapshot_id).in_(ids), col(FeatureRecord.channel).is_(None))
+            stmt = (select(FeatureRecord.snapshot_id, FeatureRecord.feature)
+                    .where(*device_level, col(FeatureRecord.enabled).is_(True)).order_by(col(FeatureRecord.id)))
+            for sid, feature in session.connection().execute(stmt):   # Core rows: no ORM objects
+                flags[sid].enabled.append(feature)
+            # Unknowns are most verdicts of a device that refused the login: count them, do not list them.
+            biometric = func.sum(case((col(FeatureRecord.feature).in_(sorted(BIOMETRIC_FEATURES)), 1), else_=0))
+            counted = (select(FeatureRecord.snapshot_id, func.count(), biometric)
+                       .where(*device_level, col(FeatureRecord.enabled).is_(None))
+                       .group_by(col(FeatureRecord.snapshot_id)))
+            for sid, unknown, unknown_biometric in session.connection().execute(counted):
+                flags[sid].unknown, flags[sid].unknown_biometric = unknown, unknown_biometric
+            remote = (select(RemoteAccessRecord.snapshot_id, RemoteAccessRecord.kind, RemoteAccessRecord.destination)
+                      .where(col(RemoteAccessRecord.snapshot_id).in_(ids), col(RemoteAccessRecord.enabled).is_(True))
+                      .order_by(col(RemoteAccessRecord.id)))
+            for sid, kind, destination in session.connection().execute(remote):
+                flags[sid].remote_on.append(kind)
+                if destination:
+                    flags[sid].destinations[kind] = destination
     return dict(flags)
 
 
@@ -81,5 +86,5 @@ def read_findings(store: Store, snapshot_ids: Sequence[int]) -> list[FindingLine
                            FindingRecord.title, FindingRecord.recommendation)
                     .where(col(FindingRecord.snapshot_id).in_(ids))
                     .order_by(col(FindingRecord.snapshot_id), col(FindingRecord.position)))
-            lines.extend(FindingLine(*row) for row in session.exec(stmt))
+            lines.extend(FindingLine(*row) for row in session.connection().execute(stmt))
     return lines

@@ -4,6 +4,7 @@ findings and change history, read in a worker and shown in tabs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -18,6 +19,7 @@ from tui.data.format import age, severity_text
 from tui.jobs import as_user_error
 from tui.messages import WorkFailed
 from tui.screens.base import CamauditScreen
+from tui.screens.dialogs import ExportDialog
 from tui.widgets.analytics import AnalyticsPanel, ChannelsPanel
 from tui.widgets.device_panels import EgressPanel, FindingsPanel, HistoryPanel, IdentityPanel, RemotePanel
 from tui.widgets.empty import EmptyState
@@ -30,7 +32,7 @@ class DeviceScreen(CamauditScreen):
         Binding("escape,backspace", "back", "Back", id="device.back"),
         Binding("right_square_bracket", "tab(1)", "Next tab", id="device.next_tab", key_display="]"),
         Binding("left_square_bracket", "tab(-1)", "Previous tab", id="device.previous_tab", key_display="["),
-        Binding("e", "export", "Export", id="screen.export", show=False),
+        Binding("e", "export", "Export matrix", id="device.export", tooltip="Save the analytics matrix as CSV/JSON"),
     ]
     EXPORT_NAME = "camaudit-device"
 
@@ -113,17 +115,14 @@ class DeviceScreen(CamauditScreen):
             focusable[0].focus()
 
     def action_export(self) -> None:
-        if self.view is not None:
-            from tui.screens.dialogs import ExportDialog
-
-            view = self.view
-            rows = [{"feature": r.info.id, "label": r.info.label, "biometric": r.info.biometric,
-                     "supported": r.verdict.supported, "enabled": r.verdict.enabled,
-                     "channels_on": list(r.channels_on), "evidence": list(r.verdict.evidence)}
-                    for r in view.matrix]
-            columns = list(rows[0])
-            path = f"camaudit-device-{view.audit.address.replace(':', '_')}.json"
-            from pathlib import Path
-
-            self.app.push_screen(ExportDialog(Path.cwd() / path, len(rows)),
-                                 lambda p: p and self.camaudit.export(p, columns, rows))
+        """The analytics matrix of this device, with evidence (the other tabs are in the report)."""
+        if self.view is None:
+            return
+        view = self.view
+        rows = [{"feature": r.info.id, "label": r.info.label, "biometric": r.info.biometric,
+                 "supported": r.verdict.supported, "enabled": r.verdict.enabled,
+                 "channels_on": list(r.channels_on), "evidence": list(r.verdict.evidence)} for r in view.matrix]
+        columns = list(rows[0])
+        default = Path.cwd() / f"camaudit-device-{view.audit.address.replace(':', '_')}.json"
+        self.app.push_screen(ExportDialog(default, len(rows)),
+                             lambda path: path and self.camaudit.export(path, columns, rows))

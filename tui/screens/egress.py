@@ -43,7 +43,6 @@ class EgressScreen(CamauditScreen):
         self.set_title("Egress: reading the database ...")
         self.query_one(RecordTable).sort_by("label")
         super().on_mount()
-        self.query_one(RecordTable).focus()
 
     def show_fleet(self, index: FleetIndex) -> None:
         egress = index.egress
@@ -62,6 +61,16 @@ class EgressScreen(CamauditScreen):
         else:
             empty.show(None)
         table.display = bool(egress.lines)
+        if egress.lines:
+            table.focus()
+        else:
+            self.set_focus(None)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "analyse":   # nothing to analyse with until the egress module is installed
+            return bool(self.camaudit.fleet and self.camaudit.fleet.egress.available)
+        return True
 
     def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
         line: EgressLine = message.record
