@@ -10,7 +10,8 @@ False to None is not a change at all (we only know less).
   a feature first seen on (was unknown) and a feature on in a device new to this run;
 - a remote-access setting going to enabled=True, NTP time sync excepted (it sends no
   personal data and is on almost everywhere, so it would make every new camera "relevant");
-- an egress destination labelled "unknown" that the device did not talk to before.
+- an egress destination labelled "unknown" that the device did not talk to before (compared only
+  when both runs have egress results for the device; a new device's unknown destinations count).
 Everything else (devices removed, identity and firmware changes, things switched off,
 capabilities added, findings new or resolved) is listed but does not count as relevant.
 """
@@ -269,9 +270,10 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
         drift.changes += _features(device_id, label, old.features, new.features)
         drift.changes += _channels(device_id, label, old, new)
         drift.changes += _remote(device_id, label, old, new)
-        if egress:
-            drift.changes += _destinations(device_id, label, (before.destinations or {}).get(device_id, []),
-                                           new_dest)
+        # Only a device seen in both runs' traffic can have new destinations; one the earlier
+        # capture missed has no baseline, so nothing about it is "new".
+        if egress and device_id in (before.destinations or {}) and device_id in (after.destinations or {}):
+            drift.changes += _destinations(device_id, label, (before.destinations or {})[device_id], new_dest)
         drift.changes += _findings(device_id, label, old, new)
     for device_id, old in sorted(before.devices.items(), key=lambda item: address_key(item[1])):
         if device_id not in after.devices:

@@ -18,7 +18,7 @@ DEFAULT_OUT = "camaudit-report"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from auditor.report.render import EXTENSIONS, FORMATS, TABLES
+    from auditor.report.render import FORMATS, TABLES
 
     p = subparsers.add_parser(
         "report", help="write the DPIA evidence report of an audit run (HTML, Markdown, JSON or CSV)",
@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help=f"file to write (default {DEFAULT_OUT}.<format>, or {DEFAULT_OUT}-<table>.csv); "
                         "- writes to standard output")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
-    p.set_defaults(func=cmd_report, extensions=EXTENSIONS)
+    p.set_defaults(func=cmd_report)
 
 
 def default_out(fmt: str, table: str, extensions: dict[str, str]) -> Path:
@@ -68,17 +68,33 @@ def write_atomically(path: Path, content: str) -> Path:
     return path
 
 
-def cmd_report(args: argparse.Namespace, console: Console) -> int:
+def report_text(db: Path, *, run_id: int | None = None, fmt: str = "html", table: str = "features") -> str:
+    """The report of `run_id` (default: latest) in `db` as text. Reads the store only."""
     from auditor.report import build_report, render
     from auditor.report.load import open_existing_store
 
-    with open_existing_store(args.db) as store:
-        report = build_report(store, run_id=args.run)
-    text = render(report, args.format, table=args.table)
+    with open_existing_store(db) as store:
+        report = build_report(store, run_id=run_id)
+    return render(report, fmt, table=table)
+
+
+def write_report(db: Path, out: Path | None = None, *, run_id: int | None = None, fmt: str = "html",
+                 table: str = "features") -> Path:
+    """Write the report file (default ./camaudit-report.html) and return its absolute path.
+
+    For other commands too: `camaudit demo` writes its report with this.
+    """
+    from auditor.report.render import EXTENSIONS
+
+    text = report_text(db, run_id=run_id, fmt=fmt, table=table)
+    return write_atomically(out or default_out(fmt, table, EXTENSIONS), text)
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
     if args.out == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(report_text(args.db, run_id=args.run, fmt=args.format, table=args.table))
         return 0
-    path = write_atomically(Path(args.out) if args.out else default_out(args.format, args.table, args.extensions),
-                            text)
+    path = write_report(args.db, Path(args.out) if args.out else None, run_id=args.run, fmt=args.format,
+                        table=args.table)
     console.print(str(path), markup=False, highlight=False, soft_wrap=True)
     return 0

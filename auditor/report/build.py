@@ -7,11 +7,12 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from auditor import __version__
-from auditor.drift import compare_runs, device_label
+from auditor.drift import Drift, compare_runs, device_label
 from auditor.report.appendix import build_appendix
 from auditor.report.load import LoadedRun, load_run, pick_run, previous_run
 from auditor.report.model import (
     ChannelRow,
+    DeviceEgress,
     DeviceSection,
     FeatureCell,
     NotAudited,
@@ -21,9 +22,9 @@ from auditor.report.model import (
     ScopeSection,
 )
 from auditor.report.stats import fleet_summary
-from models.audit import DeviceAudit, FeatureVerdict
+from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
-from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS
+from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
@@ -98,7 +99,13 @@ def _channel(number: int, verdicts: dict[str, FeatureVerdict]) -> ChannelRow:
     return row
 
 
-def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun) -> DeviceSection:
+def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
+    """The audit's findings and the egress analysis's, most severe first."""
+    found = list(audit.findings) + (list(egress.findings) if egress else [])
+    return sorted(found, key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES))
+
+
+def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None) -> DeviceSection:
     empty = FeatureVerdict()
     features = [FeatureCell(f.id, f.label, f.group, f.biometric, (v := audit.features.get(f.id, empty)).supported,
                             v.enabled, list(v.evidence)) for f in FEATURES]
@@ -107,12 +114,13 @@ def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun) -> D
         r = audit.remote_access.get(rid)
         remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
                                 list(r.evidence) if r else []))
+    egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
         device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=device_status(audit),
         audit=audit, features=features,
         channels=[_channel(ch, v) for ch, v in sorted(audit.channels.items())],
-        remote=remote, findings=list(audit.findings),
-        egress=loaded.egress.get(device_id) if loaded.egress_status.available else None,
+        remote=remote, findings=_findings(audit, egress), egress=egress,
+        changes=[c.text for c in drift.changes if c.device_id == device_id] if drift else [],
     )
 
 
@@ -132,7 +140,7 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
         title=TITLE,
         scope=_scope(loaded, before.id if before else None, generated or dt.datetime.now(dt.UTC)),
         summary=fleet_summary(audits, loaded.egress if loaded.egress_status.available else None, ids),
-        devices=[_section(n, did, a, loaded) for n, (did, a) in enumerate(loaded.devices, start=1)],
+        devices=[_section(n, did, a, loaded, drift) for n, (did, a) in enumerate(loaded.devices, start=1)],
         egress=loaded.egress_status,
         drift=drift,
         appendix=build_appendix(),

@@ -150,7 +150,7 @@ def render_html(r: Report) -> str:
                  + tag("p", headline(r.summary), cls="glance"), cls="cover")]
     sections = [("scope", _scope(r)), ("summary", _summary(r)), ("changes", _changes(r.drift)),
                 ("devices", _device_table(r)),
-                ("details", join(device_section(d, n, r.egress.note) for n, d in enumerate(r.devices, start=1))),
+                ("details", join(device_section(d, n, r.egress) for n, d in enumerate(r.devices, start=1))),
                 ("appendix", _appendix(r))]
     titles = dict(SECTIONS)
     main = [toc] + [tag("section", tag("h2", titles[sid], cls="first" if i == 0 else None) + content, id=sid)

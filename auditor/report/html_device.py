@@ -15,8 +15,14 @@ from auditor.report.html_parts import (
     text,
     tri_cell,
 )
-from auditor.report.model import DeviceSection, tri
-from auditor.report.views import NOT_REMOTE, service_state
+from auditor.report.model import DeviceSection, EgressStatus, tri
+from auditor.report.views import (
+    DESTINATION_HEADERS,
+    NOT_REMOTE,
+    destination_row,
+    device_egress_note,
+    service_state,
+)
 from models.audit import DeviceAudit
 
 GROUP_SHORT = {"biometric": "biometric", "behaviour": "behaviour", "counting": "counting",
@@ -94,18 +100,22 @@ def _services(a: DeviceAudit) -> Html:
     return table(["Service", "State"], rows)
 
 
-def _egress(d: DeviceSection, egress_note: str) -> Html:
-    if d.egress is None:
-        return tag("p", egress_note, cls="note")
-    if not d.egress.destinations:
-        return tag("p", f"No external destinations seen ({d.egress.source}).", cls="note")
-    rows = [[f"{x.address}:{x.port}/{x.transport}", ", ".join(x.names + x.sni) or "—", x.label,
-             x.country or "unknown", str(x.bytes_out), str(x.bytes_in), str(x.failed_attempts)]
-            for x in d.egress.destinations]
-    queries = bullets(d.egress.dns_queries) if d.egress.dns_queries else Html("")
-    return (tag("p", f"From {d.egress.source}.", cls="note")
-            + table(["Destination", "Names", "Label", "Country", "Bytes out", "Bytes in", "Failed attempts"],
-                    rows, numeric=(4, 5, 6)) + queries)
+def _egress(d: DeviceSection, status: EgressStatus) -> Html:
+    note = device_egress_note(d, status)
+    if note is not None or d.egress is None:
+        return tag("p", note, cls="note")
+    parts = [tag("p", f"From {d.egress.source}.", cls="note"),
+             table(DESTINATION_HEADERS, [destination_row(x) for x in d.egress.destinations], numeric=(4, 5, 6),
+                   row_classes=["relevant" if x.label == "unknown" else None for x in d.egress.destinations])]
+    if d.egress.dns_queries:
+        parts += [tag("p", "Names looked up that led to no connection:"), bullets(d.egress.dns_queries)]
+    return join(parts)
+
+
+def _changes(d: DeviceSection) -> Html:
+    if not d.changes:
+        return Html("")
+    return tag("h4", "Changes since the previous audit") + bullets(d.changes)
 
 
 def _unread(a: DeviceAudit) -> Html:
@@ -117,7 +127,7 @@ def _unread(a: DeviceAudit) -> Html:
     return bullets(lines, cls="evidence")
 
 
-def device_section(d: DeviceSection, number: int, egress_note: str) -> Html:
+def device_section(d: DeviceSection, number: int, egress: EgressStatus) -> Html:
     a = d.audit
     heading = tag("h3", join([f"{number}. ", text(d.label), Html(" "), status_badge(d.status)]))
     parts = [heading, _identity(a)]
@@ -127,6 +137,6 @@ def device_section(d: DeviceSection, number: int, egress_note: str) -> Html:
               tag("h4", "Analytics (27 features)"), _matrix(d), _channels(d),
               tag("h4", "Remote access"), _remote(d),
               tag("h4", "Services"), _services(a),
-              tag("h4", "Egress destinations"), _egress(d, egress_note),
+              tag("h4", "Egress destinations"), _egress(d, egress), _changes(d),
               tag("h4", "What could not be read"), _unread(a)]
     return tag("section", join(parts), cls="device", id=d.anchor)

@@ -52,6 +52,12 @@ def previous_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
     return earlier[0] if earlier else None
 
 
+def next_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
+    """The run recorded just after `run`, if any."""
+    later = [r for r in list_runs(store) if r.id > run.id]
+    return later[-1] if later else None
+
+
 def run_devices(store: Store, run_id: int) -> list[tuple[int, DeviceAudit]]:
     """A run's device audits with their store device ids, sorted by address.
 
@@ -83,5 +89,5 @@ class LoadedRun:
 def load_run(store: Store, run: AuditRunPublic) -> LoadedRun:
     """A run's devices, with its egress results if there are any."""
     devices = run_devices(store, run.id)
-    status, egress = load_egress(store, run=run, devices=dict(devices))
+    status, egress = load_egress(store, run=run, next_audit=next_run(store, run), devices=dict(devices))
     return LoadedRun(run, devices, status, egress)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from auditor.drift import Drift
-from auditor.report.model import DeviceSection, Report, tri
+from auditor.report.model import DeviceSection, EgressStatus, Report, tri
 from auditor.report.views import (
+    DESTINATION_HEADERS,
     OUTCOMES,
+    destination_row,
+    device_egress_note,
     device_row,
     drift_intro,
     drift_row,
@@ -125,7 +128,7 @@ def _devices(r: Report) -> list[str]:
                                         "Analytics on", "Biometric on", "Remote access on", "Worst finding"], rows)
 
 
-def _device(n: int, d: DeviceSection, egress_note: str) -> list[str]:
+def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
     a = d.audit
     out = [f"### {n}. {md(d.label)} ({md(d.status)})", ""]
     out += _table(["", ""], [("Address", f"{a.address}:{a.port}"), ("Name on the device", a.name),
@@ -158,12 +161,16 @@ def _device(n: int, d: DeviceSection, egress_note: str) -> list[str]:
     services = [[k, service_state(v)] for k, v in sorted(a.services.items())]
     out += _table(["Service", "State"], services) if services else ["None recorded.", ""]
     out += ["#### Egress destinations", ""]
-    if d.egress is None:
-        out += [md(egress_note), ""]
+    note = device_egress_note(d, egress)
+    if note is not None or d.egress is None:
+        out += [md(note), ""]
     else:
-        out += _table(["Destination", "Names", "Label", "Country", "Bytes out", "Bytes in", "Failed attempts"],
-                      [[f"{x.address}:{x.port}/{x.transport}", ", ".join(x.names + x.sni), x.label, x.country,
-                        x.bytes_out, x.bytes_in, x.failed_attempts] for x in d.egress.destinations])
+        out += [md(f"From {d.egress.source}."), ""]
+        out += _table(DESTINATION_HEADERS, [destination_row(x) for x in d.egress.destinations])
+        if d.egress.dns_queries:
+            out += ["Names looked up that led to no connection:", ""] + _bullets(d.egress.dns_queries)
+    if d.changes:
+        out += ["#### Changes since the previous audit", ""] + _bullets(d.changes)
     failed = [f"{p.probe}: {p.outcome} ({p.reason})" for p in a.probes if p.outcome not in ("ok", "unsupported")]
     unread = list(dict.fromkeys([*a.errors, *failed]))
     out += ["#### What could not be read", ""] + (_bullets(unread) if unread else ["Every probe ran.", ""])
@@ -193,7 +200,7 @@ def render_markdown(r: Report) -> str:
               f"camaudit {s.report_version}."), ""]
     out += _scope(r) + _summary(r) + _changes(r.drift) + _devices(r) + ["## Device details", ""]
     for n, d in enumerate(r.devices, start=1):
-        out += _device(n, d, r.egress.note)
+        out += _device(n, d, r.egress)
     out += _appendix(r)
     out += ["---", "", "camaudit reads devices and never changes them; this report was built from the camaudit "
                        "database only and contains no passwords.", ""]

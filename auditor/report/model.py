@@ -190,6 +190,7 @@ class Destination:
     label: str                       # site | allowed | vendor-cloud | public-ntp | dns | unknown
     names: list[str] = field(default_factory=list)
     sni: list[str] = field(default_factory=list)
+    http_host: list[str] = field(default_factory=list)
     country: str | None = None
     packets_out: int = 0
     packets_in: int = 0
@@ -198,13 +199,16 @@ class Destination:
     first_seen: dt.datetime | None = None
     last_seen: dt.datetime | None = None
     failed_attempts: int = 0
+    setting: str | None = None       # the remote-access setting that governs it (vendor clouds)
 
 
 @dataclass
 class DeviceEgress:
-    source: str                      # which capture or egress run the destinations come from
+    source: str                      # which egress run (capture) the destinations come from
+    run_id: int
     destinations: list[Destination] = field(default_factory=list)
-    dns_queries: list[str] = field(default_factory=list)
+    dns_queries: list[str] = field(default_factory=list)     # names looked up that led to no connection
+    findings: list[Finding] = field(default_factory=list)    # from the egress analysis
 
 
 @dataclass
@@ -219,6 +223,7 @@ class DeviceSection:
     remote: list[RemoteRow]
     findings: list[Finding]
     egress: DeviceEgress | None      # None: no egress results for this device
+    changes: list[str] = field(default_factory=list)   # this device's changes since the previous audit
 
 
 # ---- the whole report -------------------------------------------------------------------------
@@ -227,6 +232,7 @@ class DeviceSection:
 class EgressStatus:
     available: bool
     note: str                        # what was analysed, or why there is nothing
+    runs: list[int] = field(default_factory=list)   # egress runs the report used
 
 
 @dataclass

@@ -55,11 +55,13 @@ def _devices(r: Report) -> Iterator[list[object]]:
 
 
 def _destinations(r: Report) -> Iterator[list[object]]:
-    yield _DEVICE + ["destination", "port", "transport", "label", "names", "sni", "country", "packets_out",
-                     "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts"]
+    yield _DEVICE + ["egress_run", "destination", "port", "transport", "label", "setting", "names", "sni",
+                     "http_host", "country", "packets_out", "packets_in", "bytes_out", "bytes_in", "first_seen",
+                     "last_seen", "failed_attempts"]
     for d in r.devices:
         for x in d.egress.destinations if d.egress else []:
-            yield _device(r, d) + [x.address, x.port, x.transport, x.label, " ".join(x.names), " ".join(x.sni),
+            yield _device(r, d) + [d.egress.run_id if d.egress else None, x.address, x.port, x.transport, x.label,
+                                   x.setting, " ".join(x.names), " ".join(x.sni), " ".join(x.http_host),
                                    x.country, x.packets_out, x.packets_in, x.bytes_out, x.bytes_in,
                                    x.first_seen.isoformat() if x.first_seen else None,
                                    x.last_seen.isoformat() if x.last_seen else None, x.failed_attempts]

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from auditor.drift import KINDS, Change, Drift
-from auditor.report.model import DeviceSection, EgressStatus, ScopeSection, Summary
+from auditor.report.model import Destination, DeviceSection, EgressStatus, ScopeSection, Summary
 from models.features import SEVERITIES
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
@@ -70,6 +70,31 @@ def egress_line(m: Summary, egress: EgressStatus) -> str:
         return egress.note
     return (f"{m.egress_unknown.text()} devices talked to an unknown external server "
             f"({m.egress_analysed} devices had egress results). {egress.note}")
+
+
+NOT_SEEN = ("Not seen in the egress analysis: no traffic from this address was captured, so camaudit cannot "
+            "say where this device sends data.")
+
+
+def device_egress_note(d: DeviceSection, egress: EgressStatus) -> str | None:
+    """Why a device has no destination table (None when it has one)."""
+    if d.egress is None:
+        return NOT_SEEN if egress.available else egress.note
+    if not d.egress.destinations:
+        return f"No external destinations seen ({d.egress.source})."
+    return None
+
+
+def destination_row(x: Destination) -> list[str]:
+    names = ", ".join(dict.fromkeys(x.names + x.sni + x.http_host)) or "—"
+    seen = f"{when(x.first_seen)} to {when(x.last_seen)}" if x.first_seen and x.last_seen else "—"
+    label = f"{x.label} ({x.setting})" if x.setting else x.label
+    return [f"{x.address}:{x.port}/{x.transport}", names, label, x.country or "unknown", str(x.bytes_out),
+            str(x.bytes_in), str(x.failed_attempts), seen]
+
+
+DESTINATION_HEADERS = ["Destination", "Names (DNS, SNI, Host)", "Label", "Country", "Bytes out", "Bytes in",
+                       "Failed attempts", "Seen"]
 
 
 def first_run_note() -> str:

@@ -98,7 +98,7 @@ def test_json_round_trips_the_full_data(report, site, site_store):
     assert {d["audit"]["address"]: d["audit"] for d in doc["devices"]} == stored     # every audit, in full
     assert doc["summary"]["biometric_active"] == {"count": 3, "total": 9, "percent": 33}
     assert doc["changes_since_previous"]["relevant_count"] == len(report.drift.relevant) == 3
-    assert doc["egress"] == {"available": False, "note": report.egress.note}
+    assert doc["egress"] == {"available": False, "note": report.egress.note, "runs": []}
     assert [n["status"] for n in doc["scope"]["not_audited"]].count("unreachable") == 1
 
 
