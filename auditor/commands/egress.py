@@ -17,6 +17,7 @@ from models.egress import EgressReport
 ORDER = 30
 DEFAULT_DB = Path("camaudit.db")
 REFRESH_S = 0.5
+READY_TIMEOUT_S = 30
 LABEL_STYLE = {"unknown": "bold red", "vendor-cloud": "yellow", "allowed": "green", "public-ntp": "cyan",
                "dns": "cyan", "site": "dim"}
 
@@ -141,6 +142,9 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
         started = time.monotonic()
         stopped = False
         try:
+            watch.ready.wait(READY_TIMEOUT_S)
+            Console(stderr=True).print(f"camaudit: capturing on {args.interface}; Ctrl-C stops and stores "
+                                       f"what was seen.", highlight=False)
             with Live(_live_table(watch, args.interface, started), console=console, refresh_per_second=4,
                       transient=not console.is_terminal) as live:
                 while watch.running:

@@ -26,6 +26,7 @@ from probes.egress.traffic import CaptureResult, DeviceTraffic
 from probes.egress.tshark import INSTALL_HINT, SummaryLiveCapture, tshark_path
 
 POLL_S = 0.2
+DRAIN_S = 10.0      # how long tshark may take to dissect what dumpcap had captured
 
 
 class LiveWatch:
@@ -106,13 +107,16 @@ class LiveWatch:
             while not task.done():
                 if self._stop.is_set() or (deadline is not None and time.monotonic() >= deadline):
                     break
-                if capture._running_processes:
+                if getattr(capture, "dumpcap", None) is not None:
                     self.ready.set()
                     if capture.exited_early():
                         early = True
                         break
                 await asyncio.wait({task}, timeout=POLL_S)
         finally:
+            if not task.done() and not early:
+                capture.stop_capturing()            # tshark drains the pipe, then the stream ends
+                await asyncio.wait({task}, timeout=DRAIN_S)
             if not task.done():
                 task.cancel()
             results = await asyncio.gather(task, return_exceptions=True)

@@ -24,6 +24,7 @@ import asyncio
 import functools
 import hashlib
 import html
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pyshark
+import pyshark.capture.capture
 from pyshark.cache import get_cache_dir
 from pyshark.tshark.output_parser.base_parser import BaseTsharkOutputParser
 from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path
@@ -203,6 +205,35 @@ class SummaryLiveCapture(_CaptureMixin, pyshark.LiveCapture):
                          only_summaries=True, override_prefs=PREFERENCES,
                          custom_parameters=dissector_parameters(tshark), eventloop=eventloop,
                          tshark_path=tshark)
+
+    async def _get_tshark_process(self, packet_count: int | None = None, stdin: Any = None) -> Any:
+        """pyshark's own start-up, except that the parent closes its copies of the pipe between
+        dumpcap and tshark: pyshark leaves both ends open, so tshark never sees the end of the
+        stream and a stop has to kill it with frames still in the pipe. Closed, stopping dumpcap
+        lets tshark drain what was captured and exit by itself."""
+        read, write = os.pipe()
+        try:
+            params = [get_process_path(process_name="dumpcap", tshark_path=self.tshark_path),
+                      *self._get_dumpcap_parameters()]
+            self.dumpcap = await asyncio.create_subprocess_exec(*params, stdout=write, stderr=subprocess.PIPE)
+        finally:
+            os.close(write)
+        try:
+            self._create_stderr_handling_task(self.dumpcap.stderr)
+            self._created_new_process(params, self.dumpcap, process_name="Dumpcap")
+            return await pyshark.capture.capture.Capture._get_tshark_process(self, packet_count=packet_count,
+                                                                             stdin=read)
+        finally:
+            os.close(read)
+
+    def stop_capturing(self) -> None:
+        """Stop dumpcap; tshark then reads what is left in the pipe and ends the stream."""
+        dumpcap = getattr(self, "dumpcap", None)
+        if dumpcap is not None and dumpcap.returncode is None:
+            try:
+                dumpcap.terminate()
+            except ProcessLookupError:
+                pass
 
     def exited_early(self) -> bool:
         """dumpcap or tshark has stopped by itself (no permission, interface gone)."""
