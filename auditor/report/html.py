@@ -3,6 +3,8 @@ readable on screen and printable to A4."""
 
 from __future__ import annotations
 
+import re
+
 from auditor.drift import Drift
 from auditor.report.html_device import device_section, status_badge
 from auditor.report.html_parts import Html, badge, bullets, count, facts, join, table, tag, text
@@ -125,13 +127,19 @@ def _device_table(r: Report) -> Html:
                   "Biometric on", "Remote access on", "Worst finding"], rows, numeric=(0, 7))
 
 
+def _linked(static: str) -> Html:
+    """camaudit's own text with its https addresses as links (never used for device strings)."""
+    parts = re.split(r"(https://\S+[^\s.,;)])", static)
+    return join(tag("a", p, href=p, cls="external") if p.startswith("https://") else text(p) for p in parts)
+
+
 def _appendix(r: Report) -> Html:
     a = r.appendix
     features = table(["Feature", "Id", "Biometric", "What it does", "Why it matters"],
                      [[f["label"], f["id"], "yes" if f["biometric"] else "no", f["meaning"], f["why"]]
                       for f in a["features"]])
     remote = table(["Setting", "Id", "Why it matters"], [[x["label"], x["id"], x["why"]] for x in a["remote_access"]])
-    guidance = join(tag("div", tag("p", tag("strong", g["title"])) + tag("p", g["text"]), cls="finding")
+    guidance = join(tag("div", tag("p", tag("strong", g["title"])) + tag("p", _linked(g["text"])), cls="finding")
                     for g in a["guidance"])
     severities = table(["Severity", "Meaning"], [[badge(s["id"], f"sev-{s['id']}"), s["meaning"]]
                                                  for s in a["severities"]])

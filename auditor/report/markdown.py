@@ -32,8 +32,9 @@ from auditor.report.views import (
 _PUNCTUATION = "\\`*_[]|~"   # inline markup; line starts never hold device text
 
 
-def md(value: object) -> str:
-    """Text made inert in Markdown and in the HTML it renders to."""
+def md(value: object, *, links: bool = False) -> str:
+    """Text made inert in Markdown and in the HTML it renders to; `links` keeps URLs clickable
+    (only for camaudit's own text, such as the ICO guidance addresses)."""
     if value is None:
         return "—"
     out = []
@@ -44,7 +45,11 @@ def md(value: object) -> str:
             out.append("\\" + ch)
         else:
             out.append(ch)
-    return "".join(out)
+    text = "".join(out)
+    if links:
+        return text
+    # Defuse GFM autolinks: a URL a device reports stays text, not a link to click.
+    return text.replace("://", ":\\/\\/").replace("www.", "www\\.")
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
@@ -187,7 +192,7 @@ def _appendix(r: Report) -> list[str]:
     out += _table(["Setting", "Id", "Why it matters"], [[x["label"], x["id"], x["why"]] for x in a["remote_access"]])
     out += ["### C. UK GDPR and the ICO's guidance", ""]
     for g in a["guidance"]:
-        out += [f"**{md(g['title'])}**", "", md(g["text"]), ""]
+        out += [f"**{md(g['title'])}**", "", md(g["text"], links=True), ""]
     out += ["### D. Finding severities", ""]
     out += _table(["Severity", "Meaning"], [[s["id"], s["meaning"]] for s in a["severities"]])
     return out

@@ -37,6 +37,11 @@ class Count:
         pct = "-" if self.percent is None else f"{self.percent}%"
         return f"{self.count} of {self.total} ({pct})"
 
+    def of(self, noun: str) -> str:
+        """In a sentence: "3 of 9 devices (33%)"."""
+        pct = "" if self.percent is None else f" ({self.percent}%)"
+        return f"{self.count} of {self.total} {noun}{pct}"
+
     def to_json(self) -> dict[str, Any]:
         return {"count": self.count, "total": self.total, "percent": self.percent}
 

@@ -56,12 +56,12 @@ def options_lines(s: ScopeSection) -> list[str]:
 
 
 def headline(m: Summary) -> str:
-    biometric = f"Biometric processing is active on {m.biometric_active.text()} devices"
+    biometric = f"Biometric processing is active on {m.biometric_active.of('devices')}"
     if m.biometric_unknown.count:
         biometric += f"; on {m.biometric_unknown.count} more camaudit could not tell"
-    remote = f"Remote access or uploads are enabled on {m.remote_enabled.text()}"
+    remote = f"Remote access or uploads are enabled on {m.remote_enabled.of('devices')}"
     if m.remote_unknown.count:
-        remote += f" ({m.remote_unknown.count} unknown)"
+        remote += f"; on {m.remote_unknown.count} more it is unknown"
     return f"{m.devices} devices recorded. {biometric}. {remote}."
 
 
