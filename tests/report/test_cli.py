@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.cli import main
 from models.db import open_store
 from models.store import record_device_audit, record_run_finished, record_run_started
 from tests.store.builders import OPTIONS, T0, dahua_nvr, hik_face_camera
@@ -27,6 +28,16 @@ def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("camaudit: "), done.stderr
     return lines[0]
+
+
+@pytest.fixture
+def cli(capsys):
+    """The same `camaudit` entry point in this process (user errors need no subprocess each)."""
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["camaudit", *args], code, out, err)
+    return run
 
 
 @pytest.fixture
@@ -64,15 +75,15 @@ def test_report_formats_and_an_earlier_run(site, tmp_path):
     assert len(rows) == 9
 
 
-def test_report_user_errors_are_one_line(site, tmp_path):
-    bad_run = camaudit("report", "--db", str(site.db), "--run", "999")
+def test_report_user_errors_are_one_line(site, tmp_path, cli):
+    bad_run = camaudit("report", "--db", str(site.db), "--run", "999")     # once through a real process
     assert bad_run.returncode == 2
     assert "There is no audit run 999" in one_line_error(bad_run)
-    missing_folder = camaudit("report", "--db", str(site.db), "--out", str(tmp_path / "nope" / "r.html"))
+    missing_folder = cli("report", "--db", str(site.db), "--out", str(tmp_path / "nope" / "r.html"))
     assert missing_folder.returncode == 2 and "does not exist" in one_line_error(missing_folder)
-    folder = camaudit("report", "--db", str(site.db), "--out", str(tmp_path))
+    folder = cli("report", "--db", str(site.db), "--out", str(tmp_path))
     assert folder.returncode == 2 and "is a folder" in one_line_error(folder)
-    no_db = camaudit("report", "--db", str(tmp_path / "absent.db"))
+    no_db = cli("report", "--db", str(tmp_path / "absent.db"))
     assert no_db.returncode == 2 and "no camaudit database" in one_line_error(no_db)
     assert not (tmp_path / "absent.db").exists()                   # a report never creates a database
 
@@ -96,14 +107,14 @@ def test_diff_exits_0_when_nothing_relevant_changed(quiet_db):
     assert "Nothing changed." in done.stdout
 
 
-def test_diff_needs_two_runs_and_real_run_ids(tmp_path, quiet_db):
+def test_diff_needs_two_runs_and_real_run_ids(tmp_path, quiet_db, cli):
     single = tmp_path / "single.db"
     with open_store(single) as store:
         run = record_run_started(store, targets=["10.20.0.11"], options=OPTIONS, started=T0)
         record_device_audit(store, run_id=run, audit=hik_face_camera())
     done = camaudit("diff", "--db", str(single))
     assert done.returncode == 2 and "holds 1 audit run(s) and camaudit diff needs two" in one_line_error(done)
-    unknown = camaudit("diff", "1", "7", "--db", str(quiet_db))
+    unknown = cli("diff", "1", "7", "--db", str(quiet_db))
     assert unknown.returncode == 2 and "There is no audit run 7" in one_line_error(unknown)
-    same = camaudit("diff", "2", "--db", str(quiet_db))                 # RUN_B defaults to the latest: 2
+    same = cli("diff", "2", "--db", str(quiet_db))                      # RUN_B defaults to the latest: 2
     assert same.returncode == 2 and "cannot be compared with itself" in one_line_error(same)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,33 @@ def test_each_audit_uses_the_egress_of_its_own_time_and_drift_finds_new_unknown_
     assert new == [("47.254.132.18:7660/tcp", True), ("34.246.62.109:443/tcp (litedev.hik-connect.com)", False)]
     # the school gate was not in the earlier capture: no baseline, so nothing about it is "new"
     assert not [c for c in drift.changes if c.kind.startswith("destination") and "School gate" in c.device]
+
+
+@pytest.mark.needs_tshark
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed (make test installs it)")
+def test_a_real_egress_analysis_of_the_site_capture_reaches_the_report(site, tmp_path):
+    """`camaudit egress analyze` on the simulators' site capture, linked to the audited devices by MAC."""
+    from device_simulators import bundled_profiles
+    from device_simulators.egress.site import write_site_capture
+
+    pcap, db = tmp_path / "site.pcap", tmp_path / "camaudit.db"
+    write_site_capture(pcap, bundled_profiles(), packets=20_000, cameras=12, seed=7)
+    with sqlite3.connect(site.db) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)
+    done = subprocess.run([sys.executable, "-m", "auditor.cli", "egress", "analyze", str(pcap), "--db", str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with open_store(db) as store:
+        report = build_report(store)
+        stored = egress.get_egress_report(store, run_id=egress.list_egress_runs(store)[0].id)
+    assert report.egress.available and report.egress.runs == [stored.run_id]
+    in_run = {d.device_id for d in report.devices}
+    linked = {d.device_id: d for d in stored.devices if d.device_id in in_run}
+    assert report.summary.egress_analysed == len(linked) >= 5
+    unknown = [did for did, d in linked.items() if any(x.label == "unknown" for x in d.destinations)]
+    assert report.summary.egress_unknown.count == len(unknown) >= 1
+    nvr = _device(report, site, "hik-acusense-nvr")
+    assert ("34.246.62.109", "vendor-cloud") in [(x.address, x.label) for x in nvr.egress.destinations]
+    assert any("undisclosed" in f.id for f in nvr.findings)                 # Hik-Connect off, traffic seen
+    assert render(report, "csv", table="destinations").count("\n") - 1 == sum(
+        len(d.destinations) for d in linked.values())
