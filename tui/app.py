@@ -37,7 +37,7 @@ class CamauditApp(WorkingApp):
         Binding("3", "switch_mode('egress')", "Egress", id="app.egress"),
         Binding("4", "switch_mode('runs')", "Runs", id="app.runs"),
         Binding("a", "audit", "Audit", id="app.audit", tooltip="Audit a range of addresses"),
-        Binding("x", "cancel_audit", "Cancel audit", id="app.cancel", show=False),
+        Binding("x", "cancel_work", "Stop", id="app.stop", tooltip="Stop the running audit or egress watch"),
         Binding("question_mark,f1", "help", "Help", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -52,20 +52,20 @@ class CamauditApp(WorkingApp):
         self.reload_fleet()
 
     def on_unmount(self) -> None:
-        self.cancel_audit()
+        self.cancel_work()
         if self.owns_store:
             self.store.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "cancel_audit":
-            return self.auditing
+        if action == "cancel_work":
+            return self.working
         return True
 
     def action_audit(self) -> None:
         self.push_screen(AuditDialog(), lambda request: request and self.begin_audit(request))
 
-    def action_cancel_audit(self) -> None:
-        self.cancel_audit()
+    def action_cancel_work(self) -> None:
+        self.cancel_work()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -31,11 +31,12 @@ from tui.messages import (
     AuditPlanned,
     DeviceAudited,
     EgressAnalysed,
+    EgressProgressed,
     ExportWritten,
     FleetLoaded,
     WorkFailed,
 )
-from tui.services import AuditCallbacks, AuditRequest, Services
+from tui.services import AuditCallbacks, AuditRequest, EgressCallbacks, EgressRequest, Services
 
 RELOAD_DELAY_S = 0.4   # during an audit, re-read the fleet at most this often
 
@@ -64,12 +65,17 @@ class WorkingApp(App[None]):
         self.fleet: FleetIndex | None = None
         self.fleet_changed: Signal[FleetIndex] = Signal(self, "fleet-changed")
         self.audit_cancel: threading.Event | None = None
+        self.egress_cancel: threading.Event | None = None
         self._reload_timer: Timer | None = None
         self._progress = [0, 0]   # done, planned
 
     @property
     def auditing(self) -> bool:
         return self.audit_cancel is not None
+
+    @property
+    def working(self) -> bool:
+        return self.audit_cancel is not None or self.egress_cancel is not None
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -150,29 +156,55 @@ class WorkingApp(App[None]):
             self.notify(f"Audit {how}: {result.devices} device(s), {run}.", title="Audit")
         self.reload_fleet()
 
-    def cancel_audit(self) -> None:
+    def cancel_work(self) -> None:
+        """Stop the running audit (devices in progress finish) and egress watch (what it saw is stored)."""
         if self.audit_cancel is not None:
             self.audit_cancel.set()
             self.work_status = "Cancelling the audit: finishing the devices in progress ..."
+        if self.egress_cancel is not None:
+            self.egress_cancel.set()
+            self.work_status = "Stopping the egress analysis and storing what it saw ..."
 
     # ---- egress -------------------------------------------------------------------------
 
-    def begin_egress(self, capture: Path) -> None:
-        self.work_status = f"Analysing {capture} ..."
-        self._egress_worker(capture)
+    def begin_egress(self, request: EgressRequest) -> None:
+        if self.egress_cancel is not None:
+            self.post_message(WorkFailed(UsageError(
+                "An egress analysis is already running; wait for it or stop it with x first.")))
+            return
+        self.egress_cancel = threading.Event()
+        what = f"Analysing {request.capture}" if request.capture else f"Watching {request.interface}"
+        self.work_status = f"{what} ...  (x stops)"
+        self._egress_worker(request, self.egress_cancel)
 
     @work(thread=True, exclusive=True, group="egress")
-    def _egress_worker(self, capture: Path) -> None:
+    def _egress_worker(self, request: EgressRequest, cancel: threading.Event) -> None:
+        def post(message: Any) -> None:
+            try:
+                self.call_from_thread(self.post_message, message)
+            except RuntimeError:
+                cancel.set()
+
+        callbacks = EgressCallbacks(progress=lambda frames, devices: post(EgressProgressed(frames, devices)))
         try:
-            result = self.services.analyze_egress(self.store, capture, threading.Event())
+            result = self.services.egress(self.store, request, callbacks, cancel)
         except Exception as exc:  # noqa: BLE001
-            self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
+            post(WorkFailed(as_user_error(exc)))
+            post(EgressAnalysed(None))
             return
-        self.call_from_thread(self.post_message, EgressAnalysed(result))
+        post(EgressAnalysed(result))
+
+    def on_egress_progressed(self, message: EgressProgressed) -> None:
+        self.work_status = (f"Watching: {message.frames} frames, {message.devices} device(s) seen so far"
+                            "  (x stops and stores)")
 
     def on_egress_analysed(self, message: EgressAnalysed) -> None:
+        self.egress_cancel = None
         self.work_status = ""
-        self.notify(f"Egress analysis recorded: {message.result.destinations} destination(s).", title="Egress")
+        if message.result is not None:
+            r = message.result
+            self.notify(f"Egress run {r.run_id}: {r.devices} device(s), {r.destinations} external destination(s), "
+                        f"{r.unknown} unknown.", title="Egress")
         self.reload_fleet()
 
     # ---- export -------------------------------------------------------------------------
@@ -192,6 +224,6 @@ class WorkingApp(App[None]):
     def on_work_failed(self, message: WorkFailed) -> None:
         from tui.screens.dialogs import ErrorModal
 
-        if not self.auditing:
+        if not self.working:
             self.work_status = ""
         self.push_screen(ErrorModal(message.error))

@@ -51,8 +51,19 @@ class AuditCompleted(Message):
         self.result = result
 
 
+class EgressProgressed(Message):
+    """A live egress watch has seen this much so far."""
+
+    def __init__(self, frames: int, devices: int) -> None:
+        super().__init__()
+        self.frames = frames
+        self.devices = devices
+
+
 class EgressAnalysed(Message):
-    def __init__(self, result: EgressResult) -> None:
+    """The egress analysis ended: `result` is None when it failed."""
+
+    def __init__(self, result: EgressResult | None) -> None:
         super().__init__()
         self.result = result
 

@@ -44,9 +44,25 @@ class AuditResult:
 
 
 @dataclass(frozen=True)
+class EgressRequest:
+    """A capture file to analyse, or an interface to watch (for `duration` seconds or until stopped)."""
+
+    capture: Path | None = None
+    interface: str | None = None
+    duration: float | None = None
+
+
+@dataclass
+class EgressCallbacks:
+    progress: Callable[[int, int], None] = lambda frames, devices: None   # live watch: so far
+
+
+@dataclass(frozen=True)
 class EgressResult:
-    run_id: int | None
-    destinations: int
+    run_id: int
+    devices: int
+    destinations: int           # external destinations (not on the site)
+    unknown: int                # ... of which nobody could name
 
 
 class Services(Protocol):
@@ -55,8 +71,9 @@ class Services(Protocol):
         """Plan the targets and audit them into `store`; raises CamauditError for user errors."""
         ...
 
-    def analyze_egress(self, store: Store, capture: Path, cancel: threading.Event) -> EgressResult:
-        """Analyse a capture file into `store`; raises CamauditError when that cannot be done."""
+    def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
+               cancel: threading.Event) -> EgressResult:
+        """Analyse a capture or watch an interface into `store`; raises CamauditError for user errors."""
         ...
 
 
@@ -67,5 +84,6 @@ class ReadOnlyServices:
               cancel: threading.Event) -> AuditResult:
         raise UsageError("This window was opened read-only; start camaudit tui to run audits from it.")
 
-    def analyze_egress(self, store: Store, capture: Path, cancel: threading.Event) -> EgressResult:
+    def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
+               cancel: threading.Event) -> EgressResult:
         raise UsageError("This window was opened read-only; start camaudit tui to analyse captures from it.")

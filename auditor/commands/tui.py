@@ -12,17 +12,24 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from auditor.credentials import AccountRule, CredentialBook
-from auditor.errors import CaptureError
 from auditor.orchestrator import AuditOptions, AuditProgress, run_audit
 from auditor.scope import plan_targets
 from models.db import Store
 from probes.login import Credentials
 
 if TYPE_CHECKING:
-    from tui.services import AuditCallbacks, AuditRequest, AuditResult, EgressResult
+    from tui.services import (
+        AuditCallbacks,
+        AuditRequest,
+        AuditResult,
+        EgressCallbacks,
+        EgressRequest,
+        EgressResult,
+    )
 
 ORDER = 30
 DEFAULT_DB = Path("camaudit.db")
+WATCH_POLL_S = 0.5      # how often a live watch reports its progress to the TUI
 
 
 class OrchestratorServices:
@@ -47,9 +54,25 @@ class OrchestratorServices:
                                                    finished=callbacks.finished))
         return AuditResult(outcome.run_id, len(outcome.devices), outcome.complete)
 
-    def analyze_egress(self, store: Store, capture: Path, cancel: threading.Event) -> EgressResult:
-        raise CaptureError("Egress analysis is not part of this camaudit yet, so the capture "
-                           f"{capture} was not read; audits and their remote-access settings are available.")
+    def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
+               cancel: threading.Event) -> EgressResult:
+        from auditor.egress import EgressOptions, analyze_files, finish_watch, start_watch
+        from tui.services import EgressResult
+
+        options = EgressOptions()
+        if request.capture is not None:
+            report = analyze_files(store, [request.capture], options, cancel=cancel)
+        else:
+            assert request.interface is not None
+            watch = start_watch(request.interface, options, duration=request.duration)
+            while watch.running and not cancel.wait(WATCH_POLL_S):
+                callbacks.progress(watch.frames, len(watch.snapshot()))
+            if cancel.is_set():
+                watch.stop()
+            report = finish_watch(store, watch, options, stopped_early=cancel.is_set())
+        external = [d for device in report.devices for d in device.destinations if d.label != "site"]
+        return EgressResult(report.run_id, len(report.devices), len(external),
+                            sum(1 for d in external if d.label == "unknown"))
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -4,9 +4,13 @@ Two runs of a small school site: run 1, then run 2 a day later in which the Hikv
 face capture was switched on and its firmware upgraded, the Dahua NVR gained a face library,
 a rebadged Dahua ("Honeywell") camera appeared and the car-park camera stopped answering.
 
+An egress run (recorded through models.egress) then shows Hik-Connect and NTP traffic from the
+Hikvision camera, Easy4IP from the NVR and two unknown destinations from the Honeywell camera.
+
 Latest state (what the fleet screen shows): 6 devices; biometric on: 3 (Hikvision face capture,
 Dahua NVR face recognition, Honeywell face detection); Hikvision/Dahua incl. OEM: 4 (with the
-unreachable Hikvision); phones home: 2 (Hik-Connect, Dahua P2P); unreachable: 1.
+unreachable Hikvision); phones home: 3 (Hik-Connect and Dahua P2P settings; the Honeywell's
+unknown destinations); unreachable: 1.
 The snapshot tests use this database until tests/conftest.py provides one filled by a real audit
 of the simulated fleet.
 """
@@ -22,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import models.store
+from auditor.egress.findings import egress_findings
 from models.audit import (
     DeviceAudit,
     FeatureVerdict,
@@ -31,6 +36,14 @@ from models.audit import (
     empty_remote_access,
 )
 from models.db import open_store
+from models.egress import (
+    EgressCapture,
+    EgressDestination,
+    EgressDevice,
+    record_egress_device,
+    record_egress_run_finished,
+    record_egress_run_started,
+)
 from models.store import record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions
 from tests.store.builders import dahua_nvr, hik_face_camera, unknown_device
@@ -122,10 +135,56 @@ def _record(store_path: Path, started: dt.datetime, devices: list[DeviceAudit]) 
         return run_id
 
 
-def build_school_db(path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Record run 1 and run 2 into `path` at fixed times and return the path."""
+EGRESS_START = dt.datetime(2026, 11, 21, 10, 0, tzinfo=dt.UTC)
+
+
+def _dest(address: str, port: int, label: str, country: str | None, name: str | None, *, transport: str = "tcp",
+          setting: str | None = None, out: int = 4_200, failed: int = 0) -> EgressDestination:
+    seen = EGRESS_START + dt.timedelta(minutes=5)
+    return EgressDestination(address=address, port=port, transport=transport, label=label, country=country,
+                             packets_out=out // 100, packets_in=out // 150, bytes_out=out, bytes_in=out // 2,
+                             first_seen=seen, last_seen=seen + dt.timedelta(minutes=20), names=[name] if name else [],
+                             failed_attempts=failed, setting=setting)
+
+
+def egress_devices() -> list[EgressDevice]:
+    """What a capture of the school site showed: Hik-Connect and NTP from the Hikvision camera,
+    Easy4IP from the NVR, and an unnamed server in China from the rebadged Dahua camera."""
+    return [
+        EgressDevice("10.20.0.11", "44:19:b6:12:34:56", destinations=[
+            _dest("52.29.10.14", 443, "vendor-cloud", "DE", "litedev.hik-connect.com", setting="hik_connect"),
+            _dest("20.101.57.9", 123, "public-ntp", "NL", "time.windows.com", transport="udp", out=480)]),
+        EgressDevice("10.20.0.50", "3c:ef:8c:01:02:03", destinations=[
+            _dest("47.254.132.20", 8800, "vendor-cloud", "US", "www.easy4ipcloud.com", transport="udp",
+                  setting="dahua_p2p", out=9_800)]),
+        EgressDevice("10.20.0.12", "e0:50:8b:aa:bb:01", destinations=[
+            _dest("118.184.176.13", 7000, "unknown", "CN", None, out=61_000, failed=3),
+            _dest("40.99.10.34", 587, "unknown", "IE", "smtp.office365.com", out=15_300)]),
+        EgressDevice("10.20.0.60", "ac:cc:8e:f0:a1:b2"),
+    ]
+
+
+def _record_egress(path: Path) -> int:
+    with open_store(path) as store:
+        run_id = record_egress_run_started(store, kind="file", source="school-2026-11-21.pcap",
+                                           site_networks=["10.20.0.0/24"], started=EGRESS_START)
+        audits = {a.address: a for a in run2_devices()}
+        for device in egress_devices():   # findings from the real egress rules against the latest audit
+            device.findings = egress_findings(device.destinations, audits.get(device.address), window="")
+            record_egress_device(store, run_id=run_id, device=device)
+        capture = EgressCapture(kind="file", source="school-2026-11-21.pcap", packets=48_210, bytes=31_700_000,
+                                started=EGRESS_START, ended=EGRESS_START + dt.timedelta(minutes=30))
+        record_egress_run_finished(store, run_id=run_id, capture=capture, complete=True,
+                                   finished=EGRESS_START + dt.timedelta(minutes=31))
+        return run_id
+
+
+def build_school_db(path: Path, monkeypatch: pytest.MonkeyPatch, *, egress: bool = True) -> Path:
+    """Record run 1, run 2 and (unless told not to) an egress run into `path` at fixed times."""
     with frozen_store_clock(monkeypatch, RUN1 + dt.timedelta(minutes=1)):
         _record(path, RUN1, run1_devices())
     with frozen_store_clock(monkeypatch, RUN2 + dt.timedelta(minutes=1)):
         _record(path, RUN2, run2_devices())
+    if egress:
+        _record_egress(path)
     return path

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,18 @@ from tests.tui.builders import NOW, build_school_db
 from tui.app import CamauditApp, make_app
 
 
+@pytest.fixture(scope="session")
+def school_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Recorded once per session; every test gets its own copy (the app may write its WAL)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return build_school_db(tmp_path_factory.mktemp("school") / "school.db", monkeypatch)
+
+
 @pytest.fixture
-def school_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return build_school_db(tmp_path / "school.db", monkeypatch)
+def school_db(school_db_template: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "school.db"
+    shutil.copyfile(school_db_template, copy)   # the store was closed, so the WAL is checkpointed
+    return copy
 
 
 @pytest.fixture

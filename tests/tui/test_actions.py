@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from auditor.cli import build_parser
@@ -9,12 +11,14 @@ from auditor.commands.tui import OrchestratorServices, cmd_tui
 from auditor.errors import TargetError
 from auditor.orchestrator import AuditOptions
 from auditor.targets import parse_targets
+from device_simulators import bundled_profiles
+from device_simulators.egress.site import write_site_capture
 from models.db import open_store
 from models.store import list_runs
 from tests.tui.builders import NOW
 from tests.tui.helpers import shown_addresses, wait_until
 from tui.app import make_app
-from tui.screens.dialogs import AuditDialog, ErrorModal
+from tui.screens.dialogs import AuditDialog, EgressDialog, ErrorModal
 
 
 def audit_app(db, **options):
@@ -88,3 +92,39 @@ async def test_the_audit_dialog_refuses_empty_targets_without_starting_anything(
 def test_camaudit_tui_is_a_subcommand_with_a_db_option(tmp_path):
     args = build_parser().parse_args(["tui", "--db", str(tmp_path / "x.db")])
     assert args.func is cmd_tui and args.db == tmp_path / "x.db"
+
+
+@pytest.mark.needs_tshark
+@pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed")
+async def test_egress_analysis_started_from_the_tui_lists_destinations(tmp_path):
+    capture = tmp_path / "site.pcap"
+    write_site_capture(capture, bundled_profiles(), packets=3_000, seed=7)   # the simulated site's traffic
+    app = audit_app(tmp_path / "g.db")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None, what="the fleet")
+        await pilot.press("3", "n")
+        assert isinstance(app.screen, EgressDialog)
+        app.screen.query_one("#capture").value = str(capture)
+        await pilot.click("#ok")
+        await wait_until(pilot, lambda: app.fleet.egress.available and not app.working, timeout=60,
+                         what="the egress run")
+        table = app.screen.query_one("#egress-table")
+        await wait_until(pilot, lambda: table.records, what="destinations on the Egress screen")
+        labels = {e.label for e in table.records}
+        assert {"vendor-cloud", "unknown"} <= labels and "site" not in labels
+        assert any(e.destination == "litedev.hik-connect.com" for e in table.records)
+        assert table.records[0].unknown                 # unknown destinations sort first
+        assert "unknown" in str(app.screen.query_one("#title").render())
+
+
+async def test_a_missing_capture_file_is_refused_in_the_modal(tmp_path):
+    app = audit_app(tmp_path / "m.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None, what="the fleet")
+        await pilot.press("3", "n")
+        app.screen.query_one("#capture").value = str(tmp_path / "nope.pcap")
+        await pilot.press("enter")
+        assert isinstance(app.screen, ErrorModal)
+        message = str(app.screen.query_one("#error-message").render())
+        assert message == f"The capture file {tmp_path}/nope.pcap does not exist."
+        assert not app.working

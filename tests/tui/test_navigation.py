@@ -49,9 +49,12 @@ async def test_quick_filters_and_text_filter_change_the_rows(school_app):
         assert sorted(shown_addresses(school_app)) == sorted([HIK, NVR, OEM])
         await pilot.press("b", "h")
         assert sorted(shown_addresses(school_app)) == sorted([HIK, NVR, OEM, LOST])
-        await pilot.press("p")                          # Hikvision/Dahua AND phones home
-        assert sorted(shown_addresses(school_app)) == sorted([HIK, NVR])
-        assert "showing 2 of 6" in text_of(school_app, "#title")
+        await pilot.press("p")                          # Hikvision/Dahua AND phones home (settings or egress)
+        assert sorted(shown_addresses(school_app)) == sorted([HIK, NVR, OEM])
+        assert "showing 3 of 6" in text_of(school_app, "#title")
+        await pilot.press("h")                          # phones home alone: the Axis only talks to the site
+        assert AXIS not in shown_addresses(school_app) and len(shown_addresses(school_app)) == 3
+        await pilot.press("h")
         await pilot.press("escape")
         assert len(shown_addresses(school_app)) == 6
         await pilot.click("#quick-unreachable")         # the mouse works too
@@ -60,7 +63,7 @@ async def test_quick_filters_and_text_filter_change_the_rows(school_app):
         assert sorted(shown_addresses(school_app)) == sorted([NVR, OEM])
         await pilot.press("enter")                      # back to the table, filter kept
         assert school_app.focused is school_app.screen.query_one("#fleet-table")
-        await pilot.press("escape", "slash", *"no such camera")
+        await pilot.press("escape", "slash", *"nosuch")
         assert shown_addresses(school_app) == []
         assert "No device matches" in text_of(school_app, "#fleet-empty")
 
@@ -83,7 +86,7 @@ async def test_columns_sort_by_key_and_by_clicking_the_header(school_app):
 async def test_drill_down_to_a_device_its_evidence_and_history(school_app):
     async with school_app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash", *"reception", "enter", "enter")
+        await pilot.press("slash", *"recep", "enter", "enter")
         await wait_until(pilot, lambda: isinstance(school_app.screen, DeviceScreen) and school_app.screen.view,
                          what="the device screen")
         screen = school_app.screen
@@ -96,8 +99,8 @@ async def test_drill_down_to_a_device_its_evidence_and_history(school_app):
         assert "Face capture (face_capture)" in evidence and "<enabled>true</enabled>" in evidence
         await pilot.press("right_square_bracket")       # Identity
         assert "GET /ISAPI/System/deviceInfo 200" in text_of(school_app, "#identity")
-        for _ in range(5):                              # channels, remote, egress, findings, history
-            await pilot.press("right_square_bracket")
+        await pilot.press("left_square_bracket", "left_square_bracket")   # wraps round to History
+        assert screen.query_one("#device-tabs").active == "history-tab"
         history = screen.query_one("#history")
         lines = [str(history.get_row_at(i)[1]) for i in range(history.row_count)]
         assert "Face capture switched on between run 1 and run 2" in lines
@@ -109,7 +112,7 @@ async def test_drill_down_to_a_device_its_evidence_and_history(school_app):
 async def test_recorder_channels_and_remote_access(school_app):
     async with school_app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.press("slash", *"nvr5216", "enter", "enter")
+        await pilot.press("slash", *"nvr", "enter", "enter")
         await wait_until(pilot, lambda: isinstance(school_app.screen, DeviceScreen) and school_app.screen.view,
                          what="the NVR's device screen")
         channels = school_app.screen.query_one("#channel-matrix")
@@ -117,7 +120,9 @@ async def test_recorder_channels_and_remote_access(school_app):
         assert str(channels.get_row("face_recognition")[1]) == "yes"
         remote = school_app.screen.query_one("#remote")
         assert str(remote.get_row("dahua_p2p")[1]) == "yes" and str(remote.get_row("auto_register")[1]) == "?"
-        assert NOT_YET in text_of(school_app, "#egress-note")        # egress: honest empty state
+        assert "1 external destination(s) in egress run 1, 0 unknown" in text_of(school_app, "#egress-note")
+        egress = school_app.screen.query_one("#device-egress")
+        assert [str(c) for c in egress.get_row_at(0)[:3]] == ["vendor-cloud", "US", "www.easy4ipcloud.com"]
 
 
 async def test_findings_screen_lists_every_finding_by_severity_and_opens_the_device(school_app):
@@ -125,8 +130,11 @@ async def test_findings_screen_lists_every_finding_by_severity_and_opens_the_dev
         await loaded(pilot)
         await pilot.press("2")
         table = school_app.screen.query_one("#findings-table")
-        assert [f.severity for _, f in table.records] == ["critical", "high", "medium", "medium", "info"]
-        assert "5 on 3 device(s)" in text_of(school_app, "#title")
+        assert [f.severity for _, f in table.records] == ["critical", "high", "medium", "medium", "medium",
+                                                          "medium", "info"]
+        assert {(row.label, f.source) for row, f in table.records if f.finding.startswith("egress-")} == {
+            (OEM, "egress")}                            # egress findings of the latest capture join the list
+        assert "7 on 3 device(s)" in text_of(school_app, "#title")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(school_app.screen, DeviceScreen) and school_app.screen.view,
                          what="the device of the critical finding")
@@ -138,8 +146,11 @@ async def test_runs_screen_compares_two_runs(school_app):
         await loaded(pilot)
         await pilot.press("4")
         runs = school_app.screen.query_one("#runs-table")
-        await wait_until(pilot, lambda: len(runs.records) == 2, what="two runs")
-        await pilot.press("space", "down", "space", "c")
+        await wait_until(pilot, lambda: len(runs.records) == 3, what="two audit runs and an egress run")
+        assert [(r.kind, r.id) for r in runs.records] == [("egress", 1), ("audit", 2), ("audit", 1)]
+        await pilot.press("space", "down", "space", "c")   # an egress run and an audit run: refused
+        assert not school_app.screen.query_one("#changes-table").records
+        await pilot.press("down", "space", "c")          # the last two marked: audit runs 2 and 1
         changes = school_app.screen.query_one("#changes-table")
         await wait_until(pilot, lambda: changes.records, what="the comparison")
         texts = {(c.device, c.text) for c in changes.records}
@@ -149,12 +160,21 @@ async def test_runs_screen_compares_two_runs(school_app):
         assert "Egress not compared" in text_of(school_app, "#compare-title")
 
 
-async def test_egress_screen_says_what_to_run_until_there_is_egress_data(school_app):
+async def test_egress_screen_groups_destinations_by_label_and_opens_the_device(school_app):
     async with school_app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
+        fleet = {r.label: r for r in school_app.screen.query_one("#fleet-table").records}
+        assert (fleet[OEM].egress_unknown, fleet[HIK].egress_calls_home, fleet[AXIS].egress_unknown) == (2, 1, 0)
+        assert fleet[ANNKE].egress_unknown is None      # no capture covered it: "-", not "none"
         await pilot.press("3")
-        assert NOT_YET in text_of(school_app, "#egress-empty")
-        assert school_app.screen.query_one("#egress-table").display is False
+        table = school_app.screen.query_one("#egress-table")
+        assert [(e.label, e.country) for e in table.records] == [
+            ("unknown", "CN"), ("unknown", "IE"), ("public-ntp", "NL"), ("vendor-cloud", "DE"), ("vendor-cloud", "US")]
+        assert "2 unknown" in text_of(school_app, "#title")
+        await pilot.press("enter")                      # the unknown server in China -> the rebadged camera
+        await wait_until(pilot, lambda: isinstance(school_app.screen, DeviceScreen) and school_app.screen.view,
+                         what="the device of the destination")
+        assert school_app.screen.view.audit.address == OEM
 
 
 async def test_export_writes_the_filtered_view_as_csv_and_json(school_app, tmp_path):
@@ -196,6 +216,9 @@ async def test_empty_database_says_what_to_run_first(tmp_path):
         assert app.screen.query_one("#fleet-table").display is False
         await pilot.press("2")
         assert "No audits yet" in text_of(app, "#findings-empty")
+        await pilot.press("3")
+        assert NOT_YET in text_of(app, "#egress-empty")
+        assert app.screen.query_one("#egress-table").display is False
         await pilot.press("4")
         await wait_until(pilot, lambda: "No runs yet" in text_of(app, "#runs-empty"), what="the runs empty state")
 

@@ -25,7 +25,7 @@ async def fleet_loaded(pilot) -> None:
 
 async def device_open(pilot) -> None:
     await fleet_loaded(pilot)
-    await pilot.press("slash", *"nvr5216", "enter", "enter")
+    await pilot.press("slash", *"nvr", "enter", "enter")
     await wait_until(pilot, lambda: isinstance(pilot.app.screen, DeviceScreen) and pilot.app.screen.view,
                      what="the device screen")
     await pilot.press("down", "down")               # face_recognition: on, with evidence
@@ -34,8 +34,8 @@ async def device_open(pilot) -> None:
 async def runs_compared(pilot) -> None:
     await fleet_loaded(pilot)
     await pilot.press("4")
-    await wait_until(pilot, lambda: len(pilot.app.screen.query_one("#runs-table").records) == 2, what="runs")
-    await pilot.press("space", "down", "space", "c")
+    await wait_until(pilot, lambda: len(pilot.app.screen.query_one("#runs-table").records) == 3, what="runs")
+    await pilot.press("down", "space", "down", "space", "c")
     await wait_until(pilot, lambda: pilot.app.screen.query_one("#changes-table").records, what="the comparison")
 
 

@@ -7,12 +7,21 @@ pair of runs it happened between ("face capture switched on between run 3 and ru
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from auditor.drift import Change, Drift, RunState, compare_runs
+from auditor.drift import Change, Drift, RunState, compare_runs, device_label
 from models.audit import DeviceAudit
 from models.db import Store
-from models.store import get_device_audit, get_device_history, get_run, list_run_devices, list_run_snapshots
+from models.egress import EgressDevice, EgressReport, get_egress_report
+from models.store import (
+    get_device_audit,
+    get_device_history,
+    get_latest_audit,
+    get_run,
+    list_run_devices,
+    list_run_snapshots,
+)
 
 
 @dataclass(frozen=True)
@@ -63,3 +72,41 @@ def run_state(store: Store, run_id: int) -> RunState:
 
 def compare_stored_runs(store: Store, older: int, newer: int) -> Drift:
     return compare_runs(run_state(store, older), run_state(store, newer))
+
+
+def compare_egress_runs(store: Store, older: int, newer: int) -> Drift:
+    """Destinations new and gone per device between two egress runs, through drift.
+
+    Both sides get the same audit of a device (its latest), so drift reports only the traffic;
+    a device captured in one run only is listed as such, not as a device added to or gone from the site.
+    """
+    before, after = get_egress_report(store, run_id=older), get_egress_report(store, run_id=newer)
+    if before is None or after is None:
+        raise LookupError(f"egress run {older if before is None else newer} is not in the database")
+
+    def keyed(report: EgressReport) -> dict[object, EgressDevice]:
+        return {d.device_id if d.device_id is not None else d.address: d for d in report.devices}
+
+    old, new = keyed(before), keyed(after)
+    ids = {key: i for i, key in enumerate(sorted(set(old) | set(new), key=str), start=1)}
+    audits: dict[object, DeviceAudit] = {}
+    for key in ids:
+        device = new.get(key) or old[key]
+        audits[key] = (get_latest_audit(store, address=device.address)
+                       or DeviceAudit(address=device.address, port=80))
+    both = [k for k in ids if k in old and k in new]
+    drift = compare_runs(
+        RunState(older, before.capture.started or dt.datetime.min.replace(tzinfo=dt.UTC),
+                 {ids[k]: audits[k] for k in both}, {ids[k]: old[k].destinations for k in both}),
+        RunState(newer, after.capture.started or dt.datetime.min.replace(tzinfo=dt.UTC),
+                 {ids[k]: audits[k] for k in both}, {ids[k]: new[k].destinations for k in both}))
+    for key in ids:
+        if (key in old) == (key in new):
+            continue
+        device = (new.get(key) or old[key])
+        label = device_label(audits[key])
+        run, other = (newer, older) if key in new else (older, newer)
+        drift.changes.append(Change(ids[key], label, "device-added" if key in new else "device-removed", "device",
+                                    None, None, False, f"Traffic captured in egress run {run} only, "
+                                    f"not in egress run {other}."))
+    return drift

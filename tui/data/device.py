@@ -26,8 +26,8 @@ class DeviceView:
     audit: DeviceAudit
     history: list[HistoryEntry] = field(default_factory=list)
     changes: list[RunChange] = field(default_factory=list)
-    egress: list[EgressLine] = field(default_factory=list)
-    egress_available: bool = False
+    egress: list[EgressLine] | None = None    # None: no capture saw this device
+    egress_available: bool = False           # the database holds at least one egress run
 
     @property
     def matrix(self) -> list[MatrixRow]:
@@ -60,4 +60,5 @@ def load_device(store: Store, device_id: int) -> DeviceView | None:
         return None
     history, changes = device_history(store, device_id)
     egress = load_egress(store)
-    return DeviceView(summary, audit, history, changes, egress.for_address(audit.address), egress.available)
+    return DeviceView(summary, audit, history, changes, egress.for_device(device_id, audit.address),
+                      egress.available)

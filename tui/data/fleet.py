@@ -47,7 +47,7 @@ class FleetRow:
     unknown_biometric: int = 0
     remote_on: list[str] = field(default_factory=list)
     egress_unknown: int | None = None     # None: no egress analysis covers this device
-    egress_external: int | None = None
+    egress_calls_home: int | None = None  # destinations labelled vendor-cloud or unknown
     search: str = ""
 
     @property
@@ -69,7 +69,7 @@ class FleetRow:
         else:
             self.biometric = None if self.unknown_biometric else False
         self.remote = [k for k in self.remote_on if k != "ntp"]
-        self.phones_home = bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_external)
+        self.phones_home = bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_calls_home)
         self.hik_dahua = is_hik_dahua(self.maker, self.brand)
         self.all_unknown = self.unknown == len(FEATURE_IDS)
         self.search = _search_text(self)
@@ -158,14 +158,23 @@ def load_fleet(store: Store) -> FleetIndex:
         row.unknown, row.unknown_biometric = f.unknown, f.unknown_biometric
     egress = load_egress(store)
     if egress.available:
+        per_device = egress.by_device()
         for row in rows:
-            lines = egress.for_address(row.address)
-            if lines:
-                row.egress_external = len(lines)
+            lines = per_device.get(row.device_id)
+            if lines is None:
+                lines = per_device.get(row.address)
+            if lines is not None:
+                row.egress_calls_home = sum(1 for line in lines if line.calls_home)
                 row.egress_unknown = sum(1 for line in lines if line.unknown)
     for row in rows:
         row.finish()
     findings = [(by_snapshot[f.snapshot_id], f) for f in read_findings(store, list(by_snapshot))]
+    by_key: dict[object, FleetRow] = {r.address: r for r in rows} | {r.device_id: r for r in rows}
+    for key, finding in egress.findings:    # egress findings of audited devices join the list
+        row = by_key.get(key)
+        if row is not None:
+            findings.append((row, FindingLine(row.snapshot_id, finding.id, finding.severity, finding.title,
+                                              finding.recommendation, source="egress")))
     findings.sort(key=lambda p: (SEVERITIES.index(p[1].severity) if p[1].severity in SEVERITIES else 9,
                                  p[0].address, p[1].finding))
     return FleetIndex(rows=rows, findings=findings, egress=egress)

@@ -42,6 +42,7 @@ class FindingLine:
     severity: str
     title: str
     recommendation: str
+    source: str = "audit"      # audit | egress (the latest capture of the device)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

@@ -1,4 +1,4 @@
-"""Audit runs (and egress runs when that module is present) for the Runs screen."""
+"""Audit runs and egress runs for the Runs screen."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ class RunLine:
     @property
     def status(self) -> str:
         if self.finished is None:
-            return "running" if self.kind == "audit" else "-"
+            return "running"
         return "complete" if self.complete else "stopped early"
 
 
@@ -38,6 +38,6 @@ def load_runs(store: Store) -> list[RunLine]:
     lines = [RunLine("audit", r.id, r.started, r.finished, r.complete, " ".join(r.targets), r.device_count,
                      r.reachable_count, r.finding_count) for r in list_runs(store)]
     egress = load_egress(store)
-    lines += [RunLine("egress", e.id, e.started, e.finished, e.finished is not None, e.source, e.device_count,
-                      None, None) for e in egress.runs]
+    lines += [RunLine("egress", e.id, e.started, e.finished, e.complete, e.source, e.device_count, None,
+                      e.finding_count) for e in egress.runs]
     return sorted(lines, key=lambda r: r.started, reverse=True)

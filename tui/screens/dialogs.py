@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from auditor.errors import CamauditError, UsageError
 from tui.data.export import export_format
-from tui.services import AuditRequest
+from tui.services import AuditRequest, EgressRequest
 
 
 def _input(placeholder: str, *, id: str, value: str = "", password: bool = False,  # noqa: A002
@@ -107,27 +107,48 @@ class AuditDialog(Dialog):
 
 
 class EgressDialog(Dialog):
-    """The capture file to analyse (pcap or pcapng)."""
+    """A capture file to analyse, or an interface to watch live."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Analyse a capture of the cameras' traffic", classes="dialog-title")
-            yield Static("Path of a pcap or pcapng file (e.g. from camaudit sim pcap, or a SPAN port).",
-                         classes="hint")
+            yield Label("Which external servers do the cameras talk to?", classes="dialog-title")
+            yield Static("A pcap or pcapng file (e.g. from camaudit sim pcap, or a mirror port):", classes="hint")
             yield _input("site.pcap", id="capture", blink=self.blink)
-            yield self.buttons("Analyse")
+            yield Static("... or an interface to watch live, and for how many seconds (empty: until x):",
+                         classes="hint")
+            with Horizontal(classes="account"):
+                yield _input("eth0", id="interface", blink=self.blink)
+                yield _input("seconds", id="duration", blink=self.blink)
+            yield self.buttons("Start")
 
     def on_mount(self) -> None:
         self.query_one("#capture", Input).focus()
 
     def submit(self) -> None:
         text = self.query_one("#capture", Input).value.strip()
-        path = Path(text).expanduser()
-        if not text or not path.is_file():
-            self.app.push_screen(ErrorModal(UsageError(
-                f"The capture file {text or '(none given)'} does not exist; give the path of a pcap file.")))
-            return
-        self.dismiss(path)
+        interface = self.query_one("#interface", Input).value.strip()
+        seconds = self.query_one("#duration", Input).value.strip()
+        if text and interface:
+            return self._refuse("Give either a capture file or an interface to watch, not both.")
+        if text:
+            path = Path(text).expanduser()
+            if not path.is_file():
+                return self._refuse(f"The capture file {path} does not exist.")
+            self.dismiss(EgressRequest(capture=path))
+            return None
+        if not interface:
+            return self._refuse("Give a capture file to analyse or an interface to watch.")
+        try:
+            duration = float(seconds) if seconds else None
+        except ValueError:
+            duration = -1.0
+        if duration is not None and duration <= 0:
+            return self._refuse(f"'{seconds}' is not a number of seconds above 0; leave it empty to watch until x.")
+        self.dismiss(EgressRequest(interface=interface, duration=duration))
+        return None
+
+    def _refuse(self, sentence: str) -> None:
+        self.app.push_screen(ErrorModal(UsageError(sentence)))
 
 
 class ExportDialog(Dialog):
@@ -164,7 +185,7 @@ Everything comes from the database; audits run in the background and rows appear
 
 [b]Screens[/b]     [b]1[/b] Fleet   [b]2[/b] Findings   [b]3[/b] Egress   [b]4[/b] Runs   [b]enter[/b] open a device
 
-[b]Everywhere[/b]  [b]a[/b] audit a range of addresses   [b]x[/b] cancel the running audit
+[b]Everywhere[/b]  [b]a[/b] audit a range of addresses   [b]x[/b] stop the running audit or watch
             [b]e[/b] export the view (CSV/JSON)   [b]?[/b] this help   [b]q[/b] quit
 [b]Tables[/b]      arrows move · [b]left/right[/b] pick a column · [b]s[/b] sort by it (again: reverse)
             mouse: click a header to sort, click a row twice to open it
@@ -172,11 +193,12 @@ Everything comes from the database; audits run in the background and rows appear
             [b]p[/b] phones home · [b]u[/b] unreachable · [b]escape[/b] clear the filters
 [b]Device[/b]      [b][ ][/b] previous/next tab · [b]escape[/b] back
 [b]Runs[/b]        [b]space[/b] mark a run · [b]c[/b] compare the two marked runs
-[b]Egress[/b]      [b]n[/b] analyse a capture file
+[b]Egress[/b]      [b]n[/b] analyse a capture file or watch an interface
 
 [b]Columns[/b]  Bio: a biometric analytic (face detection/capture/recognition/library, age and gender,
 emotion, face attributes, mask, thermal) is on. On: analytics switched on. Remote: cloud, platform,
-DDNS, UPnP, e-mail or FTP access is on. Egress: destinations the egress analysis could not name.
+DDNS, UPnP, e-mail or FTP access is on. Egress: unknown destinations (unk) or vendor clouds (cld)
+in the latest capture of the device; "-" means no capture covered it.
 [yellow]?[/] always means the device would not tell us - never "no".
 
 [b]First run[/b]  press [b]a[/b] and give your camera network (e.g. 192.168.1.0/24), or run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from rich.text import Text
@@ -13,25 +14,33 @@ from tui.data.fleet import FleetIndex
 from tui.messages import DeviceSelected
 from tui.screens.base import CamauditScreen
 from tui.screens.dialogs import EgressDialog
+from tui.widgets.device_panels import size
 from tui.widgets.empty import EmptyState
 from tui.widgets.record_table import Column, RecordTable
 
+LABEL_STYLE = {"unknown": "bold red", "vendor-cloud": "yellow", "allowed": "green", "public-ntp": "cyan",
+               "dns": "cyan"}
+
 COLUMNS: list[Column[EgressLine]] = [
-    Column("label", "Label", 16, lambda e: Text(e.label, style="bold red" if e.unknown else ""),
+    Column("label", "Label", 12, lambda e: Text(e.label, style=LABEL_STYLE.get(e.label, "")),
            sort=lambda e: (not e.unknown, e.label, e.country or "~", e.destination)),
-    Column("country", "Country", 8, lambda e: e.country or "?", sort=lambda e: (e.country or "~", e.label)),
-    Column("destination", "Destination", 30, lambda e: e.destination),
-    Column("port", "Port", 5, lambda e: "" if e.port is None else str(e.port), sort=lambda e: e.port,
-           justify="right", value=lambda e: e.port),
-    Column("device", "Device", 17, lambda e: e.address),
-    Column("flows", "Flows", 6, lambda e: str(e.flows), sort=lambda e: -e.flows, justify="right",
-           value=lambda e: e.flows),
+    Column("country", "Ctry", 4, lambda e: e.country or "?", sort=lambda e: (e.country or "~", e.label)),
+    Column("destination", "Destination", 28, lambda e: e.destination),
+    Column("device", "Device", 16, lambda e: e.address),
+    Column("endpoint", "Address", 24, lambda e: f"{e.ip}:{e.port}/{e.transport}"),
+    Column("bytes_out", "Out", 9, lambda e: size(e.bytes_out), sort=lambda e: -e.bytes_out, justify="right",
+           value=lambda e: e.bytes_out),
+    Column("failed", "Failed", 6, lambda e: str(e.failed_attempts or ""), sort=lambda e: -e.failed_attempts,
+           justify="right", value=lambda e: e.failed_attempts),
+    Column("setting", "Setting", 12, lambda e: e.setting or "", value=lambda e: e.setting),
+    Column("run", "Run", 4, lambda e: str(e.run_id), sort=lambda e: e.run_id, value=lambda e: e.run_id),
 ]
 
 
 class EgressScreen(CamauditScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "analyse", "Analyse capture", id="egress.analyse"),
+        Binding("n", "analyse", "Analyse/watch", id="egress.analyse",
+                tooltip="Analyse a capture file or watch an interface for the cameras' traffic"),
     ]
     EXPORT_NAME = "camaudit-egress"
 
@@ -48,16 +57,20 @@ class EgressScreen(CamauditScreen):
         egress = index.egress
         table = self.query_one(RecordTable)
         table.set_records(egress.lines)
-        unknown = sum(1 for e in egress.lines if e.unknown)
+        labels = Counter(e.label for e in egress.lines)
         devices = len({e.address for e in egress.lines})
-        self.set_title(f"[b]Egress[/b]  {len(egress.lines)} external destination(s) from {devices} device(s)"
-                       f" · {unknown} unknown" if egress.available else "[b]Egress[/b]  not analysed yet")
+        parts = " · ".join(f"[{LABEL_STYLE.get(k, '')}]{n} {k}[/]" if LABEL_STYLE.get(k) else f"{n} {k}"
+                           for k, n in sorted(labels.items(), key=lambda kv: (kv[0] != "unknown", kv[0])))
+        self.set_title(f"[b]Egress[/b]  {len(egress.lines)} destination(s) from {devices} device(s) in "
+                       f"{len(egress.runs)} run(s)" + (f": {parts}" if parts else "")
+                       if egress.available else "[b]Egress[/b]  not analysed yet")
         empty = self.query_one(EmptyState)
         if not egress.available:
-            empty.show(f"{egress.empty_message}\n\nUntil then, what each device is configured to contact "
-                       "(cloud, P2P, DDNS, e-mail, FTP) is on its Remote tab.")
+            empty.show(f"{egress.empty_message}\nOr press [b]n[/b] to analyse a capture file or watch an interface "
+                       "from here.\n\nWhat each device is configured to contact (cloud, P2P, DDNS, e-mail, FTP) "
+                       "is on its Remote tab.")
         elif not egress.lines:
-            empty.show("No external destinations in the egress analyses so far. Press [b]n[/b] to analyse a capture.")
+            empty.show("No external destinations in the egress runs so far. Press [b]n[/b] to analyse a capture.")
         else:
             empty.show(None)
         table.display = bool(egress.lines)
@@ -65,21 +78,16 @@ class EgressScreen(CamauditScreen):
             table.focus()
         else:
             self.set_focus(None)
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "analyse":   # nothing to analyse with until the egress module is installed
-            return bool(self.camaudit.fleet and self.camaudit.fleet.egress.available)
-        return True
 
     def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
         line: EgressLine = message.record
-        row = next((r for r in (self.camaudit.fleet.rows if self.camaudit.fleet else []) if r.address == line.address),
-                   None)
+        rows = self.camaudit.fleet.rows if self.camaudit.fleet else []
+        row = next((r for r in rows if r.device_id == line.device_id), None) or next(
+            (r for r in rows if line.device_id is None and r.address == line.address), None)
         if row is None:
             self.notify(f"{line.address} has not been audited yet; audit it to see its analytics.")
         else:
             self.post_message(DeviceSelected(row.device_id))
 
     def action_analyse(self) -> None:
-        self.app.push_screen(EgressDialog(), lambda path: path and self.camaudit.begin_egress(path))
+        self.app.push_screen(EgressDialog(), lambda request: request and self.camaudit.begin_egress(request))

@@ -30,6 +30,7 @@ COLUMNS: list[Column[Pair]] = [
     Column("maker", "Maker", 10, lambda p: Text(p[0].maker or "?", style="bold magenta" if p[0].oem else ""),
            value=lambda p: p[0].maker),
     Column("title", "Finding", 60, lambda p: p[1].title),
+    Column("source", "From", 6, lambda p: p[1].source),
     Column("finding", "Id", 24, lambda p: p[1].finding),
     Column("recommendation", "Recommendation", 60, lambda p: p[1].recommendation),
 ]
@@ -39,7 +40,7 @@ class FindingsScreen(CamauditScreen):
     EXPORT_NAME = "camaudit-findings"
 
     def compose_body(self) -> ComposeResult:
-        yield RecordTable(COLUMNS, key=lambda p: (p[0].device_id, p[1].finding), id="findings-table")
+        yield RecordTable(COLUMNS, key=lambda p: (p[0].device_id, p[1].source, p[1].finding), id="findings-table")
         yield EmptyState(id="findings-empty")
 
     def on_mount(self) -> None:

@@ -43,9 +43,12 @@ def _remote(row: FleetRow) -> Text:
 
 
 def _egress(row: FleetRow) -> Text:
+    """Unknown destinations first; "-" means no capture covered the device (not "none")."""
     if row.egress_unknown is None:
         return Text("-", style="dim")
-    return Text(f"{row.egress_unknown} unk", style="bold red") if row.egress_unknown else Text("none", style="dim")
+    if row.egress_unknown:
+        return Text(f"{row.egress_unknown} unk", style="bold red")
+    return Text(f"{row.egress_calls_home} cld", style="yellow") if row.egress_calls_home else Text("none", style="dim")
 
 
 def fleet_columns(screen: FleetScreen) -> list[Column[FleetRow]]:

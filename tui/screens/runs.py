@@ -12,7 +12,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from auditor.drift import Change, Drift
-from tui.data.changes import compare_stored_runs
+from tui.data.changes import compare_egress_runs, compare_stored_runs
 from tui.data.fleet import FleetIndex
 from tui.data.format import when
 from tui.data.runs import RunLine, load_runs
@@ -99,30 +99,32 @@ class RunsScreen(CamauditScreen):
 
     def action_compare(self) -> None:
         runs = [r for r in self.lines if r.key in self.marked]
-        if len(runs) != 2 or any(r.kind != "audit" for r in runs):
-            self.notify("Mark two audit runs with space first.", severity="warning")
+        if len(runs) != 2 or runs[0].kind != runs[1].kind:
+            self.notify("Mark two audit runs, or two egress runs, with space first.", severity="warning")
             return
         older, newer = sorted(r.id for r in runs)
-        self.query_one("#compare-title", Static).update(f"Comparing run {older} with run {newer} ...")
-        self.compare(older, newer)
+        kind = runs[0].kind
+        self.query_one("#compare-title", Static).update(f"Comparing {kind} run {older} with {kind} run {newer} ...")
+        self.compare(kind, older, newer)
 
     @work(thread=True, exclusive=True, group="compare")
-    def compare(self, older: int, newer: int) -> None:
+    def compare(self, kind: str, older: int, newer: int) -> None:
         try:
-            drift = compare_stored_runs(self.camaudit.store, older, newer)
+            compare = compare_stored_runs if kind == "audit" else compare_egress_runs
+            drift = compare(self.camaudit.store, older, newer)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
             return
-        self.app.call_from_thread(self.show_drift, drift)
+        self.app.call_from_thread(self.show_drift, kind, drift)
 
-    def show_drift(self, drift: Drift) -> None:
+    def show_drift(self, kind: str, drift: Drift) -> None:
         changes = drift.changes
         table = self.query_one("#changes-table", RecordTable)
         table.set_records(changes)
         table.display = bool(changes)
         devices = len({c.device_id for c in changes})
-        head = f"[b]Run {drift.before_run} -> run {drift.after_run}[/b]"
-        egress = "" if drift.egress_compared else " Egress not compared (no egress analysis)."
+        head = f"[b]{kind.capitalize()} run {drift.before_run} -> {kind} run {drift.after_run}[/b]"
+        egress = "" if drift.egress_compared else " Egress not compared (compare two egress runs for traffic)."
         self.query_one("#compare-title", Static).update(
             f"{head}: {len(changes)} change(s) on {devices} device(s), {len(drift.relevant)} relevant "
             f"(analytics, remote access or unknown destinations switched on).{egress}"

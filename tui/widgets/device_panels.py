@@ -97,32 +97,46 @@ class RemotePanel(Vertical):
         self._explain(message.cursor_row)
 
 
+def size(n: int) -> str:
+    for unit in ("B", "kB", "MB"):
+        if n < 1000:
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return f"{n:.1f} GB"
+
+
 class EgressPanel(Vertical):
-    """Where the device was seen sending traffic, from the egress analysis (issue 4)."""
+    """Where the device was seen sending traffic, from its latest egress run (camaudit egress)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="egress-note", classes="note")
-        yield DataTable(id="device-egress", cursor_type="row")
+        table: DataTable[str | Text] = DataTable(id="device-egress", cursor_type="row")
+        for key, label in (("label", "Label"), ("country", "Ctry"), ("destination", "Destination"),
+                           ("endpoint", "Address"), ("out", "Out"), ("in", "In"), ("failed", "Failed")):
+            table.add_column(label, key=key)
+        yield table
 
     def show(self, view: DeviceView) -> None:
         note = self.query_one("#egress-note", Static)
         table = self.query_one("#device-egress", DataTable)
-        table.clear(columns=True)
-        if not view.egress_available or not view.egress:
-            configured = [f"{k} -> {d}" for k, _, on, d, _ in view.remote_rows if on and d]
-            hint = ("\n\nConfigured on the device (not traffic seen): " + "; ".join(configured)) if configured else ""
+        table.clear()
+        configured = [f"{k} -> {d}" for k, _, on, d, _ in view.remote_rows if on and d]
+        hint = ("\nConfigured on the device (settings, not traffic): " + "; ".join(configured)) if configured else ""
+        if view.egress is None:
             note.update((NOT_YET if not view.egress_available else
-                         "No external traffic from this device in the egress analysis.") + hint)
+                         "No egress run captured this device's traffic yet.") + hint)
             table.display = False
             return
-        note.update(f"{len(view.egress)} external destination(s) seen.")
-        table.display = True
-        for key, label in (("label", "Label"), ("country", "Country"), ("destination", "Destination"),
-                           ("port", "Port"), ("flows", "Flows")):
-            table.add_column(label, key=key)
-        for line in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
-            table.add_row(Text(line.label, style="bold red" if line.unknown else ""), line.country or "?",
-                          line.destination, "" if line.port is None else str(line.port), str(line.flows))
+        unknown = sum(1 for e in view.egress if e.unknown)
+        run = view.egress[0].run_id if view.egress else None
+        note.update(f"{len(view.egress)} external destination(s) in egress run {run}, {unknown} unknown." if run
+                    else "The latest capture of this device shows no external destinations.")
+        table.display = bool(view.egress)
+        for e in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
+            style = {"unknown": "bold red", "vendor-cloud": "yellow"}.get(e.label, "")
+            table.add_row(Text(e.label, style=style), e.country or "?", e.destination,
+                          f"{e.ip}:{e.port}/{e.transport}", size(e.bytes_out), size(e.bytes_in),
+                          str(e.failed_attempts or ""))
 
 
 class FindingsPanel(Vertical):
