@@ -33,11 +33,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "diff", help="what changed between two audit runs (exit 1 when something relevant switched on)",
         description="Compare two audit runs (default: the last two): devices added or removed, identity and "
                     "firmware changes, analytics and remote access switched on or off, new egress destinations. "
-                    "Exit code 1 when an analytics feature or remote-access setting switched on or a new unknown "
-                    "destination appeared, 0 otherwise, 2 on a usage error.")
+                    "Exit code 1 when an analytics feature or a remote-access setting (NTP time sync excepted) "
+                    "switched on or a new unknown destination appeared, 0 otherwise, 2 on a usage error.")
     p.add_argument("run_a", type=int, nargs="?", metavar="RUN_A", help="the earlier run (default: second latest)")
     p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B", help="the later run (default: the latest)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
     p.add_argument("--json", action="store_true", help="print the changes as JSON on stdout")
     p.set_defaults(func=cmd_diff)
 

@@ -33,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PATH",
                    help=f"file to write (default {DEFAULT_OUT}.<format>, or {DEFAULT_OUT}-<table>.csv); "
                         "- writes to standard output")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
     p.set_defaults(func=cmd_report)
 
 
