@@ -35,6 +35,7 @@ test: setup chromium
 	$(PY) -m pytest -n 2
 
 bench: setup
+	@command -v nmap >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nmap >/dev/null; }
 	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
