@@ -4,8 +4,9 @@ Plain values (`EgressReport` > `EgressDevice` > `EgressDestination`, `EgressLook
 the orchestrator produces and the CLI/TUI read back; `EgressReport.to_json()` is the
 `camaudit egress analyze --json` contract. Tables follow `models.tables` (UTC times, JSON
 lists); they are created on first use because `models.db` only creates the audit tables.
-Keyword-only `record_…` / `get_…` / `list_…`; `record_egress_device` is one transaction, so
-an interrupted run keeps every device it finished. Device rows link to `Device` by MAC, else
+Keyword-only `record_…` / `get_…` / `list_…`; a finished capture's devices are recorded in one
+transaction (`record_egress_devices`), results that arrive device by device one transaction
+each (`record_egress_device`). Device rows link to `Device` by MAC, else
 by the address of the latest audit.
 """
 
@@ -293,32 +294,44 @@ def find_device_id(store: Store, *, address: str, mac: str | None = None) -> int
         return _link_device(session, address, mac)
 
 
+def _add_device(session: Session, run: EgressRun, device: EgressDevice) -> int:
+    device_id = device.device_id if device.device_id is not None else _link_device(session, device.address,
+                                                                                   device.mac)
+    row = EgressDeviceRecord(run_id=run.id, device_id=device_id, address=device.address, mac=device.mac,
+                             internal_packets=device.internal_packets, internal_bytes=device.internal_bytes,
+                             finding_count=len(device.findings))
+    session.add(row)
+    session.flush()
+    rid = row.id
+    assert rid is not None
+    session.add_all(EgressFlow(egress_device_id=rid, **{k: getattr(d, k) for k in _FLOW_FIELDS})
+                    for d in device.destinations)
+    session.add_all(EgressDnsRecord(egress_device_id=rid, **{k: getattr(q, k) for k in _DNS_FIELDS})
+                    for q in device.lookups)
+    session.add_all(EgressFindingRecord(egress_device_id=rid, position=i, finding=f.id, severity=f.severity,
+                                        title=f.title, evidence=list(f.evidence), recommendation=f.recommendation)
+                    for i, f in enumerate(device.findings))
+    run.device_count += 1
+    run.finding_count += len(device.findings)
+    device.device_id = device_id
+    return rid
+
+
 def record_egress_device(store: Store, *, run_id: int, device: EgressDevice) -> int:
-    """Record one device's destinations, lookups and findings in one transaction; returns its row id."""
+    """Record one device's destinations, lookups and findings in one transaction; returns its row id
+    (for results that arrive device by device, so an interruption keeps the finished ones)."""
+    ensure_egress_tables(store)
+    with store.writing() as session:
+        return _add_device(session, _run_or_raise(session, store, run_id), device)
+
+
+def record_egress_devices(store: Store, *, run_id: int, devices: list[EgressDevice]) -> list[int]:
+    """Record the devices of a finished capture together, in one transaction: they are one
+    analysis, stored whole or not at all (and one commit, not one fsync per device)."""
     ensure_egress_tables(store)
     with store.writing() as session:
         run = _run_or_raise(session, store, run_id)
-        device_id = device.device_id if device.device_id is not None else _link_device(session, device.address,
-                                                                                       device.mac)
-        row = EgressDeviceRecord(run_id=run_id, device_id=device_id, address=device.address, mac=device.mac,
-                                 internal_packets=device.internal_packets, internal_bytes=device.internal_bytes,
-                                 finding_count=len(device.findings))
-        session.add(row)
-        session.flush()
-        rid = row.id
-        assert rid is not None
-        session.add_all(EgressFlow(egress_device_id=rid, **{k: getattr(d, k) for k in _FLOW_FIELDS})
-                        for d in device.destinations)
-        session.add_all(EgressDnsRecord(egress_device_id=rid, **{k: getattr(q, k) for k in _DNS_FIELDS})
-                        for q in device.lookups)
-        session.add_all(EgressFindingRecord(egress_device_id=rid, position=i, finding=f.id, severity=f.severity,
-                                            title=f.title, evidence=list(f.evidence),
-                                            recommendation=f.recommendation)
-                        for i, f in enumerate(device.findings))
-        run.device_count += 1
-        run.finding_count += len(device.findings)
-        device.device_id = device_id
-        return rid
+        return [_add_device(session, run, device) for device in devices]
 
 
 def record_egress_run_finished(store: Store, *, run_id: int, capture: EgressCapture, complete: bool,

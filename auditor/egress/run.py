@@ -28,11 +28,11 @@ from models.egress import (
     EgressLookup,
     EgressReport,
     get_egress_report,
-    record_egress_device,
+    record_egress_devices,
     record_egress_run_finished,
     record_egress_run_started,
 )
-from models.store import get_latest_audit
+from models.store import get_latest_audit, list_runs
 from probes.egress import (
     DEFAULT_SITE_NETWORKS,
     CaptureResult,
@@ -84,7 +84,8 @@ def _window(result: CaptureResult) -> str:
     return f" ({s.started:%Y-%m-%d %H:%M:%S} to {s.ended:%H:%M:%S} UTC)"
 
 
-def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "") -> EgressDevice:
+def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "", *,
+                    audited: bool = True) -> EgressDevice:
     """Labels, countries and findings for one device's traffic (reads its latest audit)."""
     destinations = []
     for d in traffic.destinations:
@@ -98,7 +99,7 @@ def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, wind
     lookups = [EgressLookup(name=q.name, queries=q.queries, responses=q.responses, rcode=q.rcode,
                             answers=list(q.answers), led_to_connection=q.led_to_connection,
                             first_seen=q.first_seen, last_seen=q.last_seen) for q in traffic.lookups]
-    audit = _latest_audit(store, traffic)
+    audit = _latest_audit(store, traffic) if audited else None
     return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations, lookups=lookups,
                         findings=egress_findings(destinations, audit, window=window),
                         internal_packets=traffic.internal_packets, internal_bytes=traffic.internal_bytes)
@@ -119,8 +120,9 @@ def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
                                        site_networks=options.site.as_text(), allow_list=options.allow.path,
                                        started=started)
     window = _window(result)
-    for traffic in result.devices:
-        record_egress_device(store, run_id=run_id, device=classify_device(store, traffic, options.allow, window))
+    audited = bool(list_runs(store, limit=1))       # no audit in the store: no per-device look-ups
+    record_egress_devices(store, run_id=run_id, devices=[
+        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
     record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
                                complete=complete and not s.partial)
     report = get_egress_report(store, run_id=run_id)

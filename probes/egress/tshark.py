@@ -33,9 +33,10 @@ from typing import Any
 
 import pyshark
 import pyshark.capture.capture
+from packaging import version
 from pyshark.cache import get_cache_dir
 from pyshark.tshark.output_parser.base_parser import BaseTsharkOutputParser
-from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path
+from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path, get_tshark_version
 
 from probes.egress.columns import column_format
 from probes.egress.errors import TsharkMissing
@@ -61,43 +62,57 @@ def tshark_path() -> str:
         raise TsharkMissing(INSTALL_HINT) from exc
 
 
-def _cache_file(path: str) -> Path | None:
-    """Where the list for this tshark binary is kept: asking tshark costs a full start-up
-    (~0.4 s), so it is asked once per binary, in pyshark's own per-version cache folder."""
+def _cache_file(path: str, name: str) -> Path | None:
+    """Where facts about this tshark binary are kept: asking tshark costs a full start-up
+    (0.3-0.4 s each time), so each is asked once per binary (path, size and mtime), in a
+    folder of pyshark's own cache."""
     try:
         info = Path(path).resolve().stat()
         key = hashlib.sha256(f"{Path(path).resolve()}:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()[:16]
-        return get_cache_dir(f"camaudit-{key}") / "heuristic-protocols.txt"
+        return get_cache_dir(f"camaudit-{key}") / name
     except OSError:
         return None
+
+
+def _cached(path: str, name: str, ask: Callable[[], str]) -> str:
+    cache = _cache_file(path, name)
+    try:
+        if cache is not None and cache.is_file():
+            return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    value = ask()
+    if cache is not None and value:
+        try:
+            cache.write_text(value, encoding="utf-8")
+        except OSError:
+            pass               # a read-only home: ask tshark again next time
+    return value
+
+
+@functools.lru_cache(maxsize=4)
+def tshark_version(path: str) -> Any:
+    """pyshark's version check (`tshark -v`), asked once per binary."""
+    return version.parse(_cached(path, "version.txt", lambda: str(get_tshark_version(path))))
 
 
 @functools.lru_cache(maxsize=4)
 def _heuristic_protocols(path: str) -> tuple[str, ...]:
     """Protocols with a TCP/UDP heuristic dissector enabled by default, in this tshark."""
-    cache = _cache_file(path)
-    try:
-        if cache is not None and cache.is_file():
-            return tuple(cache.read_text(encoding="utf-8").split())
-    except OSError:
-        pass
-    try:
-        out = subprocess.run([path, "-G", "heuristic-decodes"], capture_output=True, text=True,
-                             timeout=30, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return ()
-    found = set()
-    for line in out.splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3 and parts[0] in ("tcp", "udp") and parts[2] == "T":
-            found.add(parts[1])
-    result = tuple(sorted(found - KEEP_HEURISTICS))
-    if cache is not None and result:
+    def ask() -> str:
         try:
-            cache.write_text("\n".join(result) + "\n", encoding="utf-8")
-        except OSError:
-            pass               # a read-only home: ask tshark again next time
-    return result
+            out = subprocess.run([path, "-G", "heuristic-decodes"], capture_output=True, text=True,
+                                 timeout=30, check=False).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        found = set()
+        for line in out.splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3 and parts[0] in ("tcp", "udp") and parts[2] == "T":
+                found.add(parts[1])
+        return "\n".join(sorted(found - KEEP_HEURISTICS))
+
+    return tuple(_cached(path, "heuristic-protocols.txt", ask).split())
 
 
 def dissector_parameters(path: str) -> list[str]:
@@ -142,7 +157,13 @@ class _SummaryParser(BaseTsharkOutputParser):
 
 
 class _CaptureMixin:
-    """stderr lines kept in full; tshark left to exit by itself at the end of a file."""
+    """stderr lines kept in full; tshark left to exit by itself at the end of a file; the
+    tshark version from the per-binary cache instead of a `tshark -v` per capture."""
+
+    tshark_path: str
+
+    def _get_tshark_version(self) -> Any:
+        return tshark_version(self.tshark_path)
 
     stderr_lines: list[str]
     exit_codes: list[int | None]
