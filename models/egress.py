@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,18 +228,18 @@ class EgressFindingRecord(SQLModel, table=True):
 
 
 EGRESS_TABLES = (EgressRun, EgressDeviceRecord, EgressFlow, EgressDnsRecord, EgressFindingRecord)
-_ready: set[int] = set()
+_ready: weakref.WeakSet[Any] = weakref.WeakSet()   # engines whose database has the tables
 _ready_lock = threading.Lock()
 
 
 def ensure_egress_tables(store: Store) -> None:
     """Create the egress tables in this database if they are not there yet (idempotent)."""
     with _ready_lock:
-        if id(store.engine) in _ready:
+        if store.engine in _ready:
             return
         with translate_errors(store.path), store._write_lock:
             SQLModel.metadata.create_all(store.engine, tables=[t.__table__ for t in EGRESS_TABLES])  # type: ignore[attr-defined]
-        _ready.add(id(store.engine))
+        _ready.add(store.engine)
 
 
 def _has_tables(store: Store) -> bool:

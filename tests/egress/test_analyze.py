@@ -243,3 +243,35 @@ def test_runs_off_the_callers_event_loop(site: Site, store):
 
     report = asyncio.run(from_a_running_loop())      # pyshark must not touch this loop
     assert report.capture.packets == site.truth["capture"]["packets"]
+
+
+def _split(pcap: Path, first: Path, second: Path) -> None:
+    """Two classic pcap files, each with the global header, split at a record boundary."""
+    data = pcap.read_bytes()
+    offset = 24
+    while offset < len(data) // 2:
+        offset += 16 + struct.unpack_from("<I", data, offset + 8)[0]
+    first.write_bytes(data[:offset])
+    second.write_bytes(data[:24] + data[offset:])
+
+
+def test_a_capture_split_over_files_is_one_window_and_a_bad_file_makes_it_partial(site: Site, tmp_path: Path,
+                                                                                  capsys):
+    one, two, junk = tmp_path / "part1.pcap", tmp_path / "part2.pcap", tmp_path / "junk.pcap"
+    _split(site.pcap, one, two)
+    junk.write_text("not a capture\n" * 20)
+    code, out, err = run_cli(capsys, "analyze", str(one), str(two), "--db", str(tmp_path / "w.db"), "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["capture"]["packets"] == site.truth["capture"]["packets"]
+    assert doc["capture"]["ended"] == site.truth["capture"]["end"]
+    got = {(d["address"], x["address"], x["port"]): x for d in doc["devices"] for x in d["destinations"]}
+    for device in site.truth["devices"]:
+        for x in device["destinations"]:
+            mine = got[(device["address"], x["address"], x["port"])]
+            assert (mine["bytes_out"], mine["bytes_in"], mine["failed_attempts"]) == \
+                (x["bytes_out"], x["bytes_in"], x["failed_attempts"])
+    code, out, err = run_cli(capsys, "analyze", str(one), str(junk), str(two), "--db", str(tmp_path / "w.db"),
+                             "--json")
+    assert code == 1 and "junk.pcap is not a packet capture" in err
+    assert json.loads(out)["capture"]["packets"] == site.truth["capture"]["packets"]
