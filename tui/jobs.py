@@ -82,7 +82,7 @@ class WorkingApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def reload_fleet(self) -> None:
         try:
-            index = load_fleet(self.store)
+            index = load_fleet(self.store, self.fleet)
         except Exception as exc:  # noqa: BLE001 - store problems become the error modal
             self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
             return

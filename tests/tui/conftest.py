@@ -27,6 +27,24 @@ def school_db(school_db_template: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.fixture(scope="session")
+def real_site_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two real audits of the simulated fleet and a real egress analysis, pinned (tests/tui/real_site.py)."""
+    if shutil.which("tshark") is None:
+        pytest.skip("tshark is not installed (the real site database includes a real egress analysis)")
+    from tests.tui.real_site import build_real_site_db
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return build_real_site_db(tmp_path_factory.mktemp("real-site") / "site.db", monkeypatch)
+
+
+@pytest.fixture
+def real_site_db(real_site_template: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "site.db"
+    shutil.copyfile(real_site_template, copy)
+    return copy
+
+
 @pytest.fixture
 def school_app(school_db: Path) -> CamauditApp:
     return make_app(school_db, now=lambda: NOW, cursor_blink=False)

@@ -10,7 +10,7 @@ from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
 from models.store import get_device, get_device_audit
 from models.tables import DeviceSummary
 from tui.data.changes import HistoryEntry, RunChange, device_history
-from tui.data.egress import EgressLine, load_egress
+from tui.data.egress import EgressLine, device_egress
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,5 @@ def load_device(store: Store, device_id: int) -> DeviceView | None:
     if audit is None:
         return None
     history, changes = device_history(store, device_id)
-    egress = load_egress(store)
-    return DeviceView(summary, audit, history, changes, egress.for_device(device_id, audit.address),
-                      egress.available)
+    available, egress = device_egress(store, device_id)
+    return DeviceView(summary, audit, history, changes, egress, available)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from models.audit import Finding
 from models.db import Store
-from models.egress import EgressDestination, get_egress_report, list_egress_runs
+from models.egress import EgressDestination, get_egress_report, list_device_egress, list_egress_runs
 
 NOT_YET = "No egress analysis yet: run camaudit egress analyze FILE (a capture of the cameras' traffic)."
 CALLS_HOME = frozenset({"vendor-cloud", "unknown"})   # labels that mean the device calls out on its own
@@ -85,18 +85,33 @@ class EgressIndex:
         return NOT_YET
 
 
+def device_egress(store: Store, device_id: int) -> tuple[bool, list[EgressLine] | None]:
+    """(any egress run at all, the device's destinations in the latest run that captured it or None)."""
+    captured = list_device_egress(store, device_id=device_id)
+    if not captured:
+        return bool(list_egress_runs(store, limit=1)), None
+    run_id, device = captured[-1]
+    return True, [_line(device.address, device.device_id, run_id, d) for d in device.destinations if d.label != "site"]
+
+
 def _line(address: str, device_id: int | None, run_id: int, d: EgressDestination) -> EgressLine:
     name = next(iter([*d.names, *d.sni, *d.http_host]), d.address)
     return EgressLine(address, device_id, run_id, name, d.address, d.port, d.transport, d.label, d.country,
                       d.bytes_out, d.bytes_in, d.failed_attempts, d.setting, d.last_seen)
 
 
-def load_egress(store: Store) -> EgressIndex:
-    """Every egress run, and each device's destinations from the latest run that captured it."""
+def load_egress(store: Store, previous: EgressIndex | None = None) -> EgressIndex:
+    """Every egress run, and each device's destinations from the latest run that captured it.
+
+    `previous` is reused when no egress run was added or changed since (the fleet is re-read
+    every few hundred milliseconds while an audit runs; captures do not change with it).
+    """
     runs = list_egress_runs(store)
-    index = EgressIndex(available=bool(runs), runs=[
-        EgressRunLine(r.id, r.started, r.finished, r.complete, r.source, r.device_count, r.finding_count)
-        for r in runs])
+    lines = [EgressRunLine(r.id, r.started, r.finished, r.complete, r.source, r.device_count, r.finding_count)
+             for r in runs]
+    if previous is not None and previous.runs == lines and all(r.finished for r in lines):
+        return previous
+    index = EgressIndex(available=bool(runs), runs=lines)
     seen: set[object] = set()
     for run in runs[:RECENT_RUNS]:              # newest first
         report = get_egress_report(store, run_id=run.id)

@@ -139,7 +139,7 @@ def _search_text(row: FleetRow) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def load_fleet(store: Store) -> FleetIndex:
+def load_fleet(store: Store, previous: FleetIndex | None = None) -> FleetIndex:
     """Every device's latest snapshot with its flags, findings and egress (no evidence loaded)."""
     rows: list[FleetRow] = []
     for d in list_devices(store):
@@ -156,7 +156,7 @@ def load_fleet(store: Store) -> FleetIndex:
         f = flags.get(sid, SnapshotFlags())
         row.enabled, row.remote_on = f.enabled, f.remote_on
         row.unknown, row.unknown_biometric = f.unknown, f.unknown_biometric
-    egress = load_egress(store)
+    egress = load_egress(store, previous.egress if previous else None)
     if egress.available:
         per_device = egress.by_device()
         for row in rows:

@@ -55,14 +55,14 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
     """Rows are records of any type; columns say how to show, sort and export them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "first", "First row", show=False),
-        Binding("end", "last", "Last row", show=False),
-        Binding("left", "column(-1)", "Previous column", show=False),
-        Binding("right", "column(1)", "Next column", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False, id="table.up"),
+        Binding("down", "cursor(1)", "Down", show=False, id="table.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="table.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
+        Binding("home", "first", "First row", show=False, id="table.first"),
+        Binding("end", "last", "Last row", show=False, id="table.last"),
+        Binding("left", "column(-1)", "Previous column", show=False, id="table.previous_column"),
+        Binding("right", "column(1)", "Next column", show=False, id="table.next_column"),
         Binding("s", "sort", "Sort", id="table.sort", tooltip="Sort by the highlighted column; again to reverse"),
         Binding("enter", "choose", "Open", id="table.open", tooltip="Open the highlighted row"),
     ]
