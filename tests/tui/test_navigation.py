@@ -81,6 +81,11 @@ async def test_columns_sort_by_key_and_by_clicking_the_header(school_app):
         await pilot.click("#fleet-table", offset=(2, 0))   # the Address header
         assert shown_addresses(school_app)[:2] == [HIK, OEM]
         assert table.sort_state == ("address", False)
+        await pilot.click("#fleet-table", offset=(2, 2))   # the second row: highlighted ...
+        assert table.current.label == OEM and isinstance(school_app.screen, type(table.screen))
+        await pilot.click("#fleet-table", offset=(2, 2))   # ... and opened by a second click
+        await wait_until(pilot, lambda: isinstance(school_app.screen, DeviceScreen), what="the device screen")
+        assert school_app.screen.device_id == table.current.device_id
 
 
 async def test_drill_down_to_a_device_its_evidence_and_history(school_app):
