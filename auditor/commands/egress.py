@@ -156,3 +156,21 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
         report = finish_watch(store, watch, options, stopped_early=stopped)
     print_report(console, report)
     return 0
+
+
+def demo_egress(console: Console, db: Path, folder: Path, *, packets: int = 20_000) -> EgressReport:
+    """The egress step of `camaudit demo`: write the simulated site's capture (with its ground
+    truth) into `folder`, analyse it into `db` and print the result. Devices link to the
+    demo's audit by MAC, so hik-acusense-nvr's Hik-Connect traffic shows as undisclosed egress."""
+    from auditor.egress import EgressOptions, analyze_files
+    from device_simulators.egress.site import write_site_capture
+    from device_simulators.profile import load_fleet
+    from models.db import open_store
+
+    pcap = folder / "site.pcap"
+    write_site_capture(pcap, list(load_fleet("site").profiles), packets=packets)
+    console.rule(f"Egress: camaudit egress analyze {pcap} --db {db}")
+    with open_store(db) as store:
+        report = analyze_files(store, [pcap], EgressOptions())
+    print_report(console, report)
+    return report

@@ -86,3 +86,21 @@ def test_repeated_failed_attempts_the_airport_case(site: Site, analyse):
         [title] = ids(devices[truth["address"]], "egress-failed-attempts")
         assert f"{case['address']}:443/tcp" in title and f"{dest['failed_attempts']} attempts" in title
         assert ids(devices[truth["address"]], "egress-unknown-server") == []
+
+
+def test_with_a_real_audit_of_the_simulators(site: Site, start_fleet, tmp_path):
+    """The cross-check end to end: a real audit of the simulated NVR and bullet camera (the
+    devices answer on loopback; the capture shows them by MAC on the site network)."""
+    from models.db import open_store
+    from tests.audit.helpers import audit_fleet
+
+    fleet = start_fleet("hik-acusense-nvr", "hik-school-bullet")
+    audits = audit_fleet(fleet, tmp_path / "real.db")
+    assert {a.remote_access["hik_connect"].enabled for a in audits.values()} == {False, True}
+    with open_store(tmp_path / "real.db") as store:
+        devices = {d.address: d for d in analyze_files(store, [site.pcap], EgressOptions()).devices}
+    nvr = devices[site.device("hik-acusense-nvr")["address"]]
+    bullet = devices[site.device("hik-school-bullet")["address"]]
+    assert nvr.device_id is not None and bullet.device_id is not None          # linked by MAC
+    assert len(ids(nvr, "egress-undisclosed-cloud")) == 1
+    assert ids(bullet, "egress-undisclosed-cloud") == []
