@@ -32,20 +32,27 @@ def _host(destination: str | None) -> str | None:
     return text.rstrip(".") or None
 
 
-def _configured(dest: EgressDestination, server: str | None) -> bool:
-    """The destination is the server a setting names (by address or by one of its names)."""
+def _configured(dest: EgressDestination, server: str | None, setting: str = "") -> bool:
+    """The destination is the server a setting names (by address or by one of its names).
+
+    DDNS settings hold the device's own name under the provider's domain (Dahua:
+    depot-nvr.dahuaddns.com) while the device updates it at the provider's server
+    (www.dahuaddns.com), so for DDNS any name under that parent domain counts."""
     host = _host(server)
     if host is None or host in ("0.0.0.0", "::"):
         return False
     names = {n.lower().rstrip(".") for n in (*dest.names, *dest.sni, *dest.http_host)}
-    return host == dest.address.lower() or host in names
+    if host == dest.address.lower() or host in names:
+        return True
+    parent = host.split(".", 1)[1] if host.count(".") >= 2 else None
+    return setting == "ddns" and parent is not None and any(n == parent or n.endswith("." + parent) for n in names)
 
 
 def _settings_for(dest: EgressDestination, audit: DeviceAudit | None) -> set[str]:
     """Remote-access settings this destination belongs to: by the endpoint list or by config."""
     found = {dest.setting} if dest.label == "vendor-cloud" and dest.setting else set()
     if audit is not None:
-        found |= {rid for rid, v in audit.remote_access.items() if _configured(dest, v.destination)}
+        found |= {rid for rid, v in audit.remote_access.items() if _configured(dest, v.destination, rid)}
     return found
 
 
@@ -69,8 +76,8 @@ def _evidence(dest: EgressDestination) -> list[str]:
 def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
     if dest.label != "unknown" or dest.failed_attempts >= FAILED_ATTEMPTS_THRESHOLD:
         return                                   # repeated failures: the failed-attempts rule names it
-    if audit is not None and any(v.enabled is True and _configured(dest, v.destination)
-                                 for v in audit.remote_access.values()):
+    if audit is not None and any(v.enabled is True and _configured(dest, v.destination, rid)
+                                 for rid, v in audit.remote_access.items()):
         return                                   # the server its own (enabled) configuration names
     country = dest.country or "country unknown"
     yield Finding("egress-unknown-server", "medium",

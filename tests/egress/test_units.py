@@ -155,3 +155,19 @@ def test_every_known_endpoint_names_its_source():
     assert all(e.setting in ("hik_connect", "dahua_p2p") for e in endpoints if e.kind == "vendor-cloud")
     vendors = {e.domain for e in endpoints if e.kind == "vendor-cloud"}
     assert {"hik-connect.com", "ezvizlife.com", "easy4ipcloud.com", "imoulife.com", "amcrestcloud.com"} <= vendors
+
+
+def test_a_configured_server_is_matched_by_address_name_port_suffix_and_ddns_parent():
+    import datetime as dt
+
+    from auditor.egress.findings import _configured
+    from models.egress import EgressDestination
+
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    dest = EgressDestination(address="47.88.61.19", port=80, transport="tcp", label="unknown", country="US",
+                             packets_out=1, packets_in=1, bytes_out=1, bytes_in=1, first_seen=now, last_seen=now,
+                             names=["www.dahuaddns.com"], http_host=["www.dahuaddns.com"])
+    assert _configured(dest, "47.88.61.19:80") and _configured(dest, "http://www.dahuaddns.com/update")
+    assert _configured(dest, "depot-nvr.dahuaddns.com", "ddns")          # the device's own DDNS name
+    assert not _configured(dest, "depot-nvr.dahuaddns.com", "email")     # only DDNS names work that way
+    assert not _configured(dest, "0.0.0.0") and not _configured(dest, None)
