@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from pyshark.capture.capture import TSharkCrashException
+from pyshark.capture.capture import StopCapture, TSharkCrashException
 from pyshark.tshark.tshark import TSharkNotFoundException, get_all_tshark_interfaces_names
 
 from probes.egress.errors import (
@@ -75,7 +76,6 @@ def _read_one(path: Path, site: SiteNetworks, table: FlowTable, cancel: threadin
         def on_row(row: list[str]) -> None:
             if cancel is not None and cancel.is_set():
                 capture.stopping = True
-                from pyshark.capture.capture import StopCapture
                 raise StopCapture()
             table.add(row)
 
@@ -171,7 +171,7 @@ def list_interfaces() -> tuple[str, ...]:
     """The interfaces tshark can capture on (names and aliases)."""
     try:
         return tuple(get_all_tshark_interfaces_names(tshark_path()))
-    except (OSError, ValueError, RuntimeError, __import__("subprocess").CalledProcessError):
+    except (OSError, ValueError, RuntimeError, subprocess.CalledProcessError, TsharkMissing):
         return ()
 
 

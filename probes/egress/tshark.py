@@ -259,9 +259,3 @@ class SummaryLiveCapture(_CaptureMixin, pyshark.LiveCapture):
     def exited_early(self) -> bool:
         """dumpcap or tshark has stopped by itself (no permission, interface gone)."""
         return any(p.returncode is not None for p in list(self._running_processes))
-
-
-def run_capture(capture: _CaptureMixin, on_row: Callable[[list[str]], None],
-                loop: asyncio.AbstractEventLoop) -> None:
-    """Read a file capture to its end on `loop` (the caller's worker thread owns it)."""
-    loop.run_until_complete(capture.packets_from_tshark(on_row))  # type: ignore[attr-defined]

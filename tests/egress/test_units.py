@@ -171,3 +171,16 @@ def test_a_configured_server_is_matched_by_address_name_port_suffix_and_ddns_par
     assert _configured(dest, "depot-nvr.dahuaddns.com", "ddns")          # the device's own DDNS name
     assert not _configured(dest, "depot-nvr.dahuaddns.com", "email")     # only DDNS names work that way
     assert not _configured(dest, "0.0.0.0") and not _configured(dest, None)
+
+
+def test_dumpcap_complaints_become_one_sentence_errors():
+    from probes.egress.errors import CaptureFailed, CapturePermissionDenied, InterfaceMissing
+    from probes.egress.reader import _live_problem
+
+    denied = _live_problem("eth0", ["dumpcap: You don't have permission to capture on that device",
+                                    "(socket: Operation not permitted)"])
+    assert isinstance(denied, CapturePermissionDenied)
+    assert "CAP_NET_RAW" in denied.message and "\n" not in denied.message
+    assert isinstance(_live_problem("eth9", ["eth9: No such device exists"]), InterfaceMissing)
+    other = _live_problem("eth0", ["something else broke"])
+    assert isinstance(other, CaptureFailed) and "something else broke" in other.message
