@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from models.db import Store
 from models.features import BIOMETRIC_FEATURES, FEATURE_IDS, SEVERITIES
+from models.fleet_flags import FindingLine, SnapshotFlags, list_snapshot_findings, list_snapshot_flags
 from models.store import list_devices
 from tui.data.egress import EgressIndex, load_egress
-from tui.data.fleet_query import FindingLine, SnapshotFlags, read_findings, read_flags
 from tui.data.format import address_label, is_hik_dahua
 
 # Remote access that makes the device contact a server outside the site on its own
@@ -151,7 +151,7 @@ def load_fleet(store: Store, previous: FleetIndex | None = None) -> FleetIndex:
             serial=d.serial, reachable=s.reachable, auth=s.auth, worst=s.worst_severity,
             finding_count=s.finding_count, audited=s.recorded))
     by_snapshot = {r.snapshot_id: r for r in rows}
-    flags = read_flags(store, list(by_snapshot))
+    flags = list_snapshot_flags(store, snapshot_ids=list(by_snapshot))
     for sid, row in by_snapshot.items():
         f = flags.get(sid, SnapshotFlags())
         row.enabled, row.remote_on = f.enabled, f.remote_on
@@ -168,7 +168,7 @@ def load_fleet(store: Store, previous: FleetIndex | None = None) -> FleetIndex:
                 row.egress_unknown = sum(1 for line in lines if line.unknown)
     for row in rows:
         row.finish()
-    findings = [(by_snapshot[f.snapshot_id], f) for f in read_findings(store, list(by_snapshot))]
+    findings = [(by_snapshot[f.snapshot_id], f) for f in list_snapshot_findings(store, snapshot_ids=list(by_snapshot))]
     by_key: dict[object, FleetRow] = {r.address: r for r in rows} | {r.device_id: r for r in rows}
     for key, finding in egress.findings:    # egress findings of audited devices join the list
         row = by_key.get(key)

@@ -8,8 +8,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from models.features import SEVERITIES
+from models.fleet_flags import FindingLine
 from tui.data.fleet import FleetIndex, FleetRow
-from tui.data.fleet_query import FindingLine
 from tui.data.format import SEVERITY_STYLE, severity_text
 from tui.messages import DeviceSelected
 from tui.screens.base import CamauditScreen

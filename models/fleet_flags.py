@@ -1,11 +1,9 @@
-"""Column-only reads over the latest snapshot of every device, for the fleet and findings lists.
+"""Column-only read models over snapshots, for fleet-wide lists (TUI fleet and findings).
 
 `models.store.list_devices` gives one `DeviceSummary` per device but not which analytics and
 remote-access settings are switched on, and loading every `DeviceAudit` to find out costs about
 2 ms per device (evidence JSON and ORM objects): 20 s for 10,000 devices. These queries read
-just the verdict columns through the store's own read session, in chunks like the store does.
-They belong in `models/store.py` (as a `list_device_flags` read model); until the store offers
-one, this module is the only place in `tui/` that builds a query, and it never writes.
+just the verdict columns as Core rows, in chunks like the store does.
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield ordered[start:start + _CHUNK]
 
 
-def read_flags(store: Store, snapshot_ids: Sequence[int]) -> dict[int, SnapshotFlags]:
+def list_snapshot_flags(store: Store, *, snapshot_ids: Sequence[int]) -> dict[int, SnapshotFlags]:
     """Per snapshot: enabled features and how many are unknown (device roll-up), and remote access."""
     flags: dict[int, SnapshotFlags] = defaultdict(SnapshotFlags)
     with store.reading() as session:
@@ -78,7 +76,7 @@ def read_flags(store: Store, snapshot_ids: Sequence[int]) -> dict[int, SnapshotF
     return dict(flags)
 
 
-def read_findings(store: Store, snapshot_ids: Sequence[int]) -> list[FindingLine]:
+def list_snapshot_findings(store: Store, *, snapshot_ids: Sequence[int]) -> list[FindingLine]:
     """Every finding of the given snapshots, without evidence, in recorded order."""
     lines: list[FindingLine] = []
     with store.reading() as session:
