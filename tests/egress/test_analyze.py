@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -275,3 +276,17 @@ def test_a_capture_split_over_files_is_one_window_and_a_bad_file_makes_it_partia
                              "--json")
     assert code == 1 and "junk.pcap is not a packet capture" in err
     assert json.loads(out)["capture"]["packets"] == site.truth["capture"]["packets"]
+
+
+@pytest.mark.skipif(shutil.which("editcap") is None, reason="editcap (Wireshark) is not installed")
+def test_pcapng_gives_the_same_result_as_pcap(site: Site, tmp_path: Path, capsys):
+    ng = tmp_path / "site.pcapng"
+    subprocess.run(["editcap", "-F", "pcapng", str(site.pcap), str(ng)], check=True, capture_output=True, timeout=60)
+    results = []
+    for path in (site.pcap, ng):
+        code, out, _ = run_cli(capsys, "analyze", str(path), "--db", str(tmp_path / "ng.db"), "--json")
+        assert code == 0
+        doc = json.loads(out)
+        doc["capture"].pop("source")
+        results.append(doc)
+    assert results[0] == results[1]
