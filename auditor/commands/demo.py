@@ -1,8 +1,9 @@
 """`camaudit demo`: the main job on the bundled simulated site, for a first look.
 
 Starts every bundled simulated device on loopback, then runs exactly what a user would run on
-a real site: discovery of the site's /24 and an audit with a credentials file, into a real
-SQLite store. Later stages (egress analysis, the report) are added here as they exist.
+a real site, into a real SQLite store: discovery of the site's /24, an audit with a credentials
+file, an egress analysis of a capture of the site (written by the simulators, with its ground
+truth), and the DPIA evidence report. It ends by pointing at the TUI.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 from rich.console import Console
 
+from auditor.commands.egress import demo_egress
+from auditor.commands.report import write_report
 from auditor.credentials import AccountRule, CredentialBook
 from auditor.orchestrator import AuditOptions, run_audit
 from auditor.scope import plan_targets
@@ -31,6 +34,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     demo.add_argument("--base-address", default=DEMO_BASE,
                       help=f"first loopback address for the simulated site (default {DEMO_BASE})")
     demo.add_argument("--db", type=Path, default=Path("camaudit.db"), help="SQLite store (default ./camaudit.db)")
+    demo.add_argument("--out", type=Path, default=Path("camaudit-report.html"),
+                      help="where to write the HTML report (default ./camaudit-report.html)")
+    demo.add_argument("--workdir", type=Path, default=Path("camaudit-demo"),
+                      help="folder for the simulated site capture (default ./camaudit-demo)")
     demo.set_defaults(func=cmd_demo)
 
 
@@ -61,4 +68,13 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
         console.print(findings_table(outcome.devices, limit=15))
         console.print(f"Run {outcome.run_id} stored in {args.db}. Nothing was written to any device: "
                       f"{sum(len(d.log.writes()) for d in fleet)} write requests in the simulators' logs.")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    console.rule("3. Egress")
+    demo_egress(console, args.db, args.workdir)
+    console.rule(f"4. Report: camaudit report --db {args.db} --out {args.out}")
+    path = write_report(args.db, args.out)
+    console.print(f"DPIA evidence report written to [bold]{path}[/]")
+    console.rule("Next")
+    console.print(f"Browse the results: [bold]camaudit tui --db {args.db}[/]   "
+                  f"(or .venv/bin/camaudit tui --db {args.db} from the project folder)")
     return 0
