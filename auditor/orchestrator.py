@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
+from auditor import DEFAULT_CONCURRENCY
 from auditor.credentials import CredentialBook
 from auditor.device_audit import audit_device
 from models.audit import DeviceAudit
@@ -19,8 +20,6 @@ from models.db import Store
 from models.tables import RunOptions
 from probes.base import Target
 from probes.context import ProbeSettings
-
-DEFAULT_CONCURRENCY = 16
 
 
 @dataclass(frozen=True)

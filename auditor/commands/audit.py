@@ -6,15 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from auditor.credentials import CredentialBook, load_credentials, merge, single_account
-from auditor.orchestrator import DEFAULT_CONCURRENCY, AuditOptions, run_audit
-from auditor.scope import plan_targets
-from auditor.summary import audit_progress, audit_table, findings_table
-from probes.context import ProbeSettings
-from probes.http import HttpSettings
+from auditor import DEFAULT_CONCURRENCY
+
+if TYPE_CHECKING:
+    from auditor.credentials import CredentialBook
 
 ORDER = 20
 DEFAULT_DB = Path("camaudit.db")
@@ -54,6 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
+    from auditor.credentials import load_credentials, merge, single_account
+
     books = []
     if args.credentials:
         books.append(load_credentials(args.credentials))
@@ -63,8 +64,14 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
 
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
+    # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
     from auditor.errors import UsageError
+    from auditor.orchestrator import AuditOptions, run_audit
+    from auditor.scope import plan_targets
+    from auditor.summary import audit_progress, audit_table, findings_table
     from models.db import open_store
+    from probes.context import ProbeSettings
+    from probes.http import HttpSettings
 
     if args.concurrency < 1 or args.timeout <= 0:
         raise UsageError("--concurrency must be at least 1 and --timeout above 0.")

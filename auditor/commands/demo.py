@@ -11,19 +11,13 @@ from __future__ import annotations
 import argparse
 import ipaddress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from auditor.commands.egress import demo_egress
-from auditor.commands.report import write_report
-from auditor.credentials import AccountRule, CredentialBook
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
-from auditor.summary import audit_progress, audit_table, findings_table
-from device_simulators.cli import port_map_table
-from device_simulators.profile import load_fleet
-from device_simulators.runtime.fleet import Fleet
-from probes.login import Credentials
+if TYPE_CHECKING:
+    from auditor.credentials import CredentialBook
+    from device_simulators.runtime.fleet import Fleet
 
 DEMO_BASE = "127.0.30.1"
 ORDER = 90
@@ -43,12 +37,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def site_credentials(fleet: Fleet) -> CredentialBook:
     """What the site's credentials file would hold: each device's admin account."""
+    from auditor.credentials import AccountRule, CredentialBook
+    from probes.login import Credentials
+
     rules = [AccountRule((ipaddress.ip_network(d.address),), Credentials(a.user, a.password))
              for d in fleet for a in d.profile.accounts[:1]]
     return CredentialBook(tuple(rules))
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from auditor.commands.egress import demo_egress
+    from auditor.commands.report import write_report
+    from auditor.orchestrator import AuditOptions, run_audit
+    from auditor.scope import plan_targets
+    from auditor.summary import audit_progress, audit_table, findings_table
+    from device_simulators.cli import port_map_table
+    from device_simulators.profile import load_fleet
+    from device_simulators.runtime.fleet import Fleet
     from models.db import open_store
 
     spec = load_fleet("site")

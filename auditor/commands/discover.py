@@ -10,11 +10,6 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from auditor.identity import resolve_identity
-from auditor.scope import discover_scope
-from auditor.targets import parse_targets
-from probes.oui import maker_signals
-
 ORDER = 10
 
 
@@ -32,6 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_discover(args: argparse.Namespace, console: Console) -> int:
+    from auditor.identity import resolve_identity
+    from auditor.scope import discover_scope
+    from auditor.targets import parse_targets
+    from probes.oui import maker_signals
+
     scope = parse_targets(args.targets)
     view = Console(stderr=True) if args.json else console
     for note in scope.notes:

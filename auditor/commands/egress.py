@@ -7,12 +7,15 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from models.egress import EgressReport
+if TYPE_CHECKING:
+    from models.egress import EgressReport
+
 
 ORDER = 30
 DEFAULT_DB = Path("camaudit.db")

@@ -18,7 +18,8 @@ DEFAULT_OUT = "camaudit-report"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from auditor.report.render import FORMATS, TABLES
+    from auditor.report.formats import FORMATS
+    from auditor.report.formats import TABLE_NAMES as TABLES
 
     p = subparsers.add_parser(
         "report", help="write the DPIA evidence report of an audit run (HTML, Markdown, JSON or CSV)",
@@ -84,7 +85,7 @@ def write_report(db: Path, out: Path | None = None, *, run_id: int | None = None
 
     For other commands too: `camaudit demo` writes its report with this.
     """
-    from auditor.report.render import EXTENSIONS
+    from auditor.report.formats import EXTENSIONS
 
     text = report_text(db, run_id=run_id, fmt=fmt, table=table)
     return write_atomically(out or default_out(fmt, table, EXTENSIONS), text)

@@ -11,13 +11,9 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from auditor.credentials import AccountRule, CredentialBook
-from auditor.orchestrator import AuditOptions, AuditProgress, run_audit
-from auditor.scope import plan_targets
-from models.db import Store
-from probes.login import Credentials
-
 if TYPE_CHECKING:
+    from auditor.orchestrator import AuditOptions
+    from models.db import Store
     from tui.services import (
         AuditCallbacks,
         AuditRequest,
@@ -36,11 +32,17 @@ class OrchestratorServices:
     """The TUI's `Services`: the same target planning and orchestrator as `camaudit audit`."""
 
     def __init__(self, options: AuditOptions | None = None, *, discover: bool = True) -> None:
+        from auditor.orchestrator import AuditOptions
+
         self.options = options or AuditOptions()
         self.discover = discover
 
     def audit(self, store: Store, request: AuditRequest, callbacks: AuditCallbacks,
               cancel: threading.Event) -> AuditResult:
+        from auditor.credentials import AccountRule, CredentialBook
+        from auditor.orchestrator import AuditProgress, run_audit
+        from auditor.scope import plan_targets
+        from probes.login import Credentials
         from tui.services import AuditResult
 
         targets = plan_targets(list(request.targets), discover=self.discover)

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
+from auditor.report.formats import FORMATS, TABLE_NAMES
 from auditor.report.html import render_html
 from auditor.report.markdown import render_markdown
 from auditor.report.model import Report
-from auditor.report.tables import TABLES as CSV_TABLES
 from auditor.report.tables import render_csv
 
-FORMATS = ("html", "md", "json", "csv")
-TABLES = tuple(CSV_TABLES)
-EXTENSIONS = {"html": "html", "md": "md", "json": "json", "csv": "csv"}
+TABLES = TABLE_NAMES
 
 
 def render_json(report: Report) -> str:

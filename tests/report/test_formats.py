@@ -154,3 +154,10 @@ def test_no_password_appears_in_any_format(report, fmt):
     text = render(report, kind, table=table or "features")
     leaked = sorted(s for s in secrets if s in text)
     assert not leaked
+
+
+def test_csv_table_names_match_the_renderers():
+    from auditor.report.formats import TABLE_NAMES
+    from auditor.report.tables import TABLES as RENDERERS
+
+    assert tuple(RENDERERS) == TABLE_NAMES

@@ -1,0 +1,6 @@
+"""Report formats and CSV tables by name: constants only, so the CLI can build its parser
+without loading the report machinery."""
+
+FORMATS = ("html", "md", "json", "csv")
+TABLE_NAMES = ("features", "devices", "destinations", "findings")
+EXTENSIONS = {"html": "html", "md": "md", "json": "json", "csv": "csv"}
