@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from device_simulators.isapi import status
@@ -97,22 +98,35 @@ def _ddns_entry(parent: ET.Element, setting: dict[str, Any]) -> ET.Element:
     return node
 
 
-def ddns_list(ctx: Ctx) -> SimResponse:
-    setting = _setting(ctx, "ddns")
+Entry = Callable[[ET.Element, dict[str, Any]], ET.Element]
+
+
+def _entry_list(ctx: Ctx, key: str, root_name: str, entry: Entry) -> SimResponse:
+    """A list resource (DDNSList, NTPServerList) holding the profile's one configured entry."""
+    setting = _setting(ctx, key)
     if isinstance(setting, SimResponse):
         return setting
-    root = document("DDNSList", ctx.view.namespace)
-    _ddns_entry(root, setting)
+    root = document(root_name, ctx.view.namespace)
+    entry(root, setting)
     return xml_response(root)
+
+
+def _entry_one(ctx: Ctx, key: str, entry_id: str, root_name: str, entry: Entry) -> SimResponse:
+    """The same entry by id (/DDNS/1, /ntpServers/1); other ids do not exist."""
+    setting = _setting(ctx, key)
+    if isinstance(setting, SimResponse) or entry_id != "1":
+        return status.not_support(ctx)
+    root = document(root_name, ctx.view.namespace)
+    root.extend(list(entry(ET.Element("x"), setting)))
+    return xml_response(root)
+
+
+def ddns_list(ctx: Ctx) -> SimResponse:
+    return _entry_list(ctx, "ddns", "DDNSList", _ddns_entry)
 
 
 def ddns_one(ctx: Ctx, ddns_id: str) -> SimResponse:
-    setting = _setting(ctx, "ddns")
-    if isinstance(setting, SimResponse) or ddns_id != "1":
-        return status.not_support(ctx)
-    root = document("DDNS", ctx.view.namespace)
-    root.extend(list(_ddns_entry(ET.Element("x"), setting)))
-    return xml_response(root)
+    return _entry_one(ctx, "ddns", ddns_id, "DDNS", _ddns_entry)
 
 
 def upnp(ctx: Ctx) -> SimResponse:
@@ -143,21 +157,11 @@ def _ntp_entry(parent: ET.Element, setting: dict[str, Any]) -> ET.Element:
 
 
 def ntp_servers(ctx: Ctx) -> SimResponse:
-    setting = _setting(ctx, "ntp")
-    if isinstance(setting, SimResponse):
-        return setting
-    root = document("NTPServerList", ctx.view.namespace)
-    _ntp_entry(root, setting)
-    return xml_response(root)
+    return _entry_list(ctx, "ntp", "NTPServerList", _ntp_entry)
 
 
 def ntp_server(ctx: Ctx, server_id: str) -> SimResponse:
-    setting = _setting(ctx, "ntp")
-    if isinstance(setting, SimResponse) or server_id != "1":
-        return status.not_support(ctx)
-    root = document("NTPServer", ctx.view.namespace)
-    root.extend(list(_ntp_entry(ET.Element("x"), setting)))
-    return xml_response(root)
+    return _entry_one(ctx, "ntp", server_id, "NTPServer", _ntp_entry)
 
 
 def mailing(ctx: Ctx) -> SimResponse:
