@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
@@ -23,7 +23,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
 from models import tables
-from models.errors import StoreUnavailable
+from models.errors import RecordNotFound, StoreUnavailable
+
+R = TypeVar("R", bound=SQLModel)
 
 BUSY_TIMEOUT_S = 10.0   # how long to wait for another process that is writing the same file
 _WRITE_OPTION = "camaudit_write"
@@ -191,3 +193,22 @@ def open_store(path: str | Path) -> Store:
         engine.dispose()
         raise
     return Store(path, engine)
+
+
+def insert_row(store: Store, row: SQLModel) -> int:
+    """Add one row in its own transaction and return its new id (run rows, mostly)."""
+    with store.writing() as session:
+        session.add(row)
+        session.flush()
+        row_id = getattr(row, "id", None)
+        if row_id is None:
+            raise RuntimeError(f"{type(row).__name__} got no id from the database")
+        return int(row_id)
+
+
+def require_row(session: Session, store: Store, model: type[R], row_id: int, what: str, hint: str) -> R:
+    """The row with this id, or RecordNotFound naming the database and what to do."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise RecordNotFound(f"{what} {row_id} is not in the database {store.path}; {hint}")
+    return row

@@ -22,8 +22,7 @@ from sqlalchemy import JSON, Index, inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import Finding
-from models.db import Store, translate_errors
-from models.errors import RecordNotFound
+from models.db import Store, insert_row, require_row, translate_errors
 from models.tables import Device, DeviceSnapshot, UTCDateTime, normalise_mac
 
 
@@ -261,19 +260,12 @@ def record_egress_run_started(store: Store, *, kind: str, source: str, site_netw
     ensure_egress_tables(store)
     run = EgressRun(kind=kind, source=source, started=started or dt.datetime.now(dt.UTC),
                     site_networks=list(site_networks), allow_list=allow_list)
-    with store.writing() as session:
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        return run.id
+    return insert_row(store, run)
 
 
 def _run_or_raise(session: Session, store: Store, run_id: int) -> EgressRun:
-    run = session.get(EgressRun, run_id)
-    if run is None:
-        raise RecordNotFound(f"Egress run {run_id} is not in the database {store.path}; "
-                             f"start one with record_egress_run_started first.")
-    return run
+    return require_row(session, store, EgressRun, run_id, "Egress run",
+                       "start one with record_egress_run_started first.")
 
 
 def _link_device(session: Session, address: str, mac: str | None) -> int | None:

@@ -15,8 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from models.audit import DeviceAudit, FeatureVerdict, Finding, ProbeRecord, RemoteAccessVerdict
-from models.db import Store
-from models.errors import RecordNotFound
+from models.db import Store, insert_row, require_row
 from models.features import SEVERITIES
 from models.tables import (
     AuditRun,
@@ -70,19 +69,11 @@ def record_run_started(store: Store, *, targets: Sequence[str], options: RunOpti
             camaudit_version = "unknown"
     run = AuditRun(started=started or _now(), targets=[redact_target(t) for t in targets],
                    camaudit_version=camaudit_version, options=options.to_json())
-    with store.writing() as session:
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        return run.id
+    return insert_row(store, run)
 
 
 def _run_or_raise(session: Session, store: Store, run_id: int) -> AuditRun:
-    run = session.get(AuditRun, run_id)
-    if run is None:
-        raise RecordNotFound(f"Audit run {run_id} is not in the database {store.path}; "
-                             f"start a run with record_run_started first.")
-    return run
+    return require_row(session, store, AuditRun, run_id, "Audit run", "start a run with record_run_started first.")
 
 
 def record_run_finished(store: Store, *, run_id: int, complete: bool,
