@@ -17,10 +17,6 @@ SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium":
                   "info": "dim"}
 
 
-def _tri(value: bool | None) -> str:
-    return {True: "yes", False: "no", None: "?"}[value]
-
-
 def worst_severity(audit: DeviceAudit) -> str | None:
     ranks = [SEVERITIES.index(f.severity) for f in audit.findings]
     return SEVERITIES[min(ranks)] if ranks else None
@@ -82,7 +78,3 @@ def audit_progress(console: Console, total: int) -> Iterator[AuditProgress]:
             started=lambda t: bar.update(task, description=t.address),
             finished=lambda a: bar.advance(task),
         )
-
-
-def tri(value: bool | None) -> str:
-    return _tri(value)
