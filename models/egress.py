@@ -54,7 +54,8 @@ class EgressDestination:
 
     def to_json(self) -> dict[str, Any]:
         return {"address": self.address, "port": self.port, "transport": self.transport,
-                "names": list(self.names), "sni": list(self.sni), "country": self.country, "label": self.label,
+                "names": list(self.names), "sni": list(self.sni), "http_host": list(self.http_host),
+                "country": self.country, "label": self.label,
                 "packets_out": self.packets_out, "packets_in": self.packets_in,
                 "bytes_out": self.bytes_out, "bytes_in": self.bytes_in,
                 "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
@@ -96,7 +97,10 @@ class EgressDevice:
     def to_json(self) -> dict[str, Any]:
         return {"address": self.address, "mac": self.mac,
                 "destinations": [d.to_json() for d in self.destinations],
-                "dns_queries": self.unused_lookups,
+                # Every name the device looked up; the ones that never led to a connection
+                # (NXDOMAIN, or answers never called) are also listed on their own.
+                "dns_queries": sorted({q.name for q in self.lookups}),
+                "dns_unused": self.unused_lookups,
                 "findings": [{"id": f.id, "severity": f.severity, "title": f.title} for f in self.findings]}
 
 

@@ -47,8 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     analyze.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pcap or pcapng file")
     _common(analyze)
     analyze.add_argument("--json", action="store_true",
-                         help="print the result as JSON (devices with external traffic; dns_queries lists "
-                              "the names that never led to a connection)")
+                         help="print the result as JSON (devices with external traffic or DNS look-ups; "
+                              "dns_queries lists every name looked up, dns_unused those that never led to a "
+                              "connection)")
     analyze.set_defaults(func=cmd_analyze)
     watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")

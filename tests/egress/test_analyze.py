@@ -25,8 +25,8 @@ from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 pytestmark = needs_tshark
 
 KEYS = {"capture": {"source", "packets", "started", "ended"},
-        "device": {"address", "mac", "destinations", "dns_queries", "findings"},
-        "destination": {"address", "port", "transport", "names", "sni", "country", "label", "packets_out",
+        "device": {"address", "mac", "destinations", "dns_queries", "dns_unused", "findings"},
+        "destination": {"address", "port", "transport", "names", "sni", "http_host", "country", "label", "packets_out",
                         "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts"},
         "finding": {"id", "severity", "title"}}
 # What a correct labeller says about the simulated destinations (endpoints.toml and ports).
@@ -121,6 +121,13 @@ def test_dns_queries_that_led_nowhere(site: Site, analysed):
     lookups = {q.name: q for d in report.devices for q in d.lookups}
     assert lookups["p2p-fallback.cctv-oem.example"].rcode == "NXDOMAIN"
     assert lookups["litedev.hik-connect.com"].led_to_connection
+    # JSON: dns_queries is every name a device looked up, dns_unused the ones that led nowhere.
+    for device in report.devices:
+        document = device.to_json()
+        assert document["dns_queries"] == sorted({q.name for q in device.lookups})
+        assert set(document["dns_unused"]) <= set(document["dns_queries"])
+    bullet = next(d for d in report.devices if "litedev.hik-connect.com" in {q.name for q in d.lookups})
+    assert "litedev.hik-connect.com" in bullet.to_json()["dns_queries"]
 
 
 def test_results_are_stored_and_linked_to_audited_devices(site: Site, analysed):
