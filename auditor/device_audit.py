@@ -120,6 +120,23 @@ def _not_applicable(audit: DeviceAudit) -> None:
             verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
 
 
+DISCOVERY_PROTOCOLS = ("ws_discovery", "sadp", "dhip")
+
+
+def answered_without_login(target: Target, fp: Fingerprint, login: LoginState) -> list[str]:
+    """Which protocols told us something with no credentials at all.
+
+    Discovery answers by design (SADP even says whether Hik-Connect is on); ONVIF answers
+    GetSystemDateAndTime by design; a device with no login answers every API it has.
+    """
+    answered = [p for p in DISCOVERY_PROTOCOLS if p in target.found_by]
+    if fp.clock_offset is not None:
+        answered.append("onvif:GetSystemDateAndTime")
+    if login.no_auth:
+        answered += sorted(fp.protocols & {"isapi", "dahua_cgi", "onvif"})
+    return answered
+
+
 def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
                  include_intrusive: bool = False) -> DeviceResult:
     audit = DeviceAudit(address=target.address, port=target.port, started=_now())
@@ -148,6 +165,7 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
     for obs in observations:
         if isinstance(obs, ServiceObservation):
             audit.services[obs.service] = obs.state
+    audit.services["answered_without_login"] = answered_without_login(target, fp, ctx.login)
     if audit.device_type == "camera" and audit.features["thermal_screening"].supported:
         audit.device_type = "thermal"
     audit.findings = derive_findings(audit, [o for o in observations if isinstance(o, FeatureObservation)])

@@ -155,7 +155,7 @@ def access_control(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[
     if audit.auth == "not-required":
         yield Finding("no-authentication", "critical",
                       "The device answers without any password: anyone on the network can view and change it.",
-                      [e for e in audit.identity_evidence if "without" in e][:3],
+                      ["answered without a login: " + ", ".join(audit.services.get("answered_without_login", []))],
                       "Set a strong admin password now.")
     if audit.auth == "locked":
         yield Finding("account-locked", "high",

@@ -125,3 +125,15 @@ def test_no_password_reaches_the_audit(audit_site):
 def test_expected_findings_are_raised(profile: Profile, audited):
     got = {f.id for f in audited[profile.id].findings}
     assert set(profile.expect.get("findings") or []) <= got, got
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_protocols_that_answered_without_a_login_are_listed(profile: Profile, audited):
+    answered = set(audited[profile.id].services["answered_without_login"])
+    discovery = {"ws_discovery", "sadp", "dhip"} & set(profile.protocols)
+    assert discovery <= answered
+    apis = {"isapi", "dahua_cgi", "onvif"} & set(profile.protocols)
+    if profile.auth_scheme == "none":
+        assert apis <= answered            # a device with no password answers every API it has
+    else:
+        assert not (apis & answered)       # protected APIs never answered without a login
