@@ -13,7 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from device_simulators.isapi import status
-from device_simulators.isapi.model import Channel, Ctx, Event
+from device_simulators.isapi.model import Channel, Ctx, Event, reachable_channel
 from device_simulators.isapi.xml import add, document, leaves, xml_response
 from device_simulators.runtime.http import SimResponse
 
@@ -117,11 +117,9 @@ def trigger(ctx: Ctx, trigger_id: str) -> SimResponse:
 
 def channel_capabilities(ctx: Ctx, channel_id: str) -> SimResponse:
     """Event types one channel can raise (ChannelEventCap; layout (unverified))."""
-    channel = ctx.view.channel(channel_id)
-    if channel is None:
-        return status.not_support(ctx)
-    if not channel.online:
-        return status.device_error(ctx)
+    channel = reachable_channel(ctx, channel_id)
+    if isinstance(channel, SimResponse):
+        return channel
     types = [EVENT_TYPES[k][0] for k in channel.events if k in EVENT_TYPES]
     root = document("ChannelEventCap", ctx.view.namespace)
     add(root, "eventType", opt=",".join(types))

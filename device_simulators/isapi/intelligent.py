@@ -14,7 +14,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from device_simulators.isapi import caps, status
-from device_simulators.isapi.model import Ctx, FaceLibrary, channel_event
+from device_simulators.isapi.model import Ctx, FaceLibrary, channel_event, reachable_channel
 from device_simulators.isapi.xml import add, document, leaves, parse_untrusted, xml_response
 from device_simulators.runtime.http import SimResponse
 
@@ -45,11 +45,9 @@ def capabilities(ctx: Ctx) -> SimResponse:
 
 
 def channel_capabilities(ctx: Ctx, channel_id: str) -> SimResponse:
-    channel = ctx.view.channel(channel_id)
-    if channel is None:
-        return status.not_support(ctx)
-    if not channel.online:
-        return status.device_error(ctx)
+    channel = reachable_channel(ctx, channel_id)
+    if isinstance(channel, SimResponse):
+        return channel
     return _intelli_cap(ctx, set(channel.events))
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from device_simulators.isapi import status
+from device_simulators.runtime.http import SimResponse
 
 if TYPE_CHECKING:
     from device_simulators.profile import Profile
     from device_simulators.runtime.auth import AuthResult
     from device_simulators.runtime.device import SimDevice
-    from device_simulators.runtime.http import SimRequest, SimResponse
+    from device_simulators.runtime.http import SimRequest
 
 NAMESPACES = {
     "hikvision": "http://www.hikvision.com/ver20/XMLSchema",   # most IPC firmware
@@ -134,19 +135,27 @@ class Ctx:
         return self.request.arg("security") == "1"
 
 
-def channel_event(ctx: Ctx, channel_id: str, key: str) -> tuple[Channel, Event] | SimResponse:
-    """The channel's event, or the answer firmware gives when there is none.
+def reachable_channel(ctx: Ctx, channel_id: str) -> Channel | SimResponse:
+    """The channel, or the answer firmware gives when it cannot serve it.
 
-    An NVR channel whose camera is offline answers every per-channel analytics resource with
-    deviceError: the NVR cannot read a configuration from a camera it cannot reach
-    (DS-7608NXI-K2 class firmware; the exact body is the deviceError one hikvision_next
-    recorded, its use for offline channels is (unverified)).
+    An unknown channel is notSupport. An NVR channel whose camera is offline answers every
+    per-channel analytics resource with deviceError: the NVR cannot read a configuration from
+    a camera it cannot reach (DS-7608NXI-K2 class firmware; the exact body is the deviceError
+    one hikvision_next recorded, its use for offline channels is (unverified)).
     """
     channel = ctx.view.channel(channel_id)
     if channel is None:
         return status.not_support(ctx)
     if not channel.online:
         return status.device_error(ctx)
+    return channel
+
+
+def channel_event(ctx: Ctx, channel_id: str, key: str) -> tuple[Channel, Event] | SimResponse:
+    """The channel's event, or the answer firmware gives when there is none."""
+    channel = reachable_channel(ctx, channel_id)
+    if isinstance(channel, SimResponse):
+        return channel
     event = channel.events.get(key)
     if event is None:
         return status.not_support(ctx)
