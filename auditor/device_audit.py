@@ -90,8 +90,7 @@ def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
 
 
 def _apply_identity(audit: DeviceAudit, signals: list[IdentitySignal]) -> None:
-    first = resolve_identity(signals)
-    resolved = resolve_identity(signals + oui.maker_signals(first.mac))
+    resolved = resolve_identity(signals, oui=oui.maker_signals)
     for name in ("brand", "manufacturer", "oem", "model", "device_type", "firmware", "firmware_date",
                  "serial", "mac", "name"):
         setattr(audit, name, getattr(resolved, name))

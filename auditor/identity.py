@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from probes.base import IdentitySignal
@@ -101,8 +101,12 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def resolve_identity(signals: Iterable[IdentitySignal]) -> ResolvedIdentity:
+def resolve_identity(signals: Iterable[IdentitySignal], *,
+                     oui: Callable[[str | None], list[IdentitySignal]] | None = None) -> ResolvedIdentity:
+    """Identity from every signal; with `oui`, the picked MAC's registered maker votes too."""
     signals = list(signals)
+    if oui is not None:
+        signals += oui((_pick(signals, "mac") or "").lower() or None)
     result = ResolvedIdentity()
     families: dict[str, set[str]] = defaultdict(set)
     for s in signals:

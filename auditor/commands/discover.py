@@ -43,7 +43,7 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
     rows = []
     for found in report.devices:
         t = found.target
-        who = resolve_identity(list(t.hints) + maker_signals(resolve_identity(t.hints).mac))
+        who = resolve_identity(t.hints, oui=maker_signals)
         rows.append({"address": t.address, "port": t.port, "found_by": list(t.found_by),
                      "open_ports": list(t.open_ports), "brand": who.brand, "manufacturer": who.manufacturer,
                      "model": who.model, "serial": who.serial, "mac": who.mac, "onvif_xaddr": t.onvif_xaddr})
