@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from auditor.taxonomy import covered, features_for
-from models.audit import FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
+from models.audit import DataFlow, FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
 from models.features import FEATURE_IDS
-from probes.base import Coverage, FeatureObservation, Observation, RemoteAccessObservation
+from probes.base import Coverage, DataFlowObservation, FeatureObservation, Observation, RemoteAccessObservation
 
 ROLLUP = None     # channel key for device-level statements
 
@@ -98,10 +98,33 @@ def classify_remote_access(observations: Iterable[Observation]) -> dict[str, Rem
         if not isinstance(obs, RemoteAccessObservation) or obs.setting not in verdicts:
             continue
         verdict = verdicts[obs.setting]
+        verdict.supported = _merge(verdict.supported, obs.supported)
         verdict.enabled = _merge(verdict.enabled, obs.enabled)
         if verdict.destination is None and obs.destination:
             verdict.destination = obs.destination
         line = str(obs.evidence)
         if line not in verdict.evidence:
             verdict.evidence.append(line)
+    for verdict in verdicts.values():
+        # A configuration that says on or off proves the firmware has the service.
+        if verdict.enabled is not None and verdict.supported is None:
+            verdict.supported = True
+        if verdict.supported is False and verdict.enabled is None:
+            verdict.enabled = False
     return verdicts
+
+
+def classify_data_flows(observations: Iterable[Observation]) -> list[DataFlow]:
+    """One DataFlow per (kind, destination, channel, detail), evidence merged, in the order first seen."""
+    flows: dict[tuple[str, str | None, int | None, str], DataFlow] = {}
+    for obs in observations:
+        if not isinstance(obs, DataFlowObservation):
+            continue
+        key = (obs.kind, obs.destination, obs.channel, obs.detail)
+        flow = flows.setdefault(key, DataFlow(kind=obs.kind, destination=obs.destination, channel=obs.channel,
+                                              detail=obs.detail))
+        flow.enabled = _merge(flow.enabled, obs.enabled)
+        line = str(obs.evidence)
+        if line not in flow.evidence:
+            flow.evidence.append(line)
+    return list(flows.values())

@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from auditor.classify import classify_features, classify_remote_access
+from auditor.classify import classify_data_flows, classify_features, classify_remote_access
 from auditor.findings import derive_findings
 from auditor.identity import resolve_identity
 from models.audit import DeviceAudit, ProbeRecord
@@ -115,7 +115,7 @@ def _not_applicable(audit: DeviceAudit) -> None:
         return
     for setting, verdict in audit.remote_access.items():
         if verdict.enabled is None and absent_by_construction(setting, maker):
-            verdict.enabled = False
+            verdict.supported = verdict.enabled = False
             verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
 
 
@@ -160,6 +160,7 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
     audit.features, audit.channels, notes = classify_features(observations)
     audit.errors.extend(notes)
     audit.remote_access = classify_remote_access(observations)
+    audit.data_flows = classify_data_flows(observations)
     _not_applicable(audit)
     for obs in observations:
         if isinstance(obs, ServiceObservation):

@@ -26,12 +26,63 @@ class FeatureVerdict:
 
 @dataclass
 class RemoteAccessVerdict:
+    """Same three states as analytics: the firmware has the service (supported) and it is on (enabled)."""
+
     enabled: bool | None = None
     destination: str | None = None
     evidence: list[str] = field(default_factory=list)
+    supported: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"enabled": self.enabled, "destination": self.destination, "evidence": list(self.evidence)}
+        return {"supported": self.supported, "enabled": self.enabled, "destination": self.destination,
+                "evidence": list(self.evidence)}
+
+
+# Where a device's configuration says data leaves it, besides the remote-access services.
+DATA_FLOW_KINDS: dict[str, str] = {
+    "http_push": "Alarm or picture push to an HTTP(S) server",
+    "nas": "Recording to network storage (NFS, SMB/CIFS, iSCSI)",
+    "cloud_storage": "Recording or pictures to cloud storage",
+    "audio_recording": "Audio recorded with the video (a microphone in use)",
+}
+
+
+@dataclass
+class DataFlow:
+    """One configured data flow (DATA_FLOW_KINDS); enabled None = configured but state not said."""
+
+    kind: str
+    enabled: bool | None = None
+    destination: str | None = None
+    detail: str = ""
+    channel: int | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "enabled": self.enabled, "destination": self.destination,
+                "detail": self.detail, "channel": self.channel, "evidence": list(self.evidence)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DataFlow:
+        return cls(kind=data["kind"], enabled=data.get("enabled"), destination=data.get("destination"),
+                   detail=data.get("detail", ""), channel=data.get("channel"),
+                   evidence=list(data.get("evidence", [])))
+
+
+# Per protocol family: was it probed with the device's API, and if not, why not.
+PROTOCOL_STATES = ("probed", "not-tried", "failed")
+
+
+@dataclass
+class ProtocolStatus:
+    state: str              # PROTOCOL_STATES
+    reason: str = ""        # 'realm "IP Camera(12345678)"', "/cgi-bin/ answered 404"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"{self.state}: {self.reason}" if self.reason else self.state
 
 
 @dataclass
@@ -90,6 +141,8 @@ class DeviceAudit:
     features: dict[str, FeatureVerdict] = field(default_factory=empty_features)
     channels: dict[int, dict[str, FeatureVerdict]] = field(default_factory=dict)
     remote_access: dict[str, RemoteAccessVerdict] = field(default_factory=empty_remote_access)
+    data_flows: list[DataFlow] = field(default_factory=list)
+    protocol_status: dict[str, ProtocolStatus] = field(default_factory=dict)   # isapi | dahua_cgi | onvif
     services: dict[str, Any] = field(default_factory=dict)   # telnet/ssh state, open ports, no-auth protocols
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -109,6 +162,8 @@ class DeviceAudit:
             "channels": {str(ch): {fid: v.to_json() for fid, v in verdicts.items()}
                          for ch, verdicts in sorted(self.channels.items())},
             "remote_access": {rid: self.remote_access[rid].to_json() for rid in REMOTE_ACCESS_IDS},
+            "data_flows": [flow.to_json() for flow in self.data_flows],
+            "protocol_status": {family: status.to_json() for family, status in sorted(self.protocol_status.items())},
             "services": dict(self.services),
             "findings": [f.to_json() for f in self.findings],
             "errors": list(self.errors),

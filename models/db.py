@@ -149,6 +149,32 @@ def _check_path(path: Path) -> None:
                                f"folder; choose another path with --db.", path=path)
 
 
+# Schema upgrades in place, oldest first: (version it produces, statements). Columns added with a
+# default, so rows written by the older release read back unchanged (issue 15 brings Alembic).
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (2, ("ALTER TABLE device_snapshot ADD COLUMN data_flows JSON NOT NULL DEFAULT '[]'",
+         "ALTER TABLE device_snapshot ADD COLUMN protocol_status JSON NOT NULL DEFAULT '{}'",
+         "ALTER TABLE remote_access_record ADD COLUMN supported BOOLEAN")),
+)
+
+
+def _migrate(cur: sqlite3.Cursor, version: int, names: set[str]) -> None:
+    """Bring a database written by an older camaudit up to SCHEMA_VERSION, in one transaction."""
+    if not names or version < 1 or version >= tables.SCHEMA_VERSION:
+        return
+    cur.execute("BEGIN IMMEDIATE")
+    try:
+        for target, statements in MIGRATIONS:
+            if version < target:
+                for statement in statements:
+                    cur.execute(statement)
+        cur.execute(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
 def _prepare_file(path: Path, engine: Engine) -> None:
     """Refuse foreign or newer databases, switch to WAL and prove the file is writable."""
     raw = engine.raw_connection()
@@ -163,6 +189,7 @@ def _prepare_file(path: Path, engine: Engine) -> None:
             raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; "
                                    f"choose another path with --db so it is left untouched.", path=path)
         cur.execute("PRAGMA journal_mode = WAL")   # persistent in the file; falls back on odd file systems
+        _migrate(cur, version, names)
         cur.execute("BEGIN IMMEDIATE")             # fails now, not mid-audit, if the file is read-only
         cur.execute("ROLLBACK")
     finally:

@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
-from models.audit import DeviceAudit, FeatureVerdict, Finding, ProbeRecord, RemoteAccessVerdict
+from models.audit import (
+    DataFlow,
+    DeviceAudit,
+    FeatureVerdict,
+    Finding,
+    ProbeRecord,
+    ProtocolStatus,
+    RemoteAccessVerdict,
+)
 from models.db import Store, insert_row, require_row
 from models.features import SEVERITIES
 from models.tables import (
@@ -148,6 +156,8 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
             protocols=list(audit.protocols), identity_evidence=list(audit.identity_evidence),
             channels=sorted(audit.channels), services=dict(audit.services), errors=list(audit.errors),
             probes=[p.to_json() for p in audit.probes],
+            data_flows=[flow.to_json() for flow in audit.data_flows],
+            protocol_status={family: st.to_json() for family, st in audit.protocol_status.items()},
             finding_count=len(audit.findings), worst_severity=_worst(audit.findings),
         )
         session.add(snapshot)
@@ -160,8 +170,8 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
                           enabled=v.enabled, evidence=list(v.evidence))
             for channel, per_feature in verdicts for fid, v in per_feature.items())
         session.add_all(
-            RemoteAccessRecord(snapshot_id=sid, kind=kind, enabled=v.enabled, destination=v.destination,
-                               evidence=list(v.evidence))
+            RemoteAccessRecord(snapshot_id=sid, kind=kind, supported=v.supported, enabled=v.enabled,
+                               destination=v.destination, evidence=list(v.evidence))
             for kind, v in audit.remote_access.items())
         session.add_all(
             FindingRecord(snapshot_id=sid, position=i, finding=f.id, severity=f.severity, title=f.title,
@@ -253,7 +263,10 @@ def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[Rem
         protocols=list(snap.protocols), identity_evidence=list(snap.identity_evidence),
         features=features, channels=channels,
         remote_access={r.kind: RemoteAccessVerdict(enabled=r.enabled, destination=r.destination,
-                                                   evidence=list(r.evidence)) for r in remote},
+                                                   evidence=list(r.evidence), supported=r.supported)
+                       for r in remote},
+        data_flows=[DataFlow.from_json(flow) for flow in snap.data_flows],
+        protocol_status={family: ProtocolStatus(**st) for family, st in snap.protocol_status.items()},
         services=dict(snap.services),
         findings=[Finding(id=r.finding, severity=r.severity, title=r.title, evidence=list(r.evidence),
                           recommendation=r.recommendation) for r in sorted(finds, key=lambda r: r.position)],

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1  # kept in PRAGMA user_version; bump with a migration when tables change
+SCHEMA_VERSION = 2  # kept in PRAGMA user_version; bump with a migration (models/db.py MIGRATIONS) when tables change
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -192,6 +192,8 @@ class DeviceSnapshot(DeviceSnapshotBase, table=True):
     services: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     errors: list[str] = Field(default_factory=list, sa_type=JSON)
     probes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # ProbeRecord.to_json()
+    data_flows: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # DataFlow.to_json()
+    protocol_status: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)   # family -> ProtocolStatus.to_json()
 
 
 class SnapshotSummary(DeviceSnapshotBase):
@@ -234,6 +236,7 @@ class RemoteAccessRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
     kind: str                       # models.features.REMOTE_ACCESS_IDS
+    supported: bool | None = None
     enabled: bool | None = None
     destination: str | None = None
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)

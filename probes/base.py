@@ -101,6 +101,25 @@ class RemoteAccessObservation:
     enabled: bool | None
     destination: str | None
     evidence: Evidence
+    # A capability flag (isSupportEZVIZ, SADP SupportHCPlatform) says the firmware HAS the service even
+    # when its configuration cannot be read: supported, state unknown. None = the device did not say.
+    supported: bool | None = None
+
+
+@dataclass(frozen=True)
+class DataFlowObservation:
+    """A place the device is configured to send data to, read from its configuration.
+
+    Alarm/picture push to HTTP(S) hosts, recordings on network storage (NFS, SMB, iSCSI) or cloud
+    storage, a microphone recorded with the video. The destination never carries credentials.
+    """
+
+    kind: str              # http_push | nas | cloud_storage | audio_recording | ... (models/audit.py DATA_FLOW_KINDS)
+    enabled: bool | None
+    destination: str | None     # host[:port] or URL without user info; None when not set or not said
+    evidence: Evidence
+    channel: int | None = None
+    detail: str = ""       # e.g. "NFS", "SMB/CIFS", "HTTPS, pictures", "stream 101"
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,7 @@ class ChannelObservation:
 
 
 Observation = (IdentitySignal | FeatureObservation | Coverage | RemoteAccessObservation
-               | ServiceObservation | ChannelObservation)
+               | ServiceObservation | ChannelObservation | DataFlowObservation)
 
 
 @dataclass

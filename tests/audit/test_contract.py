@@ -70,8 +70,10 @@ def test_every_remote_access_setting_matches_expect(profile: Profile, audited):
     for rid in REMOTE_ACCESS_IDS:
         want = _expected(profile, "remote_access", rid)
         got = audit.remote_access[rid]
-        if got.enabled != want.get("enabled") or ("destination" in want and got.destination != want["destination"]):
-            mismatches[rid] = {"want": want, "got": (got.enabled, got.destination), "evidence": got.evidence}
+        if (got.enabled != want.get("enabled") or ("destination" in want and got.destination != want["destination"])
+                or ("supported" in want and got.supported != want["supported"])):
+            mismatches[rid] = {"want": want, "got": (got.supported, got.enabled, got.destination),
+                               "evidence": got.evidence}
     assert not mismatches, mismatches
 
 

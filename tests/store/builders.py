@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from models.audit import (
+    DataFlow,
     DeviceAudit,
     FeatureVerdict,
     Finding,
     ProbeRecord,
+    ProtocolStatus,
     RemoteAccessVerdict,
     empty_features,
     empty_remote_access,
@@ -30,9 +32,10 @@ def hik_face_camera(*, address: str = "10.20.0.11", serial: str | None = "DS-2CD
     features["face_recognition"] = FeatureVerdict(False, None, ["GET /ISAPI/Intelligent/FDLib 403 notSupport"])
     features["motion_detection"] = FeatureVerdict(True, True, [])
     remote = empty_remote_access()
-    remote["hik_connect"] = RemoteAccessVerdict(True, "litedev.hik-connect.com", ["EZVIZ enabled=true"])
-    remote["ntp"] = RemoteAccessVerdict(True, "pool.ntp.org", [])
-    remote["upnp"] = RemoteAccessVerdict(False, None, ["UPnP enabled=false"])
+    remote["hik_connect"] = RemoteAccessVerdict(True, "litedev.hik-connect.com", ["EZVIZ enabled=true"], True)
+    remote["ntp"] = RemoteAccessVerdict(True, "pool.ntp.org", [], True)
+    remote["upnp"] = RemoteAccessVerdict(False, None, ["UPnP enabled=false"], True)
+    remote["ddns"] = RemoteAccessVerdict(None, None, ["NetworkCap isSupportDdns=true", "DDNS: HTTP 403"], True)
     return DeviceAudit(
         address=address, port=80, reachable=True, auth="ok", brand="Hikvision", manufacturer="Hikvision",
         oem=False, model="iDS-2CD7A46G0/P-IZHS", device_type="camera", firmware=firmware,
@@ -40,6 +43,11 @@ def hik_face_camera(*, address: str = "10.20.0.11", serial: str | None = "DS-2CD
         protocols=["isapi", "onvif", "rtsp"],
         identity_evidence=["GET /ISAPI/System/deviceInfo 200", "ONVIF GetDeviceInformation: Manufacturer=HIKVISION"],
         features=features, channels={}, remote_access=remote,
+        data_flows=[DataFlow("http_push", True, "203.0.113.7:8080", "HTTP, pictures", None,
+                             ["GET /ISAPI/Event/notification/httpHosts: addressingFormatType=ipaddress"]),
+                    DataFlow("audio_recording", None, None, "stream 101", 1, [])],
+        protocol_status={"isapi": ProtocolStatus("probed", 'realm "IP Camera(12345678)"'),
+                         "dahua_cgi": ProtocolStatus("not-tried", "/cgi-bin/ answered 404")},
         services={"telnet": False, "ssh": {"enabled": False, "port": 22}, "open_ports": [80, 443, 554, 8000],
                   "no_auth": []},
         findings=[

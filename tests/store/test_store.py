@@ -243,3 +243,28 @@ def test_the_file_is_in_wal_mode_with_foreign_keys(store, tmp_path):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         raw.close()
+
+
+def test_a_schema_1_database_upgrades_in_place_and_keeps_every_row(tmp_path):
+    # Schema 1 had no data flows, protocol status or remote-access "supported": build such a file by
+    # removing them from a fresh one, then reopen it with today's code.
+    path = tmp_path / "old.db"
+    audit = dahua_nvr()
+    with open_store(path) as store:
+        run_id = record_run_started(store, targets=["10.20.0.0/24"], options=OPTIONS)
+        snapshot_id = record_device_audit(store, run_id=run_id, audit=audit)
+    conn = sqlite3.connect(path)
+    for table, column in (("device_snapshot", "data_flows"), ("device_snapshot", "protocol_status"),
+                          ("remote_access_record", "supported")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+    with open_store(path) as store:
+        assert_round_trip(get_device_audit(store, snapshot_id=snapshot_id), audit)
+        again = record_device_audit(store, run_id=run_id, audit=hik_face_camera())
+        assert_round_trip(get_device_audit(store, snapshot_id=again), hik_face_camera())
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
