@@ -61,7 +61,7 @@ class OnvifClient:
         self.xaddrs: dict[str, tuple[str, str]] = {"devicemgmt": (self.device_url, note)}
         self.offset: dt.timedelta | None = fp.clock_offset
         self._proxies: dict[str, ONVIFService] = {}
-        self._worked = False          # an account already succeeded on this client
+        self._worked = False          # an account already succeeded on this client, on a protected read
         self._anonymous = False       # the device answers without any login
 
     # -- set-up -------------------------------------------------------------------------------
@@ -144,11 +144,15 @@ class OnvifClient:
                     raise
                 raise error from exc
             last = self.transport.last
-            if creds is not None:
+            if creds is not None and operation not in PUBLIC:
+                # Only a protected read proves the account: PRE_AUTH reads may be answered without
+                # the credentials ever being checked (Axis answers GetCapabilities to a wrong
+                # password, Apra-Labs/ONVIF-Device-Manager issue #27), and taking that for a
+                # working login would send the wrong password again with every later read.
                 self._worked = True
                 if self.login.confirmed != creds:
                     self.login.confirm(creds)
-            elif operation not in PUBLIC:
+            elif creds is None and operation not in PUBLIC:
                 self.login.no_auth = True      # a protected read answered without any login
             return Answer(value, operation, last.path if last else url, last.status if last else 200,
                           last.duration_ms if last else 0, note)

@@ -1,0 +1,165 @@
+"""The ONVIF probes against behaviours of real firmware (device_simulators/onvif/quirks.py):
+logins that only a protected read proves, refusals of advertised operations, one analytics
+configuration per media profile, and a rule's Armed switch. Each test names what would break."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from device_simulators import bundled_profile
+from device_simulators.profile import Quirk
+from probes.base import FeatureObservation, IdentitySignal
+from probes.context import ProbeContext, ProbeSettings
+from probes.errors import CredentialsRejected, NotSupported
+from probes.login import Credentials, LoginState
+from probes.onvif import PROBES
+from probes.onvif.analytics import OnvifAnalytics
+from probes.onvif.identity import OnvifIdentity
+from probes.problems import collecting
+from tests.probes.test_onvif_probes import context, onvif_only, run_all, signals
+
+AXIS = "axis-onvif-auth"
+
+
+def features(found) -> dict[str, tuple[bool | None, bool | None]]:
+    return {o.name: (o.supported, o.enabled) for o in found
+            if isinstance(o, FeatureObservation) and not o.name.startswith("topic:")}
+
+
+def with_quirks(profile_id: str, *quirks: Quirk, **onvif: object):
+    profile = onvif_only(profile_id)
+    kept = tuple(q for q in profile.quirks if q.name not in {q.name for q in quirks})
+    return replace(profile, quirks=kept + quirks, onvif={**profile.onvif, **onvif})
+
+
+# -- logins -------------------------------------------------------------------------------------
+def test_get_device_information_behind_auth_is_retried_with_the_account(start_fleet):
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    ctx = context(device)
+    found = OnvifIdentity().run(ctx)
+    ctx.close()
+    got = signals(found)
+    assert got["manufacturer"] == ["AXIS"] and got["serial"] == ["ACCC8E5D40B7"]
+    asked = [(e.action, e.user, e.auth, e.status) for e in device.log.entries()
+             if e.action == "GetDeviceInformation"]
+    # Refused without a login (HTTP 400 + ter:NotAuthorized, no challenge), answered with it.
+    assert asked == [("GetDeviceInformation", None, "challenge", 400), ("GetDeviceInformation", "root", "ok", 200)]
+    assert ctx.login.outcome == "ok"
+
+
+@pytest.mark.parametrize("refusal", [
+    {"status": 401, "challenge": True, "soap": True},       # Hikvision: 401 + Digest + NotAuthorized
+    {"status": 401, "challenge": True, "soap": False},      # a bare 401 from the web server
+    {"status": 400, "challenge": False, "soap": True},      # ONVIF Core: Sender fault, HTTP 400
+])
+def test_every_shape_of_anonymous_refusal_leads_to_the_login(start_fleet, refusal):
+    device = start_fleet(with_quirks(AXIS, Quirk("onvif_auth_refusal", refusal))).devices[0]
+    ctx = context(device)
+    assert signals(OnvifIdentity().run(ctx))["model"] == ["M2036-LE", "M2036-LE"]
+    ctx.close()
+    assert ctx.login.outcome == "ok" and device.log.failed_logins() == []
+
+
+def test_wrong_password_is_one_failed_onvif_login_even_when_pre_auth_reads_pass(start_fleet):
+    # Axis answers GetServices/GetCapabilities without checking the password: that answer must
+    # not count as a working login, or every later read sends the wrong password again.
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    login = LoginState([Credentials("root", "not-the-password")])
+    ctx = context(device, login=login)
+    found, errors = run_all(ctx)
+    ctx.close()
+    assert found == []
+    assert set(errors) == {p.id for p in PROBES}
+    assert all(isinstance(e, CredentialsRejected) for e in errors.values())
+    failed = [(e.action, e.user) for e in device.log.failed_logins()]
+    assert failed == [("GetDeviceInformation", "root")]
+    assert login.outcome == "failed" and login.confirmed is None
+    assert "not-the-password" not in " ".join(str(e) for e in errors.values())
+
+
+def test_a_login_proved_by_isapi_is_not_spent_twice_over_onvif(start_fleet):
+    # The shared LoginState: an account another protocol saw rejected is never sent over ONVIF.
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    login = LoginState([Credentials("root", "whatever")])
+    login.reject(login.candidates[0])
+    ctx = context(device, login=login)
+    _, errors = run_all(ctx)
+    ctx.close()
+    assert all(isinstance(e, CredentialsRejected) for e in errors.values())
+    assert device.log.entries() == []         # nothing went out, credentials least of all
+
+
+# -- analytics ----------------------------------------------------------------------------------
+def test_every_analytics_configuration_is_read_and_armed_is_taken_at_its_word(start_fleet):
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    ctx = context(device)
+    found = OnvifAnalytics().run(ctx)
+    ctx.close()
+    assert features(found) == {"LineDetector": (True, True),             # Armed=true on profile 1
+                               "MotionRegionDetector": (True, False),    # Armed=false on profile 2
+                               "FieldDetector": (True, False)}           # no rule in either
+    asked = {(e.action, e.status) for e in device.log.entries() if e.action == "GetRules"}
+    assert asked == {("GetRules", 200)}
+    assert len([e for e in device.log.entries() if e.action == "GetRules"]) == 2     # one per token
+
+
+def test_a_refused_get_rules_falls_back_to_the_profile_and_leaves_off_unknown(start_fleet):
+    # ActionNotSupported on an advertised GetRules (quirk 15): the rules embedded in the media
+    # profiles are still evidence of what is configured, but "none configured" is not proven.
+    device = start_fleet(with_quirks(AXIS, Quirk("onvif_refuses", {"operations": ["GetRules"]}))).devices[0]
+    ctx = context(device)
+    with collecting() as problems:
+        found = OnvifAnalytics().run(ctx)
+    ctx.close()
+    assert features(found) == {"LineDetector": (True, True), "MotionRegionDetector": (True, False),
+                               "FieldDetector": (True, None)}
+    assert not [p for p in problems if not isinstance(p, NotSupported)]
+
+
+def test_a_refused_get_profiles_still_finds_the_configurations(start_fleet):
+    quirk = Quirk("onvif_refuses", {"operations": ["GetProfiles"], "status": 500, "soap": False})
+    device = start_fleet(with_quirks(AXIS, quirk)).devices[0]
+    ctx = context(device)
+    found = OnvifAnalytics().run(ctx)
+    ctx.close()
+    assert features(found)["LineDetector"] == (True, True)
+    assert "GetVideoAnalyticsConfigurations" in {e.action for e in device.log.entries()}
+
+
+def test_a_rule_without_armed_runs_and_a_configuration_not_read_proves_nothing(start_fleet):
+    quirk = Quirk("onvif_refuses", {"operations": ["GetRules", "GetVideoAnalyticsConfigurations"]})
+    rules = [{"name": "Dock line", "type": "tt:LineDetector", "profile": 1},
+             {"name": "Gate field", "type": "tt:FieldDetector", "profile": 2}]
+    analytics = {**bundled_profile(AXIS).onvif["analytics"], "rules": rules}
+    device = start_fleet(with_quirks(AXIS, quirk, analytics=analytics)).devices[0]
+    ctx = context(device)
+    found = OnvifAnalytics().run(ctx)
+    ctx.close()
+    # No Armed parameter: a configured ONVIF rule is on. MotionRegionDetector: GetRules refused
+    # everywhere, so "no rule" rests on the embedded copies only and stays unknown.
+    assert features(found) == {"LineDetector": (True, True), "FieldDetector": (True, True),
+                               "MotionRegionDetector": (True, None)}
+
+
+def test_profiles_in_the_request_log_are_read_only(start_fleet):
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    ctx = context(device)
+    run_all(ctx)
+    ctx.close()
+    assert device.log.writes() == []
+    assert all(e.action.startswith("Get") for e in device.log.entries())
+
+
+def test_identity_reads_the_manufacturer_scope_when_a_device_sends_one(start_fleet):
+    # Uniview-style firmware publishes onvif://www.onvif.org/manufacturer/<maker>; Axis does not.
+    profile = with_quirks(AXIS, extra_scopes=["manufacturer/UNIVIEW", "Profile/Streaming"])
+    device = start_fleet(profile).devices[0]
+    ctx = context(device)
+    found = OnvifIdentity().run(ctx)
+    ctx.close()
+    from_scopes = [s.value for s in found if isinstance(s, IdentitySignal) and s.field == "manufacturer"
+                   and s.evidence.source.startswith("GetScopes")]
+    assert from_scopes == ["UNIVIEW"]
+    assert ProbeContext and ProbeSettings      # imported for the helpers' signatures
