@@ -109,8 +109,10 @@ def test_probes_report_what_the_profile_holds(start_fleet, profile):
 
     # identity: Manufacturer both as maker statement and as presented brand
     got = signals(found)
-    assert got["manufacturer"] == [onvif["manufacturer"]] and got["vendor"] == [onvif["manufacturer"]]
     model = onvif.get("model") or identity.model
+    # A factory name/ scope "<brand> <model>" (with hardware/<model>) also names the brand.
+    factory = [onvif["scope_name"][: -len(model)].strip()] if onvif["scope_name"].endswith(" " + model) else []
+    assert got["manufacturer"] == [onvif["manufacturer"]] and got["vendor"] == [onvif["manufacturer"], *factory]
     assert got["model"] == [model, model]                 # GetDeviceInformation, hardware/ scope
     assert got["firmware"] == [identity.firmware]          # " build YYMMDD" split off Hikvision's
     assert got["serial"] == [identity.serial]

@@ -5,18 +5,20 @@ configuration per media profile, and a rule's Armed switch. Each test names what
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
 from device_simulators import bundled_profile
 from device_simulators.profile import Quirk
 from probes.base import FeatureObservation, IdentitySignal
-from probes.context import ProbeContext, ProbeSettings
 from probes.errors import CredentialsRejected, NotSupported
 from probes.login import Credentials, LoginState
 from probes.onvif import PROBES
+from probes.onvif._answer import Answer
+from probes.onvif._rules import Instance, armed, state
 from probes.onvif.analytics import OnvifAnalytics
-from probes.onvif.identity import OnvifIdentity
+from probes.onvif.identity import OnvifIdentity, from_scopes
 from probes.problems import collecting
 from tests.probes.test_onvif_probes import context, onvif_only, run_all, signals
 
@@ -159,7 +161,38 @@ def test_identity_reads_the_manufacturer_scope_when_a_device_sends_one(start_fle
     ctx = context(device)
     found = OnvifIdentity().run(ctx)
     ctx.close()
-    from_scopes = [s.value for s in found if isinstance(s, IdentitySignal) and s.field == "manufacturer"
-                   and s.evidence.source.startswith("GetScopes")]
-    assert from_scopes == ["UNIVIEW"]
-    assert ProbeContext and ProbeSettings      # imported for the helpers' signatures
+    scoped = [s.value for s in found if isinstance(s, IdentitySignal) and s.field == "manufacturer"
+              and s.evidence.source.startswith("GetScopes")]
+    assert scoped == ["UNIVIEW"]
+
+
+# -- pure readers -------------------------------------------------------------------------------
+def _scopes(*items: str) -> Answer:
+    value = [SimpleNamespace(ScopeItem="onvif://www.onvif.org/" + i) for i in items]
+    return Answer(value, "GetScopes", "/onvif/device_service", 200, 1)
+
+
+def test_a_factory_name_scope_names_the_brand_and_an_operator_name_does_not():
+    factory = {(s.field, s.value) for s in from_scopes(_scopes("name/AXIS%20M2036-LE", "hardware/M2036-LE",
+                                                                "location/", "Profile/M"))}
+    assert factory == {("name", "AXIS M2036-LE"), ("model", "M2036-LE"), ("vendor", "AXIS")}
+    renamed = {(s.field, s.value) for s in from_scopes(_scopes("name/Car%20park%20north", "hardware/P1455-LE"))}
+    assert renamed == {("name", "Car park north"), ("model", "P1455-LE")}
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    (None, True),                                                    # no Armed parameter: a rule runs
+    ([SimpleNamespace(Name="Armed", Value="true")], True),
+    ([SimpleNamespace(Name="armed", Value=" FALSE ")], False),
+    ([SimpleNamespace(Name="Armed", Value="0")], False),
+    ([SimpleNamespace(Name="Armed", Value="sometimes")], None),      # not a boolean: unknown, never off
+    ([SimpleNamespace(Name="Sensitivity", Value="50")], True),
+])
+def test_armed_is_read_from_the_rule_parameters(items, expected):
+    assert armed(SimpleNamespace(Parameters=SimpleNamespace(SimpleItem=items))) is expected
+
+
+def test_a_rule_type_is_on_when_any_instance_is_armed():
+    assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", True)]) is True
+    assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", False)]) is False
+    assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", None)]) is None
