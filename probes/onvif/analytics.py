@@ -62,11 +62,13 @@ class _Listing:
 def _configurations(answer: Answer) -> list[Any]:
     """VideoAnalyticsConfigurations in use, by token, from GetProfiles or GetVideoAnalyticsConfigurations."""
     found: dict[str, Any] = {}
+    in_profiles = answer.operation == "GetProfiles"
     for item in answer.value or []:
-        config = getattr(item, "VideoAnalyticsConfiguration", None) if answer.operation == "GetProfiles" else item
-        # UseCount 0: a configuration no profile uses does not run (only checked where listed directly).
-        if config is None or not getattr(config, "token", None) or getattr(config, "UseCount", None) == 0:
+        config = getattr(item, "VideoAnalyticsConfiguration", None) if in_profiles else item
+        if config is None or not getattr(config, "token", None):
             continue
+        if not in_profiles and getattr(config, "UseCount", None) == 0:
+            continue                   # listed directly but used by no profile: it does not run
         found.setdefault(config.token, config)
     return list(found.values())
 
