@@ -63,6 +63,7 @@ class OnvifClient:
         self._proxies: dict[str, ONVIFService] = {}
         self._worked = False          # an account already succeeded on this client, on a protected read
         self._anonymous = False       # the device answers without any login
+        self._refused: set[str] = set()   # users the device refused over ONVIF in this run
 
     # -- set-up -------------------------------------------------------------------------------
     def connect(self) -> OnvifClient:
@@ -118,12 +119,10 @@ class OnvifClient:
         if service not in self.xaddrs:
             raise NotSupported(f"the device advertises no ONVIF {service} service")
         proxy, (url, note) = self._proxy(service), self.xaddrs[service]
-        tried: set[str] = set()
         while True:
             creds = None if anonymous or self._anonymous else next_account(self.login)
-            if creds is not None and creds.user in tried:
+            if creds is not None and creds.user in self._refused:
                 raise CredentialsRejected(f"the ONVIF login for '{creds.user}' was refused once; not sent again")
-            tried.add(creds.user if creds else "")
             proxy.zeep_client.wsse = (UsernameDigestTokenDtDiff(creds.user, creds.password, dt_diff=self.offset,
                                                                 use_digest=True) if creds else None)
             self.transport.last = None
@@ -138,6 +137,8 @@ class OnvifClient:
                     if creds is None and not anonymous and self._anonymous and self.login.candidates:
                         self._anonymous = False    # open for some reads, not this one: log in after all
                         continue
+                    if creds is not None and not self._worked:
+                        self._refused.add(creds.user)     # never again over ONVIF, whatever comes next
                     refused(self.login, creds, error, worked=self._worked)
                     continue           # the next account, if one is left
                 if error is exc:

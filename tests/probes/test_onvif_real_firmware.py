@@ -93,6 +93,22 @@ def test_a_login_proved_by_isapi_is_not_spent_twice_over_onvif(start_fleet):
     assert device.log.entries() == []         # nothing went out, credentials least of all
 
 
+def test_an_account_another_protocol_proved_is_refused_over_onvif_once_and_kept(start_fleet):
+    # Hikvision keeps ONVIF users apart from web users: ISAPI confirmed the account, ONVIF refuses
+    # it. One failed ONVIF login, never a second, and ISAPI may go on using the account.
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    proved = Credentials("root", "the-web-password")
+    login = LoginState([proved])
+    login.confirm(proved)
+    ctx = context(device, login=login)
+    _, errors = run_all(ctx)
+    ctx.close()
+    assert all(isinstance(e, CredentialsRejected) for e in errors.values())
+    assert "accepts 'root' but refused it over ONVIF" in str(errors["onvif.identity"])
+    assert [(e.action, e.user) for e in device.log.failed_logins()] == [("GetDeviceInformation", "root")]
+    assert login.confirmed == proved and login.outcome == "ok"
+
+
 # -- analytics ----------------------------------------------------------------------------------
 def test_every_analytics_configuration_is_read_and_armed_is_taken_at_its_word(start_fleet):
     device = start_fleet(onvif_only(AXIS)).devices[0]
