@@ -5,10 +5,12 @@ What "enabled" means for an ONVIF rule, and why:
   RuleEngineConfiguration of a VideoAnalyticsConfiguration used by a media profile is configured,
   and a configured rule runs (ONVIF Analytics Service spec, rule engine; PROTOCOLS.md [S41] shows
   Hikvision's embedded rules, [S43] the GetRules shape).
-- Newer rule types carry an `Armed` parameter (xs:boolean, on by default): a Bosch DINION answers
-  GetRules with `SimpleItem Name="Armed" Value="true"` and lists Armed in GetSupportedRules
+- Newer rule types carry an `Armed` parameter (xs:boolean): a Bosch DINION IP starlight 6000 HD
+  answers GetRules with `SimpleItem Name="Armed" Value="true"` and lists Armed in GetSupportedRules
   (edgexfoundry/device-onvif-camera doc/api-analytic-support.md). Armed=false is a configured rule
-  that is switched off: enabled False, on the device's own word.
+  that is switched off: enabled False, on the device's own word. A rule without Armed counts as
+  on, as every rule did before Armed existed (the spec text on Armed's default was not available
+  to check; no capture shows a rule without Armed that did not run).
 - An Armed value that is not a boolean leaves that rule's state unknown, never off.
 """
 
