@@ -59,7 +59,7 @@ class _Listing:
         return len(self.answers.get(operation, [])) == self.tokens
 
 
-def _configurations(answer: Answer) -> list[Any]:
+def configurations_in_use(answer: Answer) -> list[Any]:
     """VideoAnalyticsConfigurations in use, by token, from GetProfiles or GetVideoAnalyticsConfigurations."""
     found: dict[str, Any] = {}
     in_profiles = answer.operation == "GetProfiles"
@@ -102,7 +102,7 @@ class OnvifAnalytics:
             except SOFT as exc:
                 failed.append(exc)
                 continue
-            if configs := _configurations(answer):
+            if configs := configurations_in_use(answer):
                 return configs, answer
         if failed:
             raise failed[0]

@@ -8,21 +8,25 @@ from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
+from lxml.etree import QName
+from zeep.exceptions import Fault
 
 from device_simulators import bundled_profile
 from device_simulators.profile import Quirk
 from probes.base import FeatureObservation, IdentitySignal
-from probes.errors import CredentialsRejected, NotSupported
+from probes.errors import CredentialsRejected, NotSupported, UnexpectedAnswer
 from probes.login import Credentials, LoginState
 from probes.onvif import PROBES
 from probes.onvif._answer import Answer
 from probes.onvif._rules import Instance, armed, state
-from probes.onvif.analytics import OnvifAnalytics
+from probes.onvif._translate import translate
+from probes.onvif.analytics import OnvifAnalytics, configurations_in_use
 from probes.onvif.identity import OnvifIdentity, from_scopes
 from probes.problems import collecting
 from tests.probes.test_onvif_probes import context, onvif_only, run_all, signals
 
 AXIS = "axis-onvif-auth"
+TER = "http://www.onvif.org/ver10/error"
 
 
 def features(found) -> dict[str, tuple[bool | None, bool | None]]:
@@ -212,3 +216,28 @@ def test_a_rule_type_is_on_when_any_instance_is_armed():
     assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", True)]) is True
     assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", False)]) is False
     assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", None)]) is None
+
+
+@pytest.mark.parametrize(("fault", "outcome"), [
+    (Fault("Sender not Authorized", code="env:Sender"), CredentialsRejected),       # gSOAP, no subcode
+    (Fault("x", code="env:Sender", subcodes=[QName(TER, "NotAuthorized")]), CredentialsRejected),
+    (Fault("Optional Action Not Implemented", code="env:Receiver",
+           subcodes=[QName(TER, "ActionNotSupported")]), NotSupported),
+    (Fault("Internal error: KeyError", code="env:Receiver"), UnexpectedAnswer),
+])
+def test_soap_faults_become_outcomes(fault, outcome):
+    assert type(translate(fault, "GetRules /onvif/services", None)) is outcome
+
+
+def test_only_configurations_in_use_are_read():
+    def config(token, use):
+        return SimpleNamespace(token=token, UseCount=use)
+
+    listed = Answer([config("a", 1), config("b", 0), config("c", None)], "GetVideoAnalyticsConfigurations",
+                    "/onvif/services", 200, 1)
+    assert [c.token for c in configurations_in_use(listed)] == ["a", "c"]
+    profiles = Answer([SimpleNamespace(VideoAnalyticsConfiguration=config("a", 0)),
+                       SimpleNamespace(VideoAnalyticsConfiguration=None),
+                       SimpleNamespace(VideoAnalyticsConfiguration=config("a", 2))],
+                      "GetProfiles", "/onvif/services", 200, 1)
+    assert [c.token for c in configurations_in_use(profiles)] == ["a"]        # in a profile: in use
