@@ -81,8 +81,9 @@ class OnvifAnalytics:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         client = client_for(ctx)
         if not client.has("analytics"):
-            raise NotSupported("the device advertises no ONVIF analytics service; what it analyses stays "
-                               "unknown over ONVIF (absence there is not proof of absence)")
+            said = "advertises no ONVIF analytics service" if client.listed else "did not list its ONVIF services"
+            raise NotSupported(f"the device {said}; what it analyses stays unknown over ONVIF "
+                               "(absence there is not proof of absence)")
         configs, source = self._find(client)
         listing = _Listing(len(configs))
         failed: list[ProbeError] = []

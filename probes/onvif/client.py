@@ -64,6 +64,7 @@ class OnvifClient:
         self._worked = False          # an account already succeeded on this client, on a protected read
         self._anonymous = False       # the device answers without any login
         self._refused: set[str] = set()   # users the device refused over ONVIF in this run
+        self.listed = True                # GetServices or GetCapabilities said which services exist
 
     # -- set-up -------------------------------------------------------------------------------
     def connect(self) -> OnvifClient:
@@ -85,7 +86,11 @@ class OnvifClient:
                 raise
         except SOFT:
             pass                       # not answered either way: the account decides below
-        found = self._services(anonymous=self._anonymous)
+        try:
+            found = self._services(anonymous=self._anonymous)
+        except SOFT:
+            # Both listings refused (quirk 15): the device service itself is still worth reading.
+            found, self.listed = [], False
         for name, xaddr in found:
             if name and name != "devicemgmt" and xaddr:
                 self.xaddrs[name] = place(xaddr, self.device_url)

@@ -113,6 +113,18 @@ def test_an_account_another_protocol_proved_is_refused_over_onvif_once_and_kept(
     assert login.confirmed == proved and login.outcome == "ok"
 
 
+def test_refused_service_listings_still_leave_the_device_service_to_read(start_fleet):
+    quirk = Quirk("onvif_refuses", {"operations": ["GetServices", "GetCapabilities"], "status": 400, "soap": False})
+    device = start_fleet(with_quirks(AXIS, quirk)).devices[0]
+    ctx = context(device)
+    found, errors = run_all(ctx)
+    ctx.close()
+    assert signals(found)["serial"] == ["ACCC8E5D40B7"] and ctx.login.outcome == "ok"
+    assert "did not list its ONVIF services" in str(errors["onvif.analytics"])
+    assert isinstance(errors["onvif.events"], NotSupported)       # unknown, not "no events"
+    assert device.log.failed_logins() == []
+
+
 # -- analytics ----------------------------------------------------------------------------------
 def test_every_analytics_configuration_is_read_and_armed_is_taken_at_its_word(start_fleet):
     device = start_fleet(onvif_only(AXIS)).devices[0]
