@@ -26,6 +26,9 @@ from probes.onvif._answer import PROTOCOL, Answer
 from probes.onvif._rules import Instance, described, instances, state
 from probes.onvif.client import SOFT, OnvifClient, client_for
 
+# Four reads per configuration; an NVR can carry one per channel and stream. Past this many the
+# rest stay unread, and nothing is called "off" because of them.
+MAX_CONFIGURATIONS = 32
 # (service, operation, listing element, engine?)
 SUPPORTED = (("analytics", "GetSupportedAnalyticsModules", "AnalyticsModuleDescription", True),
              ("rules", "GetSupportedRules", "RuleDescription", False))
@@ -85,9 +88,10 @@ class OnvifAnalytics:
             raise NotSupported(f"the device {said}; what it analyses stays unknown over ONVIF "
                                "(absence there is not proof of absence)")
         configs, source = self._find(client)
+        # Every configuration counts towards "listed everywhere", also those past the cap.
         listing = _Listing(len(configs))
         failed: list[ProbeError] = []
-        for config in configs:
+        for config in configs[:MAX_CONFIGURATIONS]:
             self._read(client, config, source, listing, failed)
         out = self._observations(listing)
         if not out and failed:

@@ -139,6 +139,17 @@ def test_every_analytics_configuration_is_read_and_armed_is_taken_at_its_word(st
     assert len([e for e in device.log.entries() if e.action == "GetRules"]) == 2     # one per token
 
 
+def test_configurations_past_the_cap_stay_unread_and_prove_nothing(start_fleet, monkeypatch):
+    monkeypatch.setattr("probes.onvif.analytics.MAX_CONFIGURATIONS", 1)
+    device = start_fleet(onvif_only(AXIS)).devices[0]
+    ctx = context(device)
+    found = OnvifAnalytics().run(ctx)
+    ctx.close()
+    assert features(found) == {"LineDetector": (True, True), "MotionRegionDetector": (True, None),
+                               "FieldDetector": (True, None)}
+    assert [e.action for e in device.log.entries()].count("GetRules") == 1
+
+
 def test_a_refused_get_rules_falls_back_to_the_profile_and_leaves_off_unknown(start_fleet):
     # ActionNotSupported on an advertised GetRules (quirk 15): the rules embedded in the media
     # profiles are still evidence of what is configured, but "none configured" is not proven.
