@@ -48,6 +48,12 @@ QUIRKS = frozenset({
     "xxe",                  # `paths` answer XML with an external entity to a local file
     "entity_bomb",          # `paths` answer a billion-laughs document
     "huge_body",            # `paths` answer `megabytes` of padding
+    # ONVIF (device_simulators/onvif/quirks.py says which real firmware does each)
+    "onvif_post_only",      # a GET on an ONVIF endpoint answers `status` (404 or 405; default 405)
+    "onvif_auth_refusal",   # a protected call without credentials: `status` (400/401), `challenge`, `soap`
+    "onvif_pre_auth",       # `operations` answered without checking credentials (ONVIF Core PRE_AUTH)
+    "onvif_refuses",        # advertised `operations` refused: ActionNotSupported or bare HTTP `status`
+    "onvif_analytics_per_profile",  # one VideoAnalyticsConfiguration per media profile (rules pick `profile`)
 })
 
 FEATURE_IDS = (

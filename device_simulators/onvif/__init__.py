@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from device_simulators.onvif import analytics, device_service, events, imaging, media
+from device_simulators.onvif import analytics, device_service, events, imaging, media, quirks
 from device_simulators.onvif.context import Context, Operation
 from device_simulators.onvif.profile_check import check_onvif_section
-from device_simulators.onvif.security import ADMIN_ONLY, PRE_AUTH, authenticate
+from device_simulators.onvif.security import ADMIN_ONLY, authenticate
 from device_simulators.onvif.soap import (
     CONTENT_TYPE,
     SoapFault,
@@ -55,6 +55,7 @@ class OnvifHandler:
         self.device = device
         self.family = family_of(device.profile)
         self.services = set(device.profile.onvif.get("services") or ["device"])
+        self.pre_auth = quirks.pre_auth(device.profile)
 
     def claims(self, path: str) -> bool:
         return path.startswith("/onvif/")
@@ -66,8 +67,7 @@ class OnvifHandler:
         if not self.family.serves(request.path):
             return SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html", auth="none")
         if request.method != "POST":
-            return SimResponse(405, b"<html><body>405 Method Not Allowed</body></html>", "text/html",
-                               headers=[("Allow", "POST")], auth="none")
+            return quirks.get_refusal(self.device.profile)
         try:
             soap = parse_request(request.body)
         except SoapFault as fault:
@@ -75,14 +75,20 @@ class OnvifHandler:
         operation = self._operation(soap)
         if operation is None:
             return self._fault(action_not_supported(), soap.operation, AuthResult("none"))
-        if soap.operation in PRE_AUTH:
+        if soap.operation in self.pre_auth:
             result = AuthResult("not-required", user=soap.token.user if soap.token else None)
         else:
             result = authenticate(self.device, request, soap.token)
         if not result.ok:
-            return self._fault(not_authorized(self._refusal_status(result)), soap.operation, result)
+            return self._refusal(soap.operation, result)
         if soap.operation in ADMIN_ONLY and result.account is not None and result.account.role != "admin":
             return self._fault(not_authorized(self.family.not_authorized_status), soap.operation, result)
+        refusal = quirks.refused(self.device.profile, soap.operation)
+        if isinstance(refusal, SoapFault):
+            return self._fault(refusal, soap.operation, result)
+        if refusal is not None:
+            refusal.auth, refusal.user = result.outcome, result.user
+            return refusal
         try:
             body = operation(Context(self.device, self.family, result), soap.body)
         except SoapFault as fault:
@@ -99,10 +105,19 @@ class OnvifHandler:
             return None
         return route[1].get(soap.operation)
 
-    def _refusal_status(self, result: AuthResult) -> int:
-        # No credentials at all (or a stale HTTP Digest nonce): 401 with a Digest challenge, so a
-        # client can fall back to HTTP Digest. Wrong credentials: the family's status.
-        return 401 if result.outcome in ("challenge", "stale") else self.family.not_authorized_status
+    def _refusal(self, action: str, result: AuthResult) -> SimResponse:
+        # Wrong credentials: the family's status. No credentials at all (or a stale HTTP Digest
+        # nonce): by default 401 with a Digest challenge, so a client can fall back to HTTP Digest;
+        # the onvif_auth_refusal quirk gives other firmware's answers.
+        if result.outcome not in ("challenge", "stale"):
+            return self._fault(not_authorized(self.family.not_authorized_status), action, result)
+        fault, status, challenge = quirks.anonymous_refusal(self.device.profile)
+        headers = self.device.gate.challenge_headers(stale=result.outcome == "stale") if challenge else []
+        if fault is None:
+            return SimResponse(status, b"<html><body>401 Unauthorized</body></html>", "text/html",
+                               headers=headers, auth=result.outcome, user=result.user, action=action)
+        return SimResponse(status, envelope(fault.node()), CONTENT_TYPE, headers=headers,
+                           auth=result.outcome, user=result.user, action=action)
 
     def _fault(self, fault: SoapFault, action: str | None, result: AuthResult) -> SimResponse:
         headers = []

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from device_simulators.onvif.analytics import video_analytics_configuration
+from device_simulators.onvif.analytics import configuration_index, tokens, video_analytics_configuration
 from device_simulators.onvif.capabilities import media_service_capabilities
 from device_simulators.onvif.context import (
-    ANALYTICS_TOKEN,
     VIDEO_SOURCE_CONFIG_TOKEN,
     VIDEO_SOURCE_TOKEN,
     Context,
@@ -56,7 +55,7 @@ def _profile(ctx: Context, index: int, element: str) -> Node:
              E("tt:Name", name),
              _video_source_configuration(ctx),
              _video_encoder_configuration(index),
-             video_analytics_configuration(ctx) if ctx.analytics is not None else None)
+             video_analytics_configuration(ctx, index=index) if ctx.analytics is not None else None)
 
 
 def _profile_index(ctx: Context, request: etree._Element) -> int:
@@ -89,16 +88,15 @@ def get_video_source_configurations(ctx: Context, _: etree._Element) -> Node:
 
 
 def get_video_analytics_configurations(ctx: Context, _: etree._Element) -> Node:
-    return E("trt:GetVideoAnalyticsConfigurationsResponse",
-             video_analytics_configuration(ctx, "trt:Configurations") if ctx.analytics is not None else None)
+    configurations = ([video_analytics_configuration(ctx, "trt:Configurations", i) for i in range(len(tokens(ctx)))]
+                      if ctx.analytics is not None else None)
+    return E("trt:GetVideoAnalyticsConfigurationsResponse", configurations)
 
 
 def get_video_analytics_configuration(ctx: Context, request: etree._Element) -> Node:
-    token = child_text(request, "ConfigurationToken")
-    if ctx.analytics is None or token != ANALYTICS_TOKEN:
-        raise invalid_arg("ter:NoConfig", f"No VideoAnalyticsConfiguration with token '{token or ''}'")
+    index = configuration_index(ctx, child_text(request, "ConfigurationToken"))
     return E("trt:GetVideoAnalyticsConfigurationResponse",
-             video_analytics_configuration(ctx, "trt:Configuration"))
+             video_analytics_configuration(ctx, "trt:Configuration", index))
 
 
 def get_stream_uri(ctx: Context, request: etree._Element) -> Node:

@@ -44,6 +44,11 @@ def check_onvif_section(profile: Profile) -> None:
                     errors.append(f"onvif.analytics.{key}: {entry!r} needs 'name' and 'type'")
                     continue
                 errors += _qname_errors([entry["type"]], f"onvif.analytics.{key}")
+                if "armed" in entry and not isinstance(entry["armed"], bool):
+                    errors.append(f"onvif.analytics.{key}: {entry['name']!r} armed must be true or false")
+                if "profile" in entry and (not isinstance(entry["profile"], int) or entry["profile"] < 1):
+                    errors.append(f"onvif.analytics.{key}: {entry['name']!r} profile must be a media "
+                                  "profile number from 1")
     errors += _qname_errors(list(onvif.get("topics") or []), "onvif.topics")
     if errors:
         raise ProfileError(f"{profile.path.name}: " + "; ".join(errors))

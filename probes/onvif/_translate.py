@@ -30,6 +30,10 @@ from probes.errors import (
 # Expected "no such thing" faults (ONVIF Core). PROTOCOLS.md quirk 15: firmware answers
 # ter:ActionNotSupported even for services it advertises; ter:NoSuchService for missing services.
 NOT_SUPPORTED = frozenset({"ActionNotSupported", "NotSupported", "NoSuchService"})
+# A refused login worded only in the Reason, without the ter:NotAuthorized subcode: gSOAP-based
+# firmware says "Sender not Authorized" (consensyx/gsoap-onvif issue #3; a Samsung SNP-6320H in
+# FalkTannhaeuser/python-onvif-zeep issue #42), some "Unauthorized".
+_REFUSED_LOGIN = re.compile(r"\bnot\s+authori[sz]ed\b|\bunauthori[sz]ed\b", re.IGNORECASE)
 _DECLARATION = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -45,7 +49,7 @@ def translate(exc: BaseException, where: str, last: Any) -> ProbeError:
     if isinstance(exc, zx.Fault):
         codes = [_local(c) for c in exc.subcodes or []] + [_local(exc.code or "")]
         shown = "/".join(c for c in codes if c) or "unknown"
-        if "NotAuthorized" in codes or status == 401:
+        if "NotAuthorized" in codes or status == 401 or _REFUSED_LOGIN.search(exc.message or ""):
             return CredentialsRejected(f"{where}: SOAP fault ter:NotAuthorized ({exc.message or ''})")
         if NOT_SUPPORTED & set(codes):
             return NotSupported(f"{where}: SOAP fault ter:{shown}")

@@ -1,16 +1,21 @@
 """onvif.analytics: analytics modules and rules from the ONVIF analytics service (tan, ver20).
 
+Which configurations: every VideoAnalyticsConfiguration an active media profile carries (Media
+GetProfiles; when that is refused or names none, GetVideoAnalyticsConfigurations, keeping those in
+use). Firmware may give each media profile its own configuration, so every token is read.
+
 Supported types (GetSupportedAnalyticsModules, GetSupportedRules) say what the firmware can do;
-configured ones (GetAnalyticsModules, GetRules) say what runs. ONVIF rules have no enable
-switch: a configured rule is on, a supported type with no configured instance is off. Names
-are type local names (`tt:LineDetector` -> `LineDetector`, `hikxsd:TamperEngine` ->
-`TamperEngine`). A device without an analytics service says nothing here: unknown, not "no"
-(PROTOCOLS.md quirk 15).
+configured ones (GetAnalyticsModules, GetRules, and the copy embedded in the media profile) say
+what is set up. A configured rule is on unless its Armed parameter says false (_rules.py has the
+sources); a supported type with no configured instance is off only when GetRules answered for
+every configuration, otherwise unknown. Modules are engines the firmware keeps configured whatever
+the user set (Dahua lists a CellMotionEngine with motion detection off): supported, on/off
+unknown. Names are type local names (`tt:LineDetector` -> `LineDetector`). Every refused read is a
+recorded outcome of its own (PROTOCOLS.md quirk 15): it leaves its part unknown, never "no".
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,51 +23,56 @@ from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import NotSupported, ProbeError
 from probes.onvif._answer import PROTOCOL, Answer
+from probes.onvif._rules import Instance, described, instances, state
 from probes.onvif.client import SOFT, OnvifClient, client_for
 
-# (service, operation, listing kind, what to read from the answer)
-READS = (
-    ("analytics", "GetSupportedAnalyticsModules", "supported", "AnalyticsModuleDescription.Name"),
-    ("analytics", "GetAnalyticsModules", "configured", ".Type"),
-    ("rules", "GetSupportedRules", "supported", "RuleDescription.Name"),
-    ("rules", "GetRules", "configured", ".Type"),
-)
-# The same configuration embedded in Media GetProfiles, used when GetAnalyticsModules/GetRules fail.
-EMBEDDED = {"GetAnalyticsModules": ("AnalyticsEngineConfiguration", "AnalyticsModule"),
-            "GetRules": ("RuleEngineConfiguration", "Rule")}
-CONFIGURED_BY = {"GetSupportedAnalyticsModules": "GetAnalyticsModules", "GetSupportedRules": "GetRules"}
-
-
-def local_name(qname: Any) -> str:
-    return re.split(r"[}:]", str(qname).strip())[-1]
+# Four reads per configuration; an NVR can carry one per channel and stream. Past this many the
+# rest stay unread, and nothing is called "off" because of them.
+MAX_CONFIGURATIONS = 32
+# (service, operation, listing element, engine?)
+SUPPORTED = (("analytics", "GetSupportedAnalyticsModules", "AnalyticsModuleDescription", True),
+             ("rules", "GetSupportedRules", "RuleDescription", False))
+# (service, operation, element embedded in the VideoAnalyticsConfiguration, its item, engine?)
+CONFIGURED = (("analytics", "GetAnalyticsModules", "AnalyticsEngineConfiguration", "AnalyticsModule", True),
+              ("rules", "GetRules", "RuleEngineConfiguration", "Rule", False))
+# How an instance's Armed switch shows in the evidence excerpt.
+_ARMED = {True: "", False: " (Armed=false)", None: " (Armed not a boolean)"}
 
 
 @dataclass
 class _Type:
+    engine: bool = False
     supported: Answer | None = None
-    configured: list[tuple[str, Answer]] = field(default_factory=list)   # (instance name, answer)
-    engine: bool = False          # an analytics module (engine), not a rule
+    configured: dict[tuple[str, str], tuple[Instance, Answer]] = field(default_factory=dict)  # (token, name)
 
 
-# Modules are engines the firmware keeps configured whatever the user set (Dahua lists a
-# CellMotionEngine with motion detection off); only a configured rule says something runs.
-MODULE_OPERATIONS = ("GetSupportedAnalyticsModules", "GetAnalyticsModules")
+@dataclass
+class _Listing:
+    tokens: int
+    seen: dict[str, _Type] = field(default_factory=dict)
+    answers: dict[str, list[Answer]] = field(default_factory=dict)      # operation -> one per token
+
+    def kind(self, type_name: str, engine: bool) -> _Type:
+        entry = self.seen.setdefault(type_name, _Type())
+        entry.engine = entry.engine or engine
+        return entry
+
+    def everywhere(self, operation: str) -> bool:
+        """The operation answered for every configuration."""
+        return len(self.answers.get(operation, [])) == self.tokens
 
 
-def _types(value: Any, path: str) -> list[tuple[str, str]]:
-    """(type local name, instance name) from a listing; `X.Name` = descriptions, `.Type` = configs."""
-    container, _, attribute = path.partition(".")
-    items = getattr(value, container, None) if container else value
-    return [(local_name(getattr(i, attribute)), str(getattr(i, "Name", "") or ""))
-            for i in items or [] if getattr(i, attribute, None)]
-
-
-def _tokens(profiles: Answer) -> list[Any]:
+def configurations_in_use(answer: Answer) -> list[Any]:
+    """VideoAnalyticsConfigurations in use, by token, from GetProfiles or GetVideoAnalyticsConfigurations."""
     found: dict[str, Any] = {}
-    for profile in profiles.value or []:
-        config = getattr(profile, "VideoAnalyticsConfiguration", None)
-        if config is not None and getattr(config, "token", None):
-            found.setdefault(config.token, config)
+    in_profiles = answer.operation == "GetProfiles"
+    for item in answer.value or []:
+        config = getattr(item, "VideoAnalyticsConfiguration", None) if in_profiles else item
+        if config is None or not getattr(config, "token", None):
+            continue
+        if not in_profiles and getattr(config, "UseCount", None) == 0:
+            continue                   # listed directly but used by no profile: it does not run
+        found.setdefault(config.token, config)
     return list(found.values())
 
 
@@ -74,63 +84,82 @@ class OnvifAnalytics:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         client = client_for(ctx)
         if not client.has("analytics"):
-            raise NotSupported("the device advertises no ONVIF analytics service; what it analyses stays "
-                               "unknown over ONVIF (absence there is not proof of absence)")
-        profiles = client.call("media", "GetProfiles")
-        configs = _tokens(profiles)
-        if not configs:
-            raise NotSupported("no media profile carries a VideoAnalyticsConfiguration to ask the analytics "
-                               "service about; analytics stay unknown over ONVIF")
-        seen: dict[str, _Type] = {}
-        answered: dict[str, Answer] = {}
+            said = "advertises no ONVIF analytics service" if client.listed else "did not list its ONVIF services"
+            raise NotSupported(f"the device {said}; what it analyses stays unknown over ONVIF "
+                               "(absence there is not proof of absence)")
+        configs, source = self._find(client)
+        # Every configuration counts towards "listed everywhere", also those past the cap.
+        listing = _Listing(len(configs))
         failed: list[ProbeError] = []
-        for config in configs:
-            self._read(client, profiles, config, seen, answered, failed)
-        if not answered and failed:
+        for config in configs[:MAX_CONFIGURATIONS]:
+            self._read(client, config, source, listing, failed)
+        out = self._observations(listing)
+        if not out and failed:
             raise failed[0]
-        return self._observations(seen, answered)
+        return out
 
-    def _read(self, client: OnvifClient, profiles: Answer, config: Any, seen: dict[str, _Type],
-              answered: dict[str, Answer], failed: list[ProbeError]) -> None:
-        for service, operation, kind, path in READS:
+    @staticmethod
+    def _find(client: OnvifClient) -> tuple[list[Any], Answer]:
+        failed: list[ProbeError] = []
+        for operation in ("GetProfiles", "GetVideoAnalyticsConfigurations"):
             try:
-                answer = client.call(service, operation, ConfigurationToken=config.token)
-                found = _types(answer.value, path)
+                answer = client.call("media", operation)
             except SOFT as exc:
-                if operation not in EMBEDDED:
-                    failed.append(exc)
-                    continue
-                engine, item = EMBEDDED[operation]
-                answer, found = profiles, _types(getattr(getattr(config, engine, None), item, None), ".Type")
-            answered.setdefault(operation, answer)
-            for type_name, instance in found:
-                entry = seen.setdefault(type_name, _Type())
-                entry.engine = entry.engine or operation in MODULE_OPERATIONS
-                if kind == "supported":
-                    entry.supported = entry.supported or answer
-                else:
-                    entry.configured.append((instance, answer))
+                failed.append(exc)
+                continue
+            if configs := configurations_in_use(answer):
+                return configs, answer
+        if failed:
+            raise failed[0]
+        raise NotSupported("no media profile carries a VideoAnalyticsConfiguration to ask the analytics "
+                           "service about; analytics stay unknown over ONVIF")
 
-    def _observations(self, seen: dict[str, _Type], answered: dict[str, Answer]) -> list[Observation]:
+    @staticmethod
+    def _read(client: OnvifClient, config: Any, source: Answer, listing: _Listing, failed: list[ProbeError]) -> None:
+        token = config.token
+        for service, operation, element, engine in SUPPORTED:
+            try:
+                answer = client.call(service, operation, ConfigurationToken=token)
+            except SOFT as exc:
+                failed.append(exc)
+                continue
+            listing.answers.setdefault(operation, []).append(answer)
+            for type_name in described(getattr(answer.value, element, None)):
+                entry = listing.kind(type_name, engine)
+                entry.supported = entry.supported or answer
+        for service, operation, embedded, item, engine in CONFIGURED:
+            # The copy in the media profile is evidence of what is configured (never of what is not).
+            found = [(i, source) for i in instances(getattr(getattr(config, embedded, None), item, None))]
+            try:
+                answer = client.call(service, operation, ConfigurationToken=token)
+                listing.answers.setdefault(operation, []).append(answer)
+                found += [(i, answer) for i in instances(answer.value)]
+            except SOFT as exc:
+                failed.append(exc)
+            for instance, answer in found:
+                listing.kind(instance.type, engine).configured.setdefault((token, instance.name), (instance, answer))
+
+    @staticmethod
+    def _observations(listing: _Listing) -> list[Observation]:
         out: list[Observation] = []
-        for type_name, entry in sorted(seen.items()):
+        for type_name, entry in sorted(listing.seen.items()):
+            configured = list(entry.configured.values())
             if entry.engine:
-                answer = entry.configured[0][1] if entry.configured else entry.supported
+                answer = configured[0][1] if configured else entry.supported
                 if answer is not None:
                     out.append(FeatureObservation(PROTOCOL, type_name, True, None, answer.evidence(
-                        f"{type_name} engine {'configured' if entry.configured else 'supported'}; "
+                        f"{type_name} engine {'configured' if configured else 'supported'}; "
                         "whether it runs is set by rules")))
-                continue
-            if entry.configured:
-                names = ", ".join(sorted({n for n, _ in entry.configured if n}))[:80]
-                out.append(FeatureObservation(PROTOCOL, type_name, True, True,
-                                              entry.configured[0][1].evidence(f"{type_name} configured: {names}")))
+            elif configured:
+                shown = ", ".join(sorted({i.name + _ARMED[i.armed] for i, _ in configured}))[:80]
+                out.append(FeatureObservation(PROTOCOL, type_name, True, state([i for i, _ in configured]),
+                                              configured[0][1].evidence(f"{type_name} configured: {shown}")))
             elif entry.supported is not None:
-                # Off only when the matching configured listing was read; otherwise unknown.
-                enabled = False if CONFIGURED_BY[entry.supported.operation] in answered else None
-                out.append(FeatureObservation(PROTOCOL, type_name, True, enabled,
-                                              entry.supported.evidence(f"{type_name} supported, none configured")))
-        if "GetSupportedRules" in answered and "GetSupportedAnalyticsModules" in answered:
-            out.append(Coverage(PROTOCOL, "onvif-analytics",
-                                answered["GetSupportedRules"].evidence(f"{len(seen)} module and rule types listed")))
+                # Off only when GetRules listed every configuration's rules; otherwise unknown.
+                enabled = False if listing.everywhere("GetRules") else None
+                out.append(FeatureObservation(PROTOCOL, type_name, True, enabled, entry.supported.evidence(
+                    f"{type_name} supported, none configured" + ("" if enabled is False else "; rules not listed"))))
+        if listing.everywhere("GetSupportedRules") and listing.everywhere("GetSupportedAnalyticsModules"):
+            out.append(Coverage(PROTOCOL, "onvif-analytics", listing.answers["GetSupportedRules"][0].evidence(
+                f"{len(listing.seen)} module and rule types listed")))
         return out

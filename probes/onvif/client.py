@@ -61,8 +61,10 @@ class OnvifClient:
         self.xaddrs: dict[str, tuple[str, str]] = {"devicemgmt": (self.device_url, note)}
         self.offset: dt.timedelta | None = fp.clock_offset
         self._proxies: dict[str, ONVIFService] = {}
-        self._worked = False          # an account already succeeded on this client
+        self._worked = False          # an account already succeeded on this client, on a protected read
         self._anonymous = False       # the device answers without any login
+        self._refused: set[str] = set()   # users the device refused over ONVIF in this run
+        self.listed = True                # GetServices or GetCapabilities said which services exist
 
     # -- set-up -------------------------------------------------------------------------------
     def connect(self) -> OnvifClient:
@@ -84,7 +86,11 @@ class OnvifClient:
                 raise
         except SOFT:
             pass                       # not answered either way: the account decides below
-        found = self._services(anonymous=self._anonymous)
+        try:
+            found = self._services(anonymous=self._anonymous)
+        except SOFT:
+            # Both listings refused (quirk 15): the device service itself is still worth reading.
+            found, self.listed = [], False
         for name, xaddr in found:
             if name and name != "devicemgmt" and xaddr:
                 self.xaddrs[name] = place(xaddr, self.device_url)
@@ -118,12 +124,10 @@ class OnvifClient:
         if service not in self.xaddrs:
             raise NotSupported(f"the device advertises no ONVIF {service} service")
         proxy, (url, note) = self._proxy(service), self.xaddrs[service]
-        tried: set[str] = set()
         while True:
             creds = None if anonymous or self._anonymous else next_account(self.login)
-            if creds is not None and creds.user in tried:
+            if creds is not None and creds.user in self._refused:
                 raise CredentialsRejected(f"the ONVIF login for '{creds.user}' was refused once; not sent again")
-            tried.add(creds.user if creds else "")
             proxy.zeep_client.wsse = (UsernameDigestTokenDtDiff(creds.user, creds.password, dt_diff=self.offset,
                                                                 use_digest=True) if creds else None)
             self.transport.last = None
@@ -138,17 +142,23 @@ class OnvifClient:
                     if creds is None and not anonymous and self._anonymous and self.login.candidates:
                         self._anonymous = False    # open for some reads, not this one: log in after all
                         continue
+                    if creds is not None and not self._worked:
+                        self._refused.add(creds.user)     # never again over ONVIF, whatever comes next
                     refused(self.login, creds, error, worked=self._worked)
                     continue           # the next account, if one is left
                 if error is exc:
                     raise
                 raise error from exc
             last = self.transport.last
-            if creds is not None:
+            if creds is not None and operation not in PUBLIC:
+                # Only a protected read proves the account: PRE_AUTH reads may be answered without
+                # the credentials ever being checked (Axis answers GetCapabilities to a wrong
+                # password, Apra-Labs/ONVIF-Device-Manager issue #27), and taking that for a
+                # working login would send the wrong password again with every later read.
                 self._worked = True
                 if self.login.confirmed != creds:
                     self.login.confirm(creds)
-            elif operation not in PUBLIC:
+            elif creds is None and operation not in PUBLIC:
                 self.login.no_auth = True      # a protected read answered without any login
             return Answer(value, operation, last.path if last else url, last.status if last else 200,
                           last.duration_ms if last else 0, note)

@@ -23,7 +23,14 @@ from probes.onvif.client import SOFT, client_for
 
 SCOPE_PREFIX = "onvif://www.onvif.org/"
 # Scope kind -> signal field. `name/` is what the firmware calls itself, `hardware/` the model.
+# `manufacturer/` is no ONVIF Core scope, but some firmware sends it (Uniview-style
+# `manufacturer/UNIVIEW`); Axis does not: an AXIS M2036-LE announces Profile/Streaming|G|M|T,
+# hardware/M2036-LE, name/AXIS%20M2036-LE and an empty location/ (RootSoft/ONVIF-Java
+# lib/src/main/java/be/teletask/onvif/parsers/DiscoveryParser.java), Hikvision
+# name/HIKVISION%20<model> (PROTOCOLS.md [S48]). So the maker also comes from a factory `name/`:
+# "<brand> <model>" with the model equal to `hardware/`; a name the operator set says nothing.
 SCOPE_FIELDS = {"name": "name", "hardware": "model", "location": "location"}
+MAKER_SCOPES = frozenset({"manufacturer"})
 # ONVIF type/ scopes: transmitters and encoders are cameras, recorders and storage are NVRs.
 SCOPE_TYPES = {"video_encoder": "camera", "network_video_transmitter": "camera", "networkvideotransmitter": "camera",
                "ptz": "camera", "video_recorder": "nvr", "network_video_recorder": "nvr", "nvr": "nvr",
@@ -75,18 +82,31 @@ def from_network_interfaces(answer: Answer) -> list[IdentitySignal]:
 
 def from_scopes(answer: Answer) -> list[IdentitySignal]:
     out: list[IdentitySignal] = []
+    parsed: dict[str, tuple[str, str]] = {}          # kind -> (first value, scope item)
     for scope in answer.value or []:
         item = _text(getattr(scope, "ScopeItem", None)) or ""
         if not item.startswith(SCOPE_PREFIX):
             continue
         kind, _, value = item[len(SCOPE_PREFIX):].partition("/")
-        if kind.lower() == "type" and (device_type := SCOPE_TYPES.get(unquote(value).lower())):
+        kind, value = kind.lower(), unquote(value)
+        parsed.setdefault(kind, (value, item))
+        if kind == "type" and (device_type := SCOPE_TYPES.get(value.lower())):
             out += _signal("device_type", device_type, answer, item)
-            continue
-        field = SCOPE_FIELDS.get(kind.lower())
-        if field:
-            out += _signal(field, unquote(value), answer, item)
-    return out
+        elif kind in MAKER_SCOPES:
+            out += _signal("manufacturer", value, answer, item) + _signal("vendor", value, answer, item)
+        elif field := SCOPE_FIELDS.get(kind):
+            out += _signal(field, value, answer, item)
+    return out + _factory_brand(parsed, answer)
+
+
+def _factory_brand(parsed: dict[str, tuple[str, str]], answer: Answer) -> list[IdentitySignal]:
+    """The brand in a factory `name/` scope ("AXIS M2036-LE" with hardware/M2036-LE -> "AXIS")."""
+    name, item = parsed.get("name", ("", ""))
+    model = parsed.get("hardware", ("", ""))[0].strip()
+    if not model or not name.endswith(model):
+        return []
+    brand = name[: -len(model)].strip(" -_")
+    return _signal("vendor", brand, answer, f"{item} (hardware/{model})") if brand else []
 
 
 def from_hostname(answer: Answer) -> list[IdentitySignal]:

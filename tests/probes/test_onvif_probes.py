@@ -12,6 +12,7 @@ from dataclasses import replace
 import pytest
 
 from device_simulators import Profile, bundled_profile, bundled_profiles
+from device_simulators.profile import Quirk
 from probes.base import (
     Coverage,
     FeatureObservation,
@@ -82,9 +83,13 @@ def expected_analytics(profile: Profile) -> dict[str, tuple[bool, bool | None]]:
     engines = {local(t) for t in section.get("supported_modules", [])} | \
         {local(c["type"]) for c in section.get("modules", [])}
     rules = {local(t) for t in section.get("supported_rules", [])}
-    configured_rules = {local(c["type"]) for c in section.get("rules", [])}
+    # A configured rule runs unless its Armed parameter says false; on when any instance is on.
+    configured_rules: dict[str, bool] = {}
+    for rule in section.get("rules", []):
+        name = local(rule["type"])
+        configured_rules[name] = configured_rules.get(name, False) or rule.get("armed", True)
     expected: dict[str, tuple[bool, bool | None]] = {name: (True, None) for name in engines}
-    expected.update({name: (True, name in configured_rules) for name in rules | configured_rules})
+    expected.update({name: (True, configured_rules.get(name, False)) for name in rules | set(configured_rules)})
     return expected
 
 
@@ -104,14 +109,16 @@ def test_probes_report_what_the_profile_holds(start_fleet, profile):
 
     # identity: Manufacturer both as maker statement and as presented brand
     got = signals(found)
-    assert got["manufacturer"] == [onvif["manufacturer"]] and got["vendor"] == [onvif["manufacturer"]]
     model = onvif.get("model") or identity.model
+    # A factory name/ scope "<brand> <model>" (with hardware/<model>) also names the brand.
+    factory = [onvif["scope_name"][: -len(model)].strip()] if onvif["scope_name"].endswith(" " + model) else []
+    assert got["manufacturer"] == [onvif["manufacturer"]] and got["vendor"] == [onvif["manufacturer"], *factory]
     assert got["model"] == [model, model]                 # GetDeviceInformation, hardware/ scope
     assert got["firmware"] == [identity.firmware]          # " build YYMMDD" split off Hikvision's
     assert got["serial"] == [identity.serial]
     assert got["mac"] == [identity.mac]
     assert got["name"] == [onvif["scope_name"]]
-    assert got["location"] == [onvif["scope_location"]]
+    assert got.get("location") == ([onvif["scope_location"]] if onvif.get("scope_location") else None)
     if identity.manufacturer == "Hikvision":          # Hikvision firmware (and its OEMs) adds the build
         assert got["firmware_date"] == [identity.build_date.isoformat()]
 
@@ -153,6 +160,10 @@ def test_probes_report_what_the_profile_holds(start_fleet, profile):
     else:
         # one anonymous GetDeviceInformation (does it need a login at all?), everything else answered
         assert refused == [("GetDeviceInformation", None, "challenge")] and ctx.login.outcome == "ok"
+        # PRE_AUTH reads a device answers without checking credentials prove nothing about them
+        unchecked = set(profile.quirk("onvif_pre_auth").params["operations"]) if profile.quirk("onvif_pre_auth") \
+            else set()
+        assert {e.auth for e in log if e.status == 200 and e.action in unchecked} <= {"not-required"}
 
     # no password anywhere in what the probes report
     secrets = {a.password for a in profile.accounts if a.password}
@@ -181,12 +192,11 @@ def test_a_device_without_login_is_found_even_when_credentials_are_given(start_f
     assert {e.user for e in device.log.entries()} == {None}         # the account was never sent
 
 
-def test_pre_auth_answers_are_not_mistaken_for_a_device_without_login(start_fleet, monkeypatch):
+def test_pre_auth_answers_are_not_mistaken_for_a_device_without_login(start_fleet):
     # ONVIF Core lets GetServices/GetCapabilities answer without a login (Hikvision and Dahua ask
     # for one, a conformant device need not): that is no sign the device has no password.
-    monkeypatch.setattr("device_simulators.onvif.PRE_AUTH",
-                        frozenset({"GetSystemDateAndTime", "GetServices", "GetCapabilities"}))
-    device = start_fleet(onvif_only("axis-onvif-line")).devices[0]
+    quirk = Quirk("onvif_pre_auth", {"operations": ["GetServices", "GetCapabilities"]})
+    device = start_fleet(replace(onvif_only("axis-onvif-line"), quirks=(quirk,))).devices[0]
     ctx = context(device)
     assert signals(PROBES[0].run(ctx))["serial"] == [device.profile.identity.serial]
     ctx.close()

@@ -18,7 +18,7 @@ from zeep.exceptions import Fault
 
 from device_simulators import Profile, ProfileError, bundled_profile, bundled_profiles
 from device_simulators.discovery.wsd import vendor_scopes
-from device_simulators.profile import parse_profile
+from device_simulators.profile import Quirk, parse_profile
 
 WSDL_DIR = os.path.join(os.path.dirname(ONVIFCamera.__init__.__code__.co_filename), "..", "wsdl")
 ANALYTICS_NS = "http://www.onvif.org/ver20/analytics/wsdl"
@@ -27,7 +27,8 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 TER = "http://www.onvif.org/ver10/error"
 WSTOP = "http://docs.oasis-open.org/wsn/t-1"
 # Written out independently of the simulator's own table.
-TOPIC_NS = {"tns1": "http://www.onvif.org/ver10/topics", "tnshik": "http://www.hikvision.com/2011/event/topics"}
+TOPIC_NS = {"tns1": "http://www.onvif.org/ver10/topics", "tnshik": "http://www.hikvision.com/2011/event/topics",
+            "tnsaxis": "http://www.axis.com/2009/event/topics"}
 ONVIF_PROFILES = [p for p in bundled_profiles() if p.speaks("onvif")]
 
 
@@ -137,28 +138,38 @@ def test_onvif_zeep_reads_identity_topics_profiles_and_analytics(start_fleet, pr
         with pytest.raises(ONVIFError, match="doesn`t support service: analytics"):
             cam.create_analytics_service()
     else:
-        configuration = media_profiles[0].VideoAnalyticsConfiguration
-        modules = [(m.Name, m.Type) for m in configuration.AnalyticsEngineConfiguration.AnalyticsModule]
-        rules = [(r.Name, r.Type) for r in configuration.RuleEngineConfiguration.Rule]
-        assert modules == [(m["name"], m["type"]) for m in analytics["modules"]]
-        assert rules == [(r["name"], r["type"]) for r in analytics["rules"]]
-
-        token = {"ConfigurationToken": configuration.token}
         engine = cam.create_analytics_service()
-        supported = engine.GetSupportedAnalyticsModules(token).AnalyticsModuleDescription
-        assert [d.Name for d in supported] == analytics["supported_modules"]
-        assert [(m.Name, m.Type) for m in engine.GetAnalyticsModules(token)] == modules
         # onvif-zeep's analytics service is the AnalyticsEngine binding only; rules live on
         # the RuleEngine binding at the same XAddr.
         rule_engine = engine.zeep_client.create_service(RULE_ENGINE, engine.xaddr)
-        described = rule_engine.GetSupportedRules(**token).RuleDescription
-        assert [d.Name for d in described] == analytics["supported_rules"]
-        assert all(d.Messages[0].ParentTopic.startswith("tns1:RuleEngine/") for d in described)
-        assert [(r.Name, r.Type) for r in rule_engine.GetRules(**token)] == rules
+        per_profile = profile.quirk("onvif_analytics_per_profile") is not None
+        tokens = {p.VideoAnalyticsConfiguration.token for p in media_profiles}
+        assert len(tokens) == (len(media_profiles) if per_profile else 1)
+        for number, media_profile in enumerate(media_profiles, start=1):
+            def mine(entries, number=number):
+                return [(e["name"], e["type"]) for e in entries if not per_profile or e.get("profile", 1) == number]
+            configuration = media_profile.VideoAnalyticsConfiguration
+            # zeep reads an empty engine element as None
+            modules = [(m.Name, m.Type) for m in getattr(configuration.AnalyticsEngineConfiguration,
+                                                         "AnalyticsModule", None) or []]
+            rules = [(r.Name, r.Type) for r in getattr(configuration.RuleEngineConfiguration, "Rule", None) or []]
+            assert modules == mine(analytics["modules"])
+            assert rules == mine(analytics["rules"])
+
+            token = {"ConfigurationToken": configuration.token}
+            supported = engine.GetSupportedAnalyticsModules(token).AnalyticsModuleDescription
+            assert [d.Name for d in supported] == analytics["supported_modules"]
+            assert [(m.Name, m.Type) for m in engine.GetAnalyticsModules(token)] == modules
+            described = rule_engine.GetSupportedRules(**token).RuleDescription
+            assert [d.Name for d in described] == analytics["supported_rules"]
+            assert all(d.Messages[0].ParentTopic.startswith("tns1:RuleEngine/") for d in described)
+            assert [(r.Name, r.Type) for r in rule_engine.GetRules(**token)] == rules
 
     expected_auth = "not-required" if profile.auth_scheme == "none" else "ok"
+    unchecked = set((profile.quirk("onvif_pre_auth") or Quirk("", {})).params.get("operations", []))
     served = [e for e in device.log.entries() if e.action != "GetSystemDateAndTime"]
-    assert served and all(e.auth == expected_auth and e.status == 200 for e in served)
+    assert served and all(e.status == 200 for e in served)
+    assert all(e.auth == ("not-required" if e.action in unchecked else expected_auth) for e in served)
 
 
 # -- authentication -------------------------------------------------------------------------
