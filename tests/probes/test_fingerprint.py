@@ -17,7 +17,7 @@ from device_simulators.profile import parse_profile
 from probes.base import Target
 from probes.discovery import DiscoverySettings, discover
 from probes.fingerprint import MATCHERS, Matcher, fingerprint
-from probes.fingerprint.matchers import CONTROL, DEVICE_INFO, evaluate
+from probes.fingerprint.matchers import CONTROL, DEVICE_INFO, evaluate, signals_for
 from probes.http import DeviceHttp, HttpAnswer, HttpSettings
 from probes.login import LoginState
 from probes.oui import organisation
@@ -102,8 +102,15 @@ def test_onvif_clock_and_xaddr(site_fleet, site_prints, profile_id):
     device, fp = site_fleet[profile_id], site_prints[0][profile_id]
     if not device.profile.speaks("onvif"):
         assert fp.clock_offset is None and fp.onvif_xaddr is None
-        assert "ONVIF: no device service at /onvif/device_service (HTTP 404)" in fp.notes
+        gate = fp.families["onvif"]
+        if gate.pointers:
+            # A maker signal points at ONVIF: the GET is skipped and the SOAP POST's 404 is the "no".
+            assert gate.state == "absent" and "(HTTP 404)" in gate.reason
+        else:
+            assert gate.state == "ambiguous"
+            assert "ONVIF: no device service at /onvif/device_service (HTTP 404)" in fp.notes
         return
+    assert fp.families["onvif"].state == "proven"
     assert fp.onvif_xaddr == f"{device.url()}/onvif/device_service"
     skew = device.profile.quirk("clock_skew")
     expected = dt.timedelta(seconds=float(skew.params["seconds"]) if skew else 0)
@@ -169,18 +176,44 @@ def _answer(path: str, status: int, **headers: str) -> HttpAnswer:
 
 
 def test_a_challenge_proves_isapi_only_when_a_page_that_cannot_exist_is_not_challenged():
-    """Some firmware challenges every path: its 401 on /ISAPI/ says nothing about ISAPI."""
-    digest = {"www-authenticate": 'Digest realm="IP Camera(00000000)", nonce="n"'}
+    """Some firmware challenges every path: its 401 on /ISAPI/ proves nothing about ISAPI, but its
+    realm still names the maker (a pointer for the gate, never a verdict on the family)."""
+    digest = {"www-authenticate": 'Digest realm="IP Camera(C2183)", nonce="n"'}
     answers = {DEVICE_INFO: _answer(DEVICE_INFO, 401, **digest)}
-    hits = evaluate(MATCHERS, answers, control=_answer(CONTROL, 404))
-    assert [h.matcher.name for h in hits] == ["isapi-device-info-challenge"]
-    assert evaluate(MATCHERS, answers, control=_answer(CONTROL, 401, **digest)) == []
-    assert evaluate(MATCHERS, answers, control=None) == []
+
+    def names(control):
+        return sorted(h.matcher.name for h in evaluate(MATCHERS, answers, control=control))
+
+    assert names(_answer(CONTROL, 404)) == ["hikvision-realm-ip-camera", "isapi-device-info-challenge"]
+    assert names(_answer(CONTROL, 401, **digest)) == ["hikvision-realm-ip-camera"]
+    assert names(None) == ["hikvision-realm-ip-camera"]
     # Basic-only firmware proves ISAPI the same way, under the same control-page rule.
     basic = {DEVICE_INFO: _answer(DEVICE_INFO, 401, **{"www-authenticate": 'Basic realm="x"'})}
     assert [h.matcher.name for h in evaluate(MATCHERS, basic, control=_answer(CONTROL, 404))] == \
         ["isapi-device-info-challenge"]
     assert evaluate(MATCHERS, basic, control=_answer(CONTROL, 401, **{"www-authenticate": 'Basic realm="x"'})) == []
+
+
+@pytest.mark.parametrize(("realm", "model"), [
+    ("IP Camera(C2183)", None), ("IP Camera(21388)", None),       # IPCs, public RTSP/HTTP captures
+    ("DVRNVRDVS", None),                                          # recorders (Greenbone's Hikvision test)
+    ("DS-7608NXI-I2", "DS-7608NXI-I2"), ("iDS-7204HUHI-M1", "iDS-7204HUHI-M1"),   # recorders naming their model
+])
+def test_hikvision_realms_are_maker_signals_with_the_realm_as_evidence(realm, model):
+    challenge = {"www-authenticate": f'Digest realm="{realm}", qop="auth", nonce="abc", opaque="x"'}
+    hits = evaluate(MATCHERS, {DEVICE_INFO: _answer(DEVICE_INFO, 401, **challenge)}, _answer(CONTROL, 401, **challenge))
+    got = [s for h in hits for s in signals_for(h)]
+    assert ("manufacturer", "Hikvision", "realm") in {(s.field, s.value, s.source) for s in got}
+    assert any(s.evidence.excerpt == f'Digest realm="{realm}"' for s in got)
+    assert [s.value for s in got if s.field == "model"] == ([model] if model else [])
+    assert not any(h.matcher.protocol for h in hits)          # a maker pointer, not a family verdict
+
+
+def test_realms_of_other_makers_point_nowhere():
+    for realm in ("Login to 7H0ABCDPAZ00000", "AXIS_ACCC8E3A0A8F", "iPOLiS", "DCS-8000LH_00"):
+        challenge = {"www-authenticate": f'Digest realm="{realm}", nonce="n"'}
+        hits = evaluate(MATCHERS, {DEVICE_INFO: _answer(DEVICE_INFO, 401, **challenge)}, None)
+        assert "Hikvision" not in {s.value for h in hits for s in signals_for(h)}, realm
 
 
 def test_matchers_need_status_header_and_body_to_agree():
