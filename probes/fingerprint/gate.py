@@ -51,7 +51,9 @@ def describe(signal: IdentitySignal) -> str:
     if signal.source == "oui":
         return f"MAC OUI {ev.source[:8]} ({signal.value})"
     label = _LABEL.get(signal.source, signal.source)
-    return f"{label} {signal.field} {signal.value}"
+    if signal.field == "manufacturer" and signal.source in _LABEL:
+        return f"{label} reply"
+    return f"{label} names {signal.value}"
 
 
 def pointers(target: Target, signals: list[IdentitySignal]) -> dict[str, list[str]]:
@@ -71,12 +73,22 @@ def pointers(target: Target, signals: list[IdentitySignal]) -> dict[str, list[st
         for family, pattern in _MAKER_NAME.items():
             if pattern.search(s.value):
                 add(family, describe(s))
+    for family in FAMILY_MAKER:
+        found[family].sort(key=_rank)
     if target.onvif_xaddr or "ws_discovery" in target.found_by:
         add("onvif", "WS-Discovery XAddr")
     for family, maker in FAMILY_MAKER.items():
         if found[family]:
-            add("onvif", f"{maker} signals ({maker} firmware serves ONVIF)")
+            add("onvif", f"{maker} signals")
     return found
+
+
+def _rank(text: str) -> int:
+    """Behaviour first (realm, Server header, OUI), then what discovery replies say."""
+    for i, start in enumerate(("realm", "Server", "401 body", "MAC OUI", "SADP reply", "DHIP reply")):
+        if text.startswith(start):
+            return i
+    return 9
 
 
 def _redirected(answer: HttpAnswer, path: str) -> bool:
