@@ -90,11 +90,13 @@ class _NotFound:
 
 def _challenges_every_path(device: SimDevice, handler: ProtocolHandler | None) -> bool:
     """Quirk `challenge_every_path`: much Hikvision firmware (IPCs and NVRs alike) answers 401 Digest to
-    every HTTP path without a login, unknown paths included; only ONVIF's SOAP keeps its own
-    WS-Security login (PROTOCOLS.md "Real firmware varies")."""
+    every HTTP path without a login, unknown paths included (PROTOCOLS.md "Real firmware varies").
+    The protocol handlers already challenge their protected paths; what changes is the answer for
+    paths nobody serves. The login page's own pre-login resources (/SDK/activateStatus) stay
+    public, as the web UI needs them, and ONVIF keeps its WS-Security login."""
     if not device.profile.quirk("challenge_every_path") or device.profile.auth_scheme == "none":
         return False
-    return handler is None or handler.protocol != "onvif"
+    return handler is None
 
 
 _SOAP_BODY = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([A-Za-z]\w*)")
