@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from auditor.classify import classify_data_flows, classify_features, classify_remote_access
 from auditor.findings import derive_findings
 from auditor.identity import resolve_identity
-from auditor.protocol_gate import open_families, settle
+from auditor.protocol_gate import open_families, reopen_families, settle
 from models.audit import DeviceAudit, ProbeRecord
 from probes import oui
 from probes.base import (
@@ -154,10 +154,13 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
             observations = list(target.facts)
             if audit.reachable:
                 families, audit.protocol_status = open_families(ctx, fp)
-                for st in audit.protocol_status.values():
+                observations += _run_probes(ctx, audit, families, include_intrusive)
+                late = reopen_families(ctx, fp, audit.protocol_status, observations)
+                if late:
+                    observations += _run_probes(ctx, audit, late, include_intrusive)
+                for st in audit.protocol_status.values():       # a failed confirming login, say
                     if st.state == "failed" and st.reason not in audit.errors:
                         audit.errors.append(st.reason)
-                observations += _run_probes(ctx, audit, families, include_intrusive)
                 fp.protocols |= settle(audit.protocol_status, audit.probes)
             protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
         finally:

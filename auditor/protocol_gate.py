@@ -12,16 +12,18 @@ with the maker signals pointing at it. Here that becomes a decision:
 - ambiguous and nothing points at it -> not-tried: no login is ever sprayed at a family nobody
   pointed at (the lockout budget is one failed login per account per device, quirk 2).
 
-After the probes ran, a family whose every probe failed on a login or transport problem is
+After the probes ran, what they said about the maker may point at a family nothing pointed at
+before (`reopen_families`). A family whose every probe failed on a login or transport problem is
 `failed` with the first reason ("onvif: failed (GetDeviceInformation: NotAuthorized)").
 """
 
 from __future__ import annotations
 
 from models.audit import ProbeRecord, ProtocolStatus
-from probes.base import FamilyGate, Fingerprint
+from probes.base import FamilyGate, Fingerprint, IdentitySignal, Observation
 from probes.context import ProbeContext
 from probes.fingerprint.confirm import confirm
+from probes.fingerprint.gate import pointers
 from probes.registry import FAMILIES
 
 MAKER = {"isapi": "Hikvision", "dahua_cgi": "Dahua", "onvif": "ONVIF"}
@@ -41,41 +43,63 @@ def _join(*parts: str) -> str:
     return _clip("; ".join(p for p in parts if p))
 
 
+def _decide(ctx: ProbeContext, fp: Fingerprint, family: str, gate: FamilyGate) -> tuple[bool, ProtocolStatus]:
+    """Whether `family`'s probes run, and its status, from its gate verdict (module docstring)."""
+    credentials = bool(ctx.login.candidates) or ctx.login.no_auth
+    if family in fp.protocols:
+        return True, ProtocolStatus("probed", _join(gate.reason, _pointed(gate)))
+    if gate.state == "absent":
+        return False, ProtocolStatus("not-tried", _clip(gate.reason))
+    if not gate.pointers:
+        return False, ProtocolStatus("not-tried", _join(gate.reason, f"no signal pointed at {MAKER[family]}"))
+    if not credentials:
+        return False, ProtocolStatus("not-tried", _join("no credentials were given for this device",
+                                                        gate.reason, _pointed(gate)))
+    if family == "onvif":
+        # The ONVIF client asks GetDeviceInformation without, then with, the login itself.
+        return True, ProtocolStatus("probed", _join(gate.reason, _pointed(gate)))
+    found = confirm(ctx, family)
+    if found.state == "proven":
+        fp.protocols.add(family)
+        return True, ProtocolStatus("probed", _join(found.reason, _pointed(gate)))
+    state = "not-tried" if found.state == "absent" else "failed"
+    return False, ProtocolStatus(state, _join(found.reason, _pointed(gate)))
+
+
 def open_families(ctx: ProbeContext, fp: Fingerprint) -> tuple[set[str], dict[str, ProtocolStatus]]:
     """The families whose probes run, and a status for every family (settled after the probes).
 
-    Confirmed families are added to `fp.protocols`. Failed logins are added to nothing here:
-    the caller records the reasons on the device.
+    Confirmed families are added to `fp.protocols`. Failed logins are recorded nowhere here:
+    the caller adds the `failed` reasons to the device's errors.
     """
     run: set[str] = set()
     status: dict[str, ProtocolStatus] = {}
-    credentials = bool(ctx.login.candidates) or ctx.login.no_auth
     for family in FAMILIES:
-        gate = fp.families.get(family) or FamilyGate("ambiguous", "not checked")
-        if family in fp.protocols:
+        gate = fp.families.setdefault(family, FamilyGate("ambiguous", "not checked"))
+        go, status[family] = _decide(ctx, fp, family, gate)
+        if go:
             run.add(family)
-            status[family] = ProtocolStatus("probed", _join(gate.reason, _pointed(gate)))
-        elif gate.state == "absent":
-            status[family] = ProtocolStatus("not-tried", _clip(gate.reason))
-        elif not gate.pointers:
-            status[family] = ProtocolStatus("not-tried", _join(gate.reason, f"no signal pointed at {MAKER[family]}"))
-        elif not credentials:
-            status[family] = ProtocolStatus("not-tried", _join("no credentials were given for this device",
-                                                               gate.reason, _pointed(gate)))
-        elif family == "onvif":
-            # The ONVIF client asks GetDeviceInformation without, then with, the login itself.
-            run.add(family)
-            status[family] = ProtocolStatus("probed", _join(gate.reason, _pointed(gate)))
-        else:
-            found = confirm(ctx, family)
-            if found.state == "proven":
-                run.add(family)
-                fp.protocols.add(family)
-                status[family] = ProtocolStatus("probed", _join(found.reason, _pointed(gate)))
-            else:
-                state = "not-tried" if found.state == "absent" else "failed"
-                status[family] = ProtocolStatus(state, _join(found.reason, _pointed(gate)))
     return run, status
+
+
+def reopen_families(ctx: ProbeContext, fp: Fingerprint, status: dict[str, ProtocolStatus],
+                    observations: list[Observation]) -> set[str]:
+    """A second look after the probes: a family left ambiguous with nothing pointing at it may now be
+    pointed at by what a probed family said (ONVIF GetDeviceInformation: Manufacturer HIKVISION on a
+    device whose realm and headers named nobody). Same rules, same one login."""
+    signals = [o for o in observations if isinstance(o, IdentitySignal)]
+    pointed = pointers(ctx.target, [*fp.signals, *signals])
+    run: set[str] = set()
+    for family in ("isapi", "dahua_cgi"):
+        gate = fp.families.get(family)
+        if gate is None or gate.state != "ambiguous" or gate.pointers or not pointed[family] \
+                or status.get(family, ProtocolStatus("")).state != "not-tried":
+            continue
+        gate.pointers = pointed[family]
+        go, status[family] = _decide(ctx, fp, family, gate)
+        if go:
+            run.add(family)
+    return run
 
 
 def settle(status: dict[str, ProtocolStatus], records: list[ProbeRecord]) -> set[str]:

@@ -51,6 +51,8 @@ def describe(signal: IdentitySignal) -> str:
     if signal.source == "oui":
         return f"MAC OUI {ev.source[:8]} ({signal.value})"
     label = _LABEL.get(signal.source, signal.source)
+    if signal.source == "onvif":
+        return f"ONVIF Manufacturer {signal.value}"
     if signal.field == "manufacturer" and signal.source in _LABEL:
         return f"{label} reply"
     return f"{label} names {signal.value}"

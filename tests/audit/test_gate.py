@@ -180,3 +180,19 @@ def test_the_simulator_challenges_every_path_and_serves_a_404_after_login(start_
     logged = requests.get(device.url() + "/camaudit-fingerprint-control-page", timeout=5,
                           auth=HTTPDigestAuth(account.user, account.password))
     assert logged.status_code == 404
+
+
+def test_onvif_manufacturer_points_at_isapi_after_the_onvif_probes(start_fleet, tmp_path):
+    """Realm and headers name nobody, nothing was discovered, but ONVIF answers and, logged in, says
+    Manufacturer HIKVISION: the second look opens ISAPI with the login that already worked."""
+    base = bundled_profile("hik-ipc-challenge-all").raw
+    plain = variant("hik-ipc-challenge-all", "onvif-says-hikvision", http={},
+                    auth={**base["auth"], "realm": "Web Server"},
+                    quirks=[q for q in base["quirks"] if q["name"] != "onvif_post_only"])
+    fleet = start_fleet(plain)
+    device = fleet.devices[0]
+    a = audit(fleet, tmp_path / "late.db", credentials_for(fleet))["onvif-says-hikvision"]
+    st = a.protocol_status["isapi"]
+    assert st.state == "probed" and "ONVIF Manufacturer HIKVISION" in st.reason, st
+    assert "isapi" in a.protocols and a.features["line_crossing"].enabled is True
+    assert logged_in(device, "isapi") and not device.log.failed_logins()
