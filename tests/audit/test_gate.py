@@ -196,3 +196,40 @@ def test_onvif_manufacturer_points_at_isapi_after_the_onvif_probes(start_fleet, 
     assert st.state == "probed" and "ONVIF Manufacturer HIKVISION" in st.reason, st
     assert "isapi" in a.protocols and a.features["line_crossing"].enabled is True
     assert logged_in(device, "isapi") and not device.log.failed_logins()
+
+
+DUAL_API = """
+id: dual-api-recorder
+description: A recorder answering both Hikvision ISAPI and Dahua CGI (issue 10); every value is made up.
+protocols: [isapi, dahua_cgi]
+identity: {brand: Dahua, manufacturer: unknown, model: NVR-0804-DUAL, device_type: nvr, firmware: V4.30.000,
+           build_date: 2022-03-01, serial: 9K01D2APAZ00042, mac: "02:5e:10:00:04:20", name: Gateway recorder,
+           hardware_version: "1.0"}
+auth: {scheme: digest, accounts: [{user: admin, password: "Two-Faced-0420", role: admin}]}
+services: {http: 80}
+remote_access: {ntp: {enabled: true, server: 10.40.0.1, port: 123}}
+isapi:
+  namespace: isapi
+  device_type: NVR
+  channels: [{id: 1, name: Yard, source: {address: 10.40.0.64, model: IPC, manufacturer: hikvision},
+              events: {motionDetection: {enabled: true, notify: [record]}}}]
+dahua: {device_class: NVR, device_type: NVR-0804-DUAL, update_serial: NVR-0804-DUAL, vendor: Dahua, channels: 1,
+        caps: [], rules: [], motion_detect: [true]}
+"""
+
+
+def test_a_device_answering_isapi_and_dahua_cgi_is_a_conflict_not_an_oem(start_fleet, tmp_path):
+    import yaml
+
+    dual = parse_profile(yaml.safe_load(DUAL_API), bundled_profile("hik-school-bullet").path)
+    fleet = start_fleet(dual)
+    a = audit(fleet, tmp_path / "dual.db", credentials_for(fleet))["dual-api-recorder"]
+    assert {f: st.state for f, st in a.protocol_status.items()} == \
+        {"isapi": "probed", "dahua_cgi": "probed", "onvif": "not-tried"}
+    assert (a.brand, a.manufacturer, a.oem) == ("Dahua", None, None)
+    assert not any(e.startswith("sold as") for e in a.identity_evidence)
+    conflict = next(f for f in a.findings if f.id == "protocol-family-conflict")
+    assert any(e.startswith("isapi: probed") for e in conflict.evidence)
+    assert any(e.startswith("dahua_cgi: probed") for e in conflict.evidence)
+    assert not [f for f in a.findings if f.id == "oem-rebadged"]
+    assert (a.features["motion_detection"].supported, a.features["motion_detection"].enabled) == (True, True)
