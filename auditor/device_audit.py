@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from auditor.classify import classify_data_flows, classify_features, classify_remote_access
 from auditor.findings import derive_findings
 from auditor.identity import resolve_identity
+from auditor.protocol_gate import open_families, reopen_families, settle
 from models.audit import DeviceAudit, ProbeRecord
 from probes import oui
 from probes.base import (
@@ -54,6 +55,12 @@ def _fingerprint(ctx: ProbeContext, audit: DeviceAudit) -> Fingerprint:
     audit.probes.append(ProbeRecord("fingerprint", outcome, reason, int((time.monotonic() - started) * 1000)))
     audit.errors.extend(fp.notes)
     return fp
+
+
+def _answered(fp: Fingerprint) -> bool:
+    """A camera maker's signals answered, even if only with challenges no family could be proven from
+    (firmware that challenges every path): the device is there and worth a confirmed login."""
+    return any(g.pointers for g in fp.families.values())
 
 
 def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
@@ -143,11 +150,19 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
     with collecting() as problems:
         try:
             fp = ctx.fingerprint = _fingerprint(ctx, audit)
-            protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
-            audit.reachable = bool(fp.protocols) or bool(target.open_ports)
+            audit.reachable = bool(fp.protocols) or bool(target.open_ports) or _answered(fp)
             observations = list(target.facts)
             if audit.reachable:
-                observations += _run_probes(ctx, audit, fp.protocols, include_intrusive)
+                families, audit.protocol_status = open_families(ctx, fp)
+                observations += _run_probes(ctx, audit, families, include_intrusive)
+                late = reopen_families(ctx, fp, audit.protocol_status, observations)
+                if late:
+                    observations += _run_probes(ctx, audit, late, include_intrusive)
+                for st in audit.protocol_status.values():       # a failed confirming login, say
+                    if st.state == "failed" and st.reason not in audit.errors:
+                        audit.errors.append(st.reason)
+                fp.protocols |= settle(audit.protocol_status, audit.probes)
+            protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
         finally:
             ctx.close()
     for problem in problems:

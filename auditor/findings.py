@@ -174,7 +174,7 @@ def firmware(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Findin
     date, fw = audit.firmware_date, audit.firmware or ""
     if date is None:
         return
-    if audit.manufacturer == "Hikvision" and audit.device_type in ("camera", "thermal") \
+    if audit.manufacturer == "Hikvision" and audit.device_type in ("camera", "thermal", "ptz") \
             and fw.upper().startswith(("V5.4", "V5.5", "V5.6")) and date < HIK_36260_FIXED:
         yield Finding("cve-2021-36260", "critical",
                       f"Firmware {fw} built {date.isoformat()} is likely vulnerable to CVE-2021-36260 "
@@ -195,6 +195,23 @@ def rebadged(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Findin
                       [e for e in audit.identity_evidence if e.startswith(("made by", "sold as"))],
                       f"Apply {audit.manufacturer}'s security advisories and any procurement policy on "
                       f"{audit.manufacturer} equipment to this device.")
+
+
+@rule
+def protocol_family_conflict(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    """Issue 10: a device answering both ISAPI (Hikvision) and Dahua CGI is not quietly "sold as Dahua,
+    made by Hikvision": the conflict is stated with both families' evidence, and the maker left unknown."""
+    if not {"isapi", "dahua_cgi"} <= set(audit.protocols):
+        return
+    evidence = [f"{family}: {audit.protocol_status[family]}" for family in ("isapi", "dahua_cgi")
+                if family in audit.protocol_status]
+    said = ("maker unknown", "manufacturer signal from isapi", "manufacturer signal from dahua_cgi")
+    evidence += [e for e in audit.identity_evidence if e.startswith(said)]
+    yield Finding("protocol-family-conflict", "low",
+                  "The device answers both Hikvision ISAPI and Dahua CGI, so who made it is unknown.",
+                  evidence[:8],
+                  "Check the device's label and firmware by hand; a gateway, honeypot or multi-protocol "
+                  "recorder can answer both, and each family's findings describe what that API said.")
 
 
 def derive_findings(audit: DeviceAudit, observations: list[FeatureObservation]) -> list[Finding]:

@@ -11,6 +11,11 @@ Probes emit IdentitySignal(field=...):
 - "vendor": the brand the firmware presents (getVendor, DeviceInfo manufacturer/OEM, SADP OEMInfo,
   DHIP Vendor, WS-Discovery name scope)
 - model, firmware, firmware_date, serial, mac, device_type, name: plain facts.
+
+Placeholders (`N/A`, `none`, `unknown`, `-`, empty) are no value at all, so an OEM field that says
+`N/A` never becomes a brand. device_type folds into camera | ptz | nvr | dvr | thermal: DVRs, XVRs
+and hybrid recorders are `dvr`, not `nvr`. When two API families of different makers both answer
+(ISAPI and Dahua CGI, issue 10), the maker stays unknown: auditor/findings.py states the conflict.
 """
 
 from __future__ import annotations
@@ -83,13 +88,42 @@ def _pick(signals: list[IdentitySignal], name: str, priority: tuple[str, ...] = 
     return ranked[0].value if ranked else None
 
 
+# Values firmware puts in a field it has nothing for: none of them is a brand, model or serial
+# (a literal `N/A` OEM field on Hikvision-made units, `unknown` vendors on white-label firmware).
+_NO_VALUE = frozenset({"", "n/a", "na", "none", "null", "unknown", "-", "--", "nil", "undefined"})
+# device_type signal values -> camaudit types. DVRs (Turbo HD, Dahua XVR/HCVR, hybrid HVR) are
+# recorders of analogue cameras, not NVRs; PTZ / speed domes are cameras that move.
+_RECORDER_DVR = frozenset({"dvr", "xvr", "hvr", "hcvr", "hybrid", "hybrid dvr"})
+_PTZ = frozenset({"ptz", "speed dome", "speeddome", "ptz camera"})
+
+
+def is_value(text: str | None) -> bool:
+    """False for the placeholders firmware sends instead of a value (`N/A`, `none`, `-`...)."""
+    return text is not None and text.strip().lower() not in _NO_VALUE
+
+
 def _device_type(values: set[str]) -> str | None:
-    lowered = {v.lower() for v in values}
+    lowered = {v.strip().lower() for v in values}
     if "thermal" in lowered:
         return "thermal"
-    if lowered & {"nvr", "dvr", "xvr", "hvr"}:
+    if lowered & _RECORDER_DVR:
+        return "dvr"
+    if "nvr" in lowered:
         return "nvr"
+    if lowered & _PTZ:
+        return "ptz"
     return "camera" if lowered else None
+
+
+def family_conflict(signals: list[IdentitySignal]) -> dict[str, list[IdentitySignal]] | None:
+    """The maker statements of each API family when two families of different makers both answered
+    (a device speaking ISAPI and Dahua CGI): None when there is no such conflict."""
+    by_family: dict[str, list[IdentitySignal]] = defaultdict(list)
+    for s in signals:
+        if s.field == "manufacturer" and s.source in ("isapi", "dahua_cgi"):
+            by_family[s.source].append(s)
+    makers = {canonical_maker(s.value) for found in by_family.values() for s in found}
+    return dict(by_family) if len(by_family) > 1 and len(makers) > 1 else None
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -104,7 +138,7 @@ def _date(value: str | None) -> dt.date | None:
 def resolve_identity(signals: Iterable[IdentitySignal], *,
                      oui: Callable[[str | None], list[IdentitySignal]] | None = None) -> ResolvedIdentity:
     """Identity from every signal; with `oui`, the picked MAC's registered maker votes too."""
-    signals = list(signals)
+    signals = [s for s in signals if is_value(s.value)]
     if oui is not None:
         signals += oui((_pick(signals, "mac") or "").lower() or None)
     result = ResolvedIdentity()
@@ -112,7 +146,13 @@ def resolve_identity(signals: Iterable[IdentitySignal], *,
     for s in signals:
         if s.field == "manufacturer" and s.value:
             families[canonical_maker(s.value)].add(s.source)
-    if families:
+    conflict = family_conflict(signals)
+    if conflict:
+        # Issue 10: merging these into "sold as Dahua, made by Hikvision" would be a guess.
+        said = "; ".join(f"{fam} says {', '.join(sorted({canonical_maker(s.value) for s in found}))}"
+                         for fam, found in sorted(conflict.items()))
+        result.evidence.append(f"maker unknown: two API families of different makers answered ({said})")
+    elif families:
         maker, sources = max(families.items(), key=lambda kv: (len(kv[1]), kv[0] in ("Hikvision", "Dahua")))
         if len(sources) >= 2:
             result.manufacturer = maker

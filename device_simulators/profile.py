@@ -35,12 +35,14 @@ QUIRKS = frozenset({
     "lockout",              # `max_failures` bad logins lock the account for `lock_seconds`
     "clock_skew",           # device clock off by `seconds`; WS-Security Created is checked against it
     "basic_only",           # HTTP answers with a Basic challenge only (old Dahua/Amcrest)
+    "challenge_every_path",  # 401 Digest on every HTTP path without a login, unknown ones too (Hikvision)
     # transport
     "https_self_signed",    # HTTPS on services.https with a self-signed certificate
     "slow_endpoints",       # `paths` (prefixes) answer after `delay` seconds
     "slow_drip",            # `paths` send the body one byte every `interval` seconds
     "reset",                # `paths` close the connection without an answer
     "redirect",             # `paths` answer 302 to `location`
+    "onvif_post_only",      # the ONVIF device service answers a GET with 404, only the SOAP POST works
     # content
     "invalid_utf8",         # device and channel names carry bytes that are not UTF-8
     "claims_then_fails",    # capability documents claim support; `paths` answer `status` (500)

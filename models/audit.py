@@ -130,7 +130,7 @@ class DeviceAudit:
     manufacturer: str | None = None
     oem: bool | None = None
     model: str | None = None
-    device_type: str | None = None   # camera | nvr | thermal
+    device_type: str | None = None   # camera | ptz | nvr | dvr | thermal
     firmware: str | None = None
     firmware_date: dt.date | None = None
     serial: str | None = None

@@ -148,6 +148,21 @@ Observation = (IdentitySignal | FeatureObservation | Coverage | RemoteAccessObse
 
 
 @dataclass
+class FamilyGate:
+    """What the unauthenticated checks say about one API family (isapi | dahua_cgi | onvif).
+
+    `proven`: an answer only that family gives; `absent`: a definite "no such thing" (a 404 where the
+    device answers other paths); `ambiguous`: nothing either way (401 on every path, timeouts).
+    `pointers` are the maker signals that point at the family (realm, Server header, SADP, OUI);
+    only a pointed-at family is ever tried with a login.
+    """
+
+    state: str                      # proven | absent | ambiguous
+    reason: str = ""                # the answer behind the state, one line
+    pointers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Fingerprint:
     """Which protocol families answer, and the unauthenticated identity signals seen doing so."""
 
@@ -156,6 +171,7 @@ class Fingerprint:
     onvif_xaddr: str | None = None
     clock_offset: dt.timedelta | None = None           # device clock minus ours (ONVIF)
     notes: list[str] = field(default_factory=list)
+    families: dict[str, FamilyGate] = field(default_factory=dict)   # isapi | dahua_cgi | onvif
 
 
 class Probe(Protocol):

@@ -46,6 +46,12 @@ def _identity(a: DeviceAudit) -> Html:
     ])
 
 
+def family_lines(a: DeviceAudit) -> list[str]:
+    """One line per API family: `isapi: probed (realm "IP Camera(C2183)", Server App-webs/)`."""
+    return [f"{family}: {st.state}" + (f" ({st.reason})" if st.reason else "")
+            for family, st in sorted(a.protocol_status.items())]
+
+
 def _findings(d: DeviceSection) -> Html:
     if not d.findings:
         return tag("p", "No findings for this device.", cls="note")
@@ -131,6 +137,8 @@ def device_section(d: DeviceSection, number: int, egress: EgressStatus) -> Html:
     a = d.audit
     heading = tag("h3", join([f"{number}. ", text(d.label), Html(" "), status_badge(d.status)]))
     parts = [heading, _identity(a)]
+    if a.protocol_status:
+        parts += [tag("h4", "API families"), bullets(family_lines(a), cls="evidence")]
     if a.identity_evidence:
         parts += [tag("h4", "Identity and OEM evidence"), bullets(a.identity_evidence, cls="evidence")]
     parts += [tag("h4", "Findings and recommended actions"), _findings(d),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from auditor.drift import Drift
+from auditor.report.html_device import family_lines
 from auditor.report.model import DeviceSection, EgressStatus, Report, tri
 from auditor.report.views import (
     DESTINATION_HEADERS,
@@ -141,6 +142,8 @@ def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
                              ("Model", a.model), ("Type", a.device_type), ("Firmware", a.firmware),
                              ("Firmware build date", a.firmware_date), ("Serial number", a.serial),
                              ("MAC address", a.mac), ("Protocols answered", ", ".join(a.protocols) or None)])
+    if a.protocol_status:
+        out += ["#### API families", ""] + _bullets(family_lines(a))
     if a.identity_evidence:
         out += ["#### Identity and OEM evidence", ""] + _bullets(a.identity_evidence)
     out += ["#### Findings and recommended actions", ""]

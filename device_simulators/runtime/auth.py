@@ -63,11 +63,17 @@ class AuthGate:
         override = (profile.raw.get("auth") or {}).get("realm")
         if override:
             return str(override)
-        # Dahua and its OEMs leak the serial in the realm; Hikvision uses a fixed string.
+        # Dahua and its OEMs leak the serial in the realm (`Login to <serial>`). Hikvision cameras say
+        # `IP Camera(` + five characters + `)`: C2183, J2914, L4906 in public RTSP/HTTP captures, the
+        # batch letter and four digits of the short serial by the look of them; here the five
+        # characters that start the nine-character short serial. Hikvision recorders name their
+        # model (PROTOCOLS.md "Real firmware varies"); `DVRNVRDVS` is also seen (set it with realm:).
         if profile.speaks("dahua_cgi"):
             return f"Login to {profile.identity.serial}"
         if profile.speaks("isapi"):
-            return "IP Camera(" + profile.identity.serial[-8:] + ")"
+            if profile.identity.device_type == "nvr":
+                return profile.identity.model.split("/", 1)[0]
+            return "IP Camera(" + profile.identity.serial[-9:-4] + ")"
         return f"{profile.identity.manufacturer} {profile.identity.model}"
 
     # -- accounts and lockout ------------------------------------------------------------

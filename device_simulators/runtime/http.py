@@ -8,6 +8,7 @@ a SimRequest into a SimResponse; they never touch sockets.
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import struct
@@ -70,6 +71,43 @@ class ProtocolHandler(Protocol):
 
     def handle(self, request: SimRequest, auth: AuthResult) -> SimResponse:
         """Answer an authenticated (or public) request."""
+
+
+class _NotFound:
+    """What answers a path no protocol claims, once a login got past `challenge_every_path`."""
+
+    protocol = "http"
+
+    def claims(self, path: str) -> bool:
+        return False
+
+    def needs_http_auth(self, request: SimRequest) -> bool:
+        return True
+
+    def handle(self, request: SimRequest, auth: AuthResult) -> SimResponse:
+        return SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
+
+
+def _challenges_every_path(device: SimDevice, handler: ProtocolHandler | None) -> bool:
+    """Quirk `challenge_every_path`: much Hikvision firmware (IPCs and NVRs alike) answers 401 Digest to
+    every HTTP path without a login, unknown paths included (PROTOCOLS.md "Real firmware varies").
+    The protocol handlers already challenge their protected paths; what changes is the answer for
+    paths nobody serves. The login page's own pre-login resources (/SDK/activateStatus) stay
+    public, as the web UI needs them, and ONVIF keeps its WS-Security login."""
+    if not device.profile.quirk("challenge_every_path") or device.profile.auth_scheme == "none":
+        return False
+    return handler is None
+
+
+_SOAP_BODY = re.compile(rb"<(?:[\w.-]+:)?Body\b[^>]*>\s*<(?:[\w.-]+:)?([A-Za-z]\w*)")
+
+
+def _soap_operation(request: SimRequest) -> str | None:
+    """The operation a SOAP POST asked for, for the log even when no ONVIF service answered it."""
+    if request.method != "POST":
+        return None
+    found = _SOAP_BODY.search(request.body[:4096])
+    return found[1].decode() if found else None
 
 
 class _Server(ThreadingHTTPServer):
@@ -139,7 +177,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         handler = device.handler_for(request.path)
         protocol = handler.protocol if handler else "http"
         auth = AuthResult("none")
-        if handler is None:
+        if _challenges_every_path(device, handler):
+            auth = device.gate.check_http(request.method, request.headers.get("authorization"))
+            response = self._respond(handler or _NotFound(), request, auth)
+        elif handler is None:
+            response = SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
+        elif handler.protocol == "onvif" and request.method != "POST" and device.profile.quirk("onvif_post_only"):
             response = SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
         else:
             if handler.needs_http_auth(request):
@@ -150,7 +193,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         entry_auth = response.auth or auth.outcome
         device.log.record(LoggedRequest(
             time=now(), device=device.profile.id, protocol=protocol, source=request.client,
-            method=request.method, path=request.target, action=response.action,
+            method=request.method, path=request.target, action=response.action or _soap_operation(request),
             auth=entry_auth, status=response.status, user=response.user or auth.user,
         ))
         self._send(request, response)

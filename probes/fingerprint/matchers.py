@@ -6,7 +6,16 @@ which maker the answer points to. Only unauthenticated GETs are involved; a 401 
 answer too (PROTOCOLS.md quirk 1: Hikvision and Dahua challenge before anything else).
 
 `specific` matchers need the device to answer a page that cannot exist differently: firmware
-that challenges *every* path (401 everywhere) proves nothing by challenging /ISAPI/.
+that challenges *every* path (401 everywhere) proves nothing by challenging /ISAPI/. Such a
+challenge still names its maker in the realm, which is why realms are maker signals here and the
+family itself is confirmed later with a login (probes/fingerprint/confirm.py).
+
+Digest realms seen on real Hikvision firmware (public captures): cameras `IP Camera(C2183)`,
+`IP Camera(J2914)`, `IP Camera(21388)` (RTSP and HTTP alike; Greenbone's Hikvision default-credential
+test, several RTSP clients' comments); recorders `DVRNVRDVS` (same Greenbone test) or, as PROTOCOLS.md
+"Real firmware varies" notes, the model name (`DS-7608NXI-I2`). A 401 whose body is ISAPI's
+`<userCheck><statusValue>401</statusValue>` is Hikvision too (an ERI-K104-P4 NVR with `Server:
+DNVRS-Webs` and a hex realm, maciej-or/hikvision_next issue #50).
 
 Server headers (PROTOCOLS.md e): Hikvision web servers send `App-webs/`, `DNVRS-Webs` (NVRs,
 DVRs) or `Hikvision-Webs`. Other values seen on cameras name no maker and are only noted:
@@ -60,6 +69,16 @@ MATCHERS: tuple[Matcher, ...] = (
             protocol="dahua_cgi", maker="Dahua"),
     Matcher("dahua-realm", ANY, (401,), header=("www-authenticate", r'realm="(Login to ([^"]+))"'),
             maker="Dahua", source="realm", extract="realm_serial"),
+    Matcher("hikvision-realm-ip-camera", ANY, (401,), header=("www-authenticate", r'realm="(IP Camera\(([^)"]*)\))"'),
+            maker="Hikvision", source="realm"),
+    Matcher("hikvision-realm-recorder", ANY, (401,), header=("www-authenticate", r'realm="(DVRNVRDVS)"'),
+            maker="Hikvision", source="realm"),
+    # Recorder firmware that puts its model in the realm: Hikvision model numbers (DS-76.., iDS-72..).
+    Matcher("hikvision-realm-model", ANY, (401,),
+            header=("www-authenticate", r'realm="((i?DS-[0-9][0-9A-Z]{3,}[-A-Z0-9/]*)(?:\([^)"]*\))?)"'),
+            maker="Hikvision", source="realm", extract="realm_model"),
+    Matcher("hikvision-user-check", ANY, (401,), body=r"<userCheck>\s*<statusValue>401<", maker="Hikvision",
+            source="http-body"),
     Matcher("hikvision-server-app-webs", ANY, header=("server", r"^App-webs/"), maker="Hikvision",
             source="http-header"),
     Matcher("hikvision-server-dnvrs-webs", ANY, header=("server", r"^DNVRS-Webs"), maker="Hikvision",
@@ -109,7 +128,7 @@ def evidence_for(hit: Hit) -> Evidence:
         # The scheme and realm are the evidence; the nonce and opaque only add noise.
         realm = re.search(r'realm="[^"]*"', shown)
         shown = f"{shown.split(None, 1)[0] if shown.strip() else ''} {realm[0] if realm else ''}".strip()
-    protocol = m.protocol or ("http" if m.source in ("realm", "http-header") else m.source or "http")
+    protocol = m.protocol or ("http" if m.source in ("realm", "http-header", "http-body") else m.source or "http")
     path = a.url.split("://", 1)[-1].partition("/")[2]
     return Evidence(protocol, "/" + path, f"HTTP {a.status}", excerpt=shown[:120], duration_ms=a.elapsed_ms)
 
@@ -145,6 +164,10 @@ def _dahua_device_type(hit: Hit) -> list[tuple[str, str | None]]:
     return [("model", found[1] if found else None)]
 
 
+def _realm_model(hit: Hit) -> list[tuple[str, str | None]]:
+    return [("model", hit.groups[1] if len(hit.groups) > 1 else None)]
+
+
 def _realm_serial(hit: Hit) -> list[tuple[str, str | None]]:
     return [("serial", hit.groups[1] if len(hit.groups) > 1 else None)]
 
@@ -153,4 +176,5 @@ EXTRACTORS: dict[str, Callable[[Hit], list[tuple[str, str | None]]]] = {
     "isapi_device_info": _isapi_device_info,
     "dahua_device_type": _dahua_device_type,
     "realm_serial": _realm_serial,
+    "realm_model": _realm_model,
 }

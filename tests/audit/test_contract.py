@@ -139,3 +139,14 @@ def test_protocols_that_answered_without_a_login_are_listed(profile: Profile, au
         assert apis <= answered            # a device with no password answers every API it has
     else:
         assert not (apis & answered)       # protected APIs never answered without a login
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
+def test_protocol_status_says_for_every_family_whether_it_was_probed(profile: Profile, audited):
+    status = audited[profile.id].protocol_status
+    assert set(status) == {"isapi", "dahua_cgi", "onvif"}
+    assert all(st.state in ("probed", "not-tried", "failed") and st.reason for st in status.values()), status
+    for family in {"isapi", "dahua_cgi", "onvif"} & set(profile.protocols):
+        assert status[family].state == "probed", (family, status[family])     # a family it speaks is probed
+    want = profile.expect.get("protocol_status") or {}
+    assert {f: status[f].state for f in want} == want, status

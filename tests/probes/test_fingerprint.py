@@ -17,7 +17,7 @@ from device_simulators.profile import parse_profile
 from probes.base import Target
 from probes.discovery import DiscoverySettings, discover
 from probes.fingerprint import MATCHERS, Matcher, fingerprint
-from probes.fingerprint.matchers import CONTROL, DEVICE_INFO, evaluate
+from probes.fingerprint.matchers import CONTROL, DEVICE_INFO, evaluate, signals_for
 from probes.http import DeviceHttp, HttpAnswer, HttpSettings
 from probes.login import LoginState
 from probes.oui import organisation
@@ -41,7 +41,9 @@ def site_prints(site_fleet):
     marks = {d.profile.id: len(d.log) for d in site_fleet}
     targets = discover([d.address for d in site_fleet], settings=DiscoverySettings(udp_wait=1.0, ports=()))
     by_address = {t.address: t for t in targets}
-    prints = {d.profile.id: run(by_address[d.address]) for d in site_fleet}
+    # Devices no discovery reaches (profile 11: audited by address only) are given by address.
+    prints = {d.profile.id: run(by_address.get(d.address) or Target(d.address, d.ports["http"], found_by=("given",)))
+              for d in site_fleet}
     logs = {d.profile.id: d.log.entries()[marks[d.profile.id]:] for d in site_fleet}
     return prints, logs
 
@@ -51,16 +53,28 @@ def signals(fp) -> set[tuple[str, str, str]]:
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
+def confirmed_later(profile) -> set[str]:
+    """Families firmware that challenges every path cannot prove without a login (confirm.py does)."""
+    return {"isapi", "dahua_cgi"} if profile.quirk("challenge_every_path") else set()
+
+
+@pytest.mark.parametrize("profile_id", PROFILE_IDS)
 def test_protocols_are_the_ones_the_profile_speaks(site_prints, profile_id):
-    fp = site_prints[0][profile_id]
-    assert fp.protocols == set(bundled_profile(profile_id).expect["protocols"])
+    fp, profile = site_prints[0][profile_id], bundled_profile(profile_id)
+    assert fp.protocols == set(profile.expect["protocols"]) - confirmed_later(profile)
+    for family in ({"isapi", "dahua_cgi"} & set(profile.protocols)) & confirmed_later(profile):
+        gate = fp.families[family]
+        assert gate.state == "ambiguous" and gate.pointers, gate      # never ruled out, and pointed at
 
 
 @pytest.mark.parametrize("profile_id", PROFILE_IDS)
 def test_maker_signals_per_profile(site_fleet, site_prints, profile_id):
     device, fp = site_fleet[profile_id], site_prints[0][profile_id]
     profile, ident, got = device.profile, device.profile.identity, signals(fp)
-    assert (("manufacturer", "Hikvision", "isapi") in got) == profile.speaks("isapi")
+    assert (("manufacturer", "Hikvision", "isapi") in got) == (profile.speaks("isapi")
+                                                                and "isapi" not in confirmed_later(profile))
+    if profile.speaks("isapi") and profile.auth_scheme != "none":
+        assert ("manufacturer", "Hikvision", "realm") in got      # IP Camera(...) or the recorder's model
     assert (("manufacturer", "Dahua", "dahua_cgi") in got) == profile.speaks("dahua_cgi")
     # Dahua-family firmware leaks the serial in the digest realm (when it has a login at all).
     realm = profile.speaks("dahua_cgi") and profile.auth_scheme != "none"
@@ -102,8 +116,15 @@ def test_onvif_clock_and_xaddr(site_fleet, site_prints, profile_id):
     device, fp = site_fleet[profile_id], site_prints[0][profile_id]
     if not device.profile.speaks("onvif"):
         assert fp.clock_offset is None and fp.onvif_xaddr is None
-        assert "ONVIF: no device service at /onvif/device_service (HTTP 404)" in fp.notes
+        gate = fp.families["onvif"]
+        if gate.pointers:
+            # A maker signal points at ONVIF: the GET is skipped and the SOAP POST's 404 is the "no".
+            assert gate.state == "absent" and "(HTTP 404)" in gate.reason
+        else:
+            assert gate.state == "ambiguous"
+            assert "ONVIF: no device service at /onvif/device_service (HTTP 404)" in fp.notes
         return
+    assert fp.families["onvif"].state == "proven"
     assert fp.onvif_xaddr == f"{device.url()}/onvif/device_service"
     skew = device.profile.quirk("clock_skew")
     expected = dt.timedelta(seconds=float(skew.params["seconds"]) if skew else 0)
@@ -169,18 +190,44 @@ def _answer(path: str, status: int, **headers: str) -> HttpAnswer:
 
 
 def test_a_challenge_proves_isapi_only_when_a_page_that_cannot_exist_is_not_challenged():
-    """Some firmware challenges every path: its 401 on /ISAPI/ says nothing about ISAPI."""
-    digest = {"www-authenticate": 'Digest realm="IP Camera(00000000)", nonce="n"'}
+    """Some firmware challenges every path: its 401 on /ISAPI/ proves nothing about ISAPI, but its
+    realm still names the maker (a pointer for the gate, never a verdict on the family)."""
+    digest = {"www-authenticate": 'Digest realm="IP Camera(C2183)", nonce="n"'}
     answers = {DEVICE_INFO: _answer(DEVICE_INFO, 401, **digest)}
-    hits = evaluate(MATCHERS, answers, control=_answer(CONTROL, 404))
-    assert [h.matcher.name for h in hits] == ["isapi-device-info-challenge"]
-    assert evaluate(MATCHERS, answers, control=_answer(CONTROL, 401, **digest)) == []
-    assert evaluate(MATCHERS, answers, control=None) == []
+
+    def names(control):
+        return sorted(h.matcher.name for h in evaluate(MATCHERS, answers, control=control))
+
+    assert names(_answer(CONTROL, 404)) == ["hikvision-realm-ip-camera", "isapi-device-info-challenge"]
+    assert names(_answer(CONTROL, 401, **digest)) == ["hikvision-realm-ip-camera"]
+    assert names(None) == ["hikvision-realm-ip-camera"]
     # Basic-only firmware proves ISAPI the same way, under the same control-page rule.
     basic = {DEVICE_INFO: _answer(DEVICE_INFO, 401, **{"www-authenticate": 'Basic realm="x"'})}
     assert [h.matcher.name for h in evaluate(MATCHERS, basic, control=_answer(CONTROL, 404))] == \
         ["isapi-device-info-challenge"]
     assert evaluate(MATCHERS, basic, control=_answer(CONTROL, 401, **{"www-authenticate": 'Basic realm="x"'})) == []
+
+
+@pytest.mark.parametrize(("realm", "model"), [
+    ("IP Camera(C2183)", None), ("IP Camera(21388)", None),       # IPCs, public RTSP/HTTP captures
+    ("DVRNVRDVS", None),                                          # recorders (Greenbone's Hikvision test)
+    ("DS-7608NXI-I2", "DS-7608NXI-I2"), ("iDS-7204HUHI-M1", "iDS-7204HUHI-M1"),   # recorders naming their model
+])
+def test_hikvision_realms_are_maker_signals_with_the_realm_as_evidence(realm, model):
+    challenge = {"www-authenticate": f'Digest realm="{realm}", qop="auth", nonce="abc", opaque="x"'}
+    hits = evaluate(MATCHERS, {DEVICE_INFO: _answer(DEVICE_INFO, 401, **challenge)}, _answer(CONTROL, 401, **challenge))
+    got = [s for h in hits for s in signals_for(h)]
+    assert ("manufacturer", "Hikvision", "realm") in {(s.field, s.value, s.source) for s in got}
+    assert any(s.evidence.excerpt == f'Digest realm="{realm}"' for s in got)
+    assert [s.value for s in got if s.field == "model"] == ([model] if model else [])
+    assert not any(h.matcher.protocol for h in hits)          # a maker pointer, not a family verdict
+
+
+def test_realms_of_other_makers_point_nowhere():
+    for realm in ("Login to 7H0ABCDPAZ00000", "AXIS_ACCC8E3A0A8F", "iPOLiS", "DCS-8000LH_00"):
+        challenge = {"www-authenticate": f'Digest realm="{realm}", nonce="n"'}
+        hits = evaluate(MATCHERS, {DEVICE_INFO: _answer(DEVICE_INFO, 401, **challenge)}, None)
+        assert "Hikvision" not in {s.value for h in hits for s in signals_for(h)}, realm
 
 
 def test_matchers_need_status_header_and_body_to_agree():

@@ -37,6 +37,10 @@ def identity_text(view: DeviceView) -> Text:
     line("MAC", a.mac)
     line("Name", a.name)
     line("Protocols", ", ".join(a.protocols) or None)
+    for family, status in sorted(a.protocol_status.items()):
+        # One line per API family: probed, or why not (not-tried / failed) - never a silent gap.
+        line(f"  {family}", f"{status.state}" + (f" ({status.reason})" if status.reason else ""),
+             "" if status.state == "probed" else "yellow" if status.state == "failed" else "dim")
     line("First seen", when(d.first_seen))
     line("Audited", f"{when(view.summary.latest.recorded)} (run {view.summary.latest.run_id})")
     text.append("\nEvidence for the maker\n", style="bold underline")
