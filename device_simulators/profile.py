@@ -42,7 +42,6 @@ QUIRKS = frozenset({
     "slow_drip",            # `paths` send the body one byte every `interval` seconds
     "reset",                # `paths` close the connection without an answer
     "redirect",             # `paths` answer 302 to `location`
-    "onvif_post_only",      # the ONVIF device service answers a GET with 404, only the SOAP POST works
     # content
     "invalid_utf8",         # device and channel names carry bytes that are not UTF-8
     "claims_then_fails",    # capability documents claim support; `paths` answer `status` (500)

@@ -182,8 +182,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response = self._respond(handler or _NotFound(), request, auth)
         elif handler is None:
             response = SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
-        elif handler.protocol == "onvif" and request.method != "POST" and device.profile.quirk("onvif_post_only"):
-            response = SimResponse(404, b"<html><body>404 Not Found</body></html>", "text/html")
         else:
             if handler.needs_http_auth(request):
                 auth = device.gate.check_http(request.method, request.headers.get("authorization"))
