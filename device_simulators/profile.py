@@ -48,6 +48,8 @@ QUIRKS = frozenset({
     "xxe",                  # `paths` answer XML with an external entity to a local file
     "entity_bomb",          # `paths` answer a billion-laughs document
     "huge_body",            # `paths` answer `megabytes` of padding
+    "flat_xml",             # `paths` answer `megabytes` (1.9) of `<a/>` under one root: cheap to send, costly to parse
+    "deep_xml",             # `paths` answer elements nested `depth` (100000) deep
 })
 
 FEATURE_IDS = (

@@ -1,40 +1,33 @@
 """A GET-only HTTP client for one device: digest auth, lockout safety, size caps, deadlines.
 
-It has no method for anything but GET, so no probe can write to a device by mistake. Every
-failure of requests/urllib3 is translated here, once, into a probes.errors outcome.
+It has no method for anything but GET, so no probe can write to a device by mistake. Reading,
+deadlines and the translation of requests/urllib3 failures are probes/_transport.py's, shared
+with the ONVIF transport and the fingerprint's clock request.
 """
 
 from __future__ import annotations
 
 import re
-import time
-import warnings
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
-from urllib3.exceptions import InsecureRequestWarning, ProtocolError
 
+from probes._budget import DeviceBudget
+from probes._transport import Limits, exchange
 from probes.errors import (
     AccountLocked,
     AuthSchemeRefused,
-    ConnectionDropped,
     CredentialsNeeded,
     CredentialsRejected,
     Forbidden,
-    ProbeError,
-    ResponseTooLarge,
-    TimedOut,
-    TlsFailed,
     UnexpectedAnswer,
-    Unreachable,
 )
 from probes.login import Credentials, LoginState
 
 MAX_BODY = 2 << 20            # 2 MiB: the largest real ISAPI capability document is ~100 KiB
-CHUNK = 16 << 10
 _REDIRECTS = {301, 302, 303, 307, 308}
 # How Hikvision and Dahua say "this account is locked" in a 401 body. Hikvision's userCheck
 # also says <lockStatus>unlock</lockStatus> when NOT locked, so match the exact value.
@@ -68,8 +61,10 @@ class HttpSettings:
 class DeviceHttp:
     """HTTP GETs against one device, sharing its LoginState with every other protocol."""
 
-    def __init__(self, base_url: str, login: LoginState, settings: HttpSettings | None = None) -> None:
+    def __init__(self, base_url: str, login: LoginState, settings: HttpSettings | None = None, *,
+                 budget: DeviceBudget | None = None) -> None:
         self.base_url = base_url.rstrip("/")
+        self.budget = budget           # None: the budget ProbeContext installed for this thread, if any
         self.login = login
         self.settings = settings or HttpSettings()
         self._session = requests.Session()
@@ -162,64 +157,14 @@ class DeviceHttp:
 
     def _fetch(self, url: str, params: Any, auth: AuthBase | None) -> HttpAnswer:
         s = self.settings
-        started = time.monotonic()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", InsecureRequestWarning)
-                response = self._session.get(url, params=params, auth=auth, stream=True,
-                                             allow_redirects=False,
-                                             timeout=(s.connect_timeout, s.read_timeout))
-            with response:
-                body = self._read_capped(response, started)
-        except ProbeError:
-            raise
-        except requests.exceptions.SSLError as exc:
-            raise TlsFailed(f"TLS handshake with {urlsplit(url).netloc} failed") from exc
-        except requests.exceptions.ConnectTimeout as exc:
-            raise TimedOut(f"no answer from {urlsplit(url).netloc} within {s.connect_timeout:g} s") from exc
-        except (requests.exceptions.ReadTimeout, TimeoutError) as exc:
-            raise TimedOut(f"{urlsplit(url).path} did not answer within {s.read_timeout:g} s") from exc
-        except requests.exceptions.ConnectionError as exc:
-            if _refused(exc):
-                raise Unreachable(f"nothing listens on {urlsplit(url).netloc}") from exc
-            raise ConnectionDropped(f"{urlsplit(url).path}: the device closed the connection "
-                                    "without a complete answer") from exc
-        except (requests.exceptions.ChunkedEncodingError, ProtocolError, ConnectionError) as exc:
-            raise ConnectionDropped(f"{urlsplit(url).path}: the connection broke mid-answer") from exc
-        except requests.exceptions.RequestException as exc:
-            raise UnexpectedAnswer(f"{urlsplit(url).path}: {type(exc).__name__}") from exc
+        limits = Limits(s.connect_timeout, s.read_timeout, s.deadline, s.max_body)
+        done = exchange(self._session, "GET", url, limits, budget=self.budget, where=urlsplit(url).path or "/",
+                        params=params, auth=auth)
+        response = done.response
         return HttpAnswer(url=response.url, status=response.status_code,
-                          headers={k.lower(): v for k, v in response.headers.items()}, body=body,
-                          elapsed_ms=int((time.monotonic() - started) * 1000), tls=url.startswith("https"),
+                          headers={k.lower(): v for k, v in response.headers.items()}, body=done.body,
+                          elapsed_ms=done.elapsed_ms, tls=url.startswith("https"),
                           challenged=any(r.status_code == 401 for r in response.history))
-
-    def _read_capped(self, response: requests.Response, started: float) -> bytes:
-        s = self.settings
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > s.max_body:
-            raise ResponseTooLarge(f"{urlsplit(response.url).path} announced {int(declared) >> 10} KiB, "
-                                   f"over the {s.max_body >> 10} KiB cap; not read")
-        chunks, size = [], 0
-        # read1 returns whatever has arrived, so the deadline is checked even when a device
-        # drips a short body one byte at a time (stream() would wait for a full chunk).
-        while chunk := response.raw.read1(CHUNK, decode_content=True):
-            size += len(chunk)
-            if size > s.max_body:
-                raise ResponseTooLarge(f"{urlsplit(response.url).path} sent more than "
-                                       f"{s.max_body >> 10} KiB; reading stopped")
-            if time.monotonic() - started > s.deadline:
-                raise TimedOut(f"{urlsplit(response.url).path} was still sending after {s.deadline:g} s "
-                               "(a slow drip); reading stopped")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-
-def _refused(exc: BaseException) -> bool:
-    while exc is not None:
-        if isinstance(exc, ConnectionRefusedError):
-            return True
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    return "refused" in str(exc).lower()
 
 
 def raise_for_status(answer: HttpAnswer, where: str) -> None:
