@@ -44,7 +44,7 @@ CHUNK = 16 << 10
 # Every foreign failure family a request can raise. `mapped` translates exactly these, so a
 # camaudit bug (TypeError, ...) still surfaces as a bug and is not disguised as a device outcome.
 FOREIGN = (requests.exceptions.RequestException, requests.exceptions.RequestsWarning, u3.HTTPError,
-           u3.HTTPWarning, http.client.HTTPException, OSError)
+           u3.HTTPWarning, u3.ProxySchemeUnsupported, http.client.HTTPException, OSError)
 
 
 @dataclass(frozen=True)
