@@ -125,3 +125,41 @@ def test_a_camaudit_bug_is_not_disguised_as_a_device_outcome():
     with pytest.raises(KeyError):
         with mapped("/x"):
             raise KeyError("ours")
+
+
+# -- 10.0 end to end: one stalling device does not end the run ---------------------------------
+def test_a_stalling_device_next_to_a_normal_one_is_recorded_and_the_run_completes(start_fleet, tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from models.db import open_store
+    from models.store import list_devices
+
+    normal = start_fleet("hik-school-bullet").devices[0]
+    account = normal.profile.accounts[0]
+    creds = tmp_path / "creds.toml"
+    creds.write_text(f'[[account]]\ntargets = ["{normal.address}"]\nuser = "{account.user}"\n'
+                     'password_env = "CAM_PW_STALL_TEST"\n')
+    db = tmp_path / "run.db"
+    with RawHostileServer(next_base_address(), "stall") as stalling:
+        stall_target = f"{stalling.address}:{stalling.port}"
+        normal_target = f"{normal.address}:{normal.ports['http']}"
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor.cli", "audit", stall_target, normal_target, "--no-discover",
+             "--timeout", "2", "--credentials", str(creds), "--db", str(db), "--json"],
+            capture_output=True, text=True, timeout=150, env={**os.environ, "CAM_PW_STALL_TEST": account.password})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["complete"] is True
+    devices = {d["address"]: d for d in doc["devices"]}
+    assert set(devices) == {stalling.address, normal.address}
+    assert any("did not answer within 2 s" in e for e in devices[stalling.address]["errors"]), \
+        devices[stalling.address]["errors"]
+    assert devices[normal.address]["auth"] == "ok"
+    assert devices[normal.address]["features"]["face_capture"]["enabled"] is True
+    with open_store(db) as store:
+        stored = {d.address for d in list_devices(store)}
+    assert stored >= {stalling.address, normal.address}
