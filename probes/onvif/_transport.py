@@ -19,6 +19,7 @@ from lxml import etree
 from zeep.transports import Transport
 
 from probes._transport import Limits, exchange
+from probes._xml import check_xml
 
 _SOAP_BODIES = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
 
@@ -75,6 +76,9 @@ class ReadOnlyTransport(Transport):
         done = exchange(self.session, "POST", address, Limits(connect, read, self.deadline, self.max_body),
                         where=path, data=message, headers=headers)
         self.last = Exchange(path, done.response.status_code, done.body, done.elapsed_ms)
+        # zeep parses with lxml, which bounds depth but not element count: the same per-answer
+        # bounds and device budget as parse_xml, checked before zeep builds anything.
+        check_xml(done.body, path)
         return done.response
 
     def load(self, url: str) -> bytes:
