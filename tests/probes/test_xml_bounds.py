@@ -70,7 +70,7 @@ def _nvr_triggers(channels: int) -> bytes:
     """A 64-channel NVR's trigger list built from the recorded one (every trigger, every channel)."""
     one = (DATA / "isapi" / "triggers_nvr.xml").read_bytes()
     inner = one[one.index(b"<EventTrigger>"):one.rindex(b"</EventTriggerList>")]
-    body = b"".join(re.sub(rb"-1<|>1<", lambda m: m.group().replace(b"1", str(ch).encode()), inner)
+    body = b"".join(re.sub(rb"-1<|>1<", lambda m, ch=ch: m.group().replace(b"1", str(ch).encode()), inner)
                     for ch in range(1, channels + 1))
     return (b'<?xml version="1.0" encoding="UTF-8"?><EventTriggerList version="2.0" '
             b'xmlns="http://www.isapi.org/ver20/XMLSchema">' + body + b"</EventTriggerList>")
