@@ -99,13 +99,20 @@ def read_capped(response: requests.Response, started: float, limits: Limits, whe
         left = limits.deadline - (time.monotonic() - started)
         if left <= 0:
             raise TimedOut(f"{where} was still sending after {limits.deadline:g} s (a slow drip); reading stopped")
+        shortened = sock is not None and left < limits.read_timeout
         if sock is not None:
             # Never wait on one recv past the deadline: a device that stalls after its headers
             # is stopped at the deadline, not at deadline + read timeout.
             sock.settimeout(max(0.01, min(limits.read_timeout, left)))
-        # read1 returns whatever has arrived, so the deadline is checked between the bytes of a
-        # drip too (stream()/iter_content wait for a whole chunk first).
-        chunk = response.raw.read1(CHUNK, decode_content=True)
+        try:
+            # read1 returns whatever has arrived, so the deadline is checked between the bytes of
+            # a drip too (stream()/iter_content wait for a whole chunk first).
+            chunk = response.raw.read1(CHUNK, decode_content=True)
+        except (u3.ReadTimeoutError, TimeoutError) as exc:
+            if not shortened:
+                raise
+            said = "was still sending" if size else "had sent its headers and nothing more"
+            raise TimedOut(f"{where} {said} after {limits.deadline:g} s; reading stopped") from exc
         if not chunk:
             break
         size += len(chunk)

@@ -83,7 +83,7 @@ def test_a_stall_is_cut_at_the_deadline_not_at_the_read_timeout():
     # 10.0: headers, then nothing. With a 10 s read timeout and a 1 s deadline, 1 s it is.
     with RawHostileServer(next_base_address(), "stall") as server:
         started = time.monotonic()
-        with pytest.raises(TimedOut, match="still sending|did not answer"):
+        with pytest.raises(TimedOut, match="headers and nothing more after 1 s"):
             via_device_http(server.url)
         assert time.monotonic() - started < DEADLINE + SLACK
 
