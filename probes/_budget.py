@@ -1,4 +1,4 @@
-"""What one device may cost the auditor: bytes read and parse time across all its probes.
+"""What one device may cost the auditor: bytes read, parse time and timeouts across all its probes.
 
 The per-answer size cap (2 MiB) bounds one answer, not a device that answers every request
 with 2 MiB of flat XML: sixteen such devices once pushed an audit to 4.5 GB. A DeviceBudget is
@@ -27,14 +27,19 @@ from probes.errors import BudgetExhausted
 # well under a second. A device past these is hostile or broken, not large.
 DEVICE_BYTES = 32 << 20
 DEVICE_PARSE_SECONDS = 20.0
+# A device that drips or stalls costs a whole deadline per request; after this many timeouts
+# its other reads would most likely cost the same, so they are skipped.
+DEVICE_TIMEOUTS = 4
 
 
 @dataclass
 class DeviceBudget:
     max_bytes: int = DEVICE_BYTES
     max_parse_seconds: float = DEVICE_PARSE_SECONDS
+    max_timeouts: int = DEVICE_TIMEOUTS
     bytes_read: int = 0
     parse_seconds: float = 0.0
+    timeouts: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -44,6 +49,8 @@ class DeviceBudget:
             return f"{self.max_bytes >> 20} MiB read"
         if self.parse_seconds > self.max_parse_seconds:
             return f"{self.max_parse_seconds:g} s of parsing"
+        if self.timeouts >= self.max_timeouts:
+            return f"{self.timeouts} requests timed out"
         return None
 
     def check(self) -> None:
@@ -57,6 +64,10 @@ class DeviceBudget:
     def charge_bytes(self, count: int) -> None:
         with self._lock:
             self.bytes_read += count
+
+    def charge_timeout(self) -> None:
+        with self._lock:
+            self.timeouts += 1
 
     @contextmanager
     def parsing(self) -> Iterator[None]:

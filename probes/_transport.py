@@ -7,7 +7,7 @@ urllib3's ReadTimeoutError out of the body read and ended the whole run. Here, o
 
 * a whole-request deadline, checked while a body drips and used to shorten each socket wait;
 * a size cap (announced Content-Length and bytes actually read);
-* the per-device budget (probes/_budget.py) charged and checked;
+* the per-device budget (probes/_budget.py: bytes, timeouts) charged and checked;
 * every requests / urllib3 / http.client / socket / ssl failure translated into probes.errors.
 """
 
@@ -73,15 +73,20 @@ def exchange(session: requests.Session, method: str, url: str, limits: Limits, *
         budget.check()
     where = where or (urlsplit(url).path or "/")
     started = time.monotonic()
-    with mapped(where, url, limits):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", InsecureRequestWarning)
-            first_wait = min(limits.read_timeout, limits.deadline)
-            response = session.request(method, url, stream=True, allow_redirects=False,
-                                       timeout=(min(limits.connect_timeout, limits.deadline), first_wait),
-                                       **kwargs)
-        with response:
-            body = read_capped(response, started, limits, where, budget)
+    try:
+        with mapped(where, url, limits):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", InsecureRequestWarning)
+                first_wait = min(limits.read_timeout, limits.deadline)
+                response = session.request(method, url, stream=True, allow_redirects=False,
+                                           timeout=(min(limits.connect_timeout, limits.deadline), first_wait),
+                                           **kwargs)
+            with response:
+                body = read_capped(response, started, limits, where, budget)
+    except TimedOut:
+        if budget is not None:
+            budget.charge_timeout()
+        raise
     response._content = body          # what zeep and callers read through response.content
     return Transfer(response, body, int((time.monotonic() - started) * 1000))
 

@@ -20,7 +20,7 @@ from probes._xml import LIMITS, XmlLimits, check_xml, parse_xml
 from probes.base import Target
 from probes.context import ProbeContext, ProbeSettings
 from probes.dahua._kv import MAX_LINES, parse_kv
-from probes.errors import BudgetExhausted, HostileResponse, MalformedResponse, ResponseTooComplex
+from probes.errors import BudgetExhausted, HostileResponse, MalformedResponse, ResponseTooComplex, TimedOut
 from probes.http import DeviceHttp, HttpSettings
 from probes.login import Credentials, LoginState
 from tests.conftest import next_base_address
@@ -118,30 +118,32 @@ def test_bytes_past_the_device_budget_stop_further_requests_before_they_are_sent
 
 
 def test_a_flat_xml_device_costs_a_bounded_amount_and_still_reports_identity(start_fleet):
+    from probes.base import IdentitySignal
+    from probes.isapi import PROBES
+    from probes.problems import collecting
+
     profile = bundled_profile("hik-school-bullet")
     flat = replace(profile, protocols=frozenset({"isapi"}),
                    quirks=profile.quirks + (Quirk("flat_xml", {"paths": ["/ISAPI/Smart/", "/ISAPI/Event/"]}),))
     device = start_fleet(flat).devices[0]
     account = device.profile.accounts[0]
-    from probes.isapi import PROBES
-
-    ctx = ProbeContext(Target(device.address, device.ports["http"]),
-                       LoginState([Credentials(account.user, account.password)]), ProbeSettings())
+    found = []
     started = time.monotonic()
-    outcomes = []
-    try:
-        for probe in PROBES:
-            try:
-                outcomes.append(probe.run(ctx))
-            except ResponseTooComplex as exc:
-                outcomes.append(exc)
-            except Exception as exc:   # noqa: BLE001 - other outcomes are not this test's subject
-                outcomes.append(exc)
-    finally:
-        ctx.close()
+    with collecting() as problems:
+        ctx = ProbeContext(Target(device.address, device.ports["http"]),
+                           LoginState([Credentials(account.user, account.password)]), ProbeSettings())
+        try:
+            for probe in PROBES:
+                try:
+                    found += probe.run(ctx)
+                except Exception:  # noqa: BLE001, S112 - probe-level outcomes are not this test's subject
+                    continue
+        finally:
+            ctx.close()
     assert time.monotonic() - started < 60
+    assert any(isinstance(p, ResponseTooComplex) and "/ISAPI/" in p.reason for p in problems), problems
+    assert any(isinstance(o, IdentitySignal) and o.field == "serial" for o in found)
     assert ctx.budget.bytes_read <= ctx.budget.max_bytes + (2 << 20)
-    assert not any(type(o).__module__.startswith("xml") for o in outcomes)
 
 
 def test_dahua_key_value_is_bounded_in_lines_and_keys():
@@ -149,3 +151,18 @@ def test_dahua_key_value_is_bounded_in_lines_and_keys():
         parse_kv(b"a=1\n" * (MAX_LINES + 1), "flood")
     doc = parse_kv(b"table.A[" + b"9" * 5000 + b"]=1\r\ntable.B=2\r\n" + b"x." * 200 + b"y=3\r\n", "odd")
     assert doc.pairs == [("table.B", "2")] and any("ignored" in n for n in doc.notes)
+
+
+def test_a_device_that_keeps_timing_out_has_its_remaining_reads_skipped():
+    budget = DeviceBudget(max_timeouts=2)
+    with RawHostileServer(next_base_address(), "stall") as server:
+        http = DeviceHttp(server.url, LoginState(), HttpSettings(read_timeout=0.3, deadline=0.5), budget=budget)
+        try:
+            for path in ("/a", "/b"):
+                with pytest.raises(TimedOut):
+                    http.get(path, authenticate=False)
+            with pytest.raises(BudgetExhausted, match="2 requests timed out"):
+                http.get("/c", authenticate=False)
+        finally:
+            http.close()
+    assert [entry[1] for entry in server.log] == ["/a", "/b"]
