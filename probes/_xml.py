@@ -148,8 +148,8 @@ def _bounded_parse(data: bytes | str, where: str, limits: XmlLimits, budget: _bu
         budget.check()
         seconds = min(seconds, budget.remaining_parse_seconds())
     bounds = _Bounds(limits, seconds)
-    target = _BoundedTree(bounds) if build else _CountOnly(bounds)
-    parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser = DefusedXMLParser(target=_BoundedTree(bounds) if build else _CountOnly(bounds),
+                              forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
         with budget.parsing() if budget is not None else _nothing():
             for offset in range(0, len(data), _FEED):
@@ -157,14 +157,18 @@ def _bounded_parse(data: bytes | str, where: str, limits: XmlLimits, budget: _bu
                 bounds.timed()
             return parser.close()
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
-        raise HostileResponse(f"{where} sent XML with a document type or entity declarations "
-                              f"({type(exc).__name__}); refused without expanding it") from exc
+        error: Exception = HostileResponse(f"{where} sent XML with a document type or entity declarations "
+                                           f"({type(exc).__name__}); refused without expanding it")
     except _TooComplex as exc:
-        raise ResponseTooComplex(f"{where} sent XML with {exc}; parsing stopped "
-                                 f"(camaudit reads at most {limits.max_elements} elements, "
-                                 f"{limits.max_depth} levels, {limits.max_seconds:g} s per answer)") from exc
+        error = ResponseTooComplex(f"{where} sent XML with {exc}; parsing stopped "
+                                   f"(camaudit reads at most {limits.max_elements} elements, "
+                                   f"{limits.max_depth} levels, {limits.max_seconds:g} s per answer)")
     except ParseError as exc:
-        raise MalformedResponse(f"{where} sent XML that does not parse ({exc})") from exc
+        error = MalformedResponse(f"{where} sent XML that does not parse ({exc})")
+    # Not chained, and the parser dropped first: the parser's exception and this frame would
+    # otherwise keep the half-built tree alive for as long as the error is kept (a whole device).
+    del parser
+    raise error
 
 
 class _nothing:  # noqa: N801 - a do-nothing context manager, like contextlib.nullcontext but typed simply

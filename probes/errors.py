@@ -34,10 +34,14 @@ class ProbeError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        # Recorded even if a probe catches it and carries on (probes/problems.py).
+        # Recorded even if a probe catches it and carries on (probes/problems.py). The record is a
+        # copy: the raised error's traceback will hold the frames it passed through, with their
+        # bodies and half-built trees, and a device's problem list must not keep those alive.
         from probes.problems import record
 
-        record(self)
+        copy = type(self).__new__(type(self))
+        copy.args, copy.reason = self.args, reason
+        record(copy)
 
 
 class Unreachable(ProbeError):
