@@ -163,3 +163,21 @@ def test_a_stalling_device_next_to_a_normal_one_is_recorded_and_the_run_complete
     with open_store(db) as store:
         stored = {d.address for d in list_devices(store)}
     assert stored >= {stalling.address, normal.address}
+
+
+@pytest.mark.parametrize("transport", ["onvif-transport", "onvif-clock"])
+@pytest.mark.parametrize(("mode", "words"), [("flat", "elements"), ("deep", "nested")])
+def test_xml_past_the_bounds_stops_before_zeep_or_the_clock_builds_it(transport, mode, words):
+    from probes.errors import ResponseTooComplex
+
+    with RawHostileServer(next_base_address(), mode) as server:      # 1.9 MiB flat, 100000 deep
+        with pytest.raises(ResponseTooComplex, match=words) as caught:
+            if transport == "onvif-clock":
+                get_system_date_and_time(server.url + "/onvif/device_service", HttpSettings())
+            else:
+                onvif = ReadOnlyTransport(timeout=6.0, max_body=HttpSettings().max_body)
+                try:
+                    onvif.post(server.url + "/onvif/device_service", SOAP, {})
+                finally:
+                    onvif.session.close()
+    assert "/onvif/device_service" in caught.value.reason or "GetSystemDateAndTime" in caught.value.reason
