@@ -5,7 +5,9 @@ bodies and map errors three ways, and one of them ignored its deadline (0.3 s to
 a device dripping a byte every 0.1 s); a device that sent headers and then stalled raised
 urllib3's ReadTimeoutError out of the body read and ended the whole run. Here, once:
 
-* a whole-request deadline, checked while a body drips and used to shorten each socket wait;
+* a whole-request deadline, checked while a body drips and used to shorten each socket wait, and
+  enforced by a watchdog that cuts the socket when a device drips its status line and headers
+  (requests waits a full read timeout per byte there, without end);
 * a size cap (announced Content-Length and bytes actually read);
 * the per-device budget (probes/_budget.py: bytes, timeouts) charged and checked;
 * every requests / urllib3 / http.client / socket / ssl failure translated into probes.errors.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -26,6 +29,9 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions as u3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import InsecureRequestWarning
 
 from probes import _budget
@@ -72,9 +78,10 @@ def exchange(session: requests.Session, method: str, url: str, limits: Limits, *
     if budget is not None:
         budget.check()
     where = where or (urlsplit(url).path or "/")
+    watch(session)
     started = time.monotonic()
     try:
-        with mapped(where, url, limits):
+        with mapped(where, url, limits), _Watchdog(limits.deadline, where):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", InsecureRequestWarning)
                 first_wait = min(limits.read_timeout, limits.deadline)
@@ -129,6 +136,95 @@ def read_capped(response: requests.Response, started: float, limits: Limits, whe
     if time.monotonic() - started > limits.deadline:
         raise TimedOut(f"{where} was still sending after {limits.deadline:g} s (a slow drip); reading stopped")
     return b"".join(chunks)
+
+
+# -- the watchdog ------------------------------------------------------------------------------
+_inflight = threading.local()          # the _Watchdog of the request this thread is sending
+
+
+class _Watchdog:
+    """Cuts the sockets of one request when its deadline passes, wherever the request is waiting."""
+
+    def __init__(self, deadline: float, where: str) -> None:
+        self.deadline, self.where = deadline, where
+        self.sockets: list[socket.socket] = []
+        self.fired = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(deadline + 0.05, self._fire)
+        self._timer.daemon = True
+
+    def add(self, sock: socket.socket | None) -> None:
+        if sock is None:
+            return
+        with self._lock:
+            self.sockets.append(sock)
+            fired = self.fired
+        if fired:
+            _cut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self.sockets)
+        for sock in sockets:
+            _cut(sock)
+
+    def __enter__(self) -> _Watchdog:
+        _inflight.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        self._timer.cancel()
+        _inflight.current = None
+        if self.fired and exc is not None and not isinstance(exc, TimedOut):
+            raise TimedOut(f"{self.where} was still sending its answer after {self.deadline:g} s; "
+                           "the connection was cut") from None
+
+
+def _cut(sock: socket.socket) -> None:
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)   # the plain socket's: safe under a TLS reader
+    except OSError:
+        pass
+
+
+class _WatchedHTTP(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)
+        current = getattr(_inflight, "current", None)
+        if current is not None:
+            current.add(self.sock)
+
+
+class _WatchedHTTPS(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)
+        current = getattr(_inflight, "current", None)
+        if current is not None:
+            current.add(self.sock)
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTP
+
+
+class _WatchedTlsPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPS
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedTlsPool}
+
+
+def watch(session: requests.Session) -> None:
+    """Mount the watchdog's connection classes on `session` (once)."""
+    if not isinstance(session.get_adapter("http://x/"), _WatchedAdapter):
+        adapter = _WatchedAdapter()
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
 
 
 def _socket_of(response: requests.Response) -> socket.socket | None:

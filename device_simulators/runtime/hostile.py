@@ -124,7 +124,8 @@ def _deep_xml(depth: int) -> bytes:
 class RawHostileServer:
     """One loopback listener answering every request the same hostile way, at the socket level.
 
-    Modes: `stall` (headers, then silence), `drip` (a byte every `interval`), `endless` (no length,
+    Modes: `stall` (headers, then silence), `drip` (a byte every `interval`), `drip_headers` (the
+    status line and headers a byte every `interval`), `endless` (no length,
     body never ends), `reset` (RST after the request), `flat` / `deep` (XML within the size cap),
     and the login quirks `digest_algorithm` (challenges with `algorithm`), `stale_loop` (every
     login answered 401 stale=true) and `restricted` (logins work except on `path`). `log` keeps
@@ -204,6 +205,12 @@ class RawHostileServer:
         if mode == "stall":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 4096\r\n\r\n")
             self._stop.wait(float(p.get("seconds", 60)))
+            return False
+        if mode == "drip_headers":
+            for byte in b"HTTP/1.1 200 OK\r\nX-Padding: " + b"a" * 4000:
+                if self._stop.wait(float(p.get("interval", 0.1))):
+                    return False
+                conn.sendall(bytes([byte]))
             return False
         if mode == "drip":
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 4096\r\n\r\n")

@@ -60,6 +60,7 @@ TRANSPORTS: dict[str, Callable[[str], None]] = {
 HOSTILE = {
     "stall-after-headers": ({"mode": "stall"}, TimedOut),
     "slow-drip": ({"mode": "drip", "interval": 0.05}, TimedOut),
+    "dripping-headers": ({"mode": "drip_headers", "interval": 0.05}, TimedOut),
     "huge-body": ({"mode": "endless"}, ResponseTooLarge),
     "reset": ({"mode": "reset"}, ConnectionDropped),
 }
