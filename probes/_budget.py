@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,19 +84,23 @@ class DeviceBudget:
         return max(0.0, self.max_parse_seconds - self.parse_seconds)
 
 
-_current: contextvars.ContextVar[DeviceBudget | None] = contextvars.ContextVar("camaudit_budget", default=None)
+# A weak reference: a ProbeContext that is dropped without close() must not leave its (maybe
+# spent) budget charging whatever this thread does next.
+_current: contextvars.ContextVar[weakref.ref[DeviceBudget] | None] = contextvars.ContextVar(
+    "camaudit_budget", default=None)
 
 
 def current() -> DeviceBudget | None:
     """The budget of the device audited in this thread, if any."""
-    return _current.get()
+    ref = _current.get()
+    return ref() if ref is not None else None
 
 
-def install(budget: DeviceBudget) -> contextvars.Token[DeviceBudget | None]:
-    return _current.set(budget)
+def install(budget: DeviceBudget) -> contextvars.Token[weakref.ref[DeviceBudget] | None]:
+    return _current.set(weakref.ref(budget))
 
 
-def uninstall(token: contextvars.Token[DeviceBudget | None]) -> None:
+def uninstall(token: contextvars.Token[weakref.ref[DeviceBudget] | None]) -> None:
     try:
         _current.reset(token)
     except ValueError:          # closed from another thread or context: nothing of ours to undo there

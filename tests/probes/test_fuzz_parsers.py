@@ -15,7 +15,7 @@ from probes._xml import check_xml, flag, parse_xml, text
 from probes.dahua._kv import elements, parse_kv, strings
 from probes.errors import ProbeError
 
-FAST = settings(max_examples=150, deadline=1000, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 
 XML_PIECES = st.sampled_from([
     b'<?xml version="1.0" encoding="UTF-8"?>', b"<DeviceInfo>", b"</DeviceInfo>", b'<a xmlns="urn:x">', b"</a>",

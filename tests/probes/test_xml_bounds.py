@@ -169,3 +169,17 @@ def test_a_device_that_keeps_timing_out_has_its_remaining_reads_skipped():
         finally:
             http.close()
     assert [entry[1] for entry in server.log] == ["/a", "/b"]
+
+
+def test_a_dropped_context_leaves_no_budget_behind():
+    import gc
+
+    from probes import _budget
+
+    ctx = ProbeContext(Target("127.0.0.1", 9), LoginState(), ProbeSettings())
+    assert _budget.current() is ctx.budget
+    ctx.budget.timeouts = ctx.budget.max_timeouts            # spent
+    del ctx                                                  # never closed
+    gc.collect()
+    assert _budget.current() is None
+    parse_xml(b"<a/>", "after")                              # not refused by someone else's budget
