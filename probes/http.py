@@ -143,7 +143,7 @@ class DeviceHttp:
 
     def _settle(self, creds: Credentials | None, answer: HttpAnswer) -> None:
         """Learn from a non-401 answer whether our login worked or none was needed."""
-        if creds is not None:
+        if creds is not None and answer.sent_login:      # the device checked the login and let it in
             self._worked.add(creds.user)
             self._stale = 0
             self.login.worked(creds)
