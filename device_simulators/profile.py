@@ -49,6 +49,8 @@ QUIRKS = frozenset({
     "xxe",                  # `paths` answer XML with an external entity to a local file
     "entity_bomb",          # `paths` answer a billion-laughs document
     "huge_body",            # `paths` answer `megabytes` of padding
+    "flat_xml",             # `paths` answer `megabytes` (1.9) of `<a/>` under one root: cheap to send, costly to parse
+    "deep_xml",             # `paths` answer elements nested `depth` (100000) deep
     # ONVIF (device_simulators/onvif/quirks.py says which real firmware does each)
     "onvif_post_only",      # a GET on an ONVIF endpoint answers `status` (404 or 405; default 405)
     "onvif_auth_refusal",   # a protected call without credentials: `status` (400/401), `challenge`, `soap`

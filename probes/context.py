@@ -1,4 +1,8 @@
-"""Everything a probe needs for one device, built once per device by the orchestrator."""
+"""Everything a probe needs for one device, built once per device by the orchestrator.
+
+It also owns the device's budget (probes/_budget.py) and installs it for the thread that builds
+it, so every read and parse of this device's probes is charged to it until `close()`.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from probes import _budget
 from probes.base import Fingerprint, Target
 from probes.http import DeviceHttp, HttpSettings
 from probes.login import LoginState
@@ -27,10 +32,13 @@ class ProbeContext:
     settings: ProbeSettings
     fingerprint: Fingerprint = field(default_factory=Fingerprint)
     http: DeviceHttp = field(init=False)
+    budget: _budget.DeviceBudget = field(default_factory=_budget.DeviceBudget)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _token: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.http = DeviceHttp(self.target.base_url, self.login, self.settings.http)
+        self.http = DeviceHttp(self.target.base_url, self.login, self.settings.http, budget=self.budget)
+        self._token = _budget.install(self.budget)
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """Compute once per device (e.g. the ISAPI capability document several probes read).
@@ -49,6 +57,9 @@ class ProbeContext:
 
     def close(self) -> None:
         self.http.close()
+        if self._token is not None:
+            _budget.uninstall(self._token)
+            self._token = None
         for _, value in self._memo.values():
             closer = getattr(value, "close", None)
             if callable(closer) and not isinstance(value, BaseException):

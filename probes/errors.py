@@ -10,13 +10,18 @@ never raised to the user (user-facing errors live in auditor/errors.py).
     │   ├── CredentialsRejected     our one login attempt for this account failed
     │   ├── AccountLocked           the device says the account is locked
     │   ├── CredentialsNeeded       the device wants credentials and none were given for it
-    │   └── AuthSchemeRefused       only Basic over plain HTTP offered; not sent without opt-in
+    │   ├── AuthSchemeRefused       only Basic over plain HTTP offered; not sent without opt-in
+    │   ├── DigestUnsupported       a digest challenge camaudit cannot answer (e.g. SHA-512-256); nothing sent
+    │   └── StaleNonceLoop          the device kept answering stale=true to fresh nonces; given up, not rejected
     ├── NotSupported                expected "no such feature" answer (notSupport, Error, ActionNotSupported)
     ├── Forbidden                   authenticated, but this account may not read it
+    │   └── ResourceRefused         a 401 on one resource after the account was confirmed working
     ├── BadResponse
     │   ├── MalformedResponse       not parseable (truncated XML, wrong format)
     │   ├── HostileResponse         DTD, entity declarations, XXE, entity bombs: refused unexpanded
-    │   └── ResponseTooLarge        over the size cap; reading stopped
+    │   ├── ResponseTooLarge        over the size cap; reading stopped
+    │   ├── ResponseTooComplex      XML past the element, depth or parse-time bound; parsing stopped
+    │   └── BudgetExhausted         the device used up its per-device byte/parse budget; reads skipped
     └── UnexpectedAnswer            5xx, redirect elsewhere, anything else we cannot use
 """
 
@@ -29,10 +34,14 @@ class ProbeError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        # Recorded even if a probe catches it and carries on (probes/problems.py).
+        # Recorded even if a probe catches it and carries on (probes/problems.py). The record is a
+        # copy: the raised error's traceback will hold the frames it passed through, with their
+        # bodies and half-built trees, and a device's problem list must not keep those alive.
         from probes.problems import record
 
-        record(self)
+        copy = type(self).__new__(type(self))
+        copy.args, copy.reason = self.args, reason
+        record(copy)
 
 
 class Unreachable(ProbeError):
@@ -71,11 +80,23 @@ class AuthSchemeRefused(AuthProblem):
     pass
 
 
+class DigestUnsupported(AuthProblem):
+    pass
+
+
+class StaleNonceLoop(AuthProblem):
+    pass
+
+
 class NotSupported(ProbeError):
     outcome = "unsupported"
 
 
 class Forbidden(ProbeError):
+    pass
+
+
+class ResourceRefused(Forbidden):
     pass
 
 
@@ -92,6 +113,14 @@ class HostileResponse(BadResponse):
 
 
 class ResponseTooLarge(BadResponse):
+    pass
+
+
+class ResponseTooComplex(BadResponse):
+    pass
+
+
+class BudgetExhausted(BadResponse):
     pass
 
 

@@ -7,7 +7,10 @@ with `[i]`: `table.VideoAnalyseRule[0][1].Config.FeatureList[2]=Mask`. Config an
 a valid "nothing there" answer. Old OEM firmware sends operator-typed names as Latin-1 inside
 a body declared UTF-8: such bytes are replaced and the fact is noted, never fatal.
 
-The parser only reads bytes; deciding what an HTTP status means is `_cgi.py`'s job.
+The parser only reads bytes; deciding what an HTTP status means is `_cgi.py`'s job. It is
+bounded like parse_xml (issue 10.3): at most MAX_LINES lines, keys of at most MAX_KEY characters
+and MAX_SEGMENTS parts, array indices of at most six digits, and its time is charged to the
+device's budget.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from probes import _budget
 from probes._xml import to_bool
-from probes.errors import MalformedResponse, NotSupported, UnexpectedAnswer
+from probes.errors import MalformedResponse, NotSupported, ResponseTooComplex, UnexpectedAnswer
 
 # Dahua and its OEMs (Amcrest, Lorex, Honeywell Performance, Intelbras) answer an unknown
 # module, action or config name, and a feature the firmware lacks (Intelbras getCaps), with
@@ -29,7 +33,14 @@ Segment = str | int
 Node = str | dict[Segment, "Node"]
 
 _NAME = re.compile(r"[^.\[\]]+")
-_INDEX = re.compile(r"\[(\d+)\]")
+# Six digits: a real index is a channel or rule number; a longer one is not an index (and Python
+# refuses to convert more than 4300 digits to an int).
+_INDEX = re.compile(r"\[(\d{1,6})\]")
+# A `table.All` dump of a 64-channel Dahua NVR is some tens of thousands of lines; keys stay
+# under ~120 characters and ~10 parts (`table.VideoAnalyseRule[0][1].Config.FeatureList[2]`).
+MAX_LINES = 200_000
+MAX_KEY = 256
+MAX_SEGMENTS = 24
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
@@ -71,6 +82,8 @@ def raise_for_error(body: bytes, where: str) -> None:
 
 def split_key(key: str) -> tuple[Segment, ...] | None:
     """`a.b[0][1].c` -> ('a', 'b', 0, 1, 'c'); None when the key is not well formed."""
+    if len(key) > MAX_KEY:
+        return None
     match = _NAME.match(key)
     if match is None:
         return None
@@ -88,12 +101,24 @@ def split_key(key: str) -> tuple[Segment, ...] | None:
                 return None
             segments.append(int(match.group(1)))
         pos = match.end()
+        if len(segments) > MAX_SEGMENTS:
+            return None
     return tuple(segments)
 
 
-def parse_kv(body: bytes, where: str = "the answer") -> KvDoc:
-    """Parse a Dahua key=value body. Raises NotSupported/UnexpectedAnswer for `Error` bodies and
-    MalformedResponse for something that is not key=value text at all (HTML, XML, binary)."""
+def parse_kv(body: bytes, where: str = "the answer", *, budget: _budget.DeviceBudget | None = None) -> KvDoc:
+    """Parse a Dahua key=value body. Raises NotSupported/UnexpectedAnswer for `Error` bodies,
+    MalformedResponse for something that is not key=value text at all (HTML, XML, binary),
+    ResponseTooComplex past MAX_LINES and BudgetExhausted when the device's budget is spent."""
+    budget = budget if budget is not None else _budget.current()
+    if budget is None:
+        return _parse_kv(body, where)
+    budget.check()
+    with budget.parsing():
+        return _parse_kv(body, where)
+
+
+def _parse_kv(body: bytes, where: str) -> KvDoc:
     raise_for_error(body, where)
     doc = KvDoc()
     try:
@@ -106,7 +131,11 @@ def parse_kv(body: bytes, where: str = "the answer") -> KvDoc:
     if "\x00" in text:
         raise MalformedResponse(f"{where} sent binary data, not Dahua key=value text")
     skipped = 0
-    for raw in _LINE_BREAK.split(text):
+    lines = _LINE_BREAK.split(text, maxsplit=MAX_LINES)
+    if len(lines) > MAX_LINES:
+        raise ResponseTooComplex(f"{where} sent more than {MAX_LINES} lines of key=value text; not read "
+                                 "(a real Dahua configuration dump has far fewer)")
+    for raw in lines:
         line = raw.strip()
         if not line:
             continue

@@ -3,34 +3,26 @@
 It proves the ONVIF device service answers and gives the device clock, which WS-Security
 needs (PROTOCOLS.md quirk 14: a skewed clock makes every UsernameToken fail). SOAP is POST
 only, and DeviceHttp is GET-only by design, so this module owns the one POST the fingerprint
-makes: a fixed Get* body, no credentials, same timeouts and size cap as DeviceHttp, and every
-requests/urllib3 failure translated into a probes.errors outcome here.
+makes: a fixed Get* body, no credentials, through the same reader as DeviceHttp
+(probes/_transport.py: deadline, size cap, one translation of requests/urllib3 failures).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
-import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import requests
-from urllib3.exceptions import InsecureRequestWarning, ProtocolError
 
+from probes._transport import Limits, exchange
 from probes._xml import descendants, excerpt, find, local, parse_xml, text
 from probes.base import Evidence
 from probes.errors import (
-    ConnectionDropped,
     CredentialsNeeded,
     MalformedResponse,
     NotSupported,
-    ResponseTooLarge,
-    TimedOut,
-    TlsFailed,
-    UnexpectedAnswer,
-    Unreachable,
 )
 from probes.http import HttpSettings
 
@@ -53,40 +45,14 @@ class OnvifClock:
 
 
 def _post(url: str, settings: HttpSettings) -> tuple[int, dict[str, str], bytes, int]:
-    started = time.monotonic()
-    where = urlsplit(url).netloc
-    try:
-        with requests.Session() as session, warnings.catch_warnings():
-            session.trust_env = False              # never through a proxy
-            warnings.simplefilter("ignore", InsecureRequestWarning)
-            response = session.post(url, data=BODY, headers=HEADERS, stream=True, verify=False,
-                                    allow_redirects=False,
-                                    timeout=(settings.connect_timeout, settings.read_timeout))
-            with response:
-                body = b""
-                for chunk in response.raw.stream(16 << 10, decode_content=True):
-                    body += chunk
-                    if len(body) > settings.max_body:
-                        raise ResponseTooLarge(f"{OPERATION} answer from {where} was over the size cap")
-                    if time.monotonic() - started > settings.deadline:
-                        raise TimedOut(f"{OPERATION} answer from {where} was still arriving after "
-                                       f"{settings.deadline:g} s")
-                headers = {k.lower(): v for k, v in response.headers.items()}
-                return response.status_code, headers, body, int((time.monotonic() - started) * 1000)
-    except requests.exceptions.SSLError as exc:
-        raise TlsFailed(f"TLS handshake with {where} failed") from exc
-    except requests.exceptions.ConnectTimeout as exc:
-        raise TimedOut(f"no answer from {where} within {settings.connect_timeout:g} s") from exc
-    except (requests.exceptions.ReadTimeout, TimeoutError) as exc:
-        raise TimedOut(f"{OPERATION} on {where} did not answer within {settings.read_timeout:g} s") from exc
-    except requests.exceptions.ConnectionError as exc:
-        if "refused" in str(exc).lower():
-            raise Unreachable(f"nothing listens on {where}") from exc
-        raise ConnectionDropped(f"{OPERATION} on {where}: the device closed the connection") from exc
-    except (requests.exceptions.ChunkedEncodingError, ProtocolError, ConnectionError) as exc:
-        raise ConnectionDropped(f"{OPERATION} on {where}: the connection broke mid-answer") from exc
-    except requests.exceptions.RequestException as exc:
-        raise UnexpectedAnswer(f"{OPERATION} on {where}: {type(exc).__name__}") from exc
+    limits = Limits(settings.connect_timeout, settings.read_timeout, settings.deadline, settings.max_body)
+    with requests.Session() as session:
+        session.trust_env = False              # never through a proxy
+        session.verify = False                 # cameras ship self-signed certificates
+        done = exchange(session, "POST", url, limits, where=f"{OPERATION} on {urlsplit(url).netloc}",
+                        data=BODY, headers=HEADERS)
+    headers = {k.lower(): v for k, v in done.response.headers.items()}
+    return done.response.status_code, headers, done.body, done.elapsed_ms
 
 
 def _utc(node: Element | None) -> dt.datetime | None:

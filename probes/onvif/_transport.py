@@ -4,26 +4,24 @@ onvif-zeep's own ONVIFCamera subscribes to events while it connects (CreatePullP
 and zeep will POST any operation a WSDL names, so the guarantee lives here, below zeep: the SOAP
 Body's operation is checked before anything is sent, and only `Get*` leaves the machine.
 Besides that: no proxies, no file:// adapter, no redirects (a 302 would turn the POST into a GET
-elsewhere), self-signed TLS accepted, per-call timeouts, a size cap and a whole-answer deadline.
-requests errors are left to the one translation boundary in client.py.
+elsewhere), self-signed TLS accepted. Reading (size cap, whole-answer deadline, per-device budget)
+and the translation of requests/urllib3 failures are probes/_transport.py's, the one boundary
+shared with DeviceHttp; zeep's own failures are left to `_translate` in client.py.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
 from lxml import etree
-from urllib3.exceptions import InsecureRequestWarning
 from zeep.transports import Transport
 
-from probes.errors import ResponseTooLarge, TimedOut
+from probes._transport import Limits, exchange
+from probes._xml import check_xml
 
 _SOAP_BODIES = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
-CHUNK = 16 << 10
 
 
 class NotARead(RuntimeError):
@@ -73,31 +71,15 @@ class ReadOnlyTransport(Transport):
         return super().post_xml(address, envelope, headers)
 
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
-        started = time.monotonic()
         path = urlsplit(address).path or "/"
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", InsecureRequestWarning)
-            response = self.session.post(address, data=message, headers=headers, stream=True,
-                                         allow_redirects=False, timeout=self.operation_timeout)
-        with response:
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > self.max_body:
-                raise ResponseTooLarge(f"{path} announced {int(declared) >> 10} KiB, over the "
-                                       f"{self.max_body >> 10} KiB cap; not read")
-            chunks, size = [], 0
-            # read1 returns whatever has arrived, so the deadline also stops a short body that a
-            # device drips byte by byte (iter_content would wait for a whole chunk first).
-            while chunk := response.raw.read1(CHUNK, decode_content=True):
-                size += len(chunk)
-                if size > self.max_body:
-                    raise ResponseTooLarge(f"{path} sent more than {self.max_body >> 10} KiB; reading stopped")
-                if time.monotonic() - started > self.deadline:
-                    raise TimedOut(f"{path} was still sending after {self.deadline:g} s; reading stopped")
-                chunks.append(chunk)
-        response._content = b"".join(chunks)       # what zeep reads through response.content
-        self.last = Exchange(path, response.status_code, response._content,
-                             int((time.monotonic() - started) * 1000))
-        return response
+        connect, read = self.operation_timeout
+        done = exchange(self.session, "POST", address, Limits(connect, read, self.deadline, self.max_body),
+                        where=path, data=message, headers=headers)
+        self.last = Exchange(path, done.response.status_code, done.body, done.elapsed_ms)
+        # zeep parses with lxml, which bounds depth but not element count: the same per-answer
+        # bounds and device budget as parse_xml, checked before zeep builds anything.
+        check_xml(done.body, path)
+        return done.response
 
     def load(self, url: str) -> bytes:
         # WSDLs come from onvif-zeep's package directory; nothing is ever fetched from a device.
