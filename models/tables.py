@@ -78,6 +78,10 @@ class AuditRunBase(SQLModel):
     device_count: int = 0
     reachable_count: int = 0
     finding_count: int = 0
+    # Who runs it, and its last sign of life: a run whose process is gone reads as interrupted.
+    pid: int | None = None
+    host: str | None = None
+    heartbeat: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditRun(AuditRunBase, table=True):
@@ -86,8 +90,15 @@ class AuditRun(AuditRunBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+RUN_STATES = ("running", "complete", "interrupted")
+
+
 class AuditRunPublic(AuditRunBase):
+    """A run as list views see it. `state` is worked out when read (models.store.run_state): a run
+    whose process died (SIGKILL, OOM, power) is "interrupted", and `finished` is then its last heartbeat."""
+
     id: int
+    state: str = "running"
 
 
 # ---- devices ----------------------------------------------------------------------------------
