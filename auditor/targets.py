@@ -132,6 +132,19 @@ def _host(text: str, host: str, port: int | None, scheme: str | None, resolve: R
     return ScopeEntry(text, kind, (address,), given=Given(address, port, scheme, text))
 
 
+def _refuse_ambiguous_ipv6(text: str, value: str) -> None:
+    """`::1:80` is a valid IPv6 address, but far more often meant as ::1 with port 80: make the user say which.
+
+    Ambiguous: a compressed (::) address whose last group is a port number and whose rest is an address.
+    """
+    address = value.split("%", 1)[0]
+    head, _, last = address.rpartition(":")
+    if "::" not in address or not last.isdigit() or not 0 < int(last) < 65536 or _address(head) is None:
+        return
+    raise TargetError(f"'{text}' is ambiguous: write [{head}]:{last} for port {last} on {head}, "
+                      f"or [{address}] for the IPv6 address {address}.")
+
+
 def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str] | None = None) -> ScopeEntry:
     """One TARGET as a ScopeEntry. Raises TargetError with a sentence the user can act on."""
     notes = notes if notes is not None else []
@@ -143,6 +156,7 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
     if "/" in value:
         return _network(text, value, notes)
     if _address(value):
+        _refuse_ambiguous_ipv6(text, value)
         return _host(text, value, None, None, resolve, "address")
     bracketed = re.fullmatch(r"\[([^\]]+)\](?::(.*))?", value)
     if bracketed:

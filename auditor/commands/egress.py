@@ -13,6 +13,8 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from auditor.argtypes import seconds
+
 if TYPE_CHECKING:
     from models.egress import EgressReport
 
@@ -53,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     analyze.set_defaults(func=cmd_analyze)
     watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
-    watch.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
+    watch.add_argument("--duration", type=seconds, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
     _common(watch)
     watch.set_defaults(func=cmd_watch)
 
