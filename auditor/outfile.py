@@ -4,17 +4,19 @@ camaudit often runs as root (live capture). Renaming a temporary file over `--ou
 regular file (a failed write leaves no half report) but destroyed /dev/null on a shared machine:
 it became a 0600 regular file. So, by what the path is now:
 
-    -                       standard output
+    -, /dev/stdout          standard output (also /dev/stderr, /dev/fd/N: written to that descriptor)
     missing                 a new file (mode from the umask), written through a temporary file
     regular file            replaced through a temporary file, keeping its mode and owner
     character device, FIFO  written through (/dev/null, /dev/stdout, a named pipe); never replaced
-    symbolic link           refused unless follow_symlinks, then the rules apply to its target
+    symbolic link           to a device or FIFO: written through; to anything else refused unless
+                            follow_symlinks, then the rules apply to its target
     folder, socket, block device    refused
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from pathlib import Path
 from auditor.errors import UsageError
 
 STDOUT = "-"
+_FD_PATH = re.compile(r"^/(?:dev/(?:fd/(?P<n>\d+)|(?P<name>stdout|stderr))|proc/self/fd/(?P<p>\d+))$")
 
 
 def _refuse(path: Path, why: str, option: str) -> UsageError:
@@ -59,6 +62,18 @@ def _write_through(path: Path, content: bytes) -> None:
         handle.write(content)
 
 
+def _descriptor(target: str) -> int | None:
+    """The file descriptor `target` names ("-", /dev/stdout, /dev/fd/3), or None for a path."""
+    if target == STDOUT:
+        return 1
+    named = _FD_PATH.match(target)
+    if not named:
+        return None
+    if named["name"]:
+        return 1 if named["name"] == "stdout" else 2
+    return int(named["n"] or named["p"])
+
+
 def write_output(target: str | Path, text: str, *, option: str = "--out", follow_symlinks: bool = False) -> str:
     """Write `text` (UTF-8) to `target` as described above.
 
@@ -71,10 +86,16 @@ def write_output(target: str | Path, text: str, *, option: str = "--out", follow
             symbolic link, its folder is missing, or writing failed.
     """
     content = text.encode("utf-8")
-    if str(target) == STDOUT:
+    fd = _descriptor(str(target))
+    if fd is not None:
         sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            with os.fdopen(os.dup(fd), "wb") as handle:     # a pipe, socket, terminal or redirected file alike
+                handle.write(content)
+        except OSError as exc:
+            raise UsageError(f"Cannot write to {target} ({exc.strerror or exc}); choose another path with "
+                             f"{option}.") from exc
         return ""
     path = Path(target).expanduser().absolute()
     try:
@@ -84,11 +105,15 @@ def write_output(target: str | Path, text: str, *, option: str = "--out", follow
     except OSError as exc:
         raise _refuse(path, f"it cannot be examined ({exc.strerror or exc})", option) from exc
     if existing is not None and stat.S_ISLNK(existing.st_mode):
-        if not follow_symlinks:
+        pointed = os.stat(path) if path.exists() else None
+        if pointed is not None and (stat.S_ISCHR(pointed.st_mode) or stat.S_ISFIFO(pointed.st_mode)):
+            existing = pointed                 # e.g. a link to /dev/null: written through, nothing replaced
+        elif not follow_symlinks:
             raise _refuse(path, f"it is a symbolic link to {os.readlink(path)} (give --follow-symlinks to "
                                 "write to where it points)", option)
-        path = Path(os.path.realpath(path))
-        existing = os.stat(path) if path.exists() else None
+        else:
+            path = Path(os.path.realpath(path))
+            existing = pointed
     try:
         if existing is None:
             if not path.parent.is_dir():
