@@ -70,13 +70,27 @@ class Scope:
         return any(not ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in self.addresses)
 
 
+def shown(text: str) -> str:
+    """A TARGET as it may be echoed: any user:password@ masked, control characters replaced.
+
+    Every message about a target goes through this, so a typo in a URL that carries a password
+    (http://admin:pw@[cam/) is refused without printing the password.
+    """
+    masked = text.strip()
+    if "@" in masked:                  # keep a scheme, hide everything up to the last @ (over-masking is safe)
+        scheme, sep, _ = masked.partition("://")
+        keep = f"{scheme}{sep}" if sep and "@" not in scheme else ""
+        masked = f"{keep}***@{masked.rpartition('@')[2]}"
+    return "".join(c if c.isprintable() else "?" for c in masked)
+
+
 def _bad(text: str) -> TargetError:
-    return TargetError(f"'{text}' is not an address, host name, CIDR or URL; {EXAMPLES}.")
+    return TargetError(f"'{shown(text)}' is not an address, host name, CIDR or URL; {EXAMPLES}.")
 
 
 def _port(text: str, value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise TargetError(f"'{text}' has port '{value}', which is not a number from 1 to 65535; {EXAMPLES}.")
+        raise TargetError(f"'{shown(text)}' has port '{value}', which is not a number from 1 to 65535; {EXAMPLES}.")
     return int(value)
 
 
@@ -114,11 +128,11 @@ def _network(text: str, value: str, notes: list[str]) -> ScopeEntry:
         raise _bad(text) from exc
     limit = MAX_PREFIX_V4 if network.version == 4 else MAX_PREFIX_V6
     if network.prefixlen < limit:
-        raise TargetError(f"'{text}' covers {network.num_addresses:,} addresses; camaudit scans at most a "
+        raise TargetError(f"'{shown(text)}' covers {network.num_addresses:,} addresses; camaudit scans at most a "
                           f"/{limit} ({2 ** ((32 if network.version == 4 else 128) - limit):,} addresses) per "
                           "target, so split it into smaller networks.")
     if str(network) != value:
-        notes.append(f"'{text}' has host bits set; scanning the network {network}.")
+        notes.append(f"'{shown(text)}' has host bits set; scanning the network {network}.")
     return ScopeEntry(text, "network", tuple(str(h) for h in network.hosts()), network=network)
 
 
@@ -141,7 +155,7 @@ def _refuse_ambiguous_ipv6(text: str, value: str) -> None:
     head, _, last = address.rpartition(":")
     if "::" not in address or not last.isdigit() or not 0 < int(last) < 65536 or _address(head) is None:
         return
-    raise TargetError(f"'{text}' is ambiguous: write [{head}]:{last} for port {last} on {head}, "
+    raise TargetError(f"'{shown(text)}' is ambiguous: write [{head}]:{last} for port {last} on {head}, "
                       f"or [{address}] for the IPv6 address {address}.")
 
 
@@ -151,6 +165,9 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
     value = text.strip()
     if not value:
         raise TargetError(f"An empty target was given; {EXAMPLES}.")
+    if "@" in value:                   # user:password@ in a URL or before a host; no target form has an @
+        raise TargetError(f"'{shown(text)}' contains credentials; put them in the credentials file instead, "
+                          "so they are not stored with the target or shown in reports.")
     if "://" in value:
         return _url(text, value, resolve, notes)
     if "/" in value:
@@ -171,19 +188,21 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
 
 
 def _url(text: str, value: str, resolve: Resolver, notes: list[str]) -> ScopeEntry:
-    parts = urlsplit(value)
-    if parts.username or parts.password:
-        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}{parts.path}"
-        raise TargetError(f"'{shown}' contains credentials; put them in the credentials file instead, "
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:          # "http://[" : an unclosed IPv6 bracket
+        raise TargetError(f"'{shown(text)}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
+    if "@" in parts.netloc:
+        raise TargetError(f"'{shown(text)}' contains credentials; put them in the credentials file instead, "
                           "so they are not stored with the target or shown in reports.")
     try:
         port = parts.port
     except ValueError as exc:
-        raise TargetError(f"'{text}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
+        raise TargetError(f"'{shown(text)}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise TargetError(f"'{text}' is not an http:// or https:// URL with a host; {EXAMPLES}.")
+        raise TargetError(f"'{shown(text)}' is not an http:// or https:// URL with a host; {EXAMPLES}.")
     if parts.path not in ("", "/") or parts.query:
-        notes.append(f"'{text}': only the scheme, host and port are used; the path is ignored.")
+        notes.append(f"'{shown(text)}': only the scheme, host and port are used; the path is ignored.")
     scheme = parts.scheme.lower()
     return _host(text, parts.hostname, port or (443 if scheme == "https" else 80), scheme, resolve, "url")
 
