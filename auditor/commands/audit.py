@@ -24,7 +24,10 @@ credentials file (TOML), one or more entries:
   [[account]]
   targets = ["192.168.10.0/24"]     # addresses or CIDRs, "*" for all
   user = "auditor"
-  password_env = "CAMAUDIT_PASSWORD" # or password = "..."
+  password_env = "CAMAUDIT_PASSWORD" # or password = "..." (exactly one of the two)
+Only these keys; targets is required. Each user gets at most one failed login per device.
+
+exit codes: 0 complete, 1 incomplete, 2 invalid input, 130 Ctrl-C, 143 SIGTERM
 """
 
 
