@@ -62,3 +62,17 @@ def test_a_bracketed_ipv6_address_with_a_port_is_accepted():
     assert entry.given is not None and (entry.given.address, entry.given.port) == ("::1", 80)
     assert parse_target("[::1:80]", resolve=lambda h: h).addresses == ("::1:80",)
     assert parse_target("2001:db8::10", resolve=lambda h: h).addresses == ("2001:db8::10",)
+
+
+@pytest.mark.parametrize("args", [
+    ["egress", "analyze", "no-such-capture.pcap"],
+    ["egress", "watch", "-i", "no-such-interface0", "--duration", "1"],
+    ["report"],
+    ["diff"],
+])
+def test_commands_that_fail_on_their_input_create_no_database(tmp_path, args):
+    result = run_in(tmp_path, *args)
+    assert result.returncode in (1, 2), result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
