@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool, StaticPool
 from models import tables
 from models.db import BUSY_TIMEOUT_S, Store, _on_begin, _on_connect, _sqlite_code, describe_failure
 from models.errors import StoreUnavailable
-from models.schema import FileSchema, add_column_sql, inspect_file
+from models.schema import FileSchema, add_column_sql, addable, inspect_file
 
 _SQLITE_CANTOPEN = 14
 
@@ -66,6 +66,10 @@ def _check(path: Path, schema: FileSchema) -> None:
         raise StoreUnavailable(f"The database {path} is damaged: the table(s) {', '.join(schema.missing_tables)} "
                                f"are missing, so its runs cannot be read; restore it from a backup or {fix}.",
                                path=path)
+    lost = [f"{table}.{column.name}" for table, column in schema.missing_columns if not addable(column)]
+    if lost:
+        raise StoreUnavailable(f"The database {path} is damaged: the column(s) {', '.join(lost)} are missing, "
+                               f"so its runs cannot be read; restore it from a backup or {fix}.", path=path)
 
 
 def _in_memory_copy(path: Path, immutable: bool, schema: FileSchema) -> Engine:

@@ -95,6 +95,15 @@ def test_a_dropped_table_is_reported_as_damaged_not_as_zero_devices(tmp_path):
     assert "feature_record" not in names             # nothing was repaired behind the user's back
 
 
+def test_a_dropped_required_column_is_damage_too(tmp_path):
+    path = tmp_path / "damaged.db"
+    filled(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("ALTER TABLE device_snapshot DROP COLUMN recorded")
+    raw.close()
+    assert "device_snapshot.recorded" in read_only_failure(path)
+
+
 def test_a_file_from_an_older_camaudit_is_read_without_changing_it(tmp_path):
     path = tmp_path / "old.db"
     run_id = filled(path)
