@@ -81,7 +81,7 @@ def _in_memory_copy(path: Path, immutable: bool, schema: FileSchema) -> Engine:
     finally:
         source.close()
     for table, column in schema.missing_columns:
-        memory.execute(add_column_sql(table, column, memory))
+        memory.execute(add_column_sql(table, column))
     memory.commit()
     return create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
 

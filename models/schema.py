@@ -12,6 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from sqlalchemy import Column, Connection, Table
+from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
 from models import tables
@@ -59,9 +60,8 @@ def addable(column: Column) -> bool:
     return bool(column.nullable) and not column.primary_key and not column.unique
 
 
-def add_column_sql(table: str, column: Column, conn: Connection | sqlite3.Connection) -> str:
-    from sqlalchemy.dialects import sqlite
-
+def add_column_sql(table: str, column: Column) -> str:
+    """ALTER TABLE for one nullable column, typed as SQLAlchemy would create it."""
     kind = column.type.compile(dialect=sqlite.dialect())
     return f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" {kind}'
 
@@ -77,6 +77,6 @@ def create_schema(conn: Connection) -> None:
     for table, column in schema.missing_columns:
         if not addable(column):
             raise ValueError(f"column {table}.{column.name} cannot be added to an existing database")
-        conn.exec_driver_sql(add_column_sql(table, column, conn))
+        conn.exec_driver_sql(add_column_sql(table, column))
     if not schema.version:
         conn.exec_driver_sql(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
