@@ -38,6 +38,7 @@ _ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
 class AccountRule:
     networks: tuple[Network, ...]     # empty = every device
     credentials: Credentials
+    label: str = "an account"         # where it came from, for warnings: "account entry 2 in site.toml"
 
     def specificity(self, address: str) -> int | None:
         """Prefix length of the best matching network, -1 for a wildcard, None for no match."""
@@ -190,19 +191,17 @@ def _overlap(a: AccountRule, b: AccountRule) -> bool:
     return any(x.version == y.version and x.overlaps(y) for x in a.networks for y in b.networks)  # type: ignore[arg-type]
 
 
-def _conflicts(rules: list[AccountRule], numbers: list[int], source: str) -> tuple[str, ...]:
+def conflicts(rules: tuple[AccountRule, ...] | list[AccountRule]) -> tuple[str, ...]:
     """Same user, different passwords, overlapping targets: only the first that matches a device is tried."""
     warnings = []
     for i, a in enumerate(rules):
-        for j in range(i + 1, len(rules)):
-            b = rules[j]
+        for b in rules[i + 1:]:
             if a.credentials.user == b.credentials.user and a.credentials.password != b.credentials.password \
                     and _overlap(a, b):
                 warnings.append(
-                    f"account entries {numbers[i]} and {numbers[j]} in {source} give the user "
-                    f"'{_safe(a.credentials.user)}' different passwords for overlapping targets; only the first "
-                    "that matches a device is tried (one failed login per account per device), so remove the "
-                    "out-of-date one.")
+                    f"{a.label} and {b.label} give the user '{_safe(a.credentials.user)}' different passwords "
+                    "for overlapping targets; only the first that matches a device is tried (one failed login "
+                    "per account per device), so remove the out-of-date one.")
     return tuple(warnings)
 
 
@@ -231,8 +230,9 @@ def parse_credentials(text: str, source: str = "the credentials file") -> Creden
         except ValidationError as exc:
             raise _entry_error(where, number, exc) from None      # from None: pydantic's text may hold the value
         rules.append(AccountRule(_networks(entry, where.entry(number)),
-                                 Credentials(entry.user, _password(entry, where.entry(number)))))
-    return CredentialBook(tuple(rules), _conflicts(rules, list(range(1, len(rules) + 1)), source))
+                                 Credentials(entry.user, _password(entry, where.entry(number))),
+                                 f"account entry {number} in {source}"))
+    return CredentialBook(tuple(rules), conflicts(rules))
 
 
 def load_credentials(path: str | Path) -> CredentialBook:
@@ -261,8 +261,10 @@ def single_account(user: str, password_env: str | None) -> CredentialBook:
     password = os.environ.get(password_env)
     if password is None:
         raise CredentialsError(f"The environment variable {password_env} given with --password-env is not set.")
-    return CredentialBook((AccountRule((), Credentials(user, password)),))
+    return CredentialBook((AccountRule((), Credentials(user, password), "--user"),))
 
 
 def merge(*books: CredentialBook) -> CredentialBook:
-    return CredentialBook(tuple(r for b in books for r in b.rules), tuple(w for b in books for w in b.warnings))
+    """One book from several (the file, then --user), warning about conflicts between them too."""
+    rules = tuple(r for b in books for r in b.rules)
+    return CredentialBook(rules, conflicts(rules))

@@ -56,7 +56,8 @@ def test_old_and_new_password_for_one_user_warn_and_cost_one_failed_login(start_
     result = camaudit("audit", device.address, "--no-discover", "--credentials", str(creds), "--db", str(db),
                       env={"NEW_PW": account.password})
     assert result.returncode == 0, result.stderr
-    assert "account entries 1 and 2" in result.stderr and "only the first that matches" in result.stderr
+    assert f"account entry 1 in {creds} and account entry 2 in {creds}" in result.stderr.replace("\n", "")
+    assert "only the first that matches" in result.stderr
     assert SECRET not in result.stderr + result.stdout and account.password not in result.stderr + result.stdout
     # The more specific entry (the device's own address) is tried first and works: no failed login.
     assert Counter(e.user for e in device.log.failed_logins()) == Counter()
@@ -80,3 +81,19 @@ def test_the_wrong_one_first_costs_exactly_one_failure_and_is_reported(start_fle
     assert "different passwords" in result.stderr
     assert Counter(e.user for e in device.log.failed_logins()) == Counter({account.user: 1})
     assert not device.gate.is_locked(account.user)
+
+
+def test_user_option_and_file_with_different_passwords_warn(start_fleet, tmp_path):
+    fleet = start_fleet("hik-school-bullet")
+    device = fleet.devices[0]
+    account = device.profile.accounts[0]
+    creds = tmp_path / "creds.toml"
+    creds.write_text(f'[[account]]\ntargets = ["{device.address}"]\nuser = "{account.user}"\n'
+                     f'password_env = "GOOD_PW"\n')
+    result = camaudit("audit", device.address, "--no-discover", "--credentials", str(creds), "--user", account.user,
+                      "--password-env", "OLD_PW", "--db", str(tmp_path / "u.db"),
+                      env={"GOOD_PW": account.password, "OLD_PW": f"old-{SECRET}"})
+    assert result.returncode == 0, result.stderr
+    assert "--user give the user" in result.stderr.replace("\n", "")
+    assert SECRET not in result.stderr + result.stdout
+    assert not device.log.failed_logins()          # the file's entry, more specific, was tried first
