@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from typing import NoReturn
 
 from rich.console import Console
 
 from auditor import __version__
-from auditor.errors import CamauditError, SimulatorError, StoreError
+from auditor.errors import CamauditError, Interrupted, SimulatorError, StoreError
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line on stderr (exit code 2), like every other camaudit error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"camaudit: {message[0].upper() + message[1:]}; see {self.prog} --help.\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="camaudit",
         description="Audit CCTV cameras and NVRs on the local network: what each can do, what is "
                     "switched on, and where it sends data. Read-only towards devices.",
@@ -39,10 +50,35 @@ def _translate(exc: Exception) -> CamauditError:
     raise exc
 
 
+def _stop_now(signum: int, _frame: object) -> None:
+    """A second Ctrl-C or SIGTERM while the first is being handled: leave at once, no traceback."""
+    os.write(2, b"camaudit: stopped at once.\n")
+    os._exit(128 + signum)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    """The first Ctrl-C or SIGTERM: raise Interrupted so the run is closed; the next one exits at once."""
+    signal.signal(signal.SIGINT, _stop_now)
+    signal.signal(signal.SIGTERM, _stop_now)
+    raise Interrupted(signum)
+
+
+def _interrupted_line(exc: KeyboardInterrupt) -> tuple[str, int]:
+    signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+    how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    line = f"camaudit: stopped by {how}"
+    if isinstance(exc, Interrupted) and exc.run_id is not None:
+        line += f"; run {exc.run_id} closed as interrupted, {exc.kept} finished device(s) kept"
+    return line + ".", 128 + signum
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     err = Console(stderr=True)
     args = build_parser().parse_args(argv)
+    if getattr(args, "handles_signals", True) and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         try:
             return int(args.func(args, console) or 0)
@@ -53,9 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CamauditError as exc:
         err.print(f"[bold red]camaudit:[/] {exc.message}", highlight=False, soft_wrap=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        err.print("camaudit: interrupted.")
-        return 130
+    except KeyboardInterrupt as exc:
+        line, code = _interrupted_line(exc)
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+        return code
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@
     ├── CaptureError               tshark missing, no capture permission, bad interface or file
     └── SimulatorError             the bundled simulators could not start
 
+Ctrl-C and SIGTERM are not errors: they raise `Interrupted` (a KeyboardInterrupt), the
+orchestrator closes the run as interrupted, and the CLI exits with 128 + the signal number.
+
 Per-device failures (timeouts, hostile XML, auth failures) are never raised to the user:
 the orchestrator records them as outcomes for that device and the run goes on.
 Foreign exceptions are translated into these at one boundary per family.
@@ -50,3 +53,17 @@ class CaptureError(CamauditError):
 
 class SimulatorError(CamauditError):
     title = "Simulators"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM. The orchestrator fills in the run it closed and the devices kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.run_id: int | None = None
+        self.kept = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum     # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM

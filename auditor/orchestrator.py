@@ -6,15 +6,18 @@ The CLI and the TUI both call `run_audit`; only this package writes to the store
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.credentials import CredentialBook
 from auditor.device_audit import audit_device
+from auditor.errors import Interrupted
 from models.audit import DeviceAudit
 from models.db import Store
 from models.tables import RunOptions
@@ -53,8 +56,21 @@ class AuditOutcome:
 def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBook, *,
               scope: Sequence[str], options: AuditOptions | None = None,
               progress: AuditProgress | None = None, cancel: threading.Event | None = None) -> AuditOutcome:
-    """Audit `targets` into `store`. Ctrl-C or `cancel` stops early; finished devices are kept."""
-    from models.store import record_device_audit, record_run_finished, record_run_started
+    """Audit `targets` into `store`. Ctrl-C, SIGTERM or `cancel` stops early; finished devices are kept.
+
+    Workers are daemon threads: on Ctrl-C the run is closed at once and the process may exit while a
+    worker is still waiting on a slow device; that device is never recorded (the store refuses
+    devices for a closed run). A KeyboardInterrupt is re-raised after the run is closed; an
+    `Interrupted` one carries the run id and the number of devices kept.
+    """
+    from models.errors import RunClosed, StoreProblem
+    from models.store import (
+        HEARTBEAT_EVERY,
+        record_device_audit,
+        record_run_finished,
+        record_run_heartbeat,
+        record_run_started,
+    )
 
     options = options or AuditOptions()
     progress = progress or AuditProgress()
@@ -62,31 +78,63 @@ def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBo
     started = dt.datetime.now(dt.UTC)
     run_id = record_run_started(store, targets=list(scope), options=options.run_options(len(targets)))
     done: list[DeviceAudit] = []
+    todo = deque(targets)
+    failures: list[BaseException] = []
     lock = threading.Lock()
 
-    def work(target: Target) -> DeviceAudit:
+    def work(target: Target) -> None:
         progress.started(target)
         result = audit_device(target, credentials.for_address(target.address), options.probe,
                               include_intrusive=options.include_intrusive)
-        record_device_audit(store, run_id=run_id, audit=result.audit)
+        if cancel.is_set():
+            return                                   # the run is closing: drop it, never write it
+        try:
+            record_device_audit(store, run_id=run_id, audit=result.audit)
+        except RunClosed:
+            return
         with lock:
             done.append(result.audit)
         progress.finished(result.audit)
-        return result.audit
 
+    def worker() -> None:
+        while not cancel.is_set():
+            with lock:
+                if not todo:
+                    return
+                target = todo.popleft()
+            try:
+                work(target)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which re-raises
+                if not cancel.is_set():
+                    failures.append(exc)
+                    cancel.set()
+                return
+
+    threads = [threading.Thread(target=worker, name=f"audit-{i}", daemon=True)
+               for i in range(max(1, min(options.concurrency, len(targets))))]
+    for thread in threads:
+        thread.start()
     complete = False
-    pool = ThreadPoolExecutor(max_workers=max(1, options.concurrency), thread_name_prefix="audit")
     try:
-        pending: set[Future[DeviceAudit]] = {pool.submit(work, t) for t in targets}
-        while pending and not cancel.is_set():
-            finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for future in finished:
-                future.result()   # a failure here is a camaudit bug: let it surface
-        complete = not pending
+        beat = time.monotonic()
+        while not cancel.is_set() and any(t.is_alive() for t in threads):
+            cancel.wait(0.25)
+            if time.monotonic() - beat >= HEARTBEAT_EVERY.total_seconds():
+                beat = time.monotonic()
+                with contextlib.suppress(StoreProblem):   # a missed heartbeat is harmless; device writes report it
+                    record_run_heartbeat(store, run_id=run_id)
+        complete = not cancel.is_set() and not failures and not todo
+    except KeyboardInterrupt as exc:
+        cancel.set()
+        if isinstance(exc, Interrupted):
+            exc.run_id, exc.kept = run_id, len(done)
+        raise
     finally:
-        if not complete:
-            cancel.set()
-        pool.shutdown(wait=complete, cancel_futures=True)
+        cancel.set()                                 # workers take no new device
+        with lock:
+            kept = list(done)
         record_run_finished(store, run_id=run_id, complete=complete)
+    if failures:
+        raise failures[0]                            # a camaudit bug, not a device problem: let it surface
     order = {t.address: i for i, t in enumerate(targets)}
-    return AuditOutcome(run_id, started, sorted(done, key=lambda a: order.get(a.address, 0)), complete)
+    return AuditOutcome(run_id, started, sorted(kept, key=lambda a: order.get(a.address, 0)), complete)

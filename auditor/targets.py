@@ -70,13 +70,27 @@ class Scope:
         return any(not ipaddress.ip_address(a.split("%", 1)[0]).is_loopback for a in self.addresses)
 
 
+def shown(text: str) -> str:
+    """A TARGET as it may be echoed: any user:password@ masked, control characters replaced.
+
+    Every message about a target goes through this, so a typo in a URL that carries a password
+    (http://admin:pw@[cam/) is refused without printing the password.
+    """
+    masked = text.strip()
+    if "@" in masked:                  # keep a scheme, hide everything up to the last @ (over-masking is safe)
+        scheme, sep, _ = masked.partition("://")
+        keep = f"{scheme}{sep}" if sep and "@" not in scheme else ""
+        masked = f"{keep}***@{masked.rpartition('@')[2]}"
+    return "".join(c if c.isprintable() else "?" for c in masked)
+
+
 def _bad(text: str) -> TargetError:
-    return TargetError(f"'{text}' is not an address, host name, CIDR or URL; {EXAMPLES}.")
+    return TargetError(f"'{shown(text)}' is not an address, host name, CIDR or URL; {EXAMPLES}.")
 
 
 def _port(text: str, value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise TargetError(f"'{text}' has port '{value}', which is not a number from 1 to 65535; {EXAMPLES}.")
+        raise TargetError(f"'{shown(text)}' has port '{value}', which is not a number from 1 to 65535; {EXAMPLES}.")
     return int(value)
 
 
@@ -114,11 +128,11 @@ def _network(text: str, value: str, notes: list[str]) -> ScopeEntry:
         raise _bad(text) from exc
     limit = MAX_PREFIX_V4 if network.version == 4 else MAX_PREFIX_V6
     if network.prefixlen < limit:
-        raise TargetError(f"'{text}' covers {network.num_addresses:,} addresses; camaudit scans at most a "
+        raise TargetError(f"'{shown(text)}' covers {network.num_addresses:,} addresses; camaudit scans at most a "
                           f"/{limit} ({2 ** ((32 if network.version == 4 else 128) - limit):,} addresses) per "
                           "target, so split it into smaller networks.")
     if str(network) != value:
-        notes.append(f"'{text}' has host bits set; scanning the network {network}.")
+        notes.append(f"'{shown(text)}' has host bits set; scanning the network {network}.")
     return ScopeEntry(text, "network", tuple(str(h) for h in network.hosts()), network=network)
 
 
@@ -132,17 +146,34 @@ def _host(text: str, host: str, port: int | None, scheme: str | None, resolve: R
     return ScopeEntry(text, kind, (address,), given=Given(address, port, scheme, text))
 
 
+def _refuse_ambiguous_ipv6(text: str, value: str) -> None:
+    """`::1:80` is a valid IPv6 address, but far more often meant as ::1 with port 80: make the user say which.
+
+    Ambiguous: a compressed (::) address whose last group is a port number and whose rest is an address.
+    """
+    address = value.split("%", 1)[0]
+    head, _, last = address.rpartition(":")
+    if "::" not in address or not last.isdigit() or not 0 < int(last) < 65536 or _address(head) is None:
+        return
+    raise TargetError(f"'{shown(text)}' is ambiguous: write [{head}]:{last} for port {last} on {head}, "
+                      f"or [{address}] for the IPv6 address {address}.")
+
+
 def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str] | None = None) -> ScopeEntry:
     """One TARGET as a ScopeEntry. Raises TargetError with a sentence the user can act on."""
     notes = notes if notes is not None else []
     value = text.strip()
     if not value:
         raise TargetError(f"An empty target was given; {EXAMPLES}.")
+    if "@" in value:                   # user:password@ in a URL or before a host; no target form has an @
+        raise TargetError(f"'{shown(text)}' contains credentials; put them in the credentials file instead, "
+                          "so they are not stored with the target or shown in reports.")
     if "://" in value:
         return _url(text, value, resolve, notes)
     if "/" in value:
         return _network(text, value, notes)
     if _address(value):
+        _refuse_ambiguous_ipv6(text, value)
         return _host(text, value, None, None, resolve, "address")
     bracketed = re.fullmatch(r"\[([^\]]+)\](?::(.*))?", value)
     if bracketed:
@@ -157,19 +188,21 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
 
 
 def _url(text: str, value: str, resolve: Resolver, notes: list[str]) -> ScopeEntry:
-    parts = urlsplit(value)
-    if parts.username or parts.password:
-        shown = f"{parts.scheme}://***@{parts.netloc.rpartition('@')[2]}{parts.path}"
-        raise TargetError(f"'{shown}' contains credentials; put them in the credentials file instead, "
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:          # "http://[" : an unclosed IPv6 bracket
+        raise TargetError(f"'{shown(text)}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
+    if "@" in parts.netloc:
+        raise TargetError(f"'{shown(text)}' contains credentials; put them in the credentials file instead, "
                           "so they are not stored with the target or shown in reports.")
     try:
         port = parts.port
     except ValueError as exc:
-        raise TargetError(f"'{text}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
+        raise TargetError(f"'{shown(text)}' is not a usable URL ({exc}); {EXAMPLES}.") from exc
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise TargetError(f"'{text}' is not an http:// or https:// URL with a host; {EXAMPLES}.")
+        raise TargetError(f"'{shown(text)}' is not an http:// or https:// URL with a host; {EXAMPLES}.")
     if parts.path not in ("", "/") or parts.query:
-        notes.append(f"'{text}': only the scheme, host and port are used; the path is ignored.")
+        notes.append(f"'{shown(text)}': only the scheme, host and port are used; the path is ignored.")
     scheme = parts.scheme.lower()
     return _host(text, parts.hostname, port or (443 if scheme == "https" else 80), scheme, resolve, "url")
 

@@ -24,6 +24,7 @@ from sqlmodel import Session, SQLModel
 
 from models import tables
 from models.errors import RecordNotFound, StoreUnavailable
+from models.schema import FileSchema, create_schema, inspect_file
 
 R = TypeVar("R", bound=SQLModel)
 
@@ -86,9 +87,10 @@ def translate_errors(path: Path) -> Iterator[None]:
 class Store:
     """An open camaudit database: a pooled engine shared by all threads, and one writer lock."""
 
-    def __init__(self, path: Path, engine: Engine) -> None:
+    def __init__(self, path: Path, engine: Engine, *, read_only: bool = False) -> None:
         self.path = path
         self.engine = engine
+        self.read_only = read_only   # opened by a reading command: the file is never changed
         self._writer = engine.execution_options(**{_WRITE_OPTION: True})
         self._write_lock = threading.Lock()
 
@@ -101,6 +103,9 @@ class Store:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """One write transaction, committed on exit, rolled back on error, serialised across threads."""
+        if self.read_only:
+            raise StoreUnavailable(f"The database {self.path} was opened read-only; this is a camaudit bug.",
+                                   path=self.path)
         with self._write_lock, translate_errors(self.path):
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -149,73 +154,60 @@ def _check_path(path: Path) -> None:
                                f"folder; choose another path with --db.", path=path)
 
 
-# Schema upgrades in place, oldest first: (version it produces, statements). Columns added with a
-# default, so rows written by the older release read back unchanged (issue 15 brings Alembic).
-MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
-    (2, ("ALTER TABLE device_snapshot ADD COLUMN data_flows JSON NOT NULL DEFAULT '[]'",
-         "ALTER TABLE device_snapshot ADD COLUMN protocol_status JSON NOT NULL DEFAULT '{}'",
-         "ALTER TABLE remote_access_record ADD COLUMN supported BOOLEAN")),
-)
-
-
-def _migrate(cur: sqlite3.Cursor, version: int, names: set[str]) -> None:
-    """Bring a database written by an older camaudit up to SCHEMA_VERSION, in one transaction."""
-    if not names or version < 1 or version >= tables.SCHEMA_VERSION:
-        return
-    cur.execute("BEGIN IMMEDIATE")
-    try:
-        for target, statements in MIGRATIONS:
-            if version < target:
-                for statement in statements:
-                    cur.execute(statement)
-        cur.execute(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
-
-
 def _prepare_file(path: Path, engine: Engine) -> None:
-    """Refuse foreign or newer databases, switch to WAL and prove the file is writable."""
+    """Refuse foreign or newer databases, switch to WAL and create or extend the schema.
+
+    The schema is written inside `BEGIN IMMEDIATE`: two processes creating a fresh file at the
+    same moment queue on the busy timeout instead of one failing on a read-to-write upgrade.
+    """
     raw = engine.raw_connection()
     try:
-        cur = raw.cursor()
-        names = {row[0] for row in cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        version = cur.execute("PRAGMA user_version").fetchone()[0]
-        if version > tables.SCHEMA_VERSION:
-            raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {version}); "
-                                   f"upgrade camaudit or choose another path with --db.", path=path)
-        if names and tables.AuditRun.__tablename__ not in names:
-            raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; "
-                                   f"choose another path with --db so it is left untouched.", path=path)
-        cur.execute("PRAGMA journal_mode = WAL")   # persistent in the file; falls back on odd file systems
-        _migrate(cur, version, names)
-        cur.execute("BEGIN IMMEDIATE")             # fails now, not mid-audit, if the file is read-only
-        cur.execute("ROLLBACK")
+        _refuse_foreign(path, inspect_file(raw.dbapi_connection))  # type: ignore[arg-type]
+        raw.cursor().execute("PRAGMA journal_mode = WAL")   # persistent in the file; odd file systems keep theirs
     finally:
         raw.close()
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:   # fails now if read-only
+        _refuse_foreign(path, inspect_file(conn.connection.dbapi_connection))  # type: ignore[arg-type]
+        try:
+            create_schema(conn)
+        except ValueError as exc:
+            raise StoreUnavailable(f"The database {path} needs a migration this camaudit cannot do ({exc}); "
+                                   f"choose another path with --db.", path=path) from exc
 
 
-def open_store(path: str | Path) -> Store:
-    """Open or create the database at `path`.
+def _refuse_foreign(path: Path, schema: FileSchema) -> None:
+    if schema.version > tables.SCHEMA_VERSION:
+        raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {schema.version}); "
+                               f"upgrade camaudit or choose another path with --db.", path=path)
+    if schema.foreign:
+        raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; "
+                               f"choose another path with --db so it is left untouched.", path=path)
 
-    Raises:
-        StoreUnavailable: the file cannot be created, opened or written, or is not a camaudit database.
-    """
-    path = Path(path).expanduser().absolute()
-    _check_path(path)
-    engine = create_engine(URL.create("sqlite", database=str(path)), connect_args={"timeout": BUSY_TIMEOUT_S})
+
+def _engine(path: Path, **kwargs: Any) -> Engine:
+    engine = create_engine(URL.create("sqlite", database=str(path)), **kwargs)
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> Store:
+    """Open or create the database at `path`; with `read_only`, open an existing one without changing it.
+
+    Raises:
+        StoreUnavailable: the file cannot be created, opened or written, is missing or damaged
+            (read_only), or is not a camaudit database.
+    """
+    path = Path(path).expanduser().absolute()
+    if read_only:
+        from models.readonly import open_read_only
+
+        return open_read_only(path)
+    _check_path(path)
+    engine = _engine(path, connect_args={"timeout": BUSY_TIMEOUT_S})
     try:
         with translate_errors(path):
             _prepare_file(path, engine)
-            owned = [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
-            SQLModel.metadata.create_all(engine, tables=owned)   # only camaudit's tables, never others
-            with engine.connect() as conn:
-                if not conn.exec_driver_sql("PRAGMA user_version").scalar():
-                    conn.exec_driver_sql(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
-                conn.commit()
     except BaseException:
         engine.dispose()
         raise

@@ -2,7 +2,8 @@
 
     StoreProblem                   anything the store raises on purpose
     ├── StoreUnavailable           the SQLite file cannot be opened, created, read or written
-    └── RecordNotFound             a write names a run that is not in the store
+    ├── RecordNotFound             a write names a run that is not in the store
+    └── RunClosed                  a device finished after its run was closed (Ctrl-C, SIGTERM)
 
 SQLAlchemy, sqlite3 and OS errors are translated into these in one place, `models.db`.
 `models` must not import `auditor`, so the orchestrator maps these onto its own tree
@@ -34,3 +35,7 @@ class StoreUnavailable(StoreProblem):
 
 class RecordNotFound(StoreProblem, LookupError):
     """A write referred to a run id the store does not hold (a caller bug, not a user error)."""
+
+
+class RunClosed(StoreProblem):
+    """A device audit arrived after its run was closed; it is dropped, never written."""

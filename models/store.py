@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
-from importlib import metadata
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -23,11 +22,21 @@ from models.audit import (
     ProtocolStatus,
     RemoteAccessVerdict,
 )
-from models.db import Store, insert_row, require_row
+from models.db import Store
+from models.errors import RunClosed
 from models.features import SEVERITIES
+from models.runs import (  # noqa: F401 - the run lifecycle is part of this module's interface
+    HEARTBEAT_EVERY,
+    STALE_AFTER,
+    _run_or_raise,
+    get_run,
+    list_runs,
+    record_run_finished,
+    record_run_heartbeat,
+    record_run_started,
+    run_state,
+)
 from models.tables import (
-    AuditRun,
-    AuditRunPublic,
     Device,
     DeviceSnapshot,
     DeviceSnapshotBase,
@@ -35,11 +44,9 @@ from models.tables import (
     FeatureRecord,
     FindingRecord,
     RemoteAccessRecord,
-    RunOptions,
     SnapshotSummary,
     normalise_mac,
     normalise_serial,
-    redact_target,
 )
 
 # DeviceAudit fields kept as snapshot columns as they are; the rest are rebuilt in _to_audit.
@@ -59,40 +66,6 @@ def _aware(name: str, value: dt.datetime | None) -> None:
 
 
 # ---- writing ---------------------------------------------------------------------------------
-
-def record_run_started(store: Store, *, targets: Sequence[str], options: RunOptions,
-                       started: dt.datetime | None = None, camaudit_version: str | None = None) -> int:
-    """Create an incomplete run and return its id.
-
-    Args:
-        options: the allow-listed run options; nothing else about the run is stored.
-    """
-    if not isinstance(options, RunOptions):
-        raise TypeError(f"options must be RunOptions (the store's allow-list), not {type(options).__name__}")
-    _aware("started", started)
-    if camaudit_version is None:
-        try:
-            camaudit_version = metadata.version("camaudit")
-        except metadata.PackageNotFoundError:
-            camaudit_version = "unknown"
-    run = AuditRun(started=started or _now(), targets=[redact_target(t) for t in targets],
-                   camaudit_version=camaudit_version, options=options.to_json())
-    return insert_row(store, run)
-
-
-def _run_or_raise(session: Session, store: Store, run_id: int) -> AuditRun:
-    return require_row(session, store, AuditRun, run_id, "Audit run", "start a run with record_run_started first.")
-
-
-def record_run_finished(store: Store, *, run_id: int, complete: bool,
-                        finished: dt.datetime | None = None) -> None:
-    """Close a run; `complete=False` marks one that stopped early (its devices stay recorded)."""
-    _aware("finished", finished)
-    with store.writing() as session:
-        run = _run_or_raise(session, store, run_id)
-        run.finished = finished or _now()
-        run.complete = complete
-
 
 def _match_device(session: Session, serial: str | None, mac: str | None,
                   address: str, port: int) -> Device | None:
@@ -141,13 +114,18 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
 
     Raises:
         RecordNotFound: `run_id` is not in the store.
+        RunClosed: the run was already closed (stopped by Ctrl-C or SIGTERM): nothing is written.
         StoreUnavailable: the file cannot be written (disk full, locked, removed).
     """
     _aware("audit.started", audit.started)
     _aware("audit.finished", audit.finished)
     with store.writing() as session:
         run = _run_or_raise(session, store, run_id)
+        if run.finished is not None:
+            raise RunClosed(f"Audit run {run_id} in {store.path} is closed; a device finished after the "
+                            f"run stopped is not recorded.")
         now = _now()
+        run.heartbeat = now
         device = _identify(session, audit, now)
         assert device.id is not None
         snapshot = DeviceSnapshot(
@@ -184,19 +162,6 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
 
 
 # ---- reading ---------------------------------------------------------------------------------
-
-def get_run(store: Store, *, run_id: int) -> AuditRunPublic | None:
-    with store.reading() as session:
-        run = session.get(AuditRun, run_id)
-        return None if run is None else AuditRunPublic.model_validate(run, from_attributes=True)
-
-
-def list_runs(store: Store, *, limit: int | None = None) -> list[AuditRunPublic]:
-    """Runs, newest first."""
-    with store.reading() as session:
-        runs = session.exec(select(AuditRun).order_by(col(AuditRun.id).desc()).limit(limit)).all()
-        return [AuditRunPublic.model_validate(r, from_attributes=True) for r in runs]
-
 
 def _summary(row: Sequence[Any]) -> SnapshotSummary:
     return SnapshotSummary(**dict(zip(SnapshotSummary.model_fields, row, strict=True)))
@@ -265,8 +230,8 @@ def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[Rem
         remote_access={r.kind: RemoteAccessVerdict(enabled=r.enabled, destination=r.destination,
                                                    evidence=list(r.evidence), supported=r.supported)
                        for r in remote},
-        data_flows=[DataFlow.from_json(flow) for flow in snap.data_flows],
-        protocol_status={family: ProtocolStatus(**st) for family, st in snap.protocol_status.items()},
+        data_flows=[DataFlow.from_json(flow) for flow in snap.data_flows or []],
+        protocol_status={family: ProtocolStatus(**st) for family, st in (snap.protocol_status or {}).items()},
         services=dict(snap.services),
         findings=[Finding(id=r.finding, severity=r.severity, title=r.title, evidence=list(r.evidence),
                           recommendation=r.recommendation) for r in sorted(finds, key=lambda r: r.position)],

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2  # kept in PRAGMA user_version; bump with a migration (models/db.py MIGRATIONS) when tables change
+SCHEMA_VERSION = 1  # PRAGMA user_version; bump with a migration when a change is not additive (models/schema.py)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -78,6 +78,10 @@ class AuditRunBase(SQLModel):
     device_count: int = 0
     reachable_count: int = 0
     finding_count: int = 0
+    # Who runs it, and its last sign of life: a run whose process is gone reads as interrupted.
+    pid: int | None = None
+    host: str | None = None
+    heartbeat: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AuditRun(AuditRunBase, table=True):
@@ -86,8 +90,15 @@ class AuditRun(AuditRunBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+RUN_STATES = ("running", "complete", "interrupted")
+
+
 class AuditRunPublic(AuditRunBase):
+    """A run as list views see it. `state` is worked out when read (models.store.run_state): a run
+    whose process died (SIGKILL, OOM, power) is "interrupted", and `finished` is then its last heartbeat."""
+
     id: int
+    state: str = "running"
 
 
 # ---- devices ----------------------------------------------------------------------------------
@@ -192,8 +203,9 @@ class DeviceSnapshot(DeviceSnapshotBase, table=True):
     services: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     errors: list[str] = Field(default_factory=list, sa_type=JSON)
     probes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # ProbeRecord.to_json()
-    data_flows: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # DataFlow.to_json()
-    protocol_status: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)   # family -> ProtocolStatus.to_json()
+    # Nullable so that models/schema.py adds them in place to files written before they existed.
+    data_flows: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)   # DataFlow.to_json()
+    protocol_status: dict[str, Any] | None = Field(default=None, sa_type=JSON)   # family -> ProtocolStatus.to_json()
 
 
 class SnapshotSummary(DeviceSnapshotBase):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
+from auditor.argtypes import positive_int, seconds
 
 if TYPE_CHECKING:
     from auditor.credentials import CredentialBook
@@ -23,7 +24,10 @@ credentials file (TOML), one or more entries:
   [[account]]
   targets = ["192.168.10.0/24"]     # addresses or CIDRs, "*" for all
   user = "auditor"
-  password_env = "CAMAUDIT_PASSWORD" # or password = "..."
+  password_env = "CAMAUDIT_PASSWORD" # or password = "..." (exactly one of the two)
+Only these keys; targets is required. Each user gets at most one failed login per device.
+
+exit codes: 0 complete, 1 incomplete, 2 invalid input, 130 Ctrl-C, 143 SIGTERM
 """
 
 
@@ -45,8 +49,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",
                    help="also send multicast discovery on the local network (never for loopback scopes)")
-    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help="devices audited at once")
-    p.add_argument("--timeout", type=float, default=6.0, help="per-request read timeout in seconds")
+    p.add_argument("--concurrency", type=positive_int, default=DEFAULT_CONCURRENCY, help="devices audited at once")
+    p.add_argument("--timeout", type=seconds, default=6.0, help="per-request read timeout in seconds")
     p.add_argument("--allow-basic", action="store_true",
                    help="allow HTTP Basic login, which sends the password in clear (off by default)")
     p.set_defaults(func=cmd_audit)
@@ -65,23 +69,27 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
-    from auditor.errors import UsageError
     from auditor.orchestrator import AuditOptions, run_audit
     from auditor.scope import plan_targets
     from auditor.summary import audit_progress, audit_table, findings_table
+    from auditor.targets import parse_targets
     from models.db import open_store
     from probes.context import ProbeSettings
     from probes.http import HttpSettings
 
-    if args.concurrency < 1 or args.timeout <= 0:
-        raise UsageError("--concurrency must be at least 1 and --timeout above 0.")
+    # Every user input is checked before the database is opened: a typo never creates a file.
+    scope = parse_targets(args.targets)
     credentials = credentials_from_args(args)
+    warn = Console(stderr=True)
+    for warning in credentials.warnings:
+        warn.print(f"[yellow]camaudit: {warning}[/]", highlight=False, soft_wrap=True)
     # With --json, stdout carries only the document; the human view goes to stderr.
     view = Console(stderr=True) if args.json else console
     store = open_store(args.db)
     try:
-        view.print(f"Discovering devices in {', '.join(args.targets)} ..." if not args.no_discover
-                   else f"Auditing {len(args.targets)} given target(s) ...")
+        shown = ", ".join(entry.text for entry in scope.entries)    # validated: holds no user:password@
+        view.print(f"Discovering devices in {shown} ..." if not args.no_discover
+                   else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
         targets = plan_targets(args.targets, discover=not args.no_discover, multicast=args.multicast)
         if not targets:
             view.print("No cameras or recorders answered in that scope. Check the addresses, or use "

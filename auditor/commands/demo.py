@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     demo_egress(console, args.db, args.workdir)
     console.rule(f"4. Report: camaudit report --db {args.db} --out {args.out}")
     path = write_report(args.db, args.out)
-    console.print(f"DPIA evidence report written to [bold]{path}[/]")
+    console.print(f"DPIA evidence report written to [bold]{path or args.out}[/]")
     console.rule("Next")
     console.print(f"Browse the results: [bold]camaudit tui --db {args.db}[/]   "
                   f"(or .venv/bin/camaudit tui --db {args.db} from the project folder)")

@@ -13,6 +13,8 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
+from auditor.argtypes import seconds
+
 if TYPE_CHECKING:
     from models.egress import EgressReport
 
@@ -53,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     analyze.set_defaults(func=cmd_analyze)
     watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
-    watch.add_argument("--duration", type=float, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
+    watch.add_argument("--duration", type=seconds, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
     _common(watch)
     watch.set_defaults(func=cmd_watch)
 
@@ -107,9 +109,13 @@ def print_report(console: Console, report: EgressReport) -> None:
 
 def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     from auditor.egress import analyze_files
+    from auditor.errors import UsageError
     from models.db import open_store
 
     options = _options(args)
+    for path in args.files:      # checked before the database is opened: a typo never creates one
+        if not path.exists():
+            raise UsageError(f"The capture file {path} does not exist.")
     with open_store(args.db) as store:
         report = analyze_files(store, args.files, options)
     if args.json:
@@ -141,8 +147,13 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
     from models.db import open_store
 
     options = _options(args)
-    with open_store(args.db) as store:
-        watch = start_watch(args.interface, options, duration=args.duration)
+    watch = start_watch(args.interface, options, duration=args.duration)   # a bad interface creates no database
+    try:
+        store = open_store(args.db)
+    except BaseException:
+        watch.stop()
+        raise
+    with store:
         started = time.monotonic()
         stopped = False
         try:

@@ -84,7 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "evidence, remote access, egress, findings and history across runs. Audits started "
                     "from it run like camaudit audit and write to the same database.")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
-    p.set_defaults(func=cmd_tui)
+    p.set_defaults(func=cmd_tui, handles_signals=False)   # Textual owns the keyboard and its own shutdown
 
 
 def cmd_tui(args: argparse.Namespace, console: Console) -> int:

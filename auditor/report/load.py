@@ -16,16 +16,17 @@ from models.tables import AuditRunPublic
 
 
 def open_existing_store(path: str | Path) -> Store:
-    """Open a database that must already exist: a report never creates an empty one.
+    """Open a database that must already exist, read-only: a report never creates, converts or repairs one.
 
     Raises:
         UsageError: there is no file at `path`.
+        StoreUnavailable: the file is empty, foreign, damaged or unreadable (models.readonly).
     """
     path = Path(path).expanduser()
     if not path.exists():
         raise UsageError(f"There is no camaudit database at {path}; run `camaudit audit` first "
                          f"or point --db at the database it wrote.")
-    return open_store(path)
+    return open_store(path, read_only=True)
 
 
 def pick_run(store: Store, run_id: int | None) -> AuditRunPublic:

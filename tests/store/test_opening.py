@@ -1,0 +1,155 @@
+"""Opening the store: concurrent creation of a fresh file, and read-only opening for reading commands
+(report, diff) that never creates, converts or repairs a file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from models.db import open_store
+from models.errors import StoreUnavailable
+from models.store import list_run_devices, list_runs, record_device_audit, record_run_finished, record_run_started
+from tests.audit.test_cli import camaudit
+
+from .builders import OPTIONS, dahua_nvr, hik_face_camera
+from .test_errors import assert_one_sentence
+
+
+def test_twenty_pairs_of_processes_create_fresh_files_at_the_same_moment(tmp_path):
+    # Before the schema was created under BEGIN IMMEDIATE, 15 of these 20 pairs failed with a false
+    # "stayed locked for 10 seconds" (a reader's upgrade to writer is refused without waiting).
+    context = multiprocessing.get_context("fork")
+    for i in range(20):
+        path = str(tmp_path / f"fresh-{i}.db")
+        barrier = context.Barrier(2)
+        procs = [context.Process(target=_child, args=(path, barrier, str(tmp_path / f"out-{i}-{n}")))
+                 for n in range(2)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        results = [(tmp_path / f"out-{i}-{n}").read_text() for n in range(2)]
+        assert results == ["ok", "ok"], (i, results)
+        with open_store(path, read_only=True) as store:
+            assert len(list_runs(store)) == 2
+
+
+def _child(path: str, barrier, out: str) -> None:
+    barrier.wait()
+    try:
+        with open_store(path) as store:
+            record_run_started(store, targets=["x"], options=OPTIONS)
+        Path(out).write_text("ok")
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent through the file
+        Path(out).write_text(f"{type(exc).__name__}: {exc}")
+
+
+def filled(path: Path) -> int:
+    with open_store(path) as store:
+        run_id = record_run_started(store, targets=["10.20.0.0/24"], options=OPTIONS)
+        record_device_audit(store, run_id=run_id, audit=hik_face_camera())
+        record_device_audit(store, run_id=run_id, audit=dahua_nvr())
+        record_run_finished(store, run_id=run_id, complete=True)
+    return run_id
+
+
+def read_only_failure(path: Path) -> str:
+    with pytest.raises(StoreUnavailable) as caught:
+        open_store(path, read_only=True)
+    assert_one_sentence(caught.value.message, path)
+    return caught.value.message
+
+
+def test_reading_a_missing_or_empty_file_creates_and_converts_nothing(tmp_path):
+    missing = tmp_path / "missing.db"
+    assert "There is no camaudit database" in read_only_failure(missing)
+    assert not missing.exists()
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    assert "is empty" in read_only_failure(empty)
+    assert empty.read_bytes() == b""
+    result = camaudit("report", "--db", str(empty), "--out", "-")
+    assert result.returncode != 0 and "is empty" in result.stderr and "Traceback" not in result.stderr
+    assert empty.read_bytes() == b""                 # `report` used to turn it into a database
+
+
+def test_a_dropped_table_is_reported_as_damaged_not_as_zero_devices(tmp_path):
+    path = tmp_path / "damaged.db"
+    filled(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TABLE feature_record")
+    raw.close()
+    assert "damaged" in read_only_failure(path)
+    for args in (["report", "--out", "-"], ["diff"]):
+        result = camaudit(*args, "--db", str(path))
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert result.returncode != 0 and len(lines) == 1 and "damaged" in lines[0], result.stderr
+        assert "Devices recorded" not in result.stdout
+    with sqlite3.connect(path) as raw:
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    raw.close()
+    assert "feature_record" not in names             # nothing was repaired behind the user's back
+
+
+def test_a_dropped_required_column_is_damage_too(tmp_path):
+    path = tmp_path / "damaged.db"
+    filled(path)
+    with sqlite3.connect(path) as raw:
+        raw.execute("ALTER TABLE device_snapshot DROP COLUMN recorded")
+    raw.close()
+    assert "device_snapshot.recorded" in read_only_failure(path)
+
+
+def test_a_file_from_an_older_camaudit_is_read_without_changing_it(tmp_path):
+    path = tmp_path / "old.db"
+    run_id = filled(path)
+    with sqlite3.connect(path) as raw:                # what a camaudit without run heartbeats wrote
+        for column in ("pid", "host", "heartbeat"):
+            raw.execute(f"ALTER TABLE audit_run DROP COLUMN {column}")
+    raw.close()
+    before = path.read_bytes()
+    with open_store(path, read_only=True) as store:
+        (run,) = list_runs(store)
+        assert run.id == run_id and run.state == "complete" and run.pid is None
+        assert len(list_run_devices(store, run_id=run_id)) == 2
+    assert path.read_bytes() == before
+    with open_store(path) as store:                   # a writer adds the columns in place
+        record_run_started(store, targets=["x"], options=OPTIONS)
+    with sqlite3.connect(path) as raw:
+        columns = {row[1] for row in raw.execute("PRAGMA table_info(audit_run)")}
+    raw.close()
+    assert {"pid", "host", "heartbeat"} <= columns
+
+
+def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):
+    source, mount = tmp_path / "src", tmp_path / "ro"
+    source.mkdir()
+    mount.mkdir()
+    filled(source / "camaudit.db")
+    bound = subprocess.run(["mount", "--bind", "-o", "ro", str(source), str(mount)], capture_output=True)
+    if bound.returncode != 0:
+        pytest.skip(f"cannot bind-mount read-only here: {bound.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(mount)], capture_output=True)
+        if (mount / "probe").exists() or _writable(mount):
+            pytest.skip("the bind mount is not read-only here")
+        result = camaudit("report", "--db", str(mount / "camaudit.db"), "--format", "json", "--out", "-")
+        assert result.returncode == 0, result.stderr
+        assert '"devices"' in result.stdout
+        second = camaudit("diff", "--db", str(mount / "camaudit.db"))
+        assert "needs two" in second.stderr and "Traceback" not in second.stderr
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        (folder / ".w").write_text("x")
+    except OSError:
+        return False
+    (folder / ".w").unlink()
+    return True
