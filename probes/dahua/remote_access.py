@@ -110,13 +110,14 @@ SETTINGS: dict[str, tuple[str, Reader]] = {
 def observe(ctx: ProbeContext, setting: str, name: str, reader: Reader) -> RemoteAccessObservation:
     try:
         answer: CgiAnswer = get_config(ctx, name)
-    except NotSupported as exc:
-        return RemoteAccessObservation(setting, False, None, failure_evidence(config_source(name), exc))
+    except NotSupported as exc:       # the firmware has no such table: the service does not exist
+        return RemoteAccessObservation(setting, False, None, failure_evidence(config_source(name), exc),
+                                       supported=False)
     except ENDPOINT_REFUSALS as exc:
         return RemoteAccessObservation(setting, None, None, failure_evidence(config_source(name), exc))
     table = node(answer.doc.tree, ("table", name))
     enabled, destination, text = reader(table)
-    return RemoteAccessObservation(setting, enabled, destination, answer.evidence(text))
+    return RemoteAccessObservation(setting, enabled, destination, answer.evidence(text), supported=True)
 
 
 class DahuaRemoteAccess:

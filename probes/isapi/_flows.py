@@ -19,9 +19,9 @@ Destinations never carry credentials: user info, query strings and fragments are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
+from probes._destination import destination as where
 from probes._xml import descendants, find, flag, text
 from probes.isapi._remote import SECRETS, host_of
 
@@ -37,18 +37,6 @@ class Flow:
     channel: int | None = None
 
 
-def _port(value: str | None) -> str | None:
-    return value if value and value.isdigit() and value != "0" else None
-
-
-def clean_path(url: str | None) -> str:
-    """The path of a configured URL or path, without user info, query or fragment."""
-    if not url:
-        return ""
-    parts = urlsplit(url.strip() if "://" in url else "x://h" + ("" if url.startswith("/") else "/") + url.strip())
-    return parts.path
-
-
 def _credentials_set(node: Element) -> bool:
     return any((n.text or "").strip() for n in node.iter() if n.tag.rsplit("}", 1)[-1] in ("userName", *SECRETS))
 
@@ -61,13 +49,7 @@ def parse_http_hosts(root: Element) -> list[Flow]:
         if host is None:
             continue
         kind = (text(node, "protocolType") or "HTTP").upper()
-        port = _port(text(node, "portNo"))
-        netloc = f"[{host}]" if ":" in host else host
-        scheme = PUSH_SCHEMES.get(kind)
-        if scheme:
-            destination = f"{scheme}://{netloc}{':' + port if port else ''}{clean_path(text(node, 'url'))}"
-        else:
-            destination = f"{netloc}:{port}" if port else host
+        destination = where(host, text(node, "portNo"), PUSH_SCHEMES.get(kind), text(node, "url"))
         fmt = text(node, "parameterFormatType")
         auth = text(node, "httpAuthenticationMethod")
         detail = ", ".join(p for p in (kind, f"{fmt} events" if fmt else "", f"auth {auth}" if auth else "") if p)
@@ -86,8 +68,7 @@ def parse_nas(root: Element) -> list[Flow]:
         if host is None:
             continue
         mount = text(node, "mountType") or text(node, "nasType") or "network storage"
-        port = _port(text(node, "portNo"))
-        destination = f"{host}:{port}" if port else host
+        destination = where(host, text(node, "portNo"))
         path, status = text(node, "path") or "", text(node, "status") or "unknown"
         detail = f"{mount} {path}".strip() + f", status {status}"
         summary = (f"nas id={text(node, 'id')} {mount} {destination} path={path or '-'} status={status}"
