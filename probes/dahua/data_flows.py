@@ -109,10 +109,11 @@ class DahuaDataFlows:
 
     def _uploads(self, ctx: ProbeContext) -> list[Observation]:
         out: list[Observation] = []
-        switches: list[str] = []
+        empty: list[tuple[CgiAnswer, str]] = []          # tables read that name no server
         for name in UPLOADS:
             answer = _read(ctx, name)
             if not isinstance(answer, CgiAnswer):
+                # EventHttpUpload is missing on most firmware: only PictureHttpUpload's absence is said.
                 if name == UPLOADS[0] or not isinstance(answer, NotSupported):
                     out.append(_unread("http_push", name, answer))
                 continue
@@ -121,11 +122,11 @@ class DahuaDataFlows:
             out += [DataFlowObservation("http_push", on, target, answer.evidence(text), detail=detail)
                     for on, target, detail, text in servers]
             if not servers:
-                switches.append(f"{name}.Enable={value(table, 'Enable')}")
-                last = answer
-        if switches and not any(o.destination for o in out if isinstance(o, DataFlowObservation)):
-            out.append(DataFlowObservation("http_push", False, None, last.evidence("no upload server set: "
-                                                                                   + " ".join(switches)),
+                empty.append((answer, f"{name}.Enable={value(table, 'Enable')}"))
+        if empty and not out:
+            switches = " ".join(text for _, text in empty)
+            out.append(DataFlowObservation("http_push", False, None,
+                                           empty[0][0].evidence(f"no upload server set: {switches}"),
                                            detail="no HTTP upload server set"))
         return out
 

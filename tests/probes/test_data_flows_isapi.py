@@ -138,3 +138,16 @@ def test_a_forbidden_push_host_list_is_unknown_with_the_answer_as_evidence(start
     assert (push.enabled, push.destination) == (None, None)
     assert "403" in push.evidence.result
     assert any(o.kind == "nas" and o.enabled for o in run.of(DataFlowObservation))   # the rest is still read
+
+
+def test_hostile_or_broken_flow_resources_are_recorded_unknown_and_the_rest_is_read(start_fleet):
+    base = bundled_profile("hik-dome-push-nas")
+    quirks = (Quirk("xxe", {"paths": [data_flows.HTTP_HOSTS]}), Quirk("malformed_xml", {"paths": [data_flows.STORAGE]}))
+    run = audit(start_fleet, dataclasses.replace(base, quirks=base.quirks + quirks))
+    assert "isapi.data-flows" not in run.errors
+    got = {o.kind: o for o in run.of(DataFlowObservation)}
+    assert (got["http_push"].enabled, got["nas"].enabled) == (None, None)
+    assert "HostileResponse" in got["http_push"].evidence.result
+    assert "MalformedResponse" in got["nas"].evidence.result
+    assert got["audio_recording"].enabled is True
+    assert "root:x:0:0" not in repr(run.observations)
