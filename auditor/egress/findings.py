@@ -90,6 +90,16 @@ def configured_flow(dest: EgressDestination, audit: DeviceAudit | None) -> DataF
     return None
 
 
+CONFIGURED = "configured"     # label of traffic to a destination the device's data-flow configuration names
+
+
+def mark_configured(dests: list[EgressDestination], audit: DeviceAudit | None) -> None:
+    """Relabel "unknown" destinations that a data flow (push host, NAS, cloud storage) names as "configured"."""
+    for dest in dests:
+        if dest.label == "unknown" and configured_flow(dest, audit) is not None:
+            dest.label = CONFIGURED
+
+
 def _port(destination: str) -> int | None:
     text = destination.split("://", 1)[1].split("/", 1)[0] if "://" in destination else destination
     tail = text.rsplit("]", 1)[-1] if text.startswith("[") else text

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from auditor.egress.findings import egress_findings
+from auditor.egress.findings import egress_findings, mark_configured
 from auditor.findings import derive_findings, destination_host, is_external
 from models.audit import DataFlow
 from models.egress import EgressDestination
@@ -99,3 +99,15 @@ def test_a_nas_by_address_and_a_url_without_port_match_on_the_default_port():
         dataclasses.replace(PUSH_OUT, destination="https://hooks.example.org/cam")])
     found = egress_ids([dest("203.0.113.30", 2049), dest("192.0.2.9", 443, ("hooks.example.org",))], audit)
     assert found == ["egress-configured-data-flow"] * 2
+
+
+def test_configured_destinations_are_relabelled_and_others_are_not():
+    audit = dataclasses.replace(hik_face_camera(), data_flows=[PUSH_OUT])
+    arc = dest("198.51.100.80", 8443, ("arc.sentinel-monitoring.example",))
+    stranger = dest("198.51.100.99", 443, ("stranger.example.org",))
+    cloud = dest("34.246.62.109", 443, ("litedev.hik-connect.com",), label="vendor-cloud")
+    mark_configured([arc, stranger, cloud], audit)
+    assert (arc.label, stranger.label, cloud.label) == ("configured", "unknown", "vendor-cloud")
+    assert egress_ids([arc, stranger], audit) == ["egress-unknown-server", "egress-configured-data-flow"]
+    mark_configured([stranger], None)
+    assert stranger.label == "unknown"
