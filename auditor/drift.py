@@ -10,6 +10,8 @@ False to None is not a change at all (we only know less).
   a feature first seen on (was unknown) and a feature on in a device new to this run;
 - a remote-access setting going to enabled=True, NTP time sync excepted (it sends no
   personal data and is on almost everywhere, so it would make every new camera "relevant");
+- a data flow (HTTP push host, network storage, cloud storage, audio recording) that is on now and
+  was not on before (`data-flow-on`);
 - an egress destination labelled "unknown" that the device did not talk to before (compared only
   when both runs have egress results for the device; a new device's unknown destinations count).
 Everything else (devices removed, identity and firmware changes, things switched off,
@@ -18,13 +20,14 @@ capabilities added, findings new or resolved) is listed but does not count as re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from models.audit import DeviceAudit, FeatureVerdict
+from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
 from models.features import FEATURE_IDS, FEATURE_INFO, REMOTE_ACCESS, REMOTE_ACCESS_IDS
 
 IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
@@ -72,6 +75,8 @@ KINDS: dict[str, str] = {   # kind -> how people read it
     "feature-unknown": "now unknown", "capability-added": "capability added",
     "capability-removed": "capability removed", "remote-on": "remote access on", "remote-off": "remote access off",
     "remote-unknown": "now unknown", "remote-destination": "remote access destination",
+    "remote-supported": "remote access supported", "remote-unsupported": "remote access not supported",
+    "data-flow-on": "data flow on", "data-flow-off": "data flow off", "data-flow-unknown": "data flow now unknown",
     "destination-new": "new destination", "destination-gone": "destination gone", "finding-new": "new finding",
     "finding-resolved": "finding gone", "finding-not-checked": "finding not checked",
 }
@@ -181,10 +186,48 @@ def _remote(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit)
         old_on, new_on = (old.enabled if old else None), (new.enabled if new else None)
         name = _remote_name(rid)
         changes += _switches(device_id, label, "remote", rid, name, old_on, new_on, rid not in NOT_RELEVANT_REMOTE)
+        old_has, new_has = (old.supported if old else None), (new.supported if new else None)
+        if old_on is False and new_on is None and new_has is True:
+            # "off" then "the firmware has it, state unknown": we know less, and it may be on.
+            changes.append(Change(device_id, label, "remote-unknown", rid, "off", "unknown", False,
+                                  f"{name} was off; this audit could not read it, and the firmware has it."))
+        if old_has is False and new_has is True:
+            changes.append(Change(device_id, label, "remote-supported", rid, "no", "yes", False,
+                                  f"The firmware now has {name} (it did not before)."))
+        elif old_has is True and new_has is False:
+            changes.append(Change(device_id, label, "remote-unsupported", rid, "yes", "no", False,
+                                  f"The firmware no longer has {name}."))
         old_to, new_to = (old.destination if old else None), (new.destination if new else None)
         if old_to and new_to and old_to != new_to:
             changes.append(Change(device_id, label, "remote-destination", rid, old_to, new_to, False,
                                   f"{name} now points to {new_to} (was {old_to})."))
+    return changes
+
+
+def _flow_key(flow: DataFlow) -> tuple[str, str | None, int | None]:
+    return flow.kind, flow.destination, flow.channel
+
+
+def _flow_name(key: tuple[str, str | None, int | None]) -> str:
+    kind, destination, channel = key
+    where = f" to {destination}" if destination else (f" on channel {channel}" if channel is not None else "")
+    return f"{DATA_FLOW_KINDS.get(kind, kind)}{where}"
+
+
+def _data_flows(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
+    """Data flows on/off/unknown by (kind, destination, channel); a flow never seen before counts as unknown."""
+    old = {_flow_key(f): f.enabled for f in before.data_flows}
+    changes: list[Change] = []
+    for flow in after.data_flows:
+        key = _flow_key(flow)
+        name = _flow_name(key)
+        changes += [dataclasses.replace(c, kind=c.kind.replace("flow-", "data-flow-"), subject=f"{key[0]}:{name}")
+                    for c in _switches(device_id, label, "flow", key[0], name, old.get(key), flow.enabled, True)]
+    gone = {_flow_key(f) for f in after.data_flows}
+    for key, was in old.items():
+        if was is True and key not in gone:
+            changes.append(Change(device_id, label, "data-flow-off", f"{key[0]}:{_flow_name(key)}", "on", "off",
+                                  False, f"{_flow_name(key)} is no longer configured."))
     return changes
 
 
@@ -270,6 +313,8 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
         drift.changes += _features(device_id, label, old.features, new.features)
         drift.changes += _channels(device_id, label, old, new)
         drift.changes += _remote(device_id, label, old, new)
+        if _read(old) and _read(new):
+            drift.changes += _data_flows(device_id, label, old, new)
         # Only a device seen in both runs' traffic can have new destinations; one the earlier
         # capture missed has no baseline, so nothing about it is "new".
         if egress and device_id in (before.destinations or {}) and device_id in (after.destinations or {}):

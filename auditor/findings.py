@@ -39,11 +39,21 @@ def _ev(audit: DeviceAudit, *fids: str) -> list[str]:
     return [line for fid in fids for line in audit.features[fid].evidence][:6]
 
 
+def destination_host(destination: str) -> str:
+    """The host of `host`, `host:port`, `[v6]:port` or `scheme://host:port/path`."""
+    text = destination.strip()
+    if "://" in text:
+        text = text.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+    if text.startswith("["):
+        return text[1:].split("]", 1)[0]
+    return text.rsplit(":", 1)[0] if text.count(":") == 1 else text
+
+
 def is_external(destination: str | None) -> bool | None:
     """True for a public address or a DNS name (names are resolved outside the site), None if unknown."""
     if not destination:
         return None
-    host = destination.rsplit(":", 1)[0] if destination.count(":") == 1 else destination
+    host = destination_host(destination)
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
@@ -148,6 +158,61 @@ def remote_access(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[F
             yield Finding(f"{rid}-external", "medium",
                           f"{label} go to a server outside the site ({verdict.destination}).",
                           verdict.evidence[:4], "Check what is sent, to whom, and whether it leaves the UK.")
+
+
+FLOW_EVIDENCE = 6
+
+
+def _flows(audit: DeviceAudit, kind: str) -> list:
+    return [f for f in audit.data_flows if f.kind == kind and f.enabled is True]
+
+
+def _flow_lines(flows: list) -> list[str]:
+    return [line for f in flows for line in f.evidence[:2]][:FLOW_EVIDENCE]
+
+
+def _where(flows: list) -> str:
+    return ", ".join(sorted({f.destination for f in flows if f.destination}))
+
+
+@rule
+def data_flows(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    """Where the configuration sends events, pictures, recordings and sound (issue 9 item 7)."""
+    pushes = _flows(audit, "http_push")
+    outside = [f for f in pushes if is_external(f.destination)]
+    inside = [f for f in pushes if f not in outside]
+    if outside:
+        yield Finding("http-push-external", "high",
+                      f"Alarm events and pictures are pushed to a server outside the site ({_where(outside)}).",
+                      _flow_lines(outside),
+                      "Find out who runs this server and what it receives; make sure a contract covers it and "
+                      "whether the data leaves the UK; remove hosts that are no longer used.")
+    if inside:
+        yield Finding("http-push-configured", "low",
+                      f"Alarm events and pictures are pushed to a server on the site ({_where(inside)}).",
+                      _flow_lines(inside), "Record the receiving system, its retention and who can see it.")
+    nas = _flows(audit, "nas")
+    if nas:
+        away = [f for f in nas if is_external(f.destination)]
+        yield Finding("nas-recording", "high" if away else "medium",
+                      f"Recordings are written to network storage ({_where(nas)})"
+                      + (", outside the site." if away else "."), _flow_lines(nas),
+                      "Include the storage in the retention schedule, access control and DPIA; check it is not "
+                      "reachable from outside and that deletion happens there too.")
+    cloud = _flows(audit, "cloud_storage")
+    if cloud:
+        where = f" ({_where(cloud)})" if _where(cloud) else ""
+        yield Finding("cloud-storage-enabled", "high", f"Recordings or pictures are stored in the cloud{where}.",
+                      _flow_lines(cloud), "Check the provider, the contract, where the data is kept and for how long.")
+    audio = _flows(audit, "audio_recording")
+    if audio:
+        channels = sorted({f.channel for f in audio if f.channel is not None})
+        on = f" on channel{'s' if len(channels) > 1 else ''} {', '.join(map(str, channels))}" if channels else ""
+        yield Finding("audio-recording-enabled", "high",
+                      f"The microphone is on: sound, including conversations, is recorded with the video{on}.",
+                      _flow_lines(audio),
+                      "Audio recording is rarely justified for CCTV (ICO guidance): switch audio off unless the DPIA "
+                      "shows why it is needed, and tell people it is recorded.")
 
 
 @rule

@@ -68,6 +68,9 @@ FEATURE_IDS = (
     "vehicle_recognition", "motion_detection",
 )
 
+# `data_flows:` keys: where the device's configuration sends data (SCHEMA.md "data_flows").
+DATA_FLOW_KEYS = frozenset({"http_push", "nas", "cloud_storage", "audio"})
+
 _MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -152,6 +155,7 @@ class Profile:
     onvif: dict[str, Any]
     expect: dict[str, Any]
     raw: dict[str, Any]
+    data_flows: dict[str, Any] = field(default_factory=dict)   # http_push, nas, cloud_storage, audio
 
     def quirk(self, name: str) -> Quirk | None:
         """The named quirk if this profile has it."""
@@ -255,6 +259,9 @@ def parse_profile(data: dict[str, Any], path: Path) -> Profile:
     for section, proto in (("isapi", "isapi"), ("dahua", "dahua_cgi"), ("onvif", "onvif")):
         if proto in protocols and not isinstance(data.get(section), dict):
             raise ProfileError(f"{where}: protocol '{proto}' needs a '{section}' section")
+    flows = data.get("data_flows") or {}
+    if not isinstance(flows, dict) or set(flows) - DATA_FLOW_KEYS:
+        raise ProfileError(f"{where}: data_flows may only hold {sorted(DATA_FLOW_KEYS)}")
     expect = data.get("expect") or {}
     for fid in (expect.get("features") or {}):
         if fid != "default" and fid not in FEATURE_IDS:
@@ -276,6 +283,7 @@ def parse_profile(data: dict[str, Any], path: Path) -> Profile:
         onvif=dict(data.get("onvif") or {}),
         expect=dict(expect),
         raw=data,
+        data_flows=dict(flows),
     )
 
 

@@ -1,7 +1,8 @@
 """Egress findings for one device: what its traffic says, checked against its latest audit.
 
 - unknown external server: a destination nobody expects (not allowed, not a known vendor or
-  public service, not a server the device's own configuration names);
+  public service, not a server the device's own configuration names: an enabled remote-access
+  setting, or a data flow such as an HTTP push host or a NAS, which makes it "configured");
 - undisclosed egress: vendor-cloud traffic (or traffic to the server a cloud setting names)
   while the latest audit says that setting is off;
 - dormant cloud: the audit says a cloud setting is on, yet no traffic to it in this window;
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from models.audit import DeviceAudit, Finding
+from models.audit import DataFlow, DeviceAudit, Finding
 from models.egress import EgressDestination
 from models.features import REMOTE_ACCESS, SEVERITIES
 
@@ -73,18 +74,72 @@ def _evidence(dest: EgressDestination) -> list[str]:
     return lines
 
 
+def configured_flow(dest: EgressDestination, audit: DeviceAudit | None) -> DataFlow | None:
+    """The data flow (push host, NAS, cloud storage) whose configured destination this traffic goes to.
+
+    A flow switched off does not explain traffic; one whose state is unknown does (the device was
+    configured to send there). The port must match when the configuration gives one."""
+    if audit is None:
+        return None
+    for flow in audit.data_flows:
+        if flow.enabled is False or not flow.destination or not _configured(dest, flow.destination):
+            continue
+        port = _port(flow.destination)
+        if port is None or port == dest.port:
+            return flow
+    return None
+
+
+CONFIGURED = "configured"     # label of traffic to a destination the device's data-flow configuration names
+
+
+def mark_configured(dests: list[EgressDestination], audit: DeviceAudit | None) -> None:
+    """Relabel "unknown" destinations that a data flow (push host, NAS, cloud storage) names as "configured"."""
+    for dest in dests:
+        if dest.label == "unknown" and configured_flow(dest, audit) is not None:
+            dest.label = CONFIGURED
+
+
+def _port(destination: str) -> int | None:
+    text = destination.split("://", 1)[1].split("/", 1)[0] if "://" in destination else destination
+    tail = text.rsplit("]", 1)[-1] if text.startswith("[") else text
+    if tail.count(":") != 1:
+        return {"http": 80, "https": 443}.get(destination.split("://", 1)[0].lower()) if "://" in destination \
+            else None
+    value = tail.rsplit(":", 1)[1]
+    return int(value) if value.isdigit() else None
+
+
 def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
     if dest.label != "unknown" or dest.failed_attempts >= FAILED_ATTEMPTS_THRESHOLD:
         return                                   # repeated failures: the failed-attempts rule names it
     if audit is not None and any(v.enabled is True and _configured(dest, v.destination, rid)
                                  for rid, v in audit.remote_access.items()):
         return                                   # the server its own (enabled) configuration names
+    if configured_flow(dest, audit) is not None:
+        return                                   # a push host / NAS its configuration names: "configured"
     country = dest.country or "country unknown"
     yield Finding("egress-unknown-server", "medium",
                   f"Talks to unknown external server {_where(dest)} ({country}, {dest.bytes_out} bytes sent, "
                   f"{dest.bytes_in} received).", _evidence(dest),
                   "Find out what this server is and why the device calls it; block it at the firewall or add it "
                   "to the allow-list.")
+
+
+FLOW_LABEL = {"http_push": "the HTTP(S) push host", "nas": "the network storage", "cloud_storage": "the cloud storage"}
+
+
+def _configured_flows(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
+    """Traffic to a destination the device's own data-flow configuration names: configured, said once."""
+    flow = configured_flow(dest, audit)
+    if flow is None or not dest.packets_out or dest.label in ("allowed", "vendor-cloud"):
+        return
+    label = FLOW_LABEL.get(flow.kind, flow.kind)
+    yield Finding("egress-configured-data-flow", "info",
+                  f"Sends data to {_where(dest)}: {label} its configuration names ({flow.destination}), "
+                  "so this traffic is configured, not unknown.",
+                  _evidence(dest) + [f"latest audit: {flow.kind} enabled={flow.enabled}", *flow.evidence[:1]],
+                  "Check the receiving system is recorded in the DPIA with its retention and who can see it.")
 
 
 def _undisclosed(dests: list[EgressDestination], audit: DeviceAudit | None) -> Iterable[Finding]:
@@ -139,6 +194,7 @@ def egress_findings(dests: list[EgressDestination], audit: DeviceAudit | None, *
     found: list[Finding] = []
     for dest in dests:
         found += _unknown(dest, audit)
+        found += _configured_flows(dest, audit)
         found += _failed(dest)
     found += _undisclosed(dests, audit)
     found += _dormant(dests, audit, window)

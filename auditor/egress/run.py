@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.egress.allow import AllowList
-from auditor.egress.findings import egress_findings
+from auditor.egress.findings import egress_findings, mark_configured
 from auditor.egress.labels import country_of, label_destination
 from auditor.errors import CaptureError, UsageError
 from models.audit import DeviceAudit
@@ -100,6 +100,7 @@ def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, wind
                             answers=list(q.answers), led_to_connection=q.led_to_connection,
                             first_seen=q.first_seen, last_seen=q.last_seen) for q in traffic.lookups]
     audit = _latest_audit(store, traffic) if audited else None
+    mark_configured(destinations, audit)          # a push host / NAS its configuration names is not "unknown"
     return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations, lookups=lookups,
                         findings=egress_findings(destinations, audit, window=window),
                         internal_packets=traffic.internal_packets, internal_bytes=traffic.internal_bytes)

@@ -113,7 +113,7 @@ def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drif
     for rid in REMOTE_ACCESS_IDS:
         r = audit.remote_access.get(rid)
         remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
-                                list(r.evidence) if r else []))
+                                list(r.evidence) if r else [], r.supported if r else None))
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
         device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=device_status(audit),

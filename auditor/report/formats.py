@@ -2,5 +2,5 @@
 without loading the report machinery."""
 
 FORMATS = ("html", "md", "json", "csv")
-TABLE_NAMES = ("features", "devices", "destinations", "findings")
+TABLE_NAMES = ("features", "devices", "destinations", "findings", "remote_access", "data_flows")
 EXTENSIONS = {"html": "html", "md": "md", "json": "json", "csv": "csv"}

@@ -1,5 +1,5 @@
 """One device's section of the HTML report: identity, findings, analytics, channels, remote
-access, services, egress and what could not be read."""
+access, where data goes, services, egress and what could not be read."""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ from auditor.report.html_parts import (
 )
 from auditor.report.model import DeviceSection, EgressStatus, tri
 from auditor.report.views import (
+    DATA_FLOW_HEADERS,
     DESTINATION_HEADERS,
     NOT_REMOTE,
+    data_flow_note,
+    data_flow_rows,
     destination_row,
     device_egress_note,
+    remote_state,
     service_state,
 )
 from models.audit import DeviceAudit
@@ -94,9 +98,19 @@ def _channels(d: DeviceSection) -> Html:
 
 
 def _remote(d: DeviceSection) -> Html:
-    rows = [[r.label, tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE), r.destination or "—",
-             tag("td", evidence(r.evidence), cls="ev")] for r in d.remote]
-    return table(["Setting", "Enabled", "Destination", "Evidence"], rows)
+    rows = [[r.label, tri_cell(r.supported, alarming=False), tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE),
+             remote_state(r), r.destination or "—", tag("td", evidence(r.evidence), cls="ev")] for r in d.remote]
+    return table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"], rows)
+
+
+def _data_flows(d: DeviceSection) -> Html:
+    note = data_flow_note(d)
+    if note is not None:
+        return tag("p", note, cls="note")
+    flows = data_flow_rows(d)
+    rows = [[f.label, f.destination or "—", tri_cell(f.enabled), f.detail, tag("td", evidence(f.evidence), cls="ev")]
+            for f in flows]
+    return table(DATA_FLOW_HEADERS, rows, row_classes=["relevant" if f.enabled else None for f in flows])
 
 
 def _services(a: DeviceAudit) -> Html:
@@ -144,6 +158,7 @@ def device_section(d: DeviceSection, number: int, egress: EgressStatus) -> Html:
     parts += [tag("h4", "Findings and recommended actions"), _findings(d),
               tag("h4", "Analytics (27 features)"), _matrix(d), _channels(d),
               tag("h4", "Remote access"), _remote(d),
+              tag("h4", "Where data goes"), _data_flows(d),
               tag("h4", "Services"), _services(a),
               tag("h4", "Egress destinations"), _egress(d, egress), _changes(d),
               tag("h4", "What could not be read"), _unread(a)]

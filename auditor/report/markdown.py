@@ -12,8 +12,11 @@ from auditor.drift import Drift
 from auditor.report.html_device import family_lines
 from auditor.report.model import DeviceSection, EgressStatus, Report, tri
 from auditor.report.views import (
+    DATA_FLOW_HEADERS,
     DESTINATION_HEADERS,
     OUTCOMES,
+    data_flow_note,
+    data_flow_rows,
     destination_row,
     device_egress_note,
     device_row,
@@ -25,6 +28,7 @@ from auditor.report.views import (
     headline,
     options_lines,
     protocols_line,
+    remote_state,
     scope_lines,
     service_state,
     when,
@@ -163,8 +167,14 @@ def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
                       [[c.channel, ", ".join(c.enabled) or "none", ", ".join(c.supported_off) or "none",
                         ", ".join(c.unknown) or "none", c.not_supported, c.not_reported] for c in d.channels])
     out += ["#### Remote access", ""]
-    out += _table(["Setting", "Enabled", "Destination", "Evidence"],
-                  [[x.label, tri(x.enabled), x.destination, "; ".join(x.evidence)] for x in d.remote])
+    out += _table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"],
+                  [[x.label, tri(x.supported), tri(x.enabled), remote_state(x), x.destination, "; ".join(x.evidence)]
+                   for x in d.remote])
+    out += ["#### Where data goes", ""]
+    flow_note = data_flow_note(d)
+    out += [md(flow_note), ""] if flow_note else _table(
+        DATA_FLOW_HEADERS, [[f.label, f.destination, tri(f.enabled), f.detail, "; ".join(f.evidence)]
+                            for f in data_flow_rows(d)])
     out += ["#### Services", ""]
     services = [[k, service_state(v)] for k, v in sorted(a.services.items())]
     out += _table(["Service", "State"], services) if services else ["None recorded.", ""]

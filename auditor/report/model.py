@@ -183,6 +183,20 @@ class RemoteRow:
     enabled: bool | None
     destination: str | None
     evidence: list[str] = field(default_factory=list)
+    supported: bool | None = None    # the firmware has the service (a capability flag or a readable setting)
+
+
+@dataclass
+class DataFlowRow:
+    """One row of a device's "Where data goes" table (models.audit.DataFlow, for people)."""
+
+    kind: str
+    label: str
+    destination: str | None
+    enabled: bool | None
+    detail: str
+    channel: int | None
+    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -4,6 +4,8 @@
     devices       one row per device
     destinations  one row per device x external destination (header only without egress analysis)
     findings      one row per finding, with its recommended action
+    remote_access one row per device x remote-access setting: supported, enabled, state, destination
+    data_flows    one row per device x data flow (push host, network storage, cloud storage, audio)
 
 Spreadsheets run cells that start with = + - @ as formulas; device strings are attacker-controlled,
 so such cells get a leading apostrophe (OWASP's CSV injection advice).
@@ -16,7 +18,7 @@ import io
 from collections.abc import Callable, Iterator
 
 from auditor.report.model import DeviceSection, Report, tri
-from auditor.report.views import device_row
+from auditor.report.views import data_flow_rows, device_row, remote_state
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DEVICE = ["run_id", "device_id", "device_address", "device_port", "device_name"]
@@ -74,8 +76,25 @@ def _findings(r: Report) -> Iterator[list[object]]:
             yield _device(r, d) + [f.severity, f.id, f.title, f.recommendation, " | ".join(f.evidence)]
 
 
+def _remote_access(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["setting", "label", "supported", "enabled", "state", "destination", "evidence"]
+    for d in r.devices:
+        for x in d.remote:
+            yield _device(r, d) + [x.kind, x.label, tri(x.supported), tri(x.enabled), remote_state(x), x.destination,
+                                   " | ".join(x.evidence)]
+
+
+def _data_flows(r: Report) -> Iterator[list[object]]:
+    yield _DEVICE + ["kind", "label", "destination", "enabled", "channel", "detail", "evidence"]
+    for d in r.devices:
+        for f in data_flow_rows(d):
+            yield _device(r, d) + [f.kind, f.label, f.destination, tri(f.enabled), f.channel, f.detail,
+                                   " | ".join(f.evidence)]
+
+
 TABLES: dict[str, Callable[[Report], Iterator[list[object]]]] = {
-    "features": _features, "devices": _devices, "destinations": _destinations, "findings": _findings}
+    "features": _features, "devices": _devices, "destinations": _destinations, "findings": _findings,
+    "remote_access": _remote_access, "data_flows": _data_flows}
 
 
 def render_csv(r: Report, table: str = "features") -> str:

@@ -6,7 +6,16 @@ import datetime as dt
 import json
 
 from auditor.drift import KINDS, Change, Drift
-from auditor.report.model import Destination, DeviceSection, EgressStatus, ScopeSection, Summary
+from auditor.report.model import (
+    DataFlowRow,
+    Destination,
+    DeviceSection,
+    EgressStatus,
+    RemoteRow,
+    ScopeSection,
+    Summary,
+)
+from models.audit import DATA_FLOW_KINDS
 from models.features import SEVERITIES
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
@@ -160,3 +169,33 @@ def device_row(d: DeviceSection) -> dict[str, str]:
         "remote_on": _listed([r.kind for r in remote if r.enabled is True], sum(r.enabled is None for r in remote)),
         "worst": SEVERITIES[worst] if worst is not None else "",
     }
+
+
+def remote_state(r: RemoteRow) -> str:
+    """A remote-access setting in words, keeping "supported, state unknown" apart from "off"."""
+    if r.enabled is True:
+        return "on"
+    if r.enabled is False:
+        return "not supported" if r.supported is False else "off"
+    return "supported, state unknown" if r.supported is True else "unknown"
+
+
+DATA_FLOW_HEADERS = ["What", "Destination", "Enabled", "Detail", "Evidence"]
+
+
+def data_flow_rows(d: DeviceSection) -> list[DataFlowRow]:
+    """The device's "Where data goes" rows: flows that are on first, then unknown, then off."""
+    rows = [DataFlowRow(f.kind, DATA_FLOW_KINDS.get(f.kind, f.kind), f.destination, f.enabled,
+                        f.detail + (f" (channel {f.channel})" if f.channel is not None else ""), f.channel,
+                        list(f.evidence)) for f in d.audit.data_flows]
+    order = {True: 0, None: 1, False: 2}
+    return sorted(rows, key=lambda r: order[r.enabled])
+
+
+def data_flow_note(d: DeviceSection) -> str | None:
+    """Why a device has no "Where data goes" rows, or None when it has some."""
+    if d.audit.data_flows:
+        return None
+    if not d.audit.reachable or d.audit.auth not in ("ok", "not-required"):
+        return "Not read: camaudit could not read this device's configuration."
+    return "The device's configuration did not say where data goes (no push host, storage or audio setting read)."

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from device_simulators.dahua import analytics, kv, network
+from device_simulators.dahua import analytics, dataflows, kv, network
 from device_simulators.runtime.http import SimRequest, SimResponse
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ TABLES: dict[str, TableBuilder] = {
     "VideoAnalyseGlobal": analytics.video_analyse_global,
     "MotionDetect": analytics.motion_detect,
     "SmartMotionDetect": analytics.smart_motion_detect,
+    "PictureHttpUpload": dataflows.picture_http_upload,
+    "EventHttpUpload": dataflows.event_http_upload,
+    "Encode": dataflows.encode,
 }
 
 _WRITES = frozenset({"setConfig", "addConfig", "deleteConfig"})

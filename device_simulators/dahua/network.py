@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from device_simulators.dahua import kv
+from device_simulators.dahua import dataflows, kv
 from device_simulators.runtime.http import SimRequest, SimResponse
 
 if TYPE_CHECKING:
@@ -139,11 +139,14 @@ def dvrip(device: SimDevice) -> Any:
 
 def nas(device: SimDevice) -> Any:
     cfg = _remote(device, "ftp")
-    if cfg is None:
+    shares = dataflows.nas_shares(device)
+    if cfg is None and not shares:
         return None
-    return [{"Address": cfg.get("server", ""), "Directory": "share", "Enable": bool(cfg.get("enabled")),
-             "Name": "FTP", "Password": cfg.get("password", ""), "Port": int(cfg.get("port", 21)),
-             "Protocol": "FTP", "UserName": cfg.get("user", "")}]
+    ftp = [] if cfg is None else [
+        {"Address": cfg.get("server", ""), "Directory": "share", "Enable": bool(cfg.get("enabled")),
+         "Name": "FTP", "Password": cfg.get("password", ""), "Port": int(cfg.get("port", 21)),
+         "Protocol": "FTP", "UserName": cfg.get("user", "")}]
+    return ftp + shares
 
 
 def record_storage_point(device: SimDevice) -> Any:

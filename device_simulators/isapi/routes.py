@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from device_simulators.isapi import events, intelligent, network, nvr, security, smart, status, system, video
+from device_simulators.isapi import dataflows, events, intelligent, network, nvr, security, smart, status, system, video
 from device_simulators.isapi.model import Ctx
 from device_simulators.isapi.xml import local_name, parse_untrusted
 from device_simulators.runtime.http import SimResponse
@@ -120,6 +120,13 @@ ROUTES: list[Route] = [
            **RO),
     _route("/ISAPI/ContentMgmt/InputProxy/channels/<ch>/video/<name>",
            _only(PROXY_RESOURCES, "name", lambda c, p: nvr.video_resource(c, p["ch"], p["name"]))),
+    # where data leaves the device: push hosts, storage, streams (device_simulators/isapi/dataflows.py)
+    _route("/ISAPI/Event/notification/httpHosts", lambda c, p: dataflows.http_hosts(c)),
+    _route("/ISAPI/Event/notification/httpHosts/<id>", lambda c, p: dataflows.http_host(c, p["id"])),
+    _route("/ISAPI/ContentMgmt/Storage", lambda c, p: dataflows.storage(c), **RO),
+    _route("/ISAPI/ContentMgmt/Storage/cloud", lambda c, p: dataflows.cloud_storage(c)),
+    _route("/ISAPI/Streaming/channels", lambda c, p: dataflows.streaming_channels(c)),
+    _route("/ISAPI/Streaming/channels/<id>", lambda c, p: dataflows.streaming_channel(c, p["id"])),
     # thermal
     _route("/ISAPI/Thermal/capabilities", lambda c, p: video.thermal_capabilities(c), **RO),
     _route("/ISAPI/Thermal/channels/<ch>/fireDetection", lambda c, p: video.fire_detection(c, p["ch"])),

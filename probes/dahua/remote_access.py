@@ -107,16 +107,25 @@ SETTINGS: dict[str, tuple[str, Reader]] = {
 }
 
 
+# setting -> the section of its table that holds it, where the table also holds other things.
+SECTIONS: dict[str, str] = {"auto_register": "RegisterServer"}
+
+
 def observe(ctx: ProbeContext, setting: str, name: str, reader: Reader) -> RemoteAccessObservation:
     try:
         answer: CgiAnswer = get_config(ctx, name)
-    except NotSupported as exc:
-        return RemoteAccessObservation(setting, False, None, failure_evidence(config_source(name), exc))
+    except NotSupported as exc:       # the firmware has no such table: the service does not exist
+        return RemoteAccessObservation(setting, False, None, failure_evidence(config_source(name), exc),
+                                       supported=False)
     except ENDPOINT_REFUSALS as exc:
         return RemoteAccessObservation(setting, None, None, failure_evidence(config_source(name), exc))
     table = node(answer.doc.tree, ("table", name))
     enabled, destination, text = reader(table)
-    return RemoteAccessObservation(setting, enabled, destination, answer.evidence(text))
+    # A table that exists but lacks the setting's section (DVRIP without RegisterServer) is a
+    # firmware without that service, not one with it switched off.
+    section = SECTIONS.get(setting)
+    supported = not (section and node(table, section) is None)
+    return RemoteAccessObservation(setting, enabled, destination, answer.evidence(text), supported=supported)
 
 
 class DahuaRemoteAccess:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from probes.base import Probe
 from probes.isapi import (
     capabilities,
+    data_flows,
     face_library,
     identity,
     intelligent,
@@ -24,6 +25,6 @@ from probes.isapi import (
 
 PROBES: tuple[Probe, ...] = (identity.PROBE, capabilities.PROBE, nvr_channels.PROBE, smart_events.PROBE,
                              intelligent.PROBE, thermal.PROBE, face_library.PROBE, triggers.PROBE,
-                             remote_access.PROBE, services.PROBE)
+                             remote_access.PROBE, services.PROBE, data_flows.PROBE)
 
 __all__ = ["PROBES"]

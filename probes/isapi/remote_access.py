@@ -4,8 +4,11 @@ Hik-Connect/EZVIZ, ISUP (Ehome), DDNS, UPnP, NTP, SMTP and FTP (PROTOCOLS.md a) 
 Resources that hold secrets are asked with `?security=1&iv=<random>`, as the web UI does, so
 firmware that supports it encrypts them (quirk 13); firmware that refuses the parameters
 (HTTP 400) is asked once more without. Either way only parsed non-secret values reach evidence.
-A notSupport answer means the firmware has no such setting: off. A 403 without notSupport means
-this account may not read it: unknown, never off (quirk 4).
+A notSupport answer means the firmware has no such setting: off, unless the capability document
+says the service exists (`NetworkCap/isSupportEZVIZ`, `isSupportEhome`, `isSupportDdns`,
+`isSupportUpnp`, `isSupportNtp`, `isSupportFtp` [S1]; capabilities can disagree with the
+resources, quirk 6): then it is supported, state unknown. A 403 without notSupport means this
+account may not read it: unknown, never off (quirk 4), and supported when a flag says so.
 E-mail has no on/off switch on Hikvision: it is on when an SMTP server is set and some event
 trigger notifies by e-mail.
 """
@@ -16,10 +19,12 @@ import secrets
 from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
+from probes._xml import local, to_bool
 from probes.base import Observation, RemoteAccessObservation
 from probes.context import ProbeContext
 from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
 from probes.isapi import _remote
+from probes.isapi._caps import SYSTEM
 from probes.isapi._status import PROTOCOL, IsapiDoc, IsapiFailed, evidence_for, get_doc, shared_doc, with_excerpt
 from probes.isapi.triggers import TRIGGERS, parse_triggers
 
@@ -36,6 +41,36 @@ SETTINGS: dict[str, tuple[tuple[str, ...], Reader, bool]] = {
 }
 TIME, NTP_SERVERS = "/ISAPI/System/time", "/ISAPI/System/time/ntpServers"
 NO_SETTING = "the firmware has no such setting (notSupport): off"
+# Capability flags that say the firmware has a service, wherever they sit in /ISAPI/System/capabilities
+# (NetworkCap on IPCs; isSupportEhome at top level on NVRs) [S1 DS-2CD2386G2-IU, DS-7608NXI-I2].
+CAPABILITY_FLAGS: dict[str, str] = {
+    "isSupportEZVIZ": "hik_connect", "isSupportEhome": "isup", "isSupportDdns": "ddns",
+    "isSupportUpnp": "upnp", "isSupportNtp": "ntp", "isSupportFtp": "ftp",
+}
+Claim = tuple[bool, str]          # what the flag says, and "Section/flag=value" for evidence
+
+
+def parse_service_claims(root: Element) -> dict[str, Claim]:
+    """Setting -> what the capability document claims about it; a true flag anywhere wins (pure)."""
+    found: dict[str, Claim] = {}
+    stack: list[tuple[str, Element]] = [(local(root.tag), child) for child in root]
+    while stack:
+        parent, node = stack.pop()
+        name = local(node.tag)
+        setting, value = CAPABILITY_FLAGS.get(name), to_bool(node.text)
+        if setting is not None and value is not None and not found.get(setting, (False, ""))[0]:
+            found[setting] = (value, f"{parent}/{name}={str(value).lower()}")
+        stack.extend((name, child) for child in node)
+    return found
+
+
+def _claims(ctx: ProbeContext) -> dict[str, Claim]:
+    try:
+        return parse_service_claims(shared_doc(ctx, SYSTEM).root)
+    except AuthProblem:
+        raise
+    except ProbeError:
+        return {}                 # no capability document: nothing claimed either way
 
 
 def _read(ctx: ProbeContext, path: str, secret: bool) -> IsapiDoc:
@@ -64,11 +99,18 @@ def _first(ctx: ProbeContext, paths: tuple[str, ...], secret: bool) -> IsapiDoc 
     return found
 
 
-def _unread(setting: str, exc: ProbeError, path: str) -> RemoteAccessObservation:
+def _unread(setting: str, exc: ProbeError, path: str, claim: Claim | None) -> RemoteAccessObservation:
+    """A setting whose resource gave no document: off only when nothing says the service exists."""
     evidence = evidence_for(exc, path)
-    if isinstance(exc, NotSupported):
-        return RemoteAccessObservation(setting, False, None, with_excerpt(evidence, NO_SETTING))
-    return RemoteAccessObservation(setting, None, None, evidence)
+    claimed = claim is not None and claim[0]
+    if isinstance(exc, NotSupported) and not claimed:
+        return RemoteAccessObservation(setting, False, None, with_excerpt(evidence, NO_SETTING), supported=False)
+    note = "state unknown" if not isinstance(exc, NotSupported) else "state unknown (resource answered notSupport)"
+    if claim is not None:
+        note = f"capability {claim[1]}; {note}"
+    excerpt = f"{evidence.excerpt}; {note}" if evidence.excerpt else note
+    return RemoteAccessObservation(setting, None, None, with_excerpt(evidence, excerpt),
+                                   supported=True if claimed else None)
 
 
 def _email_used(ctx: ProbeContext) -> bool | None:
@@ -87,10 +129,11 @@ class RemoteAccess:
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
         out: list[Observation] = []
+        claims = _claims(ctx)
         for setting, (paths, reader, secret) in SETTINGS.items():
             found = _first(ctx, paths, secret)
             if not isinstance(found, IsapiDoc):
-                out.append(_unread(setting, found, paths[-1]))
+                out.append(_unread(setting, found, paths[-1], claims.get(setting)))
                 continue
             value = reader(found.root)
             enabled, summary = value.enabled, value.summary
@@ -100,23 +143,23 @@ class RemoteAccess:
                 summary += {True: "; an event trigger sends e-mail", False: "; no event trigger sends e-mail",
                             None: "; event triggers not readable"}[used]
             out.append(RemoteAccessObservation(setting, enabled, value.destination,
-                                               with_excerpt(found.evidence, summary)))
-        out.append(self._ntp(ctx))
+                                               with_excerpt(found.evidence, summary), supported=True))
+        out.append(self._ntp(ctx, claims.get("ntp")))
         return out
 
-    def _ntp(self, ctx: ProbeContext) -> RemoteAccessObservation:
+    def _ntp(self, ctx: ProbeContext, claim: Claim | None) -> RemoteAccessObservation:
         """`timeMode` says whether NTP is used; `ntpServers` says which server."""
         time_doc = _first(ctx, (TIME,), False)
         servers = _first(ctx, (NTP_SERVERS,), False)
         if not isinstance(servers, IsapiDoc) and not isinstance(time_doc, IsapiDoc):
-            return _unread("ntp", servers, NTP_SERVERS)
+            return _unread("ntp", servers, NTP_SERVERS, claim)
         value = _remote.parse_ntp(time_doc.root if isinstance(time_doc, IsapiDoc) else None,
                                   servers.root if isinstance(servers, IsapiDoc) else None)
         base = time_doc if isinstance(time_doc, IsapiDoc) else servers
         assert isinstance(base, IsapiDoc)
         where = " (server from ntpServers)" if isinstance(servers, IsapiDoc) and value.destination else ""
         return RemoteAccessObservation("ntp", value.enabled, value.destination,
-                                       with_excerpt(base.evidence, value.summary + where))
+                                       with_excerpt(base.evidence, value.summary + where), supported=True)
 
 
 PROBE = RemoteAccess()

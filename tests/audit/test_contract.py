@@ -77,6 +77,18 @@ def test_every_remote_access_setting_matches_expect(profile: Profile, audited):
     assert not mismatches, mismatches
 
 
+def _flow_key(flow: dict) -> tuple:
+    return (flow["kind"], flow.get("destination"), flow.get("enabled"), flow.get("channel"))
+
+
+@pytest.mark.parametrize("profile", [p for p in PROFILES if "data_flows" in p.expect], ids=lambda p: p.id)
+def test_data_flows_match_expect(profile: Profile, audited):
+    """Every flow the expect block lists, and no other (kind, destination, enabled, channel)."""
+    got = sorted((_flow_key(f.to_json()) for f in audited[profile.id].data_flows), key=repr)
+    want = sorted((_flow_key(f) for f in profile.expect["data_flows"]), key=repr)
+    assert got == want, [f.to_json() for f in audited[profile.id].data_flows]
+
+
 @pytest.mark.parametrize("profile", [p for p in PROFILES if p.expect.get("channels")], ids=lambda p: p.id)
 def test_nvr_channels_match_expect(profile: Profile, audited):
     audit = audited[profile.id]
@@ -119,6 +131,8 @@ def test_no_password_reaches_the_audit(audit_site):
         text = repr(audits[device.profile.id].to_json())
         secrets = [a.password for a in device.profile.accounts]
         secrets += [str(s.get("password")) for s in device.profile.remote_access.values() if s.get("password")]
+        secrets += [str(f["password"]) for flows in device.profile.data_flows.values() if isinstance(flows, list)
+                    for f in flows if f.get("password")]
         for secret in secrets:
             assert secret not in text, (device.profile.id, "leaks a password")
 

@@ -104,3 +104,27 @@ def test_with_a_real_audit_of_the_simulators(site: Site, start_fleet, tmp_path):
     assert nvr.device_id is not None and bullet.device_id is not None          # linked by MAC
     assert len(ids(nvr, "egress-undisclosed-cloud")) == 1
     assert ids(bullet, "egress-undisclosed-cloud") == []
+
+
+def test_traffic_to_a_configured_push_host_is_labelled_configured_not_unknown(site: Site, analyse):
+    import dataclasses
+
+    from models.audit import DataFlow
+
+    dome = site.device("hik-dome-push-nas")
+    push = DataFlow("http_push", True, "https://arc.sentinel-monitoring.example:8443/hik/events", "HTTPS",
+                    evidence=["isapi /ISAPI/Event/notification/httpHosts -> HTTP 200"])
+    audit = dataclasses.replace(audit_of("hik-dome-push-nas", address=dome["address"], remote={}), data_flows=[push])
+    device = analyse(audit)[dome["address"]]
+    [arc] = [d for d in device.destinations if d.port == 8443]
+    assert arc.label == "configured"
+    assert ids(device, "egress-unknown-server") == []
+    [title] = ids(device, "egress-configured-data-flow")
+    assert "198.51.100.80:8443/tcp" in title and "push host" in title
+
+
+def test_without_an_audit_the_push_host_is_unknown(site: Site, analyse):
+    dome = site.device("hik-dome-push-nas")
+    device = analyse()[dome["address"]]
+    assert [d.label for d in device.destinations if d.port == 8443] == ["unknown"]
+    assert any("198.51.100.80:8443/tcp" in t for t in ids(device, "egress-unknown-server"))

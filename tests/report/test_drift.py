@@ -125,3 +125,39 @@ def test_changes_serialise_for_json():
     doc = _runs({1: hik_face_camera()}, {1: on}).to_json()
     assert doc["relevant_count"] == 1 and doc["before_run"] == 1 and doc["after_run"] == 2
     assert doc["changes"][0]["kind"] == "feature-on" and doc["changes"][0]["device"] == "Reception (10.20.0.11:80)"
+
+
+def test_remote_access_off_then_supported_but_unknown_is_said_apart_from_off():
+    from models.audit import RemoteAccessVerdict as V
+
+    before, after = hik_face_camera(), hik_face_camera()
+    before.remote_access["isup"] = V(False, None, ["Ehome enabled=false"], True)
+    after.remote_access["isup"] = V(None, None, ["Ehome: HTTP 403 lowPrivilege"], True)
+    before.remote_access["email"] = V(False, None, ["mailing notSupport"], False)
+    after.remote_access["email"] = V(False, None, ["mailing: smtp server set"], True)
+    kinds = _kinds(_runs({1: before}, {1: after}))
+    assert ("remote-unknown", "isup", False) in kinds
+    assert ("remote-supported", "email", False) in kinds
+    # An off setting that stays off but is now unreadable with no sign the firmware has it: nothing said.
+    after.remote_access["isup"] = V(None, None, ["Ehome: HTTP 403"], None)
+    assert not any(k[1] == "isup" for k in _kinds(_runs({1: before}, {1: after})))
+
+
+def test_a_new_data_flow_is_relevant_and_one_that_went_away_is_listed():
+    import dataclasses
+
+    from models.audit import DataFlow
+
+    before, after = hik_face_camera(), hik_face_camera()
+    nas = DataFlow("nas", True, "10.60.0.30", "NFS /volume2/Cameras")
+    after.data_flows = [*after.data_flows, nas]
+    before.data_flows = [dataclasses.replace(f, enabled=True) if f.kind == "audio_recording" else f
+                         for f in before.data_flows]
+    drift = _runs({1: before}, {1: after})
+    kinds = {(c.kind, c.relevant) for c in drift.changes}
+    assert ("data-flow-on", True) in kinds                      # the NAS is new
+    assert ("data-flow-unknown", False) in kinds               # audio went from on to unknown
+    [on] = [c for c in drift.changes if c.kind == "data-flow-on"]
+    assert "10.60.0.30" in on.text
+    gone = _runs({1: after}, {1: before})
+    assert any(c.kind == "data-flow-off" and "10.60.0.30" in c.text for c in gone.changes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.audit import DeviceAudit, FeatureVerdict
+from models.audit import DATA_FLOW_KINDS, DeviceAudit, FeatureVerdict
 from models.db import Store
 from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
 from models.store import get_device, get_device_audit
@@ -18,6 +18,18 @@ class MatrixRow:
     info: FeatureInfo
     verdict: FeatureVerdict
     channels_on: tuple[int, ...]      # NVR channels where it is enabled
+
+
+@dataclass(frozen=True)
+class FlowLine:
+    """One row of "Where data goes": a configured push host, storage, cloud storage or microphone."""
+
+    kind: str
+    label: str
+    destination: str | None
+    enabled: bool | None
+    detail: str
+    evidence: tuple[str, ...]
 
 
 @dataclass
@@ -38,6 +50,20 @@ class DeviceView:
                        if (v := per.get(info.id)) is not None and v.enabled is True)
             rows.append(MatrixRow(info, verdict, on))
         return rows
+
+    def supported(self, kind: str) -> bool | None:
+        """Whether the firmware has this remote-access service (None: it did not say)."""
+        v = self.audit.remote_access.get(kind)
+        return v.supported if v else None
+
+    @property
+    def flow_lines(self) -> list[FlowLine]:
+        """Every data flow, those that are on first, then unknown, then off."""
+        order = {True: 0, None: 1, False: 2}
+        lines = [FlowLine(f.kind, DATA_FLOW_KINDS.get(f.kind, f.kind), f.destination, f.enabled,
+                          f.detail + (f" (channel {f.channel})" if f.channel is not None else ""), tuple(f.evidence))
+                 for f in self.audit.data_flows]
+        return sorted(lines, key=lambda line: order[line.enabled])
 
     @property
     def remote_rows(self) -> list[tuple[str, str, bool | None, str | None, list[str]]]:

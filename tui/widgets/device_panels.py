@@ -1,4 +1,5 @@
-"""The Device screen's other panels: identity, remote access, egress, findings and history."""
+"""The Device screen's other panels: identity, remote access and where data goes, egress, findings
+and history."""
 
 from __future__ import annotations
 
@@ -70,35 +71,72 @@ class IdentityPanel(VerticalScroll):
         self.query_one("#identity", Static).update(identity_text(view))
 
 
+def remote_state(supported: bool | None, enabled: bool | None) -> str:
+    """Keeps "the firmware has it, state unknown" apart from "off" and from "not supported"."""
+    if enabled is not None:
+        return "on" if enabled else ("not supported" if supported is False else "off")
+    return "supported, state unknown" if supported else "unknown"
+
+
 class RemotePanel(Vertical):
-    """Every remote-access kind: on / off / unknown, where it goes, and the evidence."""
+    """Every remote-access kind (supported / on / unknown, where it goes) and where data goes."""
 
     def compose(self) -> ComposeResult:
         table: DataTable[str | Text] = DataTable(id="remote", cursor_type="row")
         table.add_column("Remote access", key="kind", width=14)
         table.add_column("On", key="enabled", width=4)
+        table.add_column("Supported", key="supported", width=9)
         table.add_column("Destination", key="destination")
         yield table
         yield Static("", id="remote-evidence", classes="evidence")
+        yield Static(Text("Where data goes", style="bold underline"), id="flows-title")
+        flows: DataTable[str | Text] = DataTable(id="data-flows", cursor_type="row")
+        for key, label in (("what", "What"), ("enabled", "On"), ("destination", "Destination"), ("detail", "Detail")):
+            flows.add_column(label, key=key)
+        yield flows
+        yield Static("", id="flow-evidence", classes="evidence")
 
     def show(self, view: DeviceView) -> None:
         self.rows = view.remote_rows
+        self.view = view
         table = self.query_one("#remote", DataTable)
         table.clear()
         for kind, _, enabled, destination, _ in self.rows:
             style = "dim" if kind == "ntp" else "bold yellow"
-            table.add_row(kind, tri_text(enabled, on_style=style), destination or "", key=kind)
+            table.add_row(kind, tri_text(enabled, on_style=style), tri_text(view.supported(kind), on_style=""),
+                          destination or "", key=kind)
         self._explain(0)
+        self.flows = view.flow_lines
+        flows = self.query_one("#data-flows", DataTable)
+        flows.clear()
+        for n, line in enumerate(self.flows):
+            flows.add_row(line.kind, tri_text(line.enabled, on_style="bold red"), line.destination or "",
+                          line.detail, key=f"flow-{n}")
+        self.query_one("#flow-evidence", Static).update(
+            "" if self.flows else "The configuration read says nothing about where data goes.")
+        self._explain_flow(0)
 
     def _explain(self, index: int) -> None:
         if 0 <= index < len(self.rows):
             kind, description, enabled, destination, evidence = self.rows[index]
-            extra = f"enabled: {tri(enabled)}" + (f"   destination: {destination}" if destination else "")
+            state = remote_state(self.view.supported(kind), enabled)
+            extra = f"state: {state}" + (f"   destination: {destination}" if destination else "")
             self.query_one("#remote-evidence", Static).update(evidence_markup(kind, description, evidence, extra))
+
+    def _explain_flow(self, index: int) -> None:
+        if 0 <= index < len(self.flows):
+            line = self.flows[index]
+            where = f"   destination: {line.destination}" if line.destination else ""
+            extra = f"enabled: {tri(line.enabled)}{where}"
+            self.query_one("#flow-evidence", Static).update(
+                evidence_markup(line.kind, line.label, list(line.evidence), extra))
 
     def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
         message.stop()
-        self._explain(message.cursor_row)
+        if message.data_table.id == "data-flows":
+            self._explain_flow(message.cursor_row)
+        else:
+            self._explain(message.cursor_row)
 
 
 def size(n: int) -> str:
@@ -125,6 +163,7 @@ class EgressPanel(Vertical):
         table = self.query_one("#device-egress", DataTable)
         table.clear()
         configured = [f"{k} -> {d}" for k, _, on, d, _ in view.remote_rows if on and d]
+        configured += [f"{f.kind} -> {f.destination}" for f in view.flow_lines if f.enabled and f.destination]
         hint = ("\nConfigured on the device (settings, not traffic): " + "; ".join(configured)) if configured else ""
         if view.egress is None:
             note.update((NOT_YET if not view.egress_available else
