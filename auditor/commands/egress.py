@@ -105,13 +105,37 @@ def print_report(console: Console, report: EgressReport) -> None:
         console.print(f"[bold yellow]Partial:[/] {'; '.join(c.problems)}.", highlight=False)
 
 
-def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
-    from auditor.egress import analyze_files
-    from models.db import open_store
+def _start_analysis(args: argparse.Namespace):  # noqa: ANN202 - probes.egress imported lazily
+    """Check the arguments and start tcpdump, tshark and the header pass, before anything
+    imports the store (SQLModel and SQLAlchemy take a good part of a run to import)."""
+    from auditor.errors import UsageError
+    from probes.egress import FileAnalysis
+    from probes.egress.networks import site_from_values
 
-    options = _options(args)
-    with open_store(args.db) as store:
-        report = analyze_files(store, args.files, options)
+    for path in args.files:
+        if not path.exists():
+            raise UsageError(f"The capture file {path} does not exist.")
+    try:
+        site = site_from_values(args.site_network)
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+    return FileAnalysis(args.files, site).start()
+
+
+def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
+    analysis = _start_analysis(args)
+    try:
+        from auditor.egress import EgressOptions, analyze_files, load_allow_list
+        from models.db import open_store
+
+        options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
+        err = Console(stderr=True)
+        with open_store(args.db) as store:
+            report = analyze_files(store, args.files, options, analysis=analysis,
+                                   on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
+                                                                  soft_wrap=True))
+    finally:
+        analysis.close()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,16 +34,15 @@ from models.egress import (
 )
 from models.store import get_latest_audit, list_runs
 from probes.egress import (
-    DEFAULT_SITE_NETWORKS,
     CaptureResult,
     DeviceTraffic,
     EgressCaptureError,
+    FileAnalysis,
     InterfaceMissing,
     LiveWatch,
     SiteNetworks,
-    parse_networks,
-    read_files,
 )
+from probes.egress.networks import site_from_values
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class EgressOptions:
 def site_networks(values: Sequence[str] | None) -> SiteNetworks:
     """--site-network values (they replace the private ranges), or the private ranges."""
     try:
-        return SiteNetworks(parse_networks(values or DEFAULT_SITE_NETWORKS))
+        return site_from_values(values)
     except ValueError as exc:
         raise UsageError(f"Bad --site-network: {exc}.") from None
 
@@ -130,20 +129,36 @@ def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
     return report
 
 
+def check_capture_files(paths: Sequence[str | Path]) -> None:
+    """Raises UsageError for the first file that does not exist."""
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"The capture file {path} does not exist.")
+
+
 def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
-                  cancel: threading.Event | None = None) -> EgressReport:
+                  cancel: threading.Event | None = None, analysis: FileAnalysis | None = None,
+                  on_note: Callable[[str], None] | None = None) -> EgressReport:
     """Analyse capture files (one window, in the order given) into the store.
 
+    Args:
+        analysis: the same files already started (`FileAnalysis(...).start()`, as the CLI does
+            before it imports the store), or None to start them here.
+        on_note: told how the files were read when that matters (e.g. a file that had to be
+            dissected frame by frame, and why).
     Raises:
         UsageError: a file does not exist.
         CaptureError: tshark missing, or no file is a readable capture.
     """
-    for path in paths:
-        if not Path(path).exists():
-            raise UsageError(f"The capture file {path} does not exist.")
+    check_capture_files(paths)
     started = dt.datetime.now(dt.UTC)
     with capture_errors():
-        result = read_files(paths, options.site, cancel=cancel)
+        if analysis is None:
+            analysis = FileAnalysis(paths, options.site, cancel=cancel).start()
+        result = analysis.result()
+    for note in result.summary.notes:
+        if on_note is not None:
+            on_note(note)
     return store_result(store, result, options, started=started,
                         complete=not (cancel is not None and cancel.is_set()))
 

@@ -1,0 +1,271 @@
+"""The cheap header pass: capture totals and every address's totals without dissecting.
+
+The pre-filter (`bpf.py`) hides ~97% of the frames from tshark, but the report still needs
+what they add up to: the capture's frames, bytes, first and last time, and each site
+device's frames and bytes (its traffic inside the site, and devices that only stream video
+to the recorder). Those are in the record headers and the Ethernet/IP headers, so this
+reads only those: pcap (both byte orders, micro- and nanosecond) and pcapng (every
+interface's timestamp resolution), Ethernet with up to two VLAN tags, IPv4 and IPv6. It
+counts what tshark's `endpoints,ip`/`endpoints,ipv6` and `io,stat` taps would (outer header;
+a frame counts for its source and its destination). It runs as its own process
+(`python -m probes.egress.headers FILE`, JSON on stdout) next to tcpdump and tshark, so the
+three passes share the machine's cores. Memory is one read buffer plus one counter per
+address pair.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from probes.egress.stats import CaptureStats
+
+CHUNK = 1 << 22
+LINKTYPE_ETHERNET = 1
+MAX_RECORD = 1 << 18            # tshark's own limit for one Ethernet frame (WTAP_MAX_PACKET_SIZE_STANDARD)
+PCAP_MAGICS = {                 # magic as read little-endian -> (byte order, units per second)
+    0xA1B2C3D4: ("<", 1_000_000), 0xA1B23C4D: ("<", 1_000_000_000),
+    0xD4C3B2A1: (">", 1_000_000), 0x4D3CB2A1: (">", 1_000_000_000),
+}
+PCAPNG_SHB = 0x0A0D0D0A
+CUT_SHORT = "the file appears to have been cut short in the middle of a packet"
+_ET_IP4, _ET_IP6 = 0x0800, 0x86DD
+_TAGS = (0x8100, 0x88A8, 0x9100)
+
+
+def sniff(head: bytes) -> str:
+    """What a file starts like: pcap, pcapng, gzip, or unknown (tshark may still read it)."""
+    if len(head) >= 4 and struct.unpack_from("<I", head)[0] in PCAP_MAGICS:
+        return "pcap"
+    if len(head) >= 4 and struct.unpack_from("<I", head)[0] == PCAPNG_SHB:
+        return "pcapng"
+    if head[:2] == b"\x1f\x8b":
+        return "gzip"
+    return "unknown"
+
+
+@dataclass
+class HeaderPass:
+    """What the header pass found in one file."""
+
+    stats: CaptureStats = field(default_factory=CaptureStats)
+    link_types: set[int] = field(default_factory=set)
+    damage: str | None = None       # why the pass stopped before the end of the file
+
+    def to_json(self) -> dict:
+        s = self.stats
+        return {"frames": s.frames, "bytes": s.bytes, "first_us": s.first_us, "last_us": s.last_us,
+                "endpoints": s.endpoints, "link_types": sorted(self.link_types), "damage": self.damage}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> HeaderPass:
+        stats = CaptureStats(frames=doc["frames"], bytes=doc["bytes"], first_us=doc["first_us"],
+                             last_us=doc["last_us"], found=True,
+                             endpoints={a: (v[0], v[1]) for a, v in doc["endpoints"].items()})
+        return cls(stats=stats, link_types=set(doc["link_types"]), damage=doc["damage"])
+
+
+class _Counter:
+    """Per address-pair frames and bytes; folded into per-address totals at the end."""
+
+    def __init__(self) -> None:
+        self.packets: dict[bytes, int] = {}
+        self.bytes: dict[bytes, int] = {}
+
+    def frame(self, data: bytes | memoryview, length: int) -> None:
+        """One Ethernet frame's outer IP addresses (after up to two VLAN tags)."""
+        offset = 12
+        kind = int.from_bytes(data[12:14], "big")
+        for _ in range(2):
+            if kind not in _TAGS:
+                break
+            offset += 4
+            kind = int.from_bytes(data[offset:offset + 2], "big")
+        if kind == _ET_IP4 and len(data) >= offset + 22:
+            key = bytes(data[offset + 14:offset + 22])
+        elif kind == _ET_IP6 and len(data) >= offset + 42:
+            key = bytes(data[offset + 10:offset + 42])
+        else:
+            return
+        self.packets[key] = self.packets.get(key, 0) + 1
+        self.bytes[key] = self.bytes.get(key, 0) + length
+
+    def endpoints(self) -> dict[str, tuple[int, int]]:
+        totals: dict[str, list[int]] = {}
+        for key, packets in self.packets.items():
+            half = len(key) // 2
+            for raw in (key[:half], key[half:]):
+                address = str(ipaddress.ip_address(raw))
+                entry = totals.setdefault(address, [0, 0])
+                entry[0] += packets
+                entry[1] += self.bytes[key]
+        return {a: (p, b) for a, (p, b) in totals.items()}
+
+
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    while chunk := stream.read(CHUNK):
+        yield chunk
+
+
+def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) -> None:
+    order, units = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
+    result.link_types.add(struct.unpack_from(order + "I", head, 20)[0] & 0x0FFFFFFF)
+    record = struct.Struct(order + "IIII")
+    # The common case in one call: record header, Ethernet type, IPv4 source and destination.
+    fast = struct.Struct(order + "IIII12x2s12x8s")
+    unpack, unpack_fast = record.unpack_from, fast.unpack_from
+    scale = 1_000_000 // units if units <= 1_000_000 else 0
+    packets, sizes, frame = counter.packets, counter.bytes, counter.frame
+    stats = result.stats
+    frames = total = 0
+    first = last = None
+    buf = b""
+    for chunk in _chunks(stream):
+        buf = buf + chunk if buf else chunk
+        n, off = len(buf), 0
+        while off + 16 <= n:
+            if off + fast.size <= n:
+                sec, frac, incl, orig, kind, key = unpack_fast(buf, off)
+            else:
+                sec, frac, incl, orig = unpack(buf, off)
+                kind = key = None
+            if incl > MAX_RECORD:
+                result.damage = f"a packet claims {incl} bytes, bigger than maximum of {MAX_RECORD}"
+                break
+            end = off + 16 + incl
+            if end > n:
+                break
+            if kind == b"\x08\x00" and incl >= 34:          # IPv4, untagged
+                packets[key] = packets.get(key, 0) + 1
+                sizes[key] = sizes.get(key, 0) + orig
+            elif incl >= 14:
+                frame(buf[off + 16:end], orig)
+            t = sec * 1_000_000 + (frac * scale if scale else frac // 1000)
+            if first is None:
+                first = last = t
+            elif t < first:
+                first = t
+            elif t > last:
+                last = t
+            frames += 1
+            total += orig
+            off = end
+        buf = buf[off:]
+        if result.damage:
+            break
+    if buf and not result.damage:
+        result.damage = CUT_SHORT
+    stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
+
+
+def _resolution(options: bytes, order: str) -> Callable[[int], int]:
+    """An interface's timestamp units -> microseconds (if_tsresol, option 9; default 10^-6)."""
+    at = 0
+    while at + 4 <= len(options):
+        code, size = struct.unpack_from(order + "HH", options, at)
+        if code == 0:
+            break
+        if code == 9 and size >= 1:
+            value = options[at + 4]
+            if value & 0x80:
+                power = value & 0x7F
+                return lambda ts: ts * 1_000_000 >> power
+            digits = value
+            if digits >= 6:
+                div = 10 ** (digits - 6)
+                return lambda ts: ts // div
+            mul = 10 ** (6 - digits)
+            return lambda ts: ts * mul
+        at += 4 + (size + 3) // 4 * 4
+    return lambda ts: ts
+
+
+def _pcapng(stream: BinaryIO, result: HeaderPass, counter: _Counter) -> None:
+    stats = result.stats
+    order = "<"
+    interfaces: list[Callable[[int], int]] = []
+    frames = total = 0
+    first = last = None
+    buf = b""
+    for chunk in _chunks(stream):
+        buf = buf + chunk if buf else chunk
+        n, off = len(buf), 0
+        while off + 12 <= n:
+            kind = struct.unpack_from(order + "I", buf, off)[0]
+            if kind == PCAPNG_SHB or struct.unpack_from("<I", buf, off)[0] == PCAPNG_SHB:
+                order = "<" if struct.unpack_from("<I", buf, off + 8)[0] == 0x1A2B3C4D else ">"
+                kind, interfaces = PCAPNG_SHB, []
+            size = struct.unpack_from(order + "I", buf, off + 4)[0]
+            if size < 12 or size % 4 or size > MAX_RECORD + 64:
+                result.damage = "a pcapng block has an impossible length"
+                break
+            if off + size > n:
+                break
+            if kind == 1:                                    # interface description
+                result.link_types.add(struct.unpack_from(order + "H", buf, off + 8)[0])
+                interfaces.append(_resolution(buf[off + 16:off + size - 4], order))
+            elif kind in (6, 3):                             # enhanced / simple packet
+                if kind == 6:
+                    iface, high, low, incl, orig = struct.unpack_from(order + "IIIII", buf, off + 8)
+                    data = buf[off + 28:off + 28 + incl]
+                    to_us = interfaces[iface] if iface < len(interfaces) else (lambda ts: ts)
+                    t: int | None = to_us(high << 32 | low)
+                else:
+                    orig = struct.unpack_from(order + "I", buf, off + 8)[0]
+                    data, t = buf[off + 12:off + size - 4], None
+                if len(data) >= 14:
+                    counter.frame(data, orig)
+                if t is not None:
+                    first = t if first is None else min(first, t)
+                    last = t if last is None else max(last, t)
+                frames += 1
+                total += orig
+            off += size
+        buf = buf[off:]
+        if result.damage:
+            break
+    if buf and not result.damage:
+        result.damage = CUT_SHORT
+    stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
+
+
+def read_headers(path: str | Path) -> HeaderPass:
+    """The header pass over one pcap or pcapng file.
+
+    Raises:
+        ValueError: the file is neither pcap nor pcapng (callers fall back to tshark).
+    """
+    result, counter = HeaderPass(), _Counter()
+    with open(path, "rb", buffering=0) as stream:
+        head = stream.read(24)
+        kind = sniff(head)
+        if kind == "pcap" and len(head) == 24:
+            _pcap(stream, head, result, counter)
+        elif kind == "pcapng":
+            stream.seek(0)
+            _pcapng(stream, result, counter)
+        else:
+            raise ValueError(f"{path} is not a pcap or pcapng file")
+    result.stats.found = True
+    result.stats.endpoints = counter.endpoints()
+    return result
+
+
+def main(argv: list[str]) -> int:
+    """`python -m probes.egress.headers FILE`: the pass as one JSON document on stdout."""
+    try:
+        doc = read_headers(argv[0]).to_json()
+    except (OSError, ValueError) as exc:
+        doc = {"error": str(exc)}
+    sys.stdout.write(json.dumps(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
