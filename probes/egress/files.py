@@ -192,10 +192,12 @@ class FileAnalysis:
         self.notes: list[str] = []
         self._first: FilePass | None = None
         self._early: EgressCaptureError | None = None
+        self._started = False           # the first file was looked at by start()
 
     def start(self) -> FileAnalysis:
         """Start the first file's fast pass; errors wait for `result()` (the caller's boundary)."""
         if self.fast and self.files:
+            self._started = True
             try:
                 self._first = self._open(self.files[0])
             except EgressCaptureError as exc:
@@ -250,7 +252,7 @@ class FileAnalysis:
         return build_result("file", tuple(str(p) for p in self.files), table, total, problems, self.notes)
 
     def _one(self, index: int, path: Path, table: FlowTable) -> tuple[CaptureStats, str | None]:
-        if index == 0 and (self._early is not None or self._first is not None):
+        if index == 0 and self._started:
             if self._early is not None:
                 raise self._early
             opened, self._first = self._first, None
