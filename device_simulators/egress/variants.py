@@ -16,6 +16,7 @@ import gzip
 import ipaddress
 import shutil
 import struct
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -149,3 +150,27 @@ def gzipped(src: str | Path, dst: str | Path) -> int:
 def empty_pcap(path: str | Path) -> None:
     """A capture with no frames at all (a ring-buffer file closed before anything came)."""
     Path(path).write_bytes(struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, SNAPLEN, 1))
+
+
+def ring_buffer(src: str | Path, folder: str | Path, *, files: int = 4, prefix: str = "site") -> list[Path]:
+    """The capture split as `dumpcap -b files:N` writes it (PREFIX_NNNNN_YYYYmmddHHMMSS.pcap),
+    with sequence numbers that wrapped past 99999 partway, so name order is not time order."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = sum(1 for _ in read_frames(src))
+    per_file = -(-frames // files)
+    written: list[Path] = []
+    writer: PcapWriter | None = None
+    for index, (time_us, frame) in enumerate(read_frames(src)):
+        if index % per_file == 0:
+            if writer is not None:
+                writer.close()
+            number = (99_999 - files // 2 + len(written)) % 99_999 + 1      # 99998, 99999, 00001, ...
+            stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(time_us // 1_000_000))
+            written.append(folder / f"{prefix}_{number:05d}_{stamp}.pcap")
+            writer = PcapWriter(written[-1])
+        assert writer is not None
+        writer.write(time_us, frame)
+    if writer is not None:
+        writer.close()
+    return written

@@ -15,10 +15,12 @@ address pair.
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 import json
 import struct
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,8 +110,18 @@ class _Counter:
         return {a: (p, b) for a, (p, b) in totals.items()}
 
 
-def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    while chunk := stream.read(CHUNK):
+def _chunks(stream: BinaryIO, first: bytes = b"", *, result: HeaderPass) -> Iterator[bytes]:
+    """The stream in large pieces; a compressed stream that breaks off ends them, noted."""
+    if first:
+        yield first
+    while True:
+        try:
+            chunk = stream.read(CHUNK)
+        except (EOFError, OSError, zlib.error) as exc:
+            result.damage = f"the compressed file breaks off part-way ({exc or 'unexpected end of data'})"
+            return
+        if not chunk:
+            return
         yield chunk
 
 
@@ -126,7 +138,7 @@ def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) 
     frames = total = 0
     first = last = None
     buf = b""
-    for chunk in _chunks(stream):
+    for chunk in _chunks(stream, result=result):
         buf = buf + chunk if buf else chunk
         n, off = len(buf), 0
         while off + 16 <= n:
@@ -186,14 +198,14 @@ def _resolution(options: bytes, order: str) -> Callable[[int], int]:
     return lambda ts: ts
 
 
-def _pcapng(stream: BinaryIO, result: HeaderPass, counter: _Counter) -> None:
+def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) -> None:
     stats = result.stats
     order = "<"
     interfaces: list[Callable[[int], int]] = []
     frames = total = 0
     first = last = None
     buf = b""
-    for chunk in _chunks(stream):
+    for chunk in _chunks(stream, head, result=result):
         buf = buf + chunk if buf else chunk
         n, off = len(buf), 0
         while off + 12 <= n:
@@ -235,35 +247,79 @@ def _pcapng(stream: BinaryIO, result: HeaderPass, counter: _Counter) -> None:
     stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
 
 
+def open_capture(path: str | Path) -> BinaryIO:
+    """The file's bytes, decompressed if it is gzip-compressed."""
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rb")     # type: ignore[return-value]
+    return open(path, "rb", buffering=0)
+
+
+def first_time_us(path: str | Path) -> int | None:
+    """The first frame's time (microseconds), from the start of the file only; None if unknown."""
+    try:
+        with open_capture(path) as stream:
+            head = stream.read(1 << 16)
+    except (OSError, EOFError, zlib.error):
+        return None
+    kind = sniff(head)
+    if kind == "pcap" and len(head) >= 40:
+        order, units = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
+        sec, frac = struct.unpack_from(order + "II", head, 24)
+        return sec * 1_000_000 + frac * 1_000_000 // units
+    if kind != "pcapng":
+        return None
+    order, off, resolutions = "<", 0, []
+    while off + 28 <= len(head):
+        if struct.unpack_from("<I", head, off)[0] == PCAPNG_SHB:
+            order = "<" if struct.unpack_from("<I", head, off + 8)[0] == 0x1A2B3C4D else ">"
+        kind_id, size = struct.unpack_from(order + "II", head, off)
+        if size < 12:
+            return None
+        if kind_id == 1:
+            resolutions.append(_resolution(head[off + 16:off + size - 4], order))
+        elif kind_id == 6:
+            iface, high, low = struct.unpack_from(order + "III", head, off + 8)
+            to_us = resolutions[iface] if iface < len(resolutions) else (lambda ts: ts)
+            return to_us(high << 32 | low)
+        off += size
+    return None
+
+
 def read_headers(path: str | Path) -> HeaderPass:
-    """The header pass over one pcap or pcapng file.
+    """The header pass over one pcap or pcapng file, gzip-compressed or not.
 
     Raises:
         ValueError: the file is neither pcap nor pcapng (callers fall back to tshark).
     """
     result, counter = HeaderPass(), _Counter()
-    with open(path, "rb", buffering=0) as stream:
-        head = stream.read(24)
-        kind = sniff(head)
-        if kind == "pcap" and len(head) == 24:
-            _pcap(stream, head, result, counter)
-        elif kind == "pcapng":
-            stream.seek(0)
-            _pcapng(stream, result, counter)
-        else:
-            raise ValueError(f"{path} is not a pcap or pcapng file")
+    with open_capture(path) as stream:
+        try:
+            head = stream.read(24)
+            kind = sniff(head)
+            if kind == "pcap" and len(head) == 24:
+                _pcap(stream, head, result, counter)
+            elif kind == "pcapng":
+                _pcapng(stream, head, result, counter)
+            else:
+                raise ValueError(f"{path} is not a pcap or pcapng file")
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise ValueError(f"{path} is not a readable gzip file ({exc})") from exc
     result.stats.found = True
     result.stats.endpoints = counter.endpoints()
     return result
 
 
 def main(argv: list[str]) -> int:
-    """`python -m probes.egress.headers FILE`: the pass as one JSON document on stdout."""
-    try:
-        doc = read_headers(argv[0]).to_json()
-    except (OSError, ValueError) as exc:
-        doc = {"error": str(exc)}
-    sys.stdout.write(json.dumps(doc))
+    """`python -c '...main' FILE...`: one JSON line per file on stdout, as each is done."""
+    for path in argv:
+        try:
+            doc = read_headers(path).to_json()
+        except (OSError, ValueError) as exc:
+            doc = {"error": str(exc)}
+        sys.stdout.write(json.dumps(doc) + "\n")
+        sys.stdout.flush()
     return 0
 
 

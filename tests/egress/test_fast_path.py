@@ -5,6 +5,7 @@ pcapng, 802.1Q/Q-in-Q, IPv6 with extension headers, fragmented DNS, Linux cooked
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -63,3 +64,43 @@ def test_fast_path_gives_the_slow_paths_answer(captures: dict[str, Path], site: 
         assert got == external
     assert len(_flows(fast)) == len(external)
     assert sum(len(d.lookups) for d in fast.devices) == sum(len(d["dns_queries"]) for d in site.truth["devices"])
+
+
+def test_a_gzip_capture_and_a_ring_buffer_folder_analyse_as_the_one_capture(captures: dict[str, Path], site: Site,
+                                                                           tmp_path: Path, capsys):
+    from tests.egress.test_analyze import run_cli
+
+    whole = read_files([site.pcap], SiteNetworks.default())
+    packed = tmp_path / "site.pcap.gz"
+    variants.gzipped(site.pcap, packed)
+    ring = tmp_path / "ring"
+    files = variants.ring_buffer(site.pcap, ring, files=4)
+    assert sorted(p.name for p in files) != [p.name for p in files]      # name order is not time order
+    (ring / "README.txt").write_text("capture notes, not a capture\n")
+    for given in (packed, ring):
+        code, out, err = run_cli(capsys, "analyze", str(given), "--db", str(tmp_path / "r.db"), "--json")
+        assert code == 0 and "note" not in err, err
+        doc = json.loads(out)
+        assert doc["capture"]["source"] == str(given)
+        assert (doc["capture"]["packets"], doc["capture"]["ended"]) == (site.truth["capture"]["packets"],
+                                                                         site.truth["capture"]["end"])
+        result = read_files([given], SiteNetworks.default())
+        assert result.devices == whole.devices                     # failed attempts span the file edges
+
+
+def test_a_gzip_capture_cut_short_is_partial_with_what_was_read(site: Site, tmp_path: Path):
+    packed, cut = tmp_path / "site.pcap.gz", tmp_path / "cut.pcap.gz"
+    variants.gzipped(site.pcap, packed)
+    cut.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+    result = read_files([cut], SiteNetworks.default())
+    assert result.summary.partial and "breaks off part-way" in result.summary.problems[0]
+    assert 0 < result.summary.packets < site.truth["capture"]["packets"]
+
+
+def test_the_cli_says_when_a_file_took_the_slow_path(captures: dict[str, Path], tmp_path: Path, capsys):
+    from tests.egress.test_analyze import run_cli
+
+    code, out, err = run_cli(capsys, "analyze", str(captures["cooked"]), "--db", str(tmp_path / "c.db"), "--json")
+    assert code == 0 and json.loads(out)["devices"]
+    assert err.strip() == ("camaudit: note: site-cooked.pcap has link type 113, not Ethernet, so tshark dissected "
+                           "every frame.")
