@@ -164,7 +164,14 @@ def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOpti
 
 
 def start_watch(interface: str, options: EgressOptions, *, duration: float | None = None) -> LiveWatch:
-    """Start a live capture on a worker thread (raises CaptureError at once if it cannot start)."""
+    """Start a live capture on a worker thread (raises CaptureError at once if it cannot start).
+
+    Raises:
+        UsageError: a duration that is not more than zero.
+    """
+    if duration is not None and not 0 < duration < float("inf"):
+        raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
+                         f"until stopped.")
     with capture_errors():
         return LiveWatch(interface, options.site, duration=duration).start()
 
