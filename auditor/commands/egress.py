@@ -6,11 +6,14 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.live import Live
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -106,7 +109,23 @@ def print_report(console: Console, report: EgressReport) -> None:
         console.print(f"[bold yellow]Partial:[/] {'; '.join(c.problems)}.", highlight=False)
 
 
-def _start_analysis(args: argparse.Namespace):  # noqa: ANN202 - probes.egress imported lazily
+def _progress(err: Console) -> tuple[Progress | None, Callable[[int], None] | None]:
+    """A transient "N packets read, R packets/s" line on a terminal's stderr; nothing otherwise."""
+    if not err.is_terminal:
+        return None, None
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True)
+    task = progress.add_task("starting tcpdump and tshark")
+    started = time.monotonic()
+
+    def update(packets: int) -> None:
+        rate = packets / max(time.monotonic() - started, 1e-3)
+        progress.update(task, description=f"{packets:,} packets read, {rate:,.0f} packets/s")
+
+    return progress, update
+
+
+def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress imported lazily
+                    progress: Callable[[int], None] | None = None):
     """Check the arguments and start tcpdump, tshark and the header pass, before anything
     imports the store (SQLModel and SQLAlchemy take a good part of a run to import)."""
     from auditor.errors import UsageError
@@ -120,18 +139,19 @@ def _start_analysis(args: argparse.Namespace):  # noqa: ANN202 - probes.egress i
         site = site_from_values(args.site_network)
     except ValueError as exc:
         raise UsageError(f"Bad --site-network: {exc}.") from None
-    return FileAnalysis(args.files, site).start()
+    return FileAnalysis(args.files, site, progress=progress).start()
 
 
 def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
-    analysis = _start_analysis(args)
+    err = Console(stderr=True)
+    bar, update = _progress(err)
+    analysis = _start_analysis(args, update)
     try:
         from auditor.egress import EgressOptions, analyze_files, load_allow_list
         from models.db import open_store
 
         options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
-        err = Console(stderr=True)
-        with open_store(args.db) as store:
+        with bar or nullcontext(), open_store(args.db) as store:
             report = analyze_files(store, args.files, options, analysis=analysis,
                                    on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
                                                                   soft_wrap=True))

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -83,8 +84,10 @@ class _FileFeed:
 class FastPass:
     """Started at construction (the first tcpdump, tshark and the header pass run at once)."""
 
-    def __init__(self, paths: list[Path], site: SiteNetworks, *, tshark: str, tcpdump: str) -> None:
+    def __init__(self, paths: list[Path], site: SiteNetworks, *, tshark: str, tcpdump: str,
+                 progress: Callable[[int], None] | None = None) -> None:
         self.paths = paths
+        self._progress = progress
         self._expression = site.capture_filter()
         self._tcpdump = tcpdump
         self._tshark_err: IO[bytes] = tempfile.TemporaryFile()
@@ -92,7 +95,10 @@ class FastPass:
         self.outcomes: list[tuple[int, str]] = []          # per file: tcpdump's exit status and words
         self._feed: _FileFeed | None = _FileFeed(paths[0], self._expression, tcpdump)
         self.headers = subprocess.Popen([sys.executable, "-c", HEADER_PASS, *map(str, paths)],
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE if progress else subprocess.DEVNULL)
+        if progress is not None:
+            threading.Thread(target=self._watch_progress, name="egress-progress", daemon=True).start()
         try:
             self.tshark = subprocess.Popen(
                 [tshark, "-r", "-", "-n", "-Y", site.display_filter(), *preference_parameters(),
@@ -103,6 +109,18 @@ class FastPass:
             raise
         self._relay = threading.Thread(target=self._run_relay, name="egress-relay", daemon=True)
         self._relay.start()
+
+    def _watch_progress(self) -> None:
+        """The header pass's "INDEX FRAMES" lines -> frames counted in this run so far."""
+        assert self.headers.stderr is not None and self._progress is not None
+        done: dict[int, int] = {}
+        for line in self.headers.stderr:
+            try:
+                index, frames = map(int, line.split())
+            except ValueError:
+                continue
+            done[index] = frames
+            self._progress(sum(done.values()))
 
     def _run_relay(self) -> None:
         """Each file's tcpdump output into tshark, one file after another."""
@@ -188,6 +206,6 @@ class FastPass:
         if hasattr(self, "_relay"):
             self._relay.join(5)
         for stream in (self.tshark.stdout if hasattr(self, "tshark") else None, self.headers.stdout,
-                       self._tshark_err):
+                       self.headers.stderr, self._tshark_err):
             if stream is not None:
                 stream.close()

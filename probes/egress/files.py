@@ -19,7 +19,7 @@ from __future__ import annotations
 import shutil
 import threading
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +128,9 @@ class FileAnalysis:
     `result()` reads them all."""
 
     def __init__(self, paths: Sequence[str | Path], site: SiteNetworks, *, cancel: threading.Event | None = None,
-                 fast: bool = True) -> None:
+                 fast: bool = True, progress: Callable[[int], None] | None = None) -> None:
+        self.progress = progress        # told the packets read so far (fast path), from another thread
+        self._done = 0                  # packets of the runs already finished
         self.sources = tuple(str(p) for p in paths)
         self.files = expand_captures(paths)
         self.site = site
@@ -166,11 +168,16 @@ class FileAnalysis:
         self._plan = self._make_plan()
         if self._plan and self._plan[0][0] == "fast":
             try:
-                self._first = FastPass(self._plan[0][1], self.site, tshark=find_tshark(),
-                                       tcpdump=shutil.which("tcpdump") or "tcpdump")
+                self._first = self._fast_pass(self._plan[0][1])
             except EgressCaptureError as exc:
                 self._early = exc
         return self
+
+    def _fast_pass(self, paths: list[Path]) -> FastPass:
+        done, report = self._done, self.progress
+        progress = None if report is None else (lambda frames: report(done + frames))
+        return FastPass(paths, self.site, tshark=find_tshark(), tcpdump=shutil.which("tcpdump") or "tcpdump",
+                        progress=progress)
 
     def close(self) -> None:
         if self._first is not None:
@@ -213,6 +220,7 @@ class FileAnalysis:
                 problems.append(exc.message.rstrip("."))
                 continue
             for _, stats, problem in outcomes:
+                self._done += stats.frames
                 read += 1
                 total.merge(stats)
                 if problem:
@@ -228,7 +236,7 @@ class FileAnalysis:
         if index == 0 and self._first is not None:
             run, self._first = self._first, None
         else:
-            run = FastPass(paths, self.site, tshark=find_tshark(), tcpdump=shutil.which("tcpdump") or "tcpdump")
+            run = self._fast_pass(paths)
         try:
             if not run.rows(table, self.cancel):
                 problems.append(STOPPED)

@@ -125,7 +125,10 @@ def _chunks(stream: BinaryIO, first: bytes = b"", *, result: HeaderPass) -> Iter
         yield chunk
 
 
-def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) -> None:
+Progress = Callable[[int], None] | None      # told the frames counted so far, once per chunk
+
+
+def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter, progress: Progress) -> None:
     order, units = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
     result.link_types.add(struct.unpack_from(order + "I", head, 20)[0] & 0x0FFFFFFF)
     record = struct.Struct(order + "IIII")
@@ -169,6 +172,8 @@ def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) 
             total += orig
             off = end
         buf = buf[off:]
+        if progress is not None:
+            progress(frames)
         if result.damage:
             break
     if buf and not result.damage:
@@ -198,7 +203,7 @@ def _resolution(options: bytes, order: str) -> Callable[[int], int]:
     return lambda ts: ts
 
 
-def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter) -> None:
+def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter, progress: Progress) -> None:
     stats = result.stats
     order = "<"
     interfaces: list[Callable[[int], int]] = []
@@ -240,6 +245,8 @@ def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter
                 total += orig
             off += size
         buf = buf[off:]
+        if progress is not None:
+            progress(frames)
         if result.damage:
             break
     if buf and not result.damage:
@@ -287,7 +294,7 @@ def first_time_us(path: str | Path) -> int | None:
     return None
 
 
-def read_headers(path: str | Path) -> HeaderPass:
+def read_headers(path: str | Path, progress: Progress = None) -> HeaderPass:
     """The header pass over one pcap or pcapng file, gzip-compressed or not.
 
     Raises:
@@ -299,9 +306,9 @@ def read_headers(path: str | Path) -> HeaderPass:
             head = stream.read(24)
             kind = sniff(head)
             if kind == "pcap" and len(head) == 24:
-                _pcap(stream, head, result, counter)
+                _pcap(stream, head, result, counter, progress)
             elif kind == "pcapng":
-                _pcapng(stream, head, result, counter)
+                _pcapng(stream, head, result, counter, progress)
             else:
                 raise ValueError(f"{path} is not a pcap or pcapng file")
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
@@ -312,10 +319,15 @@ def read_headers(path: str | Path) -> HeaderPass:
 
 
 def main(argv: list[str]) -> int:
-    """`python -c '...main' FILE...`: one JSON line per file on stdout, as each is done."""
-    for path in argv:
+    """`python -c '...main' FILE...`: one JSON line per file on stdout, as each is done, and
+    "INDEX FRAMES" progress lines on stderr."""
+    for index, path in enumerate(argv):
+        def progress(frames: int, index: int = index) -> None:
+            sys.stderr.write(f"{index} {frames}\n")
+            sys.stderr.flush()
+
         try:
-            doc = read_headers(path).to_json()
+            doc = read_headers(path, progress).to_json()
         except (OSError, ValueError) as exc:
             doc = {"error": str(exc)}
         sys.stdout.write(json.dumps(doc) + "\n")

@@ -104,3 +104,12 @@ def test_the_cli_says_when_a_file_took_the_slow_path(captures: dict[str, Path], 
     assert code == 0 and json.loads(out)["devices"]
     assert err.strip() == ("camaudit: note: site-cooked.pcap has link type 113, not Ethernet, so tshark dissected "
                            "every frame.")
+
+
+def test_progress_counts_packets_as_the_header_pass_reads_them(site: Site):
+    from probes.egress.files import FileAnalysis
+
+    seen: list[int] = []
+    result = FileAnalysis([site.pcap, site.pcap], SiteNetworks.default(), progress=seen.append).start().result()
+    assert result.summary.packets == 2 * site.truth["capture"]["packets"]
+    assert len(seen) >= 2 and seen == sorted(seen) and seen[-1] == result.summary.packets
