@@ -40,14 +40,16 @@ def _common(p: argparse.ArgumentParser) -> None:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     egress = subparsers.add_parser(
         "egress", help="which external servers each camera talks to, from a capture file or live traffic")
-    sub = egress.add_subparsers(dest="egress_command", metavar="{analyze,watch}", required=True)
+    sub = egress.add_subparsers(dest="egress_command", metavar="{analyze,watch,filter}", required=True)
     analyze = sub.add_parser(
         "analyze", help="analyse pcap/pcapng files (one capture window, in the order given)",
         description="Read capture files with tshark and list, per site device, every external destination "
                     "(bytes each way, DNS names, TLS SNI, HTTP Host, country, label), DNS lookups that led "
                     "nowhere and failed connection attempts; findings are checked against each device's "
                     "latest audit in the store.")
-    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pcap or pcapng file")
+    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="pcap or pcapng file, gzip-compressed or not, or a folder of them (a dumpcap "
+                              "ring buffer: read as one capture in time order)")
     _common(analyze)
     analyze.add_argument("--json", action="store_true",
                          help="print the result as JSON (devices with external traffic or DNS look-ups; "
@@ -60,6 +62,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                        help="stop after this long: seconds, or with a unit (90, 30m, 12h, 7d); default: Ctrl-C")
     _common(watch)
     watch.set_defaults(func=cmd_watch)
+    bpf = sub.add_parser(
+        "filter", help="print the capture filter (BPF) that keeps only traffic leaving or entering the site",
+        description="Print the libpcap capture filter camaudit uses: every frame whose source and destination "
+                    "are not both on the site, all DNS, and what the filter cannot look into, also inside 802.1Q "
+                    "tags. Give it to dumpcap -f or tcpdump on a mirror port so video never reaches the disk.")
+    bpf.add_argument("--site-network", action="append", metavar="CIDR",
+                     help="a network on the site (repeatable); default: the private ranges")
+    bpf.set_defaults(func=cmd_filter)
 
 
 def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.egress imported lazily
@@ -140,6 +150,18 @@ def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress im
     except ValueError as exc:
         raise UsageError(f"Bad --site-network: {exc}.") from None
     return FileAnalysis(args.files, site, progress=progress).start()
+
+
+def cmd_filter(args: argparse.Namespace, console: Console) -> int:
+    from auditor.errors import UsageError
+    from probes.egress.networks import site_from_values
+
+    try:
+        site = site_from_values(args.site_network)
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+    print(site.capture_filter())
+    return 0
 
 
 def cmd_analyze(args: argparse.Namespace, console: Console) -> int:

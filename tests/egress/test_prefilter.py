@@ -137,3 +137,14 @@ def test_the_header_pass_stops_at_a_cut_and_says_why(tmp_path: Path):
     struct.pack_into("<I", big, 24 + 8, 1 << 30)          # the first record claims 1 GiB
     cut.write_bytes(bytes(big))
     assert "bigger than maximum" in (read_headers(cut).damage or "")
+
+
+def test_the_filter_command_prints_the_expression_for_dumpcap(capsys):
+    from auditor.cli import main
+
+    assert main(["egress", "filter", "--site-network", "10.20.0.0/24", "--site-network", "192.168.5.0/24",
+                 "--site-network", "fd00::/64"]) == 0
+    assert capsys.readouterr().out.strip() == capture_filter(SITE)
+    assert main(["egress", "filter", "--site-network", "10.20.0.0/33"]) == 2
+    err = capsys.readouterr().err
+    assert "--site-network" in err and len(err.strip().splitlines()) == 1
