@@ -60,6 +60,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
     watch.add_argument("--duration", metavar="LENGTH",
                        help="stop after this long: seconds, or with a unit (90, 30m, 12h, 7d); default: Ctrl-C")
+    watch.add_argument("--ring", type=Path, metavar="FOLDER",
+                       help="long watches: dumpcap writes a ring buffer here (kernel-filtered, no video) and each "
+                            "finished file is analysed into one run that grows in the store; started again on the "
+                            "same folder, a killed watch carries on without counting anything twice")
+    watch.add_argument("--keep", type=int, default=168, metavar="N",
+                       help="with --ring: at most N files on disk, dumpcap deletes the oldest (default 168)")
+    watch.add_argument("--file-seconds", type=int, default=3600, metavar="S",
+                       help="with --ring: start a new file every S seconds (default 3600)")
     _common(watch)
     watch.set_defaults(func=cmd_watch)
     bpf = sub.add_parser(
@@ -234,6 +242,8 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
 
     duration = parse_duration(args.duration)
     options = _options(args)
+    if args.ring is not None:
+        return _watch_ring(args, console, duration, options)
     with open_store(args.db) as store:
         watch = start_watch(args.interface, options, duration=duration)
         started = time.monotonic()
@@ -252,6 +262,46 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
             watch.stop()
         report = finish_watch(store, watch, options, stopped_early=stopped)
     print_report(console, report)
+    return 0
+
+
+def _watch_ring(args: argparse.Namespace, console: Console, duration: float | None, options) -> int:  # noqa: ANN001
+    """`egress watch --ring`: the watch runs on a worker thread; Ctrl-C asks it to stop."""
+    import threading
+
+    from auditor.egress.run import watch_ring
+    from models.db import open_store
+
+    err = Console(stderr=True)
+    stop = threading.Event()
+    box: dict = {}
+
+    def on_file(name: str, report: EgressReport) -> None:
+        err.print(f"camaudit: analysed {name}; {report.capture.packets} frames so far, "
+                  f"{sum(d.external for d in report.devices)} devices with external traffic "
+                  f"(egress run {report.run_id}).", highlight=False, soft_wrap=True)
+
+    with open_store(args.db) as store:
+        def work() -> None:
+            try:
+                box["report"] = watch_ring(store, args.interface, args.ring, options, keep=args.keep,
+                                           file_seconds=args.file_seconds, duration=duration, stop=stop,
+                                           on_file=on_file)
+            except BaseException as exc:  # noqa: BLE001 - raised again on the main thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="egress-ring-watch", daemon=True)
+        worker.start()
+        err.print(f"camaudit: capturing on {args.interface} into {args.ring} (at most {args.keep} files); "
+                  f"Ctrl-C stops and stores what was seen.", highlight=False, soft_wrap=True)
+        while worker.is_alive():
+            try:
+                worker.join(REFRESH_S)
+            except KeyboardInterrupt:
+                stop.set()
+        if "error" in box:
+            raise box["error"]
+    print_report(console, box["report"])
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from models.egress import (
     record_egress_devices,
     record_egress_run_finished,
     record_egress_run_started,
+    replace_egress_devices,
 )
 from models.store import get_latest_audit, list_runs
 from probes.egress import (
@@ -43,6 +45,9 @@ from probes.egress import (
     SiteNetworks,
 )
 from probes.egress.networks import site_from_values
+from probes.egress.ring import RingAnalyser, RingCapture
+
+RING_POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -182,3 +187,77 @@ def finish_watch(store: Store, watch: LiveWatch, options: EgressOptions, *,
     with capture_errors():
         result = watch.wait()
     return store_result(store, result, options, started=watch.started, complete=not stopped_early)
+
+
+def store_growing(store: Store, run_id: int, result: CaptureResult, options: EgressOptions, *,
+                  complete: bool) -> None:
+    """A long watch's cumulative result so far, replacing what the run held (the run grows)."""
+    window = _window(result)
+    audited = bool(list_runs(store, limit=1))
+    replace_egress_devices(store, run_id=run_id, devices=[
+        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
+    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
+                               complete=complete and not result.summary.partial)
+
+
+def watch_ring(store: Store, interface: str, folder: Path, options: EgressOptions, *, keep: int,
+               file_seconds: int, duration: float | None, stop: threading.Event,
+               on_file: Callable[[str, EgressReport], None] | None = None) -> EgressReport:
+    """A long watch through a dumpcap ring buffer in `folder`, each finished file analysed into
+    one egress run that grows in the store; started again on the same folder after a crash or
+    a kill, it carries on with the same run and counts no file twice (`probes.egress.ring`).
+
+    Raises:
+        UsageError: bad duration, keep or file length.
+        CaptureError: dumpcap missing or failing before it captured anything, a bad journal.
+    """
+    if duration is not None and not 0 < duration < float("inf"):
+        raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
+                         f"until stopped.")
+    if keep < 2 or file_seconds < 1:
+        raise UsageError("A ring buffer needs --keep 2 or more files of at least one second (--file-seconds).")
+    folder.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    with capture_errors():
+        analyser = RingAnalyser(folder, options.site)
+        run_id = analyser.keep.get("run_id")
+        if run_id is None or get_egress_report(store, run_id=run_id) is None:
+            run_id = record_egress_run_started(store, kind="live", source=interface,
+                                               site_networks=options.site.as_text(),
+                                               allow_list=options.allow.path, started=started)
+            analyser.keep["run_id"] = run_id
+            analyser.save()
+        leftover = analyser.pending(include_newest=True) if analyser.resumed else []   # a killed watch's files
+        capture = RingCapture(interface, options.site, folder, keep=keep, file_seconds=file_seconds).start()
+
+    def catch_up(paths: list[Path]) -> None:
+        for path in paths:
+            analyser.analyse([path])
+            analyser.prune(keep)
+            store_growing(store, run_id, analyser.result(interface, settle=False), options, complete=False)
+            if on_file is not None:
+                on_file(path.name, get_egress_report(store, run_id=run_id))   # type: ignore[arg-type]
+
+    deadline = None if duration is None else time.monotonic() + duration
+    try:
+        catch_up(leftover)
+        while capture.running and not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+            catch_up(analyser.pending(include_newest=False))
+            stop.wait(RING_POLL_S)
+    finally:
+        capture.stop()
+    failure = capture.failure()
+    if failure is not None and not analyser.analysed and not analyser.pending(include_newest=True):
+        with capture_errors():
+            raise failure
+    catch_up(analyser.pending(include_newest=True))
+    dropped = capture.dropped()
+    if dropped:
+        analyser.problems.append(f"dumpcap reports {dropped} packets dropped on {interface}")
+    stopped_early = stop.is_set() or (failure is not None)
+    store_growing(store, run_id, analyser.result(interface, settle=True), options, complete=not stopped_early)
+    if not stopped_early:
+        analyser.finish()
+    report = get_egress_report(store, run_id=run_id)
+    assert report is not None
+    return report

@@ -194,10 +194,18 @@ class FileAnalysis:
             self.close()
 
     def _read(self) -> CaptureResult:
+        table = FlowTable(self.site)
+        total, problems = self.read_into(table)
+        return build_result("file", self.sources, table, total, problems, self.notes)
+
+    def read_into(self, table: FlowTable) -> tuple[CaptureStats, list[str]]:
+        """Every file's frames into `table` (which may hold earlier files: a long watch);
+        returns the files' totals and why the result is partial. Raises like `read_files`."""
+        if self._plan is None:
+            self.start()
         if not self.files:
             raise NotACaptureFile(f"There is no capture file in {', '.join(self.sources)}.")
         assert self._plan is not None
-        table = FlowTable(self.site)
         total = CaptureStats()
         problems: list[str] = []
         read = 0
@@ -227,7 +235,7 @@ class FileAnalysis:
                     problems.append(problem)
         if not read and problems:
             raise NotACaptureFile(f"None of the files could be read: {'; '.join(problems)}.")
-        return build_result("file", self.sources, table, total, problems, self.notes)
+        return total, problems
 
     def _fast(self, index: int, paths: list[Path], table: FlowTable,
               problems: list[str]) -> list[tuple[Path, CaptureStats, str | None]]:

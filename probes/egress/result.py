@@ -8,9 +8,11 @@ from probes.egress.traffic import CaptureResult, CaptureSummary, DeviceTraffic, 
 
 
 def build_result(kind: str, sources: tuple[str, ...], table: FlowTable, stats: CaptureStats | None,
-                 problems: list[str], notes: list[str] | None = None) -> CaptureResult:
-    """Devices from the table; totals (and internal-only devices) from `stats` when known."""
-    devices = {d.address: d for d in table.finish()}
+                 problems: list[str], notes: list[str] | None = None, *, settle: bool = True) -> CaptureResult:
+    """Devices from the table; totals (and internal-only devices) from `stats` when known.
+    `settle=False` leaves the table as it is (pending attempts count as failed) for a watch
+    that goes on."""
+    devices = {d.address: d for d in (table.finish() if settle else table.snapshot())}
     if stats is not None and stats.found:
         packets, size, first, last = stats.frames, stats.bytes, stats.first_us, stats.last_us
         for address, (n, b) in stats.endpoints.items():
