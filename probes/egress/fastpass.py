@@ -25,10 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from probes.egress.capfile import sniff
 from probes.egress.errors import CaptureFailed
 from probes.egress.fields import field_parameters, parse_row
 from probes.egress.flows import FlowTable
-from probes.egress.headers import HeaderPass, sniff
+from probes.egress.headers import HeaderPass
 from probes.egress.networks import SiteNetworks
 from probes.egress.stats import CaptureStats
 from probes.egress.tsharkargs import dissector_parameters, preference_parameters

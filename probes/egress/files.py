@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from probes.egress.capfile import LINKTYPE_ETHERNET, PCAPNG_SHB, first_time_us, open_capture, sniff
 from probes.egress.errors import CaptureFailed, CapturePermissionDenied, EgressCaptureError, NotACaptureFile
 from probes.egress.fastpass import FastPass
 from probes.egress.flows import FlowTable
-from probes.egress.headers import LINKTYPE_ETHERNET, PCAPNG_SHB, first_time_us, open_capture, sniff
 from probes.egress.networks import SiteNetworks
 from probes.egress.result import build_result
 from probes.egress.stats import CaptureStats

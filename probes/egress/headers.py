@@ -26,30 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from probes.egress.capfile import PCAP_MAGICS, PCAPNG_SHB, open_capture, resolution, sniff
 from probes.egress.stats import CaptureStats
 
 CHUNK = 1 << 22
-LINKTYPE_ETHERNET = 1
 MAX_RECORD = 1 << 18            # tshark's own limit for one Ethernet frame (WTAP_MAX_PACKET_SIZE_STANDARD)
-PCAP_MAGICS = {                 # magic as read little-endian -> (byte order, units per second)
-    0xA1B2C3D4: ("<", 1_000_000), 0xA1B23C4D: ("<", 1_000_000_000),
-    0xD4C3B2A1: (">", 1_000_000), 0x4D3CB2A1: (">", 1_000_000_000),
-}
-PCAPNG_SHB = 0x0A0D0D0A
 CUT_SHORT = "the file appears to have been cut short in the middle of a packet"
 _ET_IP4, _ET_IP6 = 0x0800, 0x86DD
 _TAGS = (0x8100, 0x88A8, 0x9100)
-
-
-def sniff(head: bytes) -> str:
-    """What a file starts like: pcap, pcapng, gzip, or unknown (tshark may still read it)."""
-    if len(head) >= 4 and struct.unpack_from("<I", head)[0] in PCAP_MAGICS:
-        return "pcap"
-    if len(head) >= 4 and struct.unpack_from("<I", head)[0] == PCAPNG_SHB:
-        return "pcapng"
-    if head[:2] == b"\x1f\x8b":
-        return "gzip"
-    return "unknown"
 
 
 @dataclass
@@ -181,28 +165,6 @@ def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter, 
     stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
 
 
-def _resolution(options: bytes, order: str) -> Callable[[int], int]:
-    """An interface's timestamp units -> microseconds (if_tsresol, option 9; default 10^-6)."""
-    at = 0
-    while at + 4 <= len(options):
-        code, size = struct.unpack_from(order + "HH", options, at)
-        if code == 0:
-            break
-        if code == 9 and size >= 1:
-            value = options[at + 4]
-            if value & 0x80:
-                power = value & 0x7F
-                return lambda ts: ts * 1_000_000 >> power
-            digits = value
-            if digits >= 6:
-                div = 10 ** (digits - 6)
-                return lambda ts: ts // div
-            mul = 10 ** (6 - digits)
-            return lambda ts: ts * mul
-        at += 4 + (size + 3) // 4 * 4
-    return lambda ts: ts
-
-
 def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter, progress: Progress) -> None:
     stats = result.stats
     order = "<"
@@ -226,7 +188,7 @@ def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter
                 break
             if kind == 1:                                    # interface description
                 result.link_types.add(struct.unpack_from(order + "H", buf, off + 8)[0])
-                interfaces.append(_resolution(buf[off + 16:off + size - 4], order))
+                interfaces.append(resolution(buf[off + 16:off + size - 4], order))
             elif kind in (6, 3):                             # enhanced / simple packet
                 if kind == 6:
                     iface, high, low, incl, orig = struct.unpack_from(order + "IIIII", buf, off + 8)
@@ -252,46 +214,6 @@ def _pcapng(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter
     if buf and not result.damage:
         result.damage = CUT_SHORT
     stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
-
-
-def open_capture(path: str | Path) -> BinaryIO:
-    """The file's bytes, decompressed if it is gzip-compressed."""
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rb")     # type: ignore[return-value]
-    return open(path, "rb", buffering=0)
-
-
-def first_time_us(path: str | Path) -> int | None:
-    """The first frame's time (microseconds), from the start of the file only; None if unknown."""
-    try:
-        with open_capture(path) as stream:
-            head = stream.read(1 << 16)
-    except (OSError, EOFError, zlib.error):
-        return None
-    kind = sniff(head)
-    if kind == "pcap" and len(head) >= 40:
-        order, units = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
-        sec, frac = struct.unpack_from(order + "II", head, 24)
-        return sec * 1_000_000 + frac * 1_000_000 // units
-    if kind != "pcapng":
-        return None
-    order, off, resolutions = "<", 0, []
-    while off + 28 <= len(head):
-        if struct.unpack_from("<I", head, off)[0] == PCAPNG_SHB:
-            order = "<" if struct.unpack_from("<I", head, off + 8)[0] == 0x1A2B3C4D else ">"
-        kind_id, size = struct.unpack_from(order + "II", head, off)
-        if size < 12:
-            return None
-        if kind_id == 1:
-            resolutions.append(_resolution(head[off + 16:off + size - 4], order))
-        elif kind_id == 6:
-            iface, high, low = struct.unpack_from(order + "III", head, off + 8)
-            to_us = resolutions[iface] if iface < len(resolutions) else (lambda ts: ts)
-            return to_us(high << 32 | low)
-        off += size
-    return None
 
 
 def read_headers(path: str | Path, progress: Progress = None) -> HeaderPass:

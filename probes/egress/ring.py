@@ -26,10 +26,10 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
+from probes.egress.capfile import first_time_us
 from probes.egress.errors import CaptureFailed, EgressCaptureError, TsharkMissing
 from probes.egress.files import FileAnalysis
 from probes.egress.flows import FlowTable, from_state, to_state
-from probes.egress.headers import first_time_us
 from probes.egress.networks import SiteNetworks
 from probes.egress.result import build_result
 from probes.egress.traffic import CaptureResult
