@@ -169,7 +169,9 @@ class FastPass:
 
     def finish(self) -> tuple[list[tuple[Path, CaptureStats, str | None]], str | None]:
         """Per file: totals and why it is partial; and why the whole run is, if tshark failed."""
-        out, _ = self.headers.communicate()
+        assert self.headers.stdout is not None
+        out = self.headers.stdout.read()       # stderr, if piped, is drained by the progress thread
+        self.headers.wait()
         code = self.tshark.wait()
         self._relay.join()
         results = []

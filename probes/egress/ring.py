@@ -26,7 +26,6 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any
 
-from probes.egress.capfile import first_time_us
 from probes.egress.errors import CaptureFailed, EgressCaptureError, TsharkMissing
 from probes.egress.files import FileAnalysis
 from probes.egress.flows import FlowTable, from_state, to_state
@@ -38,6 +37,7 @@ from probes.egress.tsharkargs import INSTALL_HINT
 PREFIX = "camaudit-watch"
 JOURNAL = ".camaudit-watch.json"
 VERSION = 1
+_RING_NAME = re.compile(r"_\d{5,}_(\d{14})\.")
 _DROPPED = re.compile(r"received/dropped on interface .*?: (\d+)/(\d+)")
 
 
@@ -94,8 +94,16 @@ class RingAnalyser:
         self.journal.unlink(missing_ok=True)
 
     def _ring_files(self) -> list[Path]:
+        """dumpcap's files in the order it wrote them: by the start time in the name
+        (PREFIX_NNNNN_YYYYmmddHHMMSS), then by modification time. Not by first frame: the file
+        dumpcap has just opened may hold no frame yet, and it is the newest."""
         files = [p for p in self.folder.glob(f"{PREFIX}_*") if p.is_file()]
-        return sorted(files, key=lambda p: (first_time_us(p) or 0, p.name))
+
+        def order(path: Path) -> tuple[str, int]:
+            found = _RING_NAME.search(path.name)
+            return (found.group(1) if found else "", path.stat().st_mtime_ns)
+
+        return sorted(files, key=order)
 
     def pending(self, *, include_newest: bool) -> list[Path]:
         """Finished files not analysed yet, oldest first; the newest is dumpcap's open file
