@@ -1,6 +1,6 @@
 """Same answer: the fast path (libpcap pre-filter, tshark fields, header pass) against the
 pyshark path that dissects every frame, on the site capture and each of its variants:
-pcapng, 802.1Q/Q-in-Q, IPv6 with extension headers, fragmented DNS, Linux cooked capture
+pcapng, nanosecond pcap, 802.1Q/Q-in-Q, IPv6 with extension headers, fragmented DNS, Linux cooked capture
 (which falls back, and says so)."""
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ def captures(site: Site, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     folder = tmp_path_factory.mktemp("variants")
     found = {"pcap": site.pcap}
     if shutil.which("editcap"):
-        found["pcapng"] = folder / "site.pcapng"
-        subprocess.run(["editcap", "-F", "pcapng", str(site.pcap), str(found["pcapng"])], check=True,
-                       capture_output=True, timeout=60)
+        for name, kind in (("pcapng", "pcapng"), ("nanosecond", "nsecpcap")):
+            found[name] = folder / f"site-{name}.{kind}"
+            subprocess.run(["editcap", "-F", kind, str(site.pcap), str(found[name])], check=True,
+                           capture_output=True, timeout=60)
     for name, make in (("vlan", variants.vlan_tagged), ("ipv6", variants.ipv6),
                        ("fragments", variants.fragmented_dns), ("cooked", variants.linux_cooked)):
         found[name] = folder / f"site-{name}.pcap"
@@ -39,7 +40,7 @@ def _flows(result: CaptureResult) -> set[tuple]:
              x.failed_attempts) for d in result.devices for x in d.destinations}
 
 
-@pytest.mark.parametrize("name", ["pcap", "pcapng", "vlan", "ipv6", "fragments", "cooked"])
+@pytest.mark.parametrize("name", ["pcap", "pcapng", "nanosecond", "vlan", "ipv6", "fragments", "cooked"])
 def test_fast_path_gives_the_slow_paths_answer(captures: dict[str, Path], site: Site, name: str):
     if name not in captures:
         pytest.skip("editcap is not installed")
