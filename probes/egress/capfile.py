@@ -92,3 +92,27 @@ def resolution(options: bytes, order: str) -> Callable[[int], int]:
             return lambda ts: ts * mul
         at += 4 + (size + 3) // 4 * 4
     return lambda ts: ts
+
+
+def declared_link_types(head: bytes) -> set[int] | None:
+    """The link types a file's first bytes declare (pcap: its header; pcapng: the interface
+    descriptions before the first packet); None if it is neither."""
+    kind = sniff(head)
+    if kind == "pcap":
+        if len(head) < 24:
+            return set()
+        order, _ = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
+        return {struct.unpack_from(order + "I", head, 20)[0] & 0x0FFFFFFF}
+    if kind != "pcapng":
+        return None
+    order, off, found = "<", 0, set()
+    while off + 12 <= len(head):
+        if struct.unpack_from("<I", head, off)[0] == PCAPNG_SHB:
+            order = "<" if struct.unpack_from("<I", head, off + 8)[0] == 0x1A2B3C4D else ">"
+        block, size = struct.unpack_from(order + "II", head, off)
+        if size < 12 or block in (2, 3, 6):
+            break                              # packets begin: the descriptions come before them
+        if block == 1 and off + 10 <= len(head):
+            found.add(struct.unpack_from(order + "H", head, off + 8)[0])
+        off += size
+    return found

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from probes.egress.capfile import LINKTYPE_ETHERNET, PCAPNG_SHB, first_time_us, open_capture, sniff
+from probes.egress.capfile import LINKTYPE_ETHERNET, declared_link_types, first_time_us, open_capture, sniff
 from probes.egress.errors import CaptureFailed, CapturePermissionDenied, EgressCaptureError, NotACaptureFile
 from probes.egress.fastpass import FastPass
 from probes.egress.flows import FlowTable
@@ -54,23 +54,6 @@ def check_file(path: Path) -> None:
         raise NotACaptureFile(f"{path} is empty, not a packet capture.")
 
 
-def _pcapng_link_types(head: bytes) -> set[int]:
-    """Link types of the interface descriptions near the start of a pcapng file."""
-    order, off, found = "<", 0, set()
-    while off + 12 <= len(head):
-        if int.from_bytes(head[off:off + 4], "little") == PCAPNG_SHB:
-            order = "<" if head[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
-        byteorder = "little" if order == "<" else "big"
-        kind = int.from_bytes(head[off:off + 4], byteorder)
-        size = int.from_bytes(head[off + 4:off + 8], byteorder)
-        if size < 12 or kind in (2, 3, 6):
-            break                              # packets begin: the descriptions come before them
-        if kind == 1 and off + 10 <= len(head):
-            found.add(int.from_bytes(head[off + 8:off + 10], byteorder))
-        off += size
-    return found
-
-
 def expand_captures(paths: Sequence[str | Path]) -> list[Path]:
     """Files as given, in the order given; a directory (a `dumpcap -b` ring buffer) or a glob
     pattern becomes its capture files (pcap, pcapng, gzip) in the order of their first frame."""
@@ -87,9 +70,13 @@ def expand_captures(paths: Sequence[str | Path]) -> list[Path]:
             continue
         captures = []
         for member in members:
-            with open(member, "rb") as stream:
-                if sniff(stream.read(4)) != "unknown":
-                    captures.append(member)
+            try:
+                with open(member, "rb") as stream:
+                    if sniff(stream.read(4)) == "unknown":
+                        continue
+            except OSError:
+                pass                        # kept: check_file says what is wrong with it
+            captures.append(member)
         found += sorted(captures, key=lambda p: (first_time_us(p) or 0, p.name))
     return found
 
@@ -108,13 +95,8 @@ def slow_reason(path: Path, tcpdump: str | None) -> str | None:
                 head = stream.read(_PROBE_BYTES)
         except (OSError, EOFError, zlib.error):
             return f"{path.name} is not a readable gzip file, so tshark read it frame by frame"
-    kind = sniff(head)
-    if kind == "pcap":
-        link_types = {int.from_bytes(head[20:24], "little" if head[:2] == b"\xd4\xc3" or head[:2] == b"\x4d\x3c"
-                                     else "big") & 0x0FFFFFFF} if len(head) >= 24 else set()
-    elif kind == "pcapng":
-        link_types = _pcapng_link_types(head)
-    else:
+    link_types = declared_link_types(head)
+    if link_types is None:
         return f"{path.name} is not a pcap or pcapng file, so tshark read it frame by frame"
     if link_types != {LINKTYPE_ETHERNET}:
         names = ", ".join(str(t) for t in sorted(link_types)) or "none found"
