@@ -76,3 +76,13 @@ def test_a_journal_of_other_site_networks_is_refused_in_one_sentence(tmp_path: P
     (tmp_path / JOURNAL).write_text(json.dumps({"version": 99}))
     with pytest.raises(CaptureFailed, match="cannot be read"):
         RingAnalyser(tmp_path, SiteNetworks.default())
+
+
+def test_dumpcaps_drop_count_is_read_from_its_last_words(tmp_path: Path):
+    from probes.egress.ring import RingCapture
+
+    capture = RingCapture("lo", SiteNetworks.default(), tmp_path, keep=3, file_seconds=60)
+    assert "-b" in capture.command and "files:3" in capture.command and capture.dropped() is None
+    capture._err.write(b"Capturing on 'Loopback: lo'\nPackets captured: 253507\n"
+                       b"Packets received/dropped on interface 'Loopback: lo': 253507/12 (pcap:0/dumpcap:12) (99.9%)\n")
+    assert capture.dropped() == 12
