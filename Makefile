@@ -1,5 +1,5 @@
 # Two commands for a fresh Debian machine (as root): `make demo` and `make test`.
-# Both create .venv, install camaudit with its test tools, and install tshark when missing.
+# Both create .venv, install camaudit with its test tools, and install tshark and tcpdump when missing.
 
 VENV    ?= .venv
 PYTHON  ?= python3
@@ -13,6 +13,9 @@ $(STAMP): pyproject.toml
 	@command -v tshark >/dev/null 2>&1 || { \
 	  echo "Installing tshark (Debian package) ..."; \
 	  apt-get update -qq && apt-get install -y -qq tshark >/dev/null; }
+	@command -v tcpdump >/dev/null 2>&1 || { \
+	  echo "Installing tcpdump (Debian package; the egress pre-filter for capture files) ..."; \
+	  apt-get update -qq && apt-get install -y -qq tcpdump >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

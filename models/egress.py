@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Index, inspect
+from sqlalchemy import JSON, Index, delete, inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import Finding
@@ -328,6 +328,18 @@ def record_egress_devices(store: Store, *, run_id: int, devices: list[EgressDevi
     ensure_egress_tables(store)
     with store.writing() as session:
         run = _run_or_raise(session, store, run_id)
+        return [_add_device(session, run, device) for device in devices]
+
+
+def replace_egress_devices(store: Store, *, run_id: int, devices: list[EgressDevice]) -> list[int]:
+    """A run that grows (a long watch analysed file by file): its devices replaced by the latest
+    cumulative analysis in one transaction, so the run is never counted twice nor half-written.
+    Flows, look-ups and findings go with their device (ON DELETE CASCADE)."""
+    ensure_egress_tables(store)
+    with store.writing() as session:
+        run = _run_or_raise(session, store, run_id)
+        session.execute(delete(EgressDeviceRecord).where(col(EgressDeviceRecord.run_id) == run_id))
+        run.device_count = run.finding_count = 0
         return [_add_device(session, run, device) for device in devices]
 
 

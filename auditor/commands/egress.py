@@ -6,14 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.live import Live
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-
-from auditor.argtypes import seconds
 
 if TYPE_CHECKING:
     from models.egress import EgressReport
@@ -39,14 +40,16 @@ def _common(p: argparse.ArgumentParser) -> None:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     egress = subparsers.add_parser(
         "egress", help="which external servers each camera talks to, from a capture file or live traffic")
-    sub = egress.add_subparsers(dest="egress_command", metavar="{analyze,watch}", required=True)
+    sub = egress.add_subparsers(dest="egress_command", metavar="{analyze,watch,filter}", required=True)
     analyze = sub.add_parser(
         "analyze", help="analyse pcap/pcapng files (one capture window, in the order given)",
         description="Read capture files with tshark and list, per site device, every external destination "
                     "(bytes each way, DNS names, TLS SNI, HTTP Host, country, label), DNS lookups that led "
                     "nowhere and failed connection attempts; findings are checked against each device's "
                     "latest audit in the store.")
-    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pcap or pcapng file")
+    analyze.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="pcap or pcapng file, gzip-compressed or not, or a folder of them (a dumpcap "
+                              "ring buffer: read as one capture in time order)")
     _common(analyze)
     analyze.add_argument("--json", action="store_true",
                          help="print the result as JSON (devices with external traffic or DNS look-ups; "
@@ -55,9 +58,26 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     analyze.set_defaults(func=cmd_analyze)
     watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
-    watch.add_argument("--duration", type=seconds, metavar="SECONDS", help="stop after this long (default: Ctrl-C)")
+    watch.add_argument("--duration", metavar="LENGTH",
+                       help="stop after this long: seconds, or with a unit (90, 30m, 12h, 7d); default: Ctrl-C")
+    watch.add_argument("--ring", type=Path, metavar="FOLDER",
+                       help="long watches: dumpcap writes a ring buffer here (kernel-filtered, no video) and each "
+                            "finished file is analysed into one run that grows in the store; started again on the "
+                            "same folder, a killed watch carries on without counting anything twice")
+    watch.add_argument("--keep", type=int, default=168, metavar="N",
+                       help="with --ring: at most N files on disk, dumpcap deletes the oldest (default 168)")
+    watch.add_argument("--file-seconds", type=int, default=3600, metavar="S",
+                       help="with --ring: start a new file every S seconds (default 3600)")
     _common(watch)
     watch.set_defaults(func=cmd_watch)
+    bpf = sub.add_parser(
+        "filter", help="print the capture filter (BPF) that keeps only traffic leaving or entering the site",
+        description="Print the libpcap capture filter camaudit uses: every frame whose source and destination "
+                    "are not both on the site, all DNS, and what the filter cannot look into, also inside 802.1Q "
+                    "tags. Give it to dumpcap -f or tcpdump on a mirror port so video never reaches the disk.")
+    bpf.add_argument("--site-network", action="append", metavar="CIDR",
+                     help="a network on the site (repeatable); default: the private ranges")
+    bpf.set_defaults(func=cmd_filter)
 
 
 def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.egress imported lazily
@@ -107,17 +127,66 @@ def print_report(console: Console, report: EgressReport) -> None:
         console.print(f"[bold yellow]Partial:[/] {'; '.join(c.problems)}.", highlight=False)
 
 
-def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
-    from auditor.egress import analyze_files
-    from auditor.errors import UsageError
-    from models.db import open_store
+def _progress(err: Console) -> tuple[Progress | None, Callable[[int], None] | None]:
+    """A transient "N packets read, R packets/s" line on a terminal's stderr; nothing otherwise."""
+    if not err.is_terminal:
+        return None, None
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True)
+    task = progress.add_task("starting tcpdump and tshark")
+    started = time.monotonic()
 
-    options = _options(args)
-    for path in args.files:      # checked before the database is opened: a typo never creates one
+    def update(packets: int) -> None:
+        rate = packets / max(time.monotonic() - started, 1e-3)
+        progress.update(task, description=f"{packets:,} packets read, {rate:,.0f} packets/s")
+
+    return progress, update
+
+
+def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress imported lazily
+                    progress: Callable[[int], None] | None = None):
+    """Check the arguments and start tcpdump, tshark and the header pass, before anything
+    imports the store (SQLModel and SQLAlchemy take a good part of a run to import)."""
+    from auditor.errors import UsageError
+    from probes.egress import FileAnalysis
+    from probes.egress.networks import site_from_values
+
+    for path in args.files:
         if not path.exists():
             raise UsageError(f"The capture file {path} does not exist.")
-    with open_store(args.db) as store:
-        report = analyze_files(store, args.files, options)
+    try:
+        site = site_from_values(args.site_network)
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+    return FileAnalysis(args.files, site, progress=progress).start()
+
+
+def cmd_filter(args: argparse.Namespace, console: Console) -> int:
+    from auditor.errors import UsageError
+    from probes.egress.networks import site_from_values
+
+    try:
+        site = site_from_values(args.site_network)
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+    print(site.capture_filter())
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
+    err = Console(stderr=True)
+    bar, update = _progress(err)
+    analysis = _start_analysis(args, update)
+    try:
+        from auditor.egress import EgressOptions, analyze_files, load_allow_list
+        from models.db import open_store
+
+        options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
+        with bar or nullcontext(), open_store(args.db) as store:
+            report = analyze_files(store, args.files, options, analysis=analysis,
+                                   on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
+                                                                  soft_wrap=True))
+    finally:
+        analysis.close()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -142,12 +211,40 @@ def _live_table(watch, interface: str, started: float) -> Group:  # noqa: ANN001
     return Group(table, "[dim]Ctrl-C stops; what was seen is stored.[/]")
 
 
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str | None) -> float | None:
+    """'90', '90s', '30m', '12h', '7d' -> seconds; None stays None.
+
+    Raises:
+        UsageError: not a length, or not more than zero (0 and -1 are not "forever": say nothing).
+    """
+    from auditor.errors import UsageError
+
+    if text is None:
+        return None
+    value = text.strip().lower()
+    scale = UNITS.get(value[-1:], None)
+    try:
+        seconds = float(value[:-1] if scale else value) * (scale or 1)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):      # also NaN
+        raise UsageError(f"--duration {text} is not a length of time; give seconds or a unit such as 90, 30m, "
+                         f"12h or 7d, or leave it out to watch until Ctrl-C.")
+    return seconds
+
+
 def cmd_watch(args: argparse.Namespace, console: Console) -> int:
     from auditor.egress import finish_watch, start_watch
     from models.db import open_store
 
+    duration = parse_duration(args.duration)
     options = _options(args)
-    watch = start_watch(args.interface, options, duration=args.duration)   # a bad interface creates no database
+    if args.ring is not None:
+        return _watch_ring(args, console, duration, options)
+    watch = start_watch(args.interface, options, duration=duration)   # a bad interface creates no database
     try:
         store = open_store(args.db)
     except BaseException:
@@ -170,6 +267,46 @@ def cmd_watch(args: argparse.Namespace, console: Console) -> int:
             watch.stop()
         report = finish_watch(store, watch, options, stopped_early=stopped)
     print_report(console, report)
+    return 0
+
+
+def _watch_ring(args: argparse.Namespace, console: Console, duration: float | None, options) -> int:  # noqa: ANN001
+    """`egress watch --ring`: the watch runs on a worker thread; Ctrl-C asks it to stop."""
+    import threading
+
+    from auditor.egress.run import watch_ring
+    from models.db import open_store
+
+    err = Console(stderr=True)
+    stop = threading.Event()
+    box: dict = {}
+
+    def on_file(name: str, report: EgressReport) -> None:
+        err.print(f"camaudit: analysed {name}; {report.capture.packets} frames so far, "
+                  f"{sum(d.external for d in report.devices)} devices with external traffic "
+                  f"(egress run {report.run_id}).", highlight=False, soft_wrap=True)
+
+    with open_store(args.db) as store:
+        def work() -> None:
+            try:
+                box["report"] = watch_ring(store, args.interface, args.ring, options, keep=args.keep,
+                                           file_seconds=args.file_seconds, duration=duration, stop=stop,
+                                           on_file=on_file)
+            except BaseException as exc:  # noqa: BLE001 - raised again on the main thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=work, name="egress-ring-watch", daemon=True)
+        worker.start()
+        err.print(f"camaudit: capturing on {args.interface} into {args.ring} (at most {args.keep} files); "
+                  f"Ctrl-C stops and stores what was seen.", highlight=False, soft_wrap=True)
+        while worker.is_alive():
+            try:
+                worker.join(REFRESH_S)
+            except KeyboardInterrupt:
+                stop.set()
+        if "error" in box:
+            raise box["error"]
+    print_report(console, box["report"])
     return 0
 
 

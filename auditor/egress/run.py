@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,19 +32,22 @@ from models.egress import (
     record_egress_devices,
     record_egress_run_finished,
     record_egress_run_started,
+    replace_egress_devices,
 )
 from models.store import get_latest_audit, list_runs
 from probes.egress import (
-    DEFAULT_SITE_NETWORKS,
     CaptureResult,
     DeviceTraffic,
     EgressCaptureError,
+    FileAnalysis,
     InterfaceMissing,
     LiveWatch,
     SiteNetworks,
-    parse_networks,
-    read_files,
 )
+from probes.egress.networks import site_from_values
+from probes.egress.ring import RingAnalyser, RingCapture
+
+RING_POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class EgressOptions:
 def site_networks(values: Sequence[str] | None) -> SiteNetworks:
     """--site-network values (they replace the private ranges), or the private ranges."""
     try:
-        return SiteNetworks(parse_networks(values or DEFAULT_SITE_NETWORKS))
+        return site_from_values(values)
     except ValueError as exc:
         raise UsageError(f"Bad --site-network: {exc}.") from None
 
@@ -131,26 +135,49 @@ def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
     return report
 
 
+def check_capture_files(paths: Sequence[str | Path]) -> None:
+    """Raises UsageError for the first file that does not exist."""
+    for path in paths:
+        if not Path(path).exists():
+            raise UsageError(f"The capture file {path} does not exist.")
+
+
 def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
-                  cancel: threading.Event | None = None) -> EgressReport:
+                  cancel: threading.Event | None = None, analysis: FileAnalysis | None = None,
+                  on_note: Callable[[str], None] | None = None) -> EgressReport:
     """Analyse capture files (one window, in the order given) into the store.
 
+    Args:
+        analysis: the same files already started (`FileAnalysis(...).start()`, as the CLI does
+            before it imports the store), or None to start them here.
+        on_note: told how the files were read when that matters (e.g. a file that had to be
+            dissected frame by frame, and why).
     Raises:
         UsageError: a file does not exist.
         CaptureError: tshark missing, or no file is a readable capture.
     """
-    for path in paths:
-        if not Path(path).exists():
-            raise UsageError(f"The capture file {path} does not exist.")
+    check_capture_files(paths)
     started = dt.datetime.now(dt.UTC)
     with capture_errors():
-        result = read_files(paths, options.site, cancel=cancel)
+        if analysis is None:
+            analysis = FileAnalysis(paths, options.site, cancel=cancel).start()
+        result = analysis.result()
+    for note in result.summary.notes:
+        if on_note is not None:
+            on_note(note)
     return store_result(store, result, options, started=started,
                         complete=not (cancel is not None and cancel.is_set()))
 
 
 def start_watch(interface: str, options: EgressOptions, *, duration: float | None = None) -> LiveWatch:
-    """Start a live capture on a worker thread (raises CaptureError at once if it cannot start)."""
+    """Start a live capture on a worker thread (raises CaptureError at once if it cannot start).
+
+    Raises:
+        UsageError: a duration that is not more than zero.
+    """
+    if duration is not None and not 0 < duration < float("inf"):
+        raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
+                         f"until stopped.")
     with capture_errors():
         return LiveWatch(interface, options.site, duration=duration).start()
 
@@ -161,3 +188,77 @@ def finish_watch(store: Store, watch: LiveWatch, options: EgressOptions, *,
     with capture_errors():
         result = watch.wait()
     return store_result(store, result, options, started=watch.started, complete=not stopped_early)
+
+
+def store_growing(store: Store, run_id: int, result: CaptureResult, options: EgressOptions, *,
+                  complete: bool) -> None:
+    """A long watch's cumulative result so far, replacing what the run held (the run grows)."""
+    window = _window(result)
+    audited = bool(list_runs(store, limit=1))
+    replace_egress_devices(store, run_id=run_id, devices=[
+        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
+    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
+                               complete=complete and not result.summary.partial)
+
+
+def watch_ring(store: Store, interface: str, folder: Path, options: EgressOptions, *, keep: int,
+               file_seconds: int, duration: float | None, stop: threading.Event,
+               on_file: Callable[[str, EgressReport], None] | None = None) -> EgressReport:
+    """A long watch through a dumpcap ring buffer in `folder`, each finished file analysed into
+    one egress run that grows in the store; started again on the same folder after a crash or
+    a kill, it carries on with the same run and counts no file twice (`probes.egress.ring`).
+
+    Raises:
+        UsageError: bad duration, keep or file length.
+        CaptureError: dumpcap missing or failing before it captured anything, a bad journal.
+    """
+    if duration is not None and not 0 < duration < float("inf"):
+        raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
+                         f"until stopped.")
+    if keep < 2 or file_seconds < 1:
+        raise UsageError("A ring buffer needs --keep 2 or more files of at least one second (--file-seconds).")
+    folder.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now(dt.UTC)
+    with capture_errors():
+        analyser = RingAnalyser(folder, options.site)
+        run_id = analyser.keep.get("run_id")
+        if run_id is None or get_egress_report(store, run_id=run_id) is None:
+            run_id = record_egress_run_started(store, kind="live", source=interface,
+                                               site_networks=options.site.as_text(),
+                                               allow_list=options.allow.path, started=started)
+            analyser.keep["run_id"] = run_id
+            analyser.save()
+        leftover = analyser.pending(include_newest=True) if analyser.resumed else []   # a killed watch's files
+        capture = RingCapture(interface, options.site, folder, keep=keep, file_seconds=file_seconds).start()
+
+    def catch_up(paths: list[Path]) -> None:
+        for path in paths:
+            analyser.analyse([path])
+            analyser.prune(keep)
+            store_growing(store, run_id, analyser.result(interface, settle=False), options, complete=False)
+            if on_file is not None:
+                on_file(path.name, get_egress_report(store, run_id=run_id))   # type: ignore[arg-type]
+
+    deadline = None if duration is None else time.monotonic() + duration
+    try:
+        catch_up(leftover)
+        while capture.running and not stop.is_set() and (deadline is None or time.monotonic() < deadline):
+            catch_up(analyser.pending(include_newest=False))
+            stop.wait(RING_POLL_S)
+    finally:
+        capture.stop()
+    failure = capture.failure()
+    if failure is not None and not analyser.analysed and not analyser.pending(include_newest=True):
+        with capture_errors():
+            raise failure
+    catch_up(analyser.pending(include_newest=True))
+    dropped = capture.dropped()
+    if dropped:
+        analyser.problems.append(f"dumpcap reports {dropped} packets dropped on {interface}")
+    stopped_early = stop.is_set() or (failure is not None)
+    store_growing(store, run_id, analyser.result(interface, settle=True), options, complete=not stopped_early)
+    if not stopped_early:
+        analyser.finish()
+    report = get_egress_report(store, run_id=run_id)
+    assert report is not None
+    return report

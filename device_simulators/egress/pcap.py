@@ -96,11 +96,11 @@ class Link:
 class PcapWriter:
     """Streams frames to a classic pcap file through a large buffer; memory stays flat."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, linktype: int = LINKTYPE_ETHERNET) -> None:
         self.path = Path(path)
         self.packets = 0
         self._file: BinaryIO = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed in close()
-        self._file.write(struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, SNAPLEN, LINKTYPE_ETHERNET))
+        self._file.write(struct.pack("<IHHiIII", PCAP_MAGIC, 2, 4, 0, 0, SNAPLEN, linktype))
 
     def write(self, time_us: int, frame: bytes) -> None:
         """Write one frame captured at ``time_us`` microseconds since the Unix epoch."""

@@ -239,3 +239,39 @@ def _is_plain_dns(row: Sequence[str]) -> bool:
     """Plain DNS (port 53, UDP or TCP); mDNS and LLMNR share tshark's dns.* fields but are
     local-link name resolution, not lookups of internet servers."""
     return c.DNS_PORT in (row[c.UDP_SPORT], row[c.UDP_DPORT], row[c.TCP_SPORT], row[c.TCP_DPORT])
+
+
+# -- state, for a long watch that must survive a restart (`ring.py`) -----------------------------
+def to_state(table: FlowTable) -> dict:
+    """The table's whole state as JSON-able values (sets as sorted lists, tuple keys as lists)."""
+    with table._lock:
+        devices = {}
+        for address, d in table._devices.items():
+            devices[address] = {
+                "macs": dict(d.macs),
+                "destinations": [[list(key), v.counts, v.first_us, v.last_us, sorted(v.sni), sorted(v.http_host),
+                                  v.failed, v.syn_packets] for key, v in d.destinations.items()],
+                "lookups": {name: [q.queries, q.responses, q.rcode, sorted(q.answers), q.first_us, q.last_us]
+                            for name, q in d.lookups.items()},
+                "resolved": {a: sorted(names) for a, names in d.resolved.items()},
+            }
+        return {"frames": table.frames, "bytes": table.bytes, "first_us": table.first_us, "last_us": table.last_us,
+                "devices": devices, "attempts": [[list(k), v] for k, v in table._attempts.items()]}
+
+
+def from_state(site: SiteNetworks, state: dict) -> FlowTable:
+    """A table as `to_state` saved it."""
+    table = FlowTable(site)
+    table.frames, table.bytes = state["frames"], state["bytes"]
+    table.first_us, table.last_us = state["first_us"], state["last_us"]
+    for address, d in state["devices"].items():
+        record = table._device(address)
+        record.macs.update(d["macs"])
+        for key, counts, first, last, sni, host, failed, syns in d["destinations"]:
+            record.destinations[(key[0], key[1], key[2])] = _Destination(counts, first, last, set(sni), set(host),
+                                                                         failed, syns)
+        for name, (queries, responses, rcode, answers, first, last) in d["lookups"].items():
+            record.lookups[name] = _Lookup(queries, responses, rcode, set(answers), first, last)
+        record.resolved = {a: set(names) for a, names in d["resolved"].items()}
+    table._attempts = {(k[0], k[1], k[2], k[3]): v for k, v in state["attempts"]}
+    return table

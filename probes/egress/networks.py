@@ -31,6 +31,15 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
     return tuple(networks)
 
 
+def site_from_values(values: Sequence[str] | None) -> SiteNetworks:
+    """--site-network values (they replace the private ranges), or the private ranges.
+
+    Raises:
+        ValueError: naming the first value that is not a network.
+    """
+    return SiteNetworks(parse_networks(values or DEFAULT_SITE_NETWORKS))
+
+
 class SiteNetworks:
     """Membership test with a cache: a capture repeats the same few hundred addresses."""
 
@@ -63,24 +72,23 @@ class SiteNetworks:
         return [str(n) for n in self.networks]
 
     # -- tshark filters -------------------------------------------------------------------
-    def _nets(self, version: int, *, local: bool = True) -> list[IPNetwork]:
-        nets = list(self.networks) + (list(self._local) if local else [])
-        return [n for n in nets if n.version == version]
+    def filter_networks(self, version: int) -> list[IPNetwork]:
+        """The site and local-scope networks of one IP version: what both filters call local."""
+        return [n for n in (*self.networks, *self._local) if n.version == version]
 
     def display_filter(self) -> str:
         """Frames that cross the site edge, plus DNS (answers from a site resolver name the
         external servers). Everything else, ~97% of a CCTV capture, never reaches Python."""
         parts = ["dns"]
         for field, version in (("ip", 4), ("ipv6", 6)):
-            nets = self._nets(version)
+            nets = self.filter_networks(version)
             src = " or ".join(f"{field}.src == {n}" for n in nets)
             dst = " or ".join(f"{field}.dst == {n}" for n in nets)
             parts.append(f"({field} and not (({src}) and ({dst})))")
         return " or ".join(parts)
 
     def capture_filter(self) -> str:
-        """The same cut as a BPF filter for dumpcap, so the kernel drops intra-site video."""
-        nets = self._nets(4) + self._nets(6)
-        src = " or ".join(f"src net {n}" for n in nets)
-        dst = " or ".join(f"dst net {n}" for n in nets)
-        return f"(ip or ip6) and (port 53 or not (({src}) and ({dst})))"
+        """The same cut as a BPF filter (a superset of it; see `bpf.py`), for libpcap."""
+        from probes.egress.bpf import capture_filter
+
+        return capture_filter(self)

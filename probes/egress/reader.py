@@ -1,4 +1,6 @@
-"""Entry points: read capture files, or watch an interface, into a `CaptureResult`.
+"""The pyshark path for capture files, and what live watches share with it.
+
+Files take this path only where the fast path (`files.py`) cannot be sure of the answer.
 
 pyshark runs its own asyncio loop, so every capture runs on a worker thread with a loop of its
 own: never on the caller's loop (the TUI's, or a test's). Callers block on `read_files` (a
@@ -28,8 +30,9 @@ from probes.egress.errors import (
 )
 from probes.egress.flows import FlowTable
 from probes.egress.networks import SiteNetworks
+from probes.egress.result import build_result
 from probes.egress.stats import TAPS, CaptureStats, parse_stats
-from probes.egress.traffic import CaptureResult, CaptureSummary, DeviceTraffic, to_datetime
+from probes.egress.traffic import CaptureResult
 from probes.egress.tshark import INSTALL_HINT, SummaryFileCapture, tshark_path
 
 _DAMAGE = ("cut short", "damaged or corrupt", "appears to be damaged", "bigger than maximum", "truncated")
@@ -104,9 +107,16 @@ def _read_one(path: Path, site: SiteNetworks, table: FlowTable, cancel: threadin
     return stats, None
 
 
-def read_files(paths: Sequence[str | Path], site: SiteNetworks, *, cancel: threading.Event | None = None,
-               ) -> CaptureResult:
-    """Analyse capture files as one window (a capture split over files), in the order given.
+def read_one_slow(path: Path, site: SiteNetworks, table: FlowTable, cancel: threading.Event | None,
+                  ) -> tuple[CaptureStats, str | None]:
+    """One file into `table` on the pyshark path (its own loop, on a worker thread)."""
+    return _in_worker(lambda: _read_one(path, site, table, cancel))
+
+
+def read_files_slow(paths: Sequence[str | Path], site: SiteNetworks, *, cancel: threading.Event | None = None,
+                    ) -> CaptureResult:
+    """The pyshark path for every file: tshark dissects every frame (`files.read_files` is the
+    fast path). Analyse capture files as one window, in the order given.
 
     A damaged file gives a partial result with what was read before the damage; a file that
     is not a capture at all raises `NotACaptureFile` if it is the only one, and marks the
@@ -146,25 +156,7 @@ def read_files(paths: Sequence[str | Path], site: SiteNetworks, *, cancel: threa
 
 def _result(kind: str, sources: tuple[str, ...], table: FlowTable, stats: CaptureStats | None,
             problems: list[str]) -> CaptureResult:
-    devices = {d.address: d for d in table.finish()}
-    if stats is not None and stats.found:
-        packets, size, first, last = stats.frames, stats.bytes, stats.first_us, stats.last_us
-        for address, (n, b) in stats.endpoints.items():
-            if not table.site.is_site(address):
-                continue
-            known = devices.get(address)
-            if known is None:
-                devices[address] = DeviceTraffic(address=address, mac=None, total_packets=n, total_bytes=b)
-            else:
-                devices[address] = DeviceTraffic(address=address, mac=known.mac, destinations=known.destinations,
-                                                 lookups=known.lookups, total_packets=n, total_bytes=b)
-    else:
-        packets, size, first, last = table.frames, table.bytes, table.first_us, table.last_us
-    summary = CaptureSummary(
-        kind=kind, sources=sources, packets=packets, bytes=size,
-        started=None if first is None else to_datetime(first), ended=None if last is None else to_datetime(last),
-        partial=bool(problems), problems=tuple(problems))
-    return CaptureResult(summary=summary, devices=tuple(devices[a] for a in sorted(devices)))
+    return build_result(kind, sources, table, stats, problems)
 
 
 def list_interfaces() -> tuple[str, ...]:

@@ -88,6 +88,7 @@ class CaptureSummary:
     ended: dt.datetime | None
     partial: bool = False
     problems: tuple[str, ...] = ()  # why it is partial, one sentence each
+    notes: tuple[str, ...] = ()     # how it was read, when that matters (e.g. the slow path, and why)
 
 
 @dataclass(frozen=True)

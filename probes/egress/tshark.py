@@ -4,11 +4,10 @@
   of building a full tree for every frame (what JSON/EK/PDML output needs).
 - A display filter drops intra-site frames inside tshark (`networks.py`); live captures also
   get the same cut as a BPF filter, so the kernel drops them before dumpcap copies them.
-- Video dissectors (RTP, RTCP, RTSP, SDP) and every TCP/UDP heuristic dissector except the
-  ones we read (TLS, HTTP, DNS, SMTP for STARTTLS, QUIC) are disabled: on ~97% intra-site RTP
-  they only cost time, and RTP and UDP timestamps keep per-frame state that grows tshark's
-  memory with the capture's length. Per-frame TCP analysis and timestamps are off for the
-  same reason; TCP reassembly stays on (SNI after STARTTLS needs it).
+- Video and unneeded heuristic dissectors are disabled (`tsharkargs.py`).
+
+This is the slow path for files (kept for captures the fast path cannot be sure of, see
+`files.py`) and the path of live watches.
 
 pyshark 0.6's own PSML reader is broken (it looks for the <structure> header again before
 every packet and so swallows the stream: KimiNewt/pyshark#604), so `_SummaryParser` replaces
@@ -22,36 +21,25 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import html
 import os
 import re
 import subprocess
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pyshark
 import pyshark.capture.capture
 from packaging import version
-from pyshark.cache import get_cache_dir
 from pyshark.tshark.output_parser.base_parser import BaseTsharkOutputParser
 from pyshark.tshark.tshark import TSharkNotFoundException, get_process_path, get_tshark_version
 
 from probes.egress.columns import column_format
 from probes.egress.errors import TsharkMissing
+from probes.egress.tsharkargs import INSTALL_HINT, cached, dissector_parameters
+from probes.egress.tsharkargs import PREFERENCES as BASE_PREFERENCES
 
-VIDEO_PROTOCOLS = ("rtp", "rtcp", "rtsp", "sdp", "rtp-events")
-KEEP_HEURISTICS = frozenset({"tls", "http", "dns", "smtp", "quic"})
-PREFERENCES = {
-    "gui.column.format": column_format(),
-    "udp.calculate_timestamps": "FALSE",
-    "tcp.calculate_timestamps": "FALSE",
-    "tcp.analyze_sequence_numbers": "FALSE",
-}
+PREFERENCES = {"gui.column.format": column_format(), **BASE_PREFERENCES}
 _SECTION = re.compile(rb"<section(?:/>|>(.*?)</section>)", re.S)
-INSTALL_HINT = ("tshark is not installed; install it with 'apt-get install tshark' (Debian/Ubuntu), "
-                "'dnf install wireshark-cli' (Fedora) or from https://www.wireshark.org/download.html.")
 
 
 def tshark_path() -> str:
@@ -62,64 +50,10 @@ def tshark_path() -> str:
         raise TsharkMissing(INSTALL_HINT) from exc
 
 
-def _cache_file(path: str, name: str) -> Path | None:
-    """Where facts about this tshark binary are kept: asking tshark costs a full start-up
-    (0.3-0.4 s each time), so each is asked once per binary (path, size and mtime), in a
-    folder of pyshark's own cache."""
-    try:
-        info = Path(path).resolve().stat()
-        key = hashlib.sha256(f"{Path(path).resolve()}:{info.st_size}:{info.st_mtime_ns}".encode()).hexdigest()[:16]
-        return get_cache_dir(f"camaudit-{key}") / name
-    except OSError:
-        return None
-
-
-def _cached(path: str, name: str, ask: Callable[[], str]) -> str:
-    cache = _cache_file(path, name)
-    try:
-        if cache is not None and cache.is_file():
-            return cache.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    value = ask()
-    if cache is not None and value:
-        try:
-            cache.write_text(value, encoding="utf-8")
-        except OSError:
-            pass               # a read-only home: ask tshark again next time
-    return value
-
-
 @functools.lru_cache(maxsize=4)
 def tshark_version(path: str) -> Any:
     """pyshark's version check (`tshark -v`), asked once per binary."""
-    return version.parse(_cached(path, "version.txt", lambda: str(get_tshark_version(path))))
-
-
-@functools.lru_cache(maxsize=4)
-def _heuristic_protocols(path: str) -> tuple[str, ...]:
-    """Protocols with a TCP/UDP heuristic dissector enabled by default, in this tshark."""
-    def ask() -> str:
-        try:
-            out = subprocess.run([path, "-G", "heuristic-decodes"], capture_output=True, text=True,
-                                 timeout=30, check=False).stdout
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-        found = set()
-        for line in out.splitlines():
-            parts = line.split("\t")
-            if len(parts) == 3 and parts[0] in ("tcp", "udp") and parts[2] == "T":
-                found.add(parts[1])
-        return "\n".join(sorted(found - KEEP_HEURISTICS))
-
-    return tuple(_cached(path, "heuristic-protocols.txt", ask).split())
-
-
-def dissector_parameters(path: str) -> list[str]:
-    params: list[str] = []
-    for protocol in (*VIDEO_PROTOCOLS, *_heuristic_protocols(path)):
-        params += ["--disable-protocol", protocol]
-    return params
+    return version.parse(cached(path, "version.txt", lambda: str(get_tshark_version(path))))
 
 
 class _SummaryParser(BaseTsharkOutputParser):

@@ -117,3 +117,27 @@ def test_ctrl_c_stops_the_watch_cleanly_and_keeps_what_it_saw(fleet: Fleet, tmp_
     assert not run.complete                  # stopped early, and says so
     nvr = next(d for d in report.devices if d.address == fleet["hik-acusense-nvr"].address)
     assert any(x.address == emulator.internet["litedev.hik-connect.com"] for x in nvr.destinations)
+
+
+def test_a_ring_buffer_watch_grows_one_run_and_a_killed_one_carries_on(fleet: Fleet, tmp_path: Path):
+    site, emulator = site_and_emulator(fleet)
+    ring, db = tmp_path / "ring", tmp_path / "ring.db"
+    args = ("--ring", str(ring), "--keep", "3", "--file-seconds", "2")
+    with emulator:
+        proc = watch(site, db, *args)
+        assert proc.stderr is not None
+        assert "capturing on lo" in proc.stderr.readline()
+        assert "camaudit: analysed camaudit-watch_" in proc.stderr.readline()    # a finished file, stored
+        proc.kill()                                                               # no clean stop at all
+        proc.communicate(timeout=30)
+        assert (ring / ".camaudit-watch.json").exists()
+        proc = watch(site, db, *args, "--duration", "5")
+        out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    with open_store(db) as store:
+        [run] = list_egress_runs(store)                                           # the same run, carried on
+    assert run.complete and not (ring / ".camaudit-watch.json").exists(), run.problems
+    assert len(list(ring.glob("camaudit-watch_*"))) <= 3                          # dumpcap keeps at most 3
+    nvr = next(d for d in stored(db).devices if d.address == fleet["hik-acusense-nvr"].address)
+    hik = [x for x in nvr.destinations if x.address == emulator.internet["litedev.hik-connect.com"]]
+    assert hik and hik[0].sni == ["litedev.hik-connect.com"]

@@ -184,3 +184,20 @@ def test_dumpcap_complaints_become_one_sentence_errors():
     assert isinstance(_live_problem("eth9", ["eth9: No such device exists"]), InterfaceMissing)
     other = _live_problem("eth0", ["something else broke"])
     assert isinstance(other, CaptureFailed) and "something else broke" in other.message
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "0s", "-5m", "soon", "nan", "inf", ""])
+def test_a_watch_duration_that_is_not_a_length_is_one_line(value: str, tmp_path: Path, capsys):
+    from auditor.cli import main
+
+    code = main(["egress", "watch", "--interface", "lo", f"--duration={value}", "--db", str(tmp_path / "d.db")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--duration" in err and "7d" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "d.db").exists()                     # refused before anything started
+
+
+def test_watch_durations_take_units():
+    from auditor.commands.egress import parse_duration
+
+    assert [parse_duration(v) for v in ("90", "90s", "30m", "12h", "7d", "1.5h", None)] == \
+        [90, 90, 1800, 43200, 604800, 5400, None]
