@@ -87,8 +87,12 @@ def _device_type(values: set[str]) -> str | None:
     lowered = {v.lower() for v in values}
     if "thermal" in lowered:
         return "thermal"
-    if lowered & {"nvr", "dvr", "xvr", "hvr"}:
+    if "dvr" in lowered:                  # ISAPI deviceType DVR (Turbo HD iDS-72xx): analog recorder
+        return "dvr"
+    if lowered & {"nvr", "xvr", "hvr"}:
         return "nvr"
+    if "ptz" in lowered:                  # ISAPI deviceType IPDome: a speed dome
+        return "ptz"
     return "camera" if lowered else None
 
 

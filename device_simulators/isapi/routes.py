@@ -120,6 +120,9 @@ ROUTES: list[Route] = [
            **RO),
     _route("/ISAPI/ContentMgmt/InputProxy/channels/<ch>/video/<name>",
            _only(PROXY_RESOURCES, "name", lambda c, p: nvr.video_resource(c, p["ch"], p["name"]))),
+    # number-plate (traffic) firmware
+    _route("/ISAPI/ITC/capability", lambda c, p: video.itc_capability(c), **RO),
+    _route("/ISAPI/Traffic/channels/<ch>/vehicleDetect", lambda c, p: video.vehicle_detect(c, p["ch"])),
     # thermal
     _route("/ISAPI/Thermal/capabilities", lambda c, p: video.thermal_capabilities(c), **RO),
     _route("/ISAPI/Thermal/channels/<ch>/fireDetection", lambda c, p: video.fire_detection(c, p["ch"])),

@@ -74,7 +74,9 @@ TRIGGER_PREFIX = {"motionDetection": "VMD", "tamperDetection": "tamper", "FaceDe
                   "faceSnap": "faceSnap", "faceContrast": "faceContrast", "LineDetection": "linedetection",
                   "FieldDetection": "fielddetection", "regionEntrance": "regionEntrance",
                   "regionExiting": "regionExiting", "AudioDetection": "audioexception", "counting": "counting",
-                  "fireDetection": "fireDetection", "FaceThermometry": "thermometry"}
+                  "fireDetection": "fireDetection", "FaceThermometry": "faceThermometry",
+                  "thermometry": "thermometry", "vehicleDetection": "vehicledetection",
+                  "SceneChangeDetection": "scenechangedetection"}
 
 # remote_access id -> (resource, NetworkCap flag)
 REMOTE = {"hik_connect": ("/ISAPI/System/Network/EZVIZ", "isSupportEZVIZ"),
