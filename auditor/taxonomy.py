@@ -122,9 +122,10 @@ ONVIF: dict[str, F] = {
     "topic:AudioAnalytics/Audio/DetectedSound": ("audio_detection",),
     "topic:UserAlarm/IVA/HumanShapeDetect": ("human_vehicle_filter",),
     "topic:Thermometry/TemperatureAlarm": ("thermal_screening",),        # Hikvision tnshik topic
-    # Video tamper detection: about the camera, not about people, but now reported as its own feature.
-    "TamperDetector": ("tamper_detection",), "TamperEngine": ("tamper_detection",),
-    "topic:RuleEngine/TamperDetector/Tamper": ("tamper_detection",),
+    # Video tamper detection is known but not mapped here: ONVIF analytics are audited per
+    # rule elsewhere, and a Dahua unit's ONVIF tamper rule would contradict what its own
+    # protocol says (VideoBlind is not read). ISAPI and Dahua names carry tamper_detection.
+    "TamperDetector": (), "TamperEngine": (), "topic:RuleEngine/TamperDetector/Tamper": (),
 }
 
 VENDOR_NAMES: dict[str, dict[str, F]] = {"isapi": ISAPI, "dahua_cgi": DAHUA, "onvif": ONVIF}
@@ -169,8 +170,12 @@ ISAPI_FLAG_SECTIONS: dict[str, F] = {
 ISAPI_CAPS_SCOPE = "isapi-capabilities:"      # + "+"-joined section names read, e.g. "...:DeviceCap+EventCap"
 
 COVERAGE: dict[str, F] = {
-    # Dahua getCaps lists every video-analysis rule type; motion detection is separate config. [S36]
-    "dahua-caps": tuple(f for f in ALL if f != "motion_detection"),
+    # Dahua getCaps lists every video-analysis rule type; motion detection, tamper (VideoBlind),
+    # PIR and the thermal alarms (FireWarning, HeatImagingTemper) are separate config, and
+    # classroom / objects-thrown analytics have no known Dahua rule type. [S36][S26]
+    "dahua-caps": tuple(f for f in ALL if f not in (
+        "motion_detection", "tamper_detection", "pir_detection", "fire_detection", "temperature_measurement",
+        "classroom_behaviour", "objects_thrown")),
     # ONVIF analytics only standardises these; a vendor may do more outside ONVIF. [S40 quirk 15]
     "onvif-analytics": ("motion_detection", "line_crossing", "intrusion"),
 }

@@ -27,7 +27,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed"),
 ]
 
-PACKETS, CAMERAS = 8_000, 12
+PACKETS, CAMERAS = 8_000, len(bundled_profiles()) + 3     # every profile plus a few fillers
 FIELDS = ("frame.time_epoch", "frame.len", "eth.src", "ip.src", "ip.dst", "ip.proto", "tcp.srcport",
           "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.flags.syn", "tcp.flags.ack",
           "tls.handshake.extensions_server_name", "http.host", "dns.qry.name", "dns.a",
@@ -211,5 +211,5 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
 def test_too_small_a_budget_or_site_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ValueError, match="ask for at least"):
         write_site_pcap(tmp_path / "x.pcap", bundled_profiles(), packets=200)
-    with pytest.raises(ValueError, match="cannot hold the 9 selected profiles"):
+    with pytest.raises(ValueError, match=f"cannot hold the {len(bundled_profiles())} selected profiles"):
         write_site_pcap(tmp_path / "y.pcap", bundled_profiles(), cameras=4)
