@@ -569,3 +569,20 @@ def test_writes_are_answered_but_change_nothing(fleet, profile):
     want = 500 if profile.isapi.get("trigger_list_fails") else 200
     assert send("PUT", device, "/ISAPI/Event/triggers", b"<EventTriggerList/>").status_code == want
     assert get(device, "/ISAPI/Event/triggers").content == triggers_before
+
+
+# -- the simulators' ids are camaudit's ids ----------------------------------------------------------
+def test_simulator_feature_and_remote_access_ids_are_the_taxonomy():
+    """device_simulators may not import models (import-linter), so it keeps its own copy of the
+    ids; this pins the copy, and every id any profile's expect block names, to models.features."""
+    from device_simulators import profile as sim_profile
+    from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
+
+    assert tuple(sim_profile.FEATURE_IDS) == FEATURE_IDS
+    assert tuple(sim_profile.REMOTE_ACCESS_IDS) == REMOTE_ACCESS_IDS
+    for profile in bundled_profiles():
+        expect = profile.expect
+        assert set(expect.get("features") or {}) - {"default"} <= set(FEATURE_IDS), profile.id
+        assert set(expect.get("remote_access") or {}) - {"default"} <= set(REMOTE_ACCESS_IDS), profile.id
+        for channel, features in (expect.get("channels") or {}).items():
+            assert set(features) <= set(FEATURE_IDS), (profile.id, channel)
