@@ -118,8 +118,8 @@ def triggers(ctx: Ctx) -> SimResponse:
 
 
 def trigger(ctx: Ctx, trigger_id: str) -> SimResponse:
-    """One trigger by id; ids are matched case-insensitively, as hikvision_next asks for
-    `regionentrance-2` on firmware that lists `regionEntrance-2`."""
+    """One trigger by id, matched case-insensitively: DS-2SE4C425MWG-E-26 answered a GET of
+    `regionentrance-2` with the trigger whose id is `regionEntrance-2` (hikvision_next fixture)."""
     wanted = trigger_id.lower()
     found = next((t for t in _all(ctx) if (t.findtext("id") or "").lower() == wanted), None)
     if found is None:
