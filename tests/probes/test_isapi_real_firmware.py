@@ -184,3 +184,16 @@ def test_junk_on_every_path_supports_nothing(junk):
     said_yes = [f for f in FEATURE_IDS if device[f].supported or device[f].enabled]
     assert said_yes == []
     assert not any(v.supported for verdicts in channels.values() for v in verdicts.values())
+
+
+def test_hybrid_recorder_walks_analog_and_proxied_channels_each_on_its_own_path():
+    ctx, stub = stub_ctx({**DVR, "/ISAPI/ContentMgmt/InputProxy/channels": (200, "inputproxy_hybrid_ip_channels.xml")})
+    cmap = channel_map(ctx)
+    assert [(c.id, c.proxied) for c in cmap.channels] == [(1, False), (2, False), (3, False), (4, False), (5, True)]
+    assert cmap.channels[-1].source_address == "192.168.254.2"
+    smart_events.PROBE.run(ctx)
+    asked = {path for path, _ in stub.asked}
+    assert "/ISAPI/ContentMgmt/InputProxy/channels/5/video/motionDetection" in asked
+    assert "/ISAPI/System/Video/inputs/channels/5/motionDetection" not in asked
+    assert "/ISAPI/System/Video/inputs/channels/1/motionDetection" in asked
+    assert "/ISAPI/ContentMgmt/InputProxy/channels/1/video/motionDetection" not in asked
