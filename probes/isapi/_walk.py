@@ -65,9 +65,9 @@ def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
         obs = FeatureObservation(PROTOCOL, res.name, False, False, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     except ProbeError as exc:
-        # Keep what the capability documents claimed (an IPC's device caps are its channel's caps;
-        # an NVR's are not, so an NVR channel stays unknown).
-        supported = claimed if (claimed and not cmap.nvr) else None
+        # Keep what the capability documents claimed (an IPC's or a DVR's device caps describe its
+        # own inputs; an NVR's do not describe the proxied camera, so such a channel stays unknown).
+        supported = claimed if (claimed and not ch.proxied) else None
         obs = FeatureObservation(PROTOCOL, res.name, supported, None, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     state = parse_rule(doc.root, res.kind, res.switch)
