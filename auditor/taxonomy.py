@@ -27,7 +27,8 @@ ISAPI: dict[str, F] = {
     "FaceDetect": ("face_detection",),                        # [S2][S9] /ISAPI/Smart/FaceDetect
     "faceSnap": ("face_capture",),                            # [S2][S12] EventCap isSupportFaceSnap
     "faceContrast": ("face_recognition",),                    # [S2] face comparison against libraries
-    "whiteListFaceContrast": ("face_recognition",),
+    "whiteListFaceContrast": ("face_recognition",),          # [S1] DS-7608NXI-I2 trigger whiteListFaceContrast-<ch>
+    "faceSnapModeling": ("face_recognition",),               # [S1] EventCap isSupportFaceSnapModeling: face models
     "FDLib": ("face_library",),                               # [S2][S13][S14]
     "faceSnap.age": ("age_gender",), "faceSnap.ageGroup": ("age_gender",),
     "faceSnap.gender": ("age_gender",), "faceSnap.sex": ("age_gender",),
@@ -50,12 +51,23 @@ ISAPI: dict[str, F] = {
     "attendedBaggage": ("object_removal",),                   # [S10]
     "AudioDetection": ("audio_detection",),                   # [S2]
     "FaceThermometry": ("thermal_screening", "face_detection"),   # [S15] measures temperature per face
-    "fireDetection": (),                                      # fire/smoke: not about people, no feature id
+    "fireDetection": ("fire_detection",),                     # [S1] ThermalCap/EventCap isSupportFireDetection
+    "smokeDetection": ("fire_detection",),                    # (unverified) flag name, Thermal SDK naming [S15]
+    "thermometry": ("temperature_measurement",),              # [S1] ThermalCap isSupportThermometry; DS-2TD1228
+                                                              # trigger thermometry-2 on its thermal channel
+    "StudentsStoodUp": ("classroom_behaviour",),              # [S1] EventCap isSupportStudentsStoodUp (DS-7608NXI-I2)
+    "TeacherBehaviorDetect": ("classroom_behaviour",),        # [S1] EventCap isSupportTeacherBehaviorDetect
+    "objectsThrownDetection": ("objects_thrown",),            # [S1] DeviceCap isSupportObjectsThrownDetection + trigger
+    "rapidMove": ("rapid_movement",),                         # [S1] SmartCap isSupportRapidMove
+    "parking": ("parking_detection",),                        # [S1] SmartCap isSupportParking
+    "PIR": ("pir_detection",),                                # [S1] WLAlarmCap isSupportPIR, /ISAPI/WLAlarm/PIR
+    "SceneChangeDetection": ("tamper_detection",),            # [S1] SmartCap + /ISAPI/Smart/SceneChangeDetection/<ch>
+    "DefocusDetection": ("tamper_detection",),                # [S1] SmartCap isSupportDefocusDetection
     "detectionTarget": ("human_vehicle_filter",),             # [S1][S5] AcuSense detectionTarget human/vehicle
     "VMDHumanVehicle": ("human_vehicle_filter", "motion_detection"),   # [S8]
     "safetyHelmetDetection": ("ppe_detection",),              # [S2][S5]
-    "vehicleDetection": ("vehicle_recognition",),
-    "tamperDetection": (),                                    # video tamper: not analytics about people
+    "vehicleDetection": ("vehicle_recognition",),             # [S1] ITCCap isSupportVehicleDetection, DS-2CD4A26FWD
+    "tamperDetection": ("tamper_detection",),                 # [S1] EventCap isSupportTamperDetection
 }
 
 DAHUA: dict[str, F] = {
@@ -86,6 +98,13 @@ DAHUA: dict[str, F] = {
     "HelmetDetection": ("ppe_detection",),
     "TrafficJunction": ("vehicle_recognition",), "VehicleDetection": ("vehicle_recognition",),
     "FaceThermometry": ("thermal_screening",),
+    # [S26] rroller/dahua client.py stream_events event codes
+    "VideoBlind": ("tamper_detection",), "VideoAbnormalDetection": ("tamper_detection",),   # scene change
+    "VideoUnFocus": ("tamper_detection",),                    # defocus
+    "ParkingDetection": ("parking_detection",),
+    "MoveDetection": ("rapid_movement",),                     # "fast moving event"
+    "HeatImagingTemper": ("temperature_measurement",),        # thermal temperature alarm
+    "FireWarning": ("fire_detection",), "FireWarningInfo": ("fire_detection",),
 }
 
 ONVIF: dict[str, F] = {
@@ -103,7 +122,9 @@ ONVIF: dict[str, F] = {
     "topic:AudioAnalytics/Audio/DetectedSound": ("audio_detection",),
     "topic:UserAlarm/IVA/HumanShapeDetect": ("human_vehicle_filter",),
     "topic:Thermometry/TemperatureAlarm": ("thermal_screening",),        # Hikvision tnshik topic
-    # Video tamper detection is about the camera, not about people: no feature id, but known.
+    # Video tamper detection is known but not mapped here: ONVIF analytics are audited per
+    # rule elsewhere, and a Dahua unit's ONVIF tamper rule would contradict what its own
+    # protocol says (VideoBlind is not read). ISAPI and Dahua names carry tamper_detection.
     "TamperDetector": (), "TamperEngine": (), "topic:RuleEngine/TamperDetector/Tamper": (),
 }
 
@@ -112,12 +133,49 @@ VENDOR_NAMES: dict[str, dict[str, F]] = {"isapi": ISAPI, "dahua_cgi": DAHUA, "on
 # What a complete listing covers: a feature in scope that the listing does not mention is
 # reported as not supported. Outside the scope, silence stays unknown.
 ALL: F = FEATURE_IDS
+
+# Which ISAPI capability sections carry each feature's flags on real firmware [S1] (the 16
+# hikvision_next device captures; DeviceCap is the top level of /ISAPI/System/capabilities,
+# ITCCap the root of /ISAPI/ITC/capability). Firmware spreads flags over these sections and
+# names many we do not know, so silence only says "not supported" when every section that
+# carries the feature's flags was read (isapi.capabilities reports which ones). Features with
+# no known flag (emotion, masks, fights, age/gender, face/body attributes, AcuSense filtering)
+# are never closed by silence.
+ISAPI_FLAG_SECTIONS: dict[str, F] = {
+    "face_detection": ("SmartCap",),                          # isSupportFaceDetect
+    "face_capture": ("EventCap",),                            # isSupportFaceSnap
+    "face_recognition": ("EventCap",),                        # isSupportFaceContrast, ...WhiteListFaceContrast
+    "face_library": ("EventCap",),                            # isSupportFaceLib
+    "body_attributes": ("EventCap",),                         # isSupportHumanRecognition
+    "people_counting": ("VideoCap", "EventCap"),              # isSupportCounting, isSupportFramesPeopleCounting
+    "queue_detection": ("EventCap",),                         # isSupportPersonQueueDetection
+    "crowd_detection": ("SmartCap", "EventCap"),              # isSupportGroup, isSupportPersonDensityDetection
+    "heat_map": ("VideoCap",),                                # isSupportHeatmap
+    "loitering": ("SmartCap",), "intrusion": ("SmartCap",), "line_crossing": ("SmartCap",),
+    "region_entrance": ("SmartCap",), "region_exiting": ("SmartCap",),
+    "unattended_object": ("SmartCap",), "object_removal": ("SmartCap",),
+    "audio_detection": ("SmartCap",),                         # isSupportAudioDetection
+    "thermal_screening": ("EventCap", "ThermalCap"),          # isSupportFaceThermometry (DS-2TD1228 EventCap)
+    "ppe_detection": ("EventCap",),                           # isSupportSafetyHelmetDetection
+    "vehicle_recognition": ("ITCCap",),                       # isSupportVehicleDetection (DS-2CD4A26FWD-IZS-P)
+    "motion_detection": ("EventCap", "VideoCap"),             # EventCap on most, VideoCap too on DS-2TD1228
+    "classroom_behaviour": ("EventCap",),                     # isSupportStudentsStoodUp, isSupportTeacherBehaviorDetect
+    "objects_thrown": ("DeviceCap",),                         # top-level isSupportObjectsThrownDetection
+    "rapid_movement": ("SmartCap",), "parking_detection": ("SmartCap",),
+    "pir_detection": ("WLAlarmCap",),                         # isSupportPIR
+    "tamper_detection": ("EventCap", "SmartCap"),             # isSupportTamperDetection, Defocus, SceneChange
+    "fire_detection": ("ThermalCap", "EventCap"),             # isSupportFireDetection (either section)
+    "temperature_measurement": ("ThermalCap",),               # isSupportThermometry
+}
+ISAPI_CAPS_SCOPE = "isapi-capabilities:"      # + "+"-joined section names read, e.g. "...:DeviceCap+EventCap"
+
 COVERAGE: dict[str, F] = {
-    # ISAPI System/Smart/Intelligent capability documents describe every analytic the
-    # firmware has; Hikvision has no analytics outside them. [S1]
-    "isapi-capabilities": ALL,
-    # Dahua getCaps lists every video-analysis rule type; motion detection is separate config. [S36]
-    "dahua-caps": tuple(f for f in ALL if f != "motion_detection"),
+    # Dahua getCaps lists every video-analysis rule type; motion detection, tamper (VideoBlind),
+    # PIR and the thermal alarms (FireWarning, HeatImagingTemper) are separate config, and
+    # classroom / objects-thrown analytics have no known Dahua rule type. [S36][S26]
+    "dahua-caps": tuple(f for f in ALL if f not in (
+        "motion_detection", "tamper_detection", "pir_detection", "fire_detection", "temperature_measurement",
+        "classroom_behaviour", "objects_thrown")),
     # ONVIF analytics only standardises these; a vendor may do more outside ONVIF. [S40 quirk 15]
     "onvif-analytics": ("motion_detection", "line_crossing", "intrusion"),
 }
@@ -137,4 +195,8 @@ def features_for(protocol: str, name: str) -> F | None:
 
 
 def covered(scope: str) -> F:
+    """Features a complete listing closes. ISAPI: those whose every flag-carrying section was read."""
+    if scope.startswith(ISAPI_CAPS_SCOPE):
+        read = set(scope[len(ISAPI_CAPS_SCOPE):].split("+"))
+        return tuple(f for f, sections in ISAPI_FLAG_SECTIONS.items() if set(sections) <= read)
     return COVERAGE.get(scope, ())

@@ -24,7 +24,7 @@ PROFILE_DIR = Path(__file__).parent / "profiles"
 FLEET_DIR = Path(__file__).parent / "fleets"
 
 PROTOCOLS = frozenset({"isapi", "dahua_cgi", "onvif", "sadp", "dhip", "ws_discovery"})
-DEVICE_TYPES = frozenset({"camera", "nvr", "thermal"})
+DEVICE_TYPES = frozenset({"camera", "nvr", "dvr", "ptz", "thermal"})
 AUTH_SCHEMES = frozenset({"digest", "basic", "none"})
 REMOTE_ACCESS_IDS = (
     "hik_connect", "isup", "dahua_p2p", "ddns", "upnp", "ntp", "email", "ftp", "auto_register",
@@ -65,7 +65,8 @@ FEATURE_IDS = (
     "people_counting", "queue_detection", "crowd_detection", "heat_map", "loitering", "intrusion",
     "line_crossing", "region_entrance", "region_exiting", "unattended_object", "object_removal",
     "audio_detection", "thermal_screening", "human_vehicle_filter", "ppe_detection",
-    "vehicle_recognition", "motion_detection",
+    "vehicle_recognition", "motion_detection", "classroom_behaviour", "objects_thrown", "rapid_movement",
+    "parking_detection", "pir_detection", "tamper_detection", "fire_detection", "temperature_measurement",
 )
 
 # `data_flows:` keys: where the device's configuration sends data (SCHEMA.md "data_flows").
@@ -84,7 +85,7 @@ class Identity:
     brand: str             # brand as sold / printed on the label
     manufacturer: str      # true maker ("Hikvision", "Dahua", "Axis", ...)
     model: str
-    device_type: str       # camera | nvr | thermal
+    device_type: str       # camera | nvr | dvr | ptz | thermal
     firmware: str
     build_date: dt.date
     serial: str

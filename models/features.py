@@ -72,6 +72,22 @@ FEATURES: tuple[FeatureInfo, ...] = (
                 "Reads number plates or describes vehicles (ANPR)."),
     FeatureInfo("motion_detection", "Motion detection", "other", False,
                 "Flags changes in the picture. Not analytics about people as such."),
+    FeatureInfo("classroom_behaviour", "Classroom behaviour", "behaviour", False,
+                "Watches pupils and teachers in a classroom: flags students standing up and rates teacher behaviour."),
+    FeatureInfo("objects_thrown", "Objects thrown from height", "object", False,
+                "Flags objects falling or thrown from a building (balconies, windows)."),
+    FeatureInfo("rapid_movement", "Running / rapid movement", "behaviour", False,
+                "Flags people or objects moving unusually fast, such as someone running."),
+    FeatureInfo("parking_detection", "Parking detection", "object", False,
+                "Flags vehicles that stop or park in a watched area."),
+    FeatureInfo("pir_detection", "PIR sensor", "other", False,
+                "A passive-infrared sensor that reacts to body heat moving in front of the camera."),
+    FeatureInfo("tamper_detection", "Tampering / defocus / scene change", "other", False,
+                "Flags a covered, blurred or turned camera. About the camera, not about people."),
+    FeatureInfo("fire_detection", "Fire and smoke detection", "other", False,
+                "Flags flames, hot spots or smoke in the scene."),
+    FeatureInfo("temperature_measurement", "Temperature measurement", "other", False,
+                "Measures the temperature of objects or areas in a thermal picture (not people's body temperature)."),
 )
 
 FEATURE_IDS: tuple[str, ...] = tuple(f.id for f in FEATURES)

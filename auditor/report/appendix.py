@@ -68,6 +68,18 @@ WHY: dict[str, str] = {
     "vehicle_recognition": ("Number plates identify vehicle keepers: ANPR is personal data, covered specifically by "
                             "the ICO's video surveillance guidance; retention and sharing need justification."),
     "motion_detection": "Starts recording on movement; not analytics about people as such.",
+    "classroom_behaviour": ("Monitors pupils and teachers in class (students standing up, teacher behaviour): "
+                            "systematic monitoring of children and staff, which needs a DPIA and a clear purpose."),
+    "objects_thrown": "Watches building faces for falling or thrown objects; residents' windows and balconies are "
+                      "in view, so placement and retention need care.",
+    "rapid_movement": ("Flags people running or moving fast: behaviour analysis about individuals that can single "
+                       "people out."),
+    "parking_detection": "Flags stopping or parked vehicles; with ANPR or recording it relates to vehicle keepers.",
+    "pir_detection": "A body-heat sensor that triggers recording or alarms; not analytics about people as such.",
+    "tamper_detection": "Alarms when the camera is covered, blurred or moved; about the camera, not about people.",
+    "fire_detection": "Flame, hot-spot or smoke alarms; safety analytics, not about people.",
+    "temperature_measurement": ("Measures scene temperatures for equipment or fire prevention; if aimed at people "
+                                "it becomes health data, so check what it watches."),
 }
 
 REMOTE_WHY: dict[str, str] = {

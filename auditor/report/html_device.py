@@ -28,6 +28,7 @@ from auditor.report.views import (
     service_state,
 )
 from models.audit import DeviceAudit
+from models.features import FEATURE_IDS
 
 GROUP_SHORT = {"biometric": "biometric", "behaviour": "behaviour", "counting": "counting",
                "perimeter": "perimeter", "object": "object", "other": "other"}
@@ -156,7 +157,7 @@ def device_section(d: DeviceSection, number: int, egress: EgressStatus) -> Html:
     if a.identity_evidence:
         parts += [tag("h4", "Identity and OEM evidence"), bullets(a.identity_evidence, cls="evidence")]
     parts += [tag("h4", "Findings and recommended actions"), _findings(d),
-              tag("h4", "Analytics (27 features)"), _matrix(d), _channels(d),
+              tag("h4", f"Analytics ({len(FEATURE_IDS)} features)"), _matrix(d), _channels(d),
               tag("h4", "Remote access"), _remote(d),
               tag("h4", "Where data goes"), _data_flows(d),
               tag("h4", "Services"), _services(a),

@@ -33,6 +33,7 @@ from auditor.report.views import (
     service_state,
     when,
 )
+from models.features import FEATURE_IDS
 
 _PUNCTUATION = "\\`*_[]|~"   # inline markup; line starts never hold device text
 
@@ -157,7 +158,7 @@ def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
             out += [f"  - Recommended action: {md(f.recommendation)}"]
         out += [f"  - Evidence: {md(e)}" for e in f.evidence]
     out += [""] if d.findings else ["No findings for this device.", ""]
-    out += ["#### Analytics (27 features)", ""]
+    out += [f"#### Analytics ({len(FEATURE_IDS)} features)", ""]
     out += _table(["Feature", "Id", "Biometric", "Supported", "Enabled", "Evidence"],
                   [[c.label, c.feature, "yes" if c.biometric else "no", tri(c.supported), tri(c.enabled),
                     "; ".join(c.evidence)] for c in d.features])

@@ -15,8 +15,11 @@ from typing import Any
 from device_simulators.isapi.model import IsapiView
 from device_simulators.isapi.xml import add, text_of
 
-# (flag, event key that makes it true, or None for a fixed value, fixed value)
-SMART_FLAGS: list[tuple[str, str | None, bool]] = [
+# (flag, event key that makes it true, or None for a fixed value, fixed value). A fixed value of
+# None leaves the flag out unless the event is present: flags whose name no capture shows are
+# only ever rendered true, so a guessed name never turns into an explicit "false".
+Flags = list[tuple[str, str | None, bool | None]]
+SMART_FLAGS: Flags = [
     ("isSupportROI", None, True),
     ("isSupportAudioDetection", "AudioDetection", False),
     ("isSupportFaceDetect", "FaceDetect", False),
@@ -26,19 +29,19 @@ SMART_FLAGS: list[tuple[str, str | None, bool]] = [
     ("isSupportRegionExiting", "regionExiting", False),
     ("isSupportLoitering", "loitering", False),
     ("isSupportGroup", "group", False),                       # people gathering
-    ("isSupportRapidMove", None, False),
-    ("isSupportParking", None, False),
+    ("isSupportRapidMove", "rapidMove", False),               # running / fast movement
+    ("isSupportParking", "parking", False),
     ("isSupportUnattendedBaggage", "unattendedBaggage", False),
     ("isSupportAttendedBaggage", "attendedBaggage", False),    # object removal
     ("isSupportSmartCalibration", None, True),
     ("isSupportIntelliTrace", None, False),
     ("isSupportPeopleDetection", None, False),
-    ("isSupportDefocusDetection", None, False),
-    ("isSupportSceneChangeDetection", None, False),
+    ("isSupportDefocusDetection", "DefocusDetection", False),
+    ("isSupportSceneChangeDetection", "SceneChangeDetection", False),
     ("isSupportStorageDetection", None, False),
 ]
 
-EVENT_FLAGS: list[tuple[str, str | None, bool]] = [
+EVENT_FLAGS: Flags = [
     ("isSupportHDFull", None, True),
     ("isSupportHDError", None, True),
     ("isSupportNicBroken", None, True),
@@ -47,31 +50,49 @@ EVENT_FLAGS: list[tuple[str, str | None, bool]] = [
     ("isSupportViException", None, False),
     ("isSupportMotionDetection", "motionDetection", False),
     ("isSupportTamperDetection", "tamperDetection", False),
-    ("isSupportStudentsStoodUp", None, False),
+    ("isSupportStudentsStoodUp", "StudentsStoodUp", False),   # DS-7608NXI-I2: classroom analysis
     ("isSupportFramesPeopleCounting", None, False),
     ("isSupportPersonQueueDetection", "PersonQueueDetection", False),
     ("isSupportFaceContrast", "faceContrast", False),
     ("isSupportFaceLib", None, False),                         # set from face_libraries below
     ("isSupportFaceSnap", "faceSnap", False),
     ("isSupportPersonDensityDetection", "PersonDensityDetection", False),
-    ("isSupportTeacherBehaviorDetect", None, False),
+    ("isSupportTeacherBehaviorDetect", "TeacherBehaviorDetect", False),
     ("isSupportMixedTargetDetection", None, False),
-    ("isSupportFaceSnapModeling", None, False),
+    ("isSupportFaceSnapModeling", "faceSnapModeling", False),
+    ("isSupportWhiteListFaceContrast", "whiteListFaceContrast", False),   # DS-7608NXI-I2
     ("isSupportSafetyHelmetDetection", "safetyHelmetDetection", False),   # seen on DS-7608NXI-I2
     ("isSupportHumanRecognition", "humanRecognition", False),             # seen on DS-7608NXI-I2
-    ("isSupportVehicleDetection", "vehicleDetection", False),             # (unverified) flag name
-    ("isSupportViolentMotion", "violentMotion", False),                   # (unverified) flag name
+    ("isSupportViolentMotion", "violentMotion", None),                    # (unverified) flag name
 ]
 
-VIDEO_FLAGS: list[tuple[str, str | None, bool]] = [
+# Wireless alarm section; IPCs list it with isSupportPIR (DS-2CD2443G0-IW: PIR camera).
+WLALARM_FLAGS: Flags = [
+    ("isSupportTeleControl", None, False),
+    ("isSupportPIR", "PIR", False),
+    ("isSupportWLSensors", None, False),
+    ("isSupportCallHelp", None, False),
+]
+
+# /ISAPI/ITC/capability of number-plate firmware (DS-2CD4A26FWD-IZS-P).
+ITC_FLAGS: Flags = [
+    ("isSupportITC", None, False),
+    ("isSupportIllegalDictionary", None, False),
+    ("isSupportVehicleDetection", "vehicleDetection", False),
+    ("isSupportlicencePlateAuditData", "vehicleDetection", False),
+    ("isSupportSearchLPListAudit", "vehicleDetection", False),
+    ("isSupportHVTVehicleDetection", None, False),
+]
+
+VIDEO_FLAGS: Flags = [
     ("isSupportHeatmap", "heatMap", False),
     ("isSupportCounting", "counting", False),
     ("isSupportPrivacyMask", None, True),      # video blanking, not face-mask detection
 ]
 
-THERMAL_FLAGS: list[tuple[str, str | None, bool]] = [
+THERMAL_FLAGS: Flags = [
     ("isSupportFireDetection", "fireDetection", False),
-    ("isSupportThermometry", None, True),
+    ("isSupportThermometry", None, True),                    # every thermal model measures (DS-2TD1228)
     ("isSupportFaceThermometry", "FaceThermometry", False),  # (unverified) flag name
 ]
 
@@ -100,9 +121,12 @@ INTELLI_FLAGS: list[tuple[str, tuple[str, ...]]] = [
 THERMAL_EVENTS = ("fireDetection", "FaceThermometry")
 
 
-def add_flags(parent: ET.Element, flags: list[tuple[str, str | None, bool]], keys: set[str]) -> ET.Element:
+def add_flags(parent: ET.Element, flags: Flags, keys: set[str]) -> ET.Element:
     for flag, key, fixed in flags:
-        add(parent, flag, (key in keys) if key else fixed)
+        value = (key in keys) if key else fixed
+        if fixed is None and not value:
+            continue
+        add(parent, flag, value)
     return parent
 
 

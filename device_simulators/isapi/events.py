@@ -18,8 +18,8 @@ from device_simulators.isapi.xml import add, document, leaves, xml_response
 from device_simulators.runtime.http import SimResponse
 
 # profile event key -> (eventType, trigger id prefix). Names not in the fixtures or in
-# hikvision_next's EVENTS table (personQueueDetection, humanRecognition, vehicleDetection,
-# violentMotion, thermometry for face thermometry) are (unverified).
+# hikvision_next's EVENTS table (personQueueDetection, humanRecognition, violentMotion,
+# faceThermometry) are (unverified).
 EVENT_TYPES: dict[str, tuple[str, str]] = {
     "motionDetection": ("VMD", "VMD"),
     "tamperDetection": ("tamperdetection", "tamper"),
@@ -41,9 +41,12 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "PersonQueueDetection": ("personQueueDetection", "personQueueDetection"),
     "safetyHelmetDetection": ("safetyHelmetDetection", "safetyHelmetDetection"),
     "humanRecognition": ("humanRecognition", "humanRecognition"),
-    "vehicleDetection": ("vehicleDetection", "vehicleDetection"),
+    "vehicleDetection": ("vehicledetection", "vehicledetection"),   # DS-2CD4A26FWD-IZS-P
+    "SceneChangeDetection": ("scenechangedetection", "scenechangedetection"),
     "fireDetection": ("fireDetection", "fireDetection"),
-    "FaceThermometry": ("thermometry", "thermometry"),
+    "thermometry": ("thermometry", "thermometry"),                    # DS-2TD1228: thermometry-2
+    "FaceThermometry": ("faceThermometry", "faceThermometry"),        # (unverified)
+    "objectsThrownDetection": ("objectsThrownDetection", "objectsThrownDetection"),   # DS-7608NXI-I2
     "violentMotion": ("violentMotion", "violentMotion"),
 }
 
@@ -70,14 +73,18 @@ def _notification(ctx: Ctx, parent: ET.Element, method: str, channel_id: int | N
 
 
 def _trigger(ctx: Ctx, parent: ET.Element, trigger_id: str, event_type: str,
-             channel_id: int | None, notify: tuple[str, ...]) -> ET.Element:
+             channel: Channel | None, notify: tuple[str, ...]) -> ET.Element:
     node = leaves(add(parent, "EventTrigger"), [("id", trigger_id), ("eventType", event_type)])
     if not ctx.view.is_nvr:
         add(node, "eventDescription", f"{event_type} Event trigger Information")
-    if channel_id is not None:
-        if not ctx.view.is_nvr:
-            add(node, "videoInputChannelID", channel_id)
-        add(node, "dynVideoInputChannelID", channel_id)
+    channel_id = channel.id if channel is not None else None
+    if channel is not None:
+        # IPC: both ids; DVR analog input: videoInputChannelID only (iDS-7204HUHI-M1);
+        # NVR proxied camera: dynVideoInputChannelID only (DS-7608NXI-I2).
+        if not ctx.view.is_nvr or channel.analog:
+            add(node, "videoInputChannelID", channel.id)
+        if not ctx.view.is_nvr or not channel.analog:
+            add(node, "dynVideoInputChannelID", channel.id)
     methods = add(node, "EventTriggerNotificationList")
     for method in notify:
         _notification(ctx, methods, method, channel_id)
@@ -89,7 +96,9 @@ def _channel_triggers(ctx: Ctx, parent: ET.Element, channel: Channel, event: Eve
     if known is None:
         return None
     event_type, prefix = known
-    return _trigger(ctx, parent, f"{prefix}-{channel.id}", event_type, channel.id, event.notify)
+    # NVR firmware gives objects-thrown triggers no channel suffix (DS-7608NXI-I2).
+    trigger_id = prefix if prefix == "objectsThrownDetection" else f"{prefix}-{channel.id}"
+    return _trigger(ctx, parent, trigger_id, event_type, channel, event.notify)
 
 
 def _all(ctx: Ctx) -> ET.Element:
@@ -103,11 +112,16 @@ def _all(ctx: Ctx) -> ET.Element:
 
 
 def triggers(ctx: Ctx) -> SimResponse:
+    if ctx.view.trigger_list_fails:
+        return status.device_error(ctx)     # HTTP 500 (DS-2CD4A26FWD-IZS-P; body not recorded)
     return xml_response(_all(ctx))
 
 
 def trigger(ctx: Ctx, trigger_id: str) -> SimResponse:
-    found = next((t for t in _all(ctx) if t.findtext("id") == trigger_id), None)
+    """One trigger by id, matched case-insensitively: DS-2SE4C425MWG-E-26 answered a GET of
+    `regionentrance-2` with the trigger whose id is `regionEntrance-2` (hikvision_next fixture)."""
+    wanted = trigger_id.lower()
+    found = next((t for t in _all(ctx) if (t.findtext("id") or "").lower() == wanted), None)
     if found is None:
         return status.not_support(ctx)
     root = document("EventTrigger", ctx.view.namespace)

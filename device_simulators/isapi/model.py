@@ -44,6 +44,7 @@ class Channel:
     online: bool
     source: dict[str, Any]
     events: dict[str, Event]
+    analog: bool = True        # the device's own video input (IPC sensor, DVR analog input); False: proxied
 
 
 def _event(key: str, data: dict[str, Any] | None) -> Event:
@@ -71,14 +72,22 @@ class IsapiView:
         section = profile.isapi
         self.namespace = NAMESPACES.get(str(section.get("namespace", "hikvision")), NAMESPACES["hikvision"])
         self.device_type = str(section.get("device_type") or "IPCamera")
-        self.is_nvr = self.device_type == "NVR" or profile.identity.device_type == "nvr"
+        # Recorders (NVR, and Turbo HD DVRs, whose deviceType is DVR) share the NVR document shapes.
+        self.is_nvr = self.device_type in ("NVR", "DVR") or profile.identity.device_type in ("nvr", "dvr")
         self.capability_overrides: dict[str, dict[str, Any]] = dict(section.get("capabilities") or {})
+        # A recorder's channel is a proxied IP camera unless the profile marks it `analog: true`.
         self.channels = [
             Channel(id=int(ch["id"]), name=str(ch.get("name") or f"Camera {ch['id']:02d}"),
                     online=bool(ch.get("online", True)), source=dict(ch.get("source") or {}),
-                    events={k: _event(k, v) for k, v in (ch.get("events") or {}).items()})
+                    events={k: _event(k, v) for k, v in (ch.get("events") or {}).items()},
+                    analog=bool(ch.get("analog", not self.is_nvr)))
             for ch in section.get("channels") or ()
         ]
+        self.analog_channels = [c for c in self.channels if c.analog]
+        self.proxied_channels = [c for c in self.channels if not c.analog]
+        # Some firmware answers the trigger list with HTTP 500 while every /triggers/<id> works
+        # (DS-2CD4A26FWD-IZS-P V5.4.7 in hikvision_next's fixtures).
+        self.trigger_list_fails = bool(section.get("trigger_list_fails", False))
         libraries = section.get("face_libraries")
         self.face_libraries: list[FaceLibrary] | None = None if libraries is None else [
             FaceLibrary(id=i, name=str(lib["name"]), type=str(lib.get("type", "ordinary")),

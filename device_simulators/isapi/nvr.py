@@ -5,7 +5,8 @@ sourceInputPortDescriptor naming the camera (model, serial and firmware left emp
 the camera cannot be reached). The status list adds ``online`` and ``chanDetectResult``
 (``connect`` for a reachable camera; ``netUnreachable`` for an offline one is one of the
 values seen in public parsers of this resource). IP cameras answer notSupport here
-(DS-2CD2386G2-IU fixture: 403).
+(DS-2CD2386G2-IU fixture: 403). A DVR with only analog inputs answers an empty list with a
+``size`` attribute (iDS-7204HUHI-M1 fixture).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def _status(parent: ET.Element, channel: Channel) -> ET.Element:
 def channels(ctx: Ctx) -> SimResponse:
     if not ctx.view.is_nvr:
         return status.not_support(ctx)
-    root = document("InputProxyChannelList", ctx.view.namespace, size=len(ctx.view.channels))
-    for channel in ctx.view.channels:
+    root = document("InputProxyChannelList", ctx.view.namespace, size=max(2, len(ctx.view.proxied_channels)))
+    for channel in ctx.view.proxied_channels:
         _channel(root, channel)
     return xml_response(root)
 
@@ -63,15 +64,16 @@ def channels(ctx: Ctx) -> SimResponse:
 def channels_status(ctx: Ctx) -> SimResponse:
     if not ctx.view.is_nvr:
         return status.not_support(ctx)
-    root = document("InputProxyChannelStatusList", ctx.view.namespace, size=len(ctx.view.channels))
-    for channel in ctx.view.channels:
+    root = document("InputProxyChannelStatusList", ctx.view.namespace,
+                    size=max(2, len(ctx.view.proxied_channels)))
+    for channel in ctx.view.proxied_channels:
         _status(root, channel)
     return xml_response(root)
 
 
 def channel(ctx: Ctx, channel_id: str, want_status: bool) -> SimResponse:
     found = ctx.view.channel(channel_id) if ctx.view.is_nvr else None
-    if found is None:
+    if found is None or found.analog:
         return status.not_support(ctx)
     item = (_status if want_status else _channel)(ET.Element("x"), found)
     root = document(item.tag, ctx.view.namespace)
@@ -81,7 +83,8 @@ def channel(ctx: Ctx, channel_id: str, want_status: bool) -> SimResponse:
 
 def video_resource(ctx: Ctx, channel_id: str, name: str) -> SimResponse:
     """Motion and tamper of a proxied camera, read by the NVR from the camera."""
-    if not ctx.view.is_nvr:
+    proxied = ctx.view.channel(channel_id)
+    if not ctx.view.is_nvr or (proxied is not None and proxied.analog):
         return status.not_support(ctx)
     found = channel_event(ctx, channel_id, name)
     if isinstance(found, SimResponse):

@@ -127,6 +127,9 @@ ROUTES: list[Route] = [
     _route("/ISAPI/ContentMgmt/Storage/cloud", lambda c, p: dataflows.cloud_storage(c)),
     _route("/ISAPI/Streaming/channels", lambda c, p: dataflows.streaming_channels(c)),
     _route("/ISAPI/Streaming/channels/<id>", lambda c, p: dataflows.streaming_channel(c, p["id"])),
+    # number-plate (traffic) firmware
+    _route("/ISAPI/ITC/capability", lambda c, p: video.itc_capability(c), **RO),
+    _route("/ISAPI/Traffic/channels/<ch>/vehicleDetect", lambda c, p: video.vehicle_detect(c, p["ch"])),
     # thermal
     _route("/ISAPI/Thermal/capabilities", lambda c, p: video.thermal_capabilities(c), **RO),
     _route("/ISAPI/Thermal/channels/<ch>/fireDetection", lambda c, p: video.fire_detection(c, p["ch"])),

@@ -25,7 +25,7 @@ REGION_RULES: dict[str, tuple[str, str, bool]] = {
     "unattendedBaggage": ("UnattendedBaggage", "UnattendedBaggageRegion", True),
     "attendedBaggage": ("AttendedBaggage", "AttendedBaggageRegion", True),
 }
-SMART_RESOURCES = ("FaceDetect", "LineDetection", *REGION_RULES)
+SMART_RESOURCES = ("FaceDetect", "LineDetection", "SceneChangeDetection", *REGION_RULES)
 
 _SQUARE = [(100, 100), (900, 100), (900, 900), (100, 900)]
 _LINE = [(200, 500), (800, 500)]
@@ -65,6 +65,11 @@ def rule(ctx: Ctx, name: str, channel_id: str) -> SimResponse:
         root = document("FaceDetect", ctx.view.namespace)
         leaves(root, [("id", channel.id), ("enabled", event.enabled), ("sensitivityLevel", 50)])
         return xml_response(root)
+    if name == "SceneChangeDetection":
+        # {id, enabled, sensitivityLevel}: DS-2CD4A26FWD-IZS-P, DS-7608NXI-I2 in hikvision_next's fixtures
+        root = document("SceneChangeDetection", ctx.view.namespace)
+        leaves(root, [("id", channel.id), ("enabled", event.enabled), ("sensitivityLevel", 50)])
+        return xml_response(root)
     if name == "LineDetection":
         return xml_response(_line_detection(ctx, channel.id, event))
     tag, region, threshold = REGION_RULES[name]
@@ -102,7 +107,7 @@ def rule_capabilities(ctx: Ctx, name: str, channel_id: str) -> SimResponse:
     if isinstance(found, SimResponse):
         return found
     channel, event = found
-    tag = {"FaceDetect": "FaceDetect", "LineDetection": "LineDetection"}.get(name) or REGION_RULES[name][0]
+    tag = name if name in ("FaceDetect", "LineDetection", "SceneChangeDetection") else REGION_RULES[name][0]
     root = document(tag, ctx.view.namespace)
     add(root, "id", channel.id)
     add(root, "enabled", opt="true,false")

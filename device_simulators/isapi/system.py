@@ -78,7 +78,7 @@ def capabilities(ctx: Ctx) -> SimResponse:
     leaves(add(sys_cap, "IOCap"), [("IOInputPortNums", 4 if view.is_nvr else 1),
                                    ("IOOutputPortNums", 1)])
     video = add(sys_cap, "VideoCap")
-    leaves(video, [("videoInputPortNums", 0 if view.is_nvr else len(view.channels)),
+    leaves(video, [("videoInputPortNums", len(view.analog_channels)),
                    ("videoOutputPortNums", 3 if view.is_nvr else 0)])
     caps.add_flags(video, caps.VIDEO_FLAGS, keys)
     leaves(add(sys_cap, "AudioCap"), [("audioInputNums", 1), ("audioOutputNums", 1 if view.is_nvr else 0)])
@@ -88,6 +88,7 @@ def capabilities(ctx: Ctx) -> SimResponse:
     caps.event_cap(root, view)
     _racm_cap(ctx, root)
     caps.smart_cap(root, view)
+    caps.add_flags(add(root, "WLAlarmCap"), caps.WLALARM_FLAGS, keys)
     if caps.has_thermal(view):
         caps.add_flags(add(root, "ThermalCap"), caps.THERMAL_FLAGS, keys)
     test = add(root, "TestCap")
@@ -99,8 +100,9 @@ def capabilities(ctx: Ctx) -> SimResponse:
             bool(keys & {"faceContrast", "faceSnap", "PersonDensityDetection", "safetyHelmetDetection",
                          "humanRecognition", "PersonQueueDetection"}))
     leaves(root, [("isSupportFaceCaptureStatistics", "faceSnap" in keys),
-                  ("isSupportTraffic", "vehicleDetection" in keys),
                   ("isSupportChannelEventCap", True)])
+    if "objectsThrownDetection" in keys:
+        add(root, "isSupportObjectsThrownDetection", True)     # top level on DS-7608NXI-I2
     caps.apply_overrides(root, view.capability_overrides)
     return xml_response(root)
 
@@ -143,11 +145,12 @@ def _racm_cap(ctx: Ctx, root: ET.Element) -> None:
 
 
 def video_inputs(ctx: Ctx) -> SimResponse:
-    """IPC channel list; NVRs answer notSupport here (DS-7608NXI-I2 fixture: 403)."""
-    if ctx.view.is_nvr:
+    """The device's own inputs: an IPC's sensor, a DVR's analog inputs (iDS-7204HUHI-M1 lists 4);
+    an NVR without analog inputs answers notSupport (DS-7608NXI-I2 fixture: 403)."""
+    if ctx.view.is_nvr and not ctx.view.analog_channels:
         return status.not_support(ctx)
     root = document("VideoInputChannelList", ctx.view.namespace)
-    for ch in ctx.view.channels:
+    for ch in ctx.view.analog_channels:
         leaves(add(root, "VideoInputChannel"), [("id", ch.id), ("inputPort", ch.id), ("name", ch.name),
                                                 ("videoFormat", "PAL")])
     return xml_response(root)

@@ -4,10 +4,13 @@ MotionDetection follows the DS-2CD2386G2-IU / DS-7608NXI-I2 replies in hikvision
 fixtures (grid layout; AcuSense firmware adds ``MotionDetectionLayout/targetType``).
 FireDetection and FaceThermometry follow the Thermal SDK guide's XML_FireDetection and
 XML_Cap_FaceThermometry (the face-thermometry switch is ``faceThermometryEnabled``).
-Counting and HeatMap root names are (unverified).
+Counting and HeatMap root names are (unverified). Number-plate firmware's ITC capability and
+Traffic vehicleDetect follow DS-2CD4A26FWD-IZS-P in the same fixtures.
 """
 
 from __future__ import annotations
+
+import xml.etree.ElementTree as ET
 
 from device_simulators.isapi import caps, status
 from device_simulators.isapi.model import Channel, Ctx, Event, channel_event
@@ -45,8 +48,9 @@ def tamper_document(ctx: Ctx, channel: Channel, event: Event) -> SimResponse:
 
 def input_resource(ctx: Ctx, channel_id: str, name: str) -> SimResponse:
     """/ISAPI/System/Video/inputs/channels/<ch>/<name> for motion, tamper, counting, heatMap."""
-    if ctx.view.is_nvr and name in ("motionDetection", "tamperDetection"):
-        return status.not_support(ctx)      # NVRs keep these under ContentMgmt/InputProxy
+    proxied = ctx.view.channel(channel_id)
+    if proxied is not None and not proxied.analog and name in ("motionDetection", "tamperDetection"):
+        return status.not_support(ctx)      # recorders keep a proxied camera's under ContentMgmt/InputProxy
     found = channel_event(ctx, channel_id, name)
     if isinstance(found, SimResponse):
         return found
@@ -64,7 +68,7 @@ def input_resource(ctx: Ctx, channel_id: str, name: str) -> SimResponse:
 
 def video_input(ctx: Ctx, channel_id: str) -> SimResponse:
     channel = ctx.view.channel(channel_id)
-    if ctx.view.is_nvr or channel is None:
+    if channel is None or not channel.analog:
         return status.not_support(ctx)
     root = document("VideoInputChannel", ctx.view.namespace)
     leaves(root, [("id", channel.id), ("inputPort", channel.id), ("name", channel.name),
@@ -102,4 +106,25 @@ def face_thermometry(ctx: Ctx, channel_id: str) -> SimResponse:
                   ("alarmEnabled", event.enabled and bool(event.notify)), ("alarmIntervalTime", 1)])
     leaves(add(root, "normalizedScreenSize"), [("normalizedScreenWidth", 1000),
                                                ("normalizedScreenHeight", 1000)])
+    return xml_response(root)
+
+
+# -- number-plate (traffic) firmware -------------------------------------------------------
+def itc_capability(ctx: Ctx) -> SimResponse:
+    """/ISAPI/ITC/capability: ITCCap as DS-2CD4A26FWD-IZS-P sends it; notSupport elsewhere."""
+    keys = ctx.view.event_keys()
+    if "vehicleDetection" not in keys:
+        return status.not_support(ctx)
+    return xml_response(caps.add_flags(document("ITCCap", ctx.view.namespace), caps.ITC_FLAGS, keys))
+
+
+def vehicle_detect(ctx: Ctx, channel_id: str) -> SimResponse:
+    """/ISAPI/Traffic/channels/<ch>/vehicleDetect: DS-2CD4A26FWD-IZS-P answers a bare
+    <VehicleDetectCfg> with no version or namespace attributes."""
+    found = channel_event(ctx, channel_id, "vehicleDetection")
+    if isinstance(found, SimResponse):
+        return found
+    _, event = found
+    root = ET.Element("VehicleDetectCfg")
+    add(root, "enabled", event.enabled)
     return xml_response(root)

@@ -20,11 +20,12 @@ from probes.isapi import (
     services,
     smart_events,
     thermal,
+    traffic,
     triggers,
 )
 
 PROBES: tuple[Probe, ...] = (identity.PROBE, capabilities.PROBE, nvr_channels.PROBE, smart_events.PROBE,
-                             intelligent.PROBE, thermal.PROBE, face_library.PROBE, triggers.PROBE,
+                             intelligent.PROBE, thermal.PROBE, traffic.PROBE, face_library.PROBE, triggers.PROBE,
                              remote_access.PROBE, services.PROBE, data_flows.PROBE)
 
 __all__ = ["PROBES"]

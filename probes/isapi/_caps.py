@@ -25,12 +25,16 @@ INTELLIGENT = "/ISAPI/Intelligent/capabilities"
 # The web UI asks with a capital C; firmware that only knows that spelling answers notSupport
 # to the lower-case path [S2].
 INTELLIGENT_ALT = "/ISAPI/Intelligent/Capabilities"
+# Number-plate (traffic) firmware: ITCCap{isSupportVehicleDetection, ...} (DS-2CD4A26FWD-IZS-P) [S1].
+ITC = "/ISAPI/ITC/capability"
 
 # flag local name -> ISAPI name (auditor/taxonomy.py ISAPI table). Device caps [S1], SmartCap
-# [S1], per-channel/VCA IntelliCap [S2][S5]. Names marked (unverified) follow the documented
-# pattern but were not seen in a capture. Deliberately absent: isSupportPrivacyMask (video
-# blanking, not mask detection, quirk 7), isSupportRapidMove (fast movement, not a fight
-# detector), isSupportFaceSnapModeling and isSupportFaceCaptureStatistics (follow faceSnap).
+# [S1], per-channel/VCA IntelliCap [S2][S5], ThermalCap, WLAlarmCap and ITCCap as the
+# hikvision_next captures show them (DS-7608NXI-I2, DS-2TD1228-2-QA, DS-2CD2443G0-IW,
+# DS-2CD4A26FWD-IZS-P). Names marked (unverified) follow the documented pattern but were not
+# seen in a capture. Deliberately absent: isSupportPrivacyMask (video blanking, not mask
+# detection, quirk 7), isSupportFaceCaptureStatistics (follows faceSnap). isSupportRapidMove is
+# fast movement (running), not a fight detector.
 FLAGS: dict[str, str] = {
     "isSupportMotionDetection": "motionDetection",
     "isSupportTamperDetection": "tamperDetection",
@@ -73,8 +77,24 @@ FLAGS: dict[str, str] = {
     "isSupportVehicleDetection": "vehicleDetection",         # (unverified)
     "isSupportViolentMotion": "violentMotion",               # (unverified)
     "isSupportFaceThermometry": "FaceThermometry",           # EventCap on thermal models [S1]
-    "isSupportFireDetection": "fireDetection",
+    "isSupportFireDetection": "fireDetection",               # EventCap (DS-2TD1228) and ThermalCap
+    "isSupportSmokeDetection": "smokeDetection",             # (unverified)
+    "isSupportThermometry": "thermometry",                   # ThermalCap: temperature measurement
+    "isSupportRealtimeThermometry": "thermometry",
+    "isSupportFaceSnapModeling": "faceSnapModeling",         # EventCap, DS-7608NXI-I2
+    "isSupportStudentsStoodUp": "StudentsStoodUp",           # EventCap, DS-7608NXI-I2
+    "isSupportTeacherBehaviorDetect": "TeacherBehaviorDetect",
+    "isSupportObjectsThrownDetection": "objectsThrownDetection",   # DeviceCap top level, DS-7608NXI-I2
+    "isSupportRapidMove": "rapidMove",                       # SmartCap
+    "isSupportParking": "parking",                           # SmartCap
+    "isSupportPIR": "PIR",                                   # WLAlarmCap (DS-2CD2443G0-IW)
+    "isSupportDefocusDetection": "DefocusDetection",         # SmartCap
+    "isSupportSceneChangeDetection": "SceneChangeDetection",  # SmartCap
 }
+# Section names a capability document is made of; isapi.capabilities reports which were read
+# (auditor/taxonomy.py ISAPI_FLAG_SECTIONS decides what their silence closes).
+SECTIONS = frozenset({"DeviceCap", "SysCap", "VideoCap", "EventCap", "SmartCap", "ThermalCap", "WLAlarmCap",
+                      "ITCCap", "IntelliCap", "RacmCap"})
 
 
 @dataclass(frozen=True)
@@ -115,11 +135,19 @@ def intelligent_doc(ctx: ProbeContext) -> IsapiDoc:
         return shared_doc(ctx, INTELLIGENT_ALT)
 
 
+def sections(root: Element) -> set[str]:
+    """The known capability sections present in a document, its own root included (pure)."""
+    found = {local(root.tag)} & SECTIONS
+    found.update(local(node.tag) for _, node in _walk(root) if local(node.tag) in SECTIONS)
+    return found
+
+
 def documents(ctx: ProbeContext) -> list[tuple[str, IsapiDoc | ProbeError]]:
-    """The three capability documents, or why each could not be read. AuthProblem propagates."""
+    """The capability documents (System, Smart, Intelligent, ITC), or why each could not be read.
+    AuthProblem propagates."""
     out: list[tuple[str, IsapiDoc | ProbeError]] = []
     for path, read in ((SYSTEM, lambda: shared_doc(ctx, SYSTEM)), (SMART, lambda: shared_doc(ctx, SMART)),
-                       (INTELLIGENT, lambda: intelligent_doc(ctx))):
+                       (INTELLIGENT, lambda: intelligent_doc(ctx)), (ITC, lambda: shared_doc(ctx, ITC))):
         try:
             out.append((path, read()))
         except AuthProblem:

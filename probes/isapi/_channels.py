@@ -1,10 +1,14 @@
-"""Which video channels a device has: its own inputs (IPC) or proxied cameras (NVR).
+"""Which video channels a device has: its own inputs (IPC, DVR) and proxied cameras (NVR).
 
 IP cameras list `/ISAPI/System/Video/inputs/channels`; NVRs answer that with notSupport and
 list their cameras under `/ISAPI/ContentMgmt/InputProxy/channels` (+ `/status` for online),
-where NVR channel ids are the ones Smart/Event paths use (quirk 18) [S1]. When neither
-answers, the capability document's `videoInputPortNums` or a single channel 1 is used, and the
-evidence says so. The walk never exceeds `ctx.settings.max_channels`.
+where NVR channel ids are the ones Smart/Event paths use (quirk 18) [S1]. Turbo HD DVRs
+(iDS-7204HUHI-M1, iDS-7208HQHI-M1, deviceType DVR) list their analog inputs under
+System/Video/inputs and answer an empty InputProxyChannelList; their smart events use the
+analog ids. Hybrid recorders have both, so a recorder reads both lists: analog channels keep
+the IPC paths, proxied ones the InputProxy paths. When nothing answers, the capability
+document's `videoInputPortNums` or a single channel 1 is used, and the evidence says so. The
+walk never exceeds `ctx.settings.max_channels`.
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ DEVICE_INFO = "/ISAPI/System/deviceInfo"
 VIDEO_INPUTS = "/ISAPI/System/Video/inputs/channels"
 PROXY = "/ISAPI/ContentMgmt/InputProxy/channels"
 PROXY_STATUS = "/ISAPI/ContentMgmt/InputProxy/channels/status"
-# DeviceInfo/deviceType values of recorders (NVR, DVR, hybrid HVR/XVR) [S1].
-_RECORDER = re.compile(r"^(NVR|DVR|HVR|XVR)", re.IGNORECASE)
+# DeviceInfo/deviceType values of recorders: NVR (DS-76xx), DVR (Turbo HD iDS-72xx) [S1];
+# hybrid HVR/XVR and Hikvision's "HybirdNVR" spelling are (unverified).
+_RECORDER = re.compile(r"^(NVR|DVR|HVR|XVR|Hyb[ir]{2}dNVR)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Channel:
     online: bool | None = None            # NVR: is the proxied camera reachable (None: unknown / IPC)
     source_address: str | None = None
     source_model: str | None = None
+    proxied: bool = False                 # a camera behind a recorder: config under ContentMgmt/InputProxy
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,8 @@ def parse_proxy_channels(proxy: Element, status: Element | None) -> list[Channel
             continue
         source = find(node, "sourceInputPortDescriptor")
         out.append(Channel(int(number), text(node, "name"), online.get(number),
-                           text(source, "ipAddress") or text(source, "hostName"), text(source, "model")))
+                           text(source, "ipAddress") or text(source, "hostName"), text(source, "model"),
+                           proxied=True))
     return out
 
 
@@ -97,23 +104,31 @@ def _try(read):  # type: ignore[no-untyped-def]
 
 def _build(ctx: ProbeContext) -> ChannelMap:
     kind = device_type(ctx)
-    nvr = is_recorder(kind) if kind else None
-    if nvr is not True:
-        found = _try(lambda: shared_doc(ctx, VIDEO_INPUTS))
-        if isinstance(found, IsapiDoc) and parse_video_inputs(found.root):
-            chans = parse_video_inputs(found.root)
-            return ChannelMap(False, tuple(chans), with_excerpt(found.evidence, f"{len(chans)} video inputs"))
-        if nvr is False or not isinstance(found, NotSupported):
+    recorder = is_recorder(kind) if kind else None
+    analog: list[Channel] = []
+    inputs = _try(lambda: shared_doc(ctx, VIDEO_INPUTS))
+    if isinstance(inputs, IsapiDoc):
+        analog = parse_video_inputs(inputs.root)
+    if recorder is not True:
+        if analog:
+            return ChannelMap(False, tuple(analog), with_excerpt(inputs.evidence, f"{len(analog)} video inputs"))
+        if recorder is False or not isinstance(inputs, NotSupported):
             return _fallback(ctx, False)
+    proxied: list[Channel] = []
     found = _try(lambda: shared_doc(ctx, PROXY))
     if isinstance(found, IsapiDoc):
         status = _try(lambda: shared_doc(ctx, PROXY_STATUS))
-        chans = parse_proxy_channels(found.root, status.root if isinstance(status, IsapiDoc) else None)
-        if chans:
-            offline = [c.id for c in chans if c.online is False]
-            note = f"{len(chans)} proxied cameras" + (f", offline: {offline}" if offline else "")
-            return ChannelMap(True, tuple(chans), with_excerpt(found.evidence, note))
-    return _fallback(ctx, bool(nvr))
+        proxied = parse_proxy_channels(found.root, status.root if isinstance(status, IsapiDoc) else None)
+    if not (analog or proxied):
+        return _fallback(ctx, bool(recorder))
+    known = {c.id for c in analog}
+    chans = analog + [c for c in proxied if c.id not in known]
+    offline = [c.id for c in proxied if c.online is False]
+    note = ", ".join(part for part in (f"{len(analog)} analog inputs" if analog else "",
+                                       f"{len(proxied)} proxied cameras" if proxied else "",
+                                       f"offline: {offline}" if offline else "") if part)
+    evidence = found.evidence if proxied and isinstance(found, IsapiDoc) else inputs.evidence  # type: ignore[union-attr]
+    return ChannelMap(True, tuple(sorted(chans, key=lambda c: c.id)), with_excerpt(evidence, note))
 
 
 def _fallback(ctx: ProbeContext, nvr: bool) -> ChannelMap:
@@ -124,7 +139,7 @@ def _fallback(ctx: ProbeContext, nvr: bool) -> ChannelMap:
         ports = text(find(found.root, "SysCap/VideoCap"), "videoInputPortNums")
         if ports and ports.isdigit() and int(ports) > 0:
             count, source = int(ports), f"no channel list answered; videoInputPortNums={ports}"
-    return ChannelMap(nvr, tuple(Channel(i) for i in range(1, count + 1)),
+    return ChannelMap(nvr, tuple(Channel(i, proxied=nvr) for i in range(1, count + 1)),
                       Evidence(PROTOCOL, VIDEO_INPUTS if not nvr else PROXY, "fallback", source))
 
 

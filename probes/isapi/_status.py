@@ -148,14 +148,35 @@ def _source(path: str, params: dict[str, str] | None) -> str:
     return path + ("?" + "&".join(sorted(params)) if params else "")
 
 
-def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) -> IsapiDoc:
-    """GET an ISAPI resource and parse it.
+def check_root(doc: XmlDoc, source: str, roots: tuple[str, ...] | None) -> None:
+    """A 200 answer is only the document asked for when its root element says so.
+
+    Matched by local name and case-insensitively (namespaces and the capitalisation of some
+    roots vary between firmware); `*Cap` accepts any root ending in Cap. Junk a broken proxy
+    or web server returns in place of the document (a flat list of `<a/>`, an HTML page) is
+    unreadable, never a capability.
+
+    Raises:
+        MalformedResponse: the root is none of `roots`.
+    """
+    if not roots:
+        return
+    found = local(doc.root.tag).lower()
+    if not any(found.endswith(r[1:].lower()) if r.startswith("*") else found == r.lower() for r in roots):
+        shown = clip(local(doc.root.tag), 40)
+        raise MalformedResponse(f"{source} answered <{shown}> where {' or '.join(roots)} was expected: "
+                                "not that document, so it was treated as unreadable")
+
+
+def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None, *,
+            roots: tuple[str, ...] | None = None) -> IsapiDoc:
+    """GET an ISAPI resource and parse it; with `roots`, the document must have one of them as root.
 
     Raises:
         IsapiNotSupported: notSupport (any HTTP status), old-style "Invalid Operation", HTTP 404.
         IsapiForbidden: lowPrivilege, or HTTP 403 without notSupport (insufficient privilege).
         IsapiFailed: 5xx, deviceError/reConnectIpc, badParameters and other failures.
-        HostileResponse, MalformedResponse: from probes._xml.
+        HostileResponse, MalformedResponse: from probes._xml; MalformedResponse too for a wrong root.
         AuthProblem and transport errors from ctx.http, unchanged.
     """
     source = _source(path, params)
@@ -185,12 +206,33 @@ def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) 
                           device_error=verdict == "device-error")
     if verdict == "empty" or doc is None:
         raise MalformedResponse(f"{source} answered {result} without a document")
+    check_root(doc, source, roots)
     return IsapiDoc(doc.root, doc.notes, evidence)
 
 
+# Root elements of the documents several probes share, by path [S1]. Old firmware (DS-2CD2532F
+# V5.2.0, DS-2TD1228 V5.5.98) wraps the trigger list in <EventNotification>.
+ROOTS: dict[str, tuple[str, ...]] = {
+    "/ISAPI/System/deviceInfo": ("DeviceInfo",),
+    "/ISAPI/System/capabilities": ("DeviceCap",),
+    "/ISAPI/Smart/capabilities": ("SmartCap",),
+    # The VCA capability root is not in a public capture (XML_IntelliCap in the SDK guide [S5]).
+    "/ISAPI/Intelligent/capabilities": ("*Cap",),
+    "/ISAPI/Intelligent/Capabilities": ("*Cap",),
+    "/ISAPI/Thermal/capabilities": ("ThermalCap",),
+    "/ISAPI/ITC/capability": ("ITCCap",),
+    "/ISAPI/Event/triggers": ("EventTriggerList", "EventNotification"),
+    "/ISAPI/System/Video/inputs/channels": ("VideoInputChannelList",),
+    "/ISAPI/ContentMgmt/InputProxy/channels": ("InputProxyChannelList",),
+    "/ISAPI/ContentMgmt/InputProxy/channels/status": ("InputProxyChannelStatusList",),
+}
+
+
 def shared_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None) -> IsapiDoc:
-    """get_doc once per device, whichever probe asks first (capabilities, deviceInfo, triggers)."""
-    return ctx.memo(f"{PROTOCOL}:doc:{_source(path, params)}", lambda: get_doc(ctx, path, params))
+    """get_doc once per device, whichever probe asks first (capabilities, deviceInfo, triggers);
+    the root is checked against ROOTS."""
+    return ctx.memo(f"{PROTOCOL}:doc:{_source(path, params)}",
+                    lambda: get_doc(ctx, path, params, roots=ROOTS.get(path)))
 
 
 def body_is_xml(body: bytes) -> bool:

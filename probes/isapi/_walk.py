@@ -3,8 +3,9 @@
 For every channel and every resource the capability documents do not deny, one GET:
 - a document: supported, enabled per PROTOCOLS.md "Enabled semantics" (probes/isapi/_rules.py);
 - notSupport: not supported on that channel;
-- anything else (HTTP 500 while the capabilities claim the feature, deviceError, 403): the
-  capability is kept (IPCs) and enabled is unknown, with the failure as evidence (quirk 6);
+- anything else (HTTP 500 while the capabilities claim the feature, deviceError, 403, a
+  document with the wrong root element): the capability is kept (IPCs) and enabled is
+  unknown, with the failure as evidence (quirk 6);
 - an NVR channel whose camera is offline is not asked at all: supported and enabled unknown,
   with the reason in evidence (the NVR cannot read a configuration from a camera it cannot reach).
 """
@@ -30,6 +31,12 @@ class Resource:
     kind: str = "plain"            # probes/isapi/_rules.py KINDS
     nvr_path: str | None = None    # where an NVR keeps it for a proxied camera (quirk 18)
     switch: str = "enabled"
+    roots: tuple[str, ...] | None = None    # root elements the document may have (default: see root_names)
+
+    def root_names(self) -> tuple[str, ...]:
+        """The expected roots: given, or the resource name with its first letter upper case
+        (LineDetection, RegionEntrance, MotionDetection ... in every capture [S1])."""
+        return self.roots or (self.name[:1].upper() + self.name[1:],)
 
 
 @dataclass(frozen=True)
@@ -44,23 +51,23 @@ class Reading:
 
 def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
              claimed: bool | None) -> Reading:
-    path = (res.nvr_path if cmap.nvr and res.nvr_path else res.path).format(ch=ch.id)
+    path = (res.nvr_path if ch.proxied and res.nvr_path else res.path).format(ch=ch.id)
     if ch.online is False:
         evidence = Evidence(PROTOCOL, path, "not read",
                             f"NVR channel {ch.id}: the proxied camera is offline (InputProxy status), "
                             "so its configuration cannot be read")
         return Reading(res, ch, FeatureObservation(PROTOCOL, res.name, None, None, evidence, ch.id), None)
     try:
-        doc = get_doc(ctx, path)
+        doc = get_doc(ctx, path, roots=res.root_names())
     except (AuthProblem, Unreachable):
         raise
     except NotSupported as exc:
         obs = FeatureObservation(PROTOCOL, res.name, False, False, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     except ProbeError as exc:
-        # Keep what the capability documents claimed (an IPC's device caps are its channel's caps;
-        # an NVR's are not, so an NVR channel stays unknown).
-        supported = claimed if (claimed and not cmap.nvr) else None
+        # Keep what the capability documents claimed (an IPC's or a DVR's device caps describe its
+        # own inputs; an NVR's do not describe the proxied camera, so such a channel stays unknown).
+        supported = claimed if (claimed and not ch.proxied) else None
         obs = FeatureObservation(PROTOCOL, res.name, supported, None, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     state = parse_rule(doc.root, res.kind, res.switch)

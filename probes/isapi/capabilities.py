@@ -1,10 +1,12 @@
 """isapi.capabilities: what the System, Smart and Intelligent capability documents claim.
 
 Each known flag (probes/isapi/_caps.py FLAGS) becomes a FeatureObservation with `supported`
-only: capability flags never say whether a feature is switched on (quirk 6). When the device
-capability document was read, a Coverage says so: a feature none of the documents lists is
-then "not supported" rather than unknown (auditor/classify.py). Other probes read the same,
-memoised documents.
+only: capability flags never say whether a feature is switched on (quirk 6). A Coverage names
+the capability sections that were read (EventCap, SmartCap, ThermalCap, ITCCap, ...): a
+feature is "not supported" by silence only when every section known to carry its flag was
+read (auditor/taxonomy.py ISAPI_FLAG_SECTIONS); otherwise silence stays unknown. A document
+whose root is not the expected one is unreadable, never a capability. Other probes read the
+same, memoised documents.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from __future__ import annotations
 from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
-from probes.isapi._caps import SYSTEM, claim_evidence, documents, read_flags
+from probes.isapi._caps import claim_evidence, documents, read_flags, sections
 from probes.isapi._status import PROTOCOL, IsapiDoc, with_excerpt
 
-SCOPE = "isapi-capabilities"
+SCOPE = "isapi-capabilities:"      # + the sections read, "+"-joined (auditor/taxonomy.py covered)
 
 
 class Capabilities:
@@ -26,7 +28,9 @@ class Capabilities:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         out: list[Observation] = []
         errors: list[ProbeError] = []
-        for path, doc in documents(ctx):
+        read: set[str] = set()
+        first: IsapiDoc | None = None
+        for _, doc in documents(ctx):
             if not isinstance(doc, IsapiDoc):
                 errors.append(doc)
                 continue
@@ -37,9 +41,12 @@ class Capabilities:
                     continue
                 seen.add((claim.name, claim.supported))
                 out.append(FeatureObservation(PROTOCOL, claim.name, claim.supported, None, claim_evidence(doc, claim)))
-            if path == SYSTEM:
-                out.append(Coverage(PROTOCOL, SCOPE, with_excerpt(
-                    doc.evidence, f"device capability document read: {len(flags)} analytics flags")))
+            read |= sections(doc.root)
+            first = first or doc
+        if first is not None and read:
+            names = "+".join(sorted(read))
+            out.append(Coverage(PROTOCOL, SCOPE + names, with_excerpt(
+                first.evidence, f"capability sections read: {', '.join(sorted(read))}")))
         if not out and errors:
             raise errors[0]
         return out

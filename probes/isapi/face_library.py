@@ -90,7 +90,7 @@ class FaceLibrary:
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
         try:
-            doc = get_doc(ctx, FDLIB)
+            doc = get_doc(ctx, FDLIB, roots=("FDLibBaseCfgList",))
         except NotSupported as exc:
             return [FeatureObservation(PROTOCOL, "FDLib", False, False, evidence_for(exc, FDLIB))]
         libraries = [(text(n, "FDID") or "", text(n, "name") or "(unnamed)", text(n, "faceLibType") or "?")

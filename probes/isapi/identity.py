@@ -1,7 +1,7 @@
 """isapi.identity: who the device says it is, from `/ISAPI/System/deviceInfo`.
 
 DeviceInfo carries model, serialNumber, macAddress, firmwareVersion, firmwareReleasedDate
-(`build YYMMDD`), deviceType (IPCamera, IPDome, NVR, ...) and deviceName; OEM firmware adds
+(`build YYMMDD`), deviceType (IPCamera, IPDome, NVR, DVR, ...) and deviceName; OEM firmware adds
 `manufacturer` with its own brand and an `OEMCode` [S1]. The ISAPI surface answering at all is
 Hikvision behaviour, reported as a maker signal; the manufacturer field is the brand the
 firmware presents (quirk 10). A camera whose capability document lists thermal resources is
@@ -22,8 +22,12 @@ from probes.isapi._channels import DEVICE_INFO, is_recorder
 from probes.isapi._status import PROTOCOL, IsapiDoc, shared_doc, with_excerpt
 
 _BUILD = re.compile(r"(?:build\s*)?(\d{2})(\d{2})(\d{2})\b", re.IGNORECASE)
-# deviceType values of cameras: IPCamera, IPDome, IPZoom, PTZ, and "camera"-named variants.
-_CAMERA = re.compile(r"^(IP ?(Camera|Dome|Zoom)|PTZ|IPC|.*camera)", re.IGNORECASE)
+# deviceType values of cameras: IPCamera (fixed bullets and domes alike, e.g. DS-2CD2346G2-ISU),
+# IPZoom, and "camera"-named variants. IPDome is what speed domes say (DS-2SE4C425MWG-E-26, whose
+# channel 1 is described as "PTZ") [S1]: reported as "ptz". DVR (Turbo HD iDS-72xx) as "dvr".
+_CAMERA = re.compile(r"^(IP ?(Camera|Zoom)|IPC|.*camera)", re.IGNORECASE)
+_PTZ = re.compile(r"^(IP ?Dome|PTZ|SpeedDome)", re.IGNORECASE)
+_DVR = re.compile(r"^DVR", re.IGNORECASE)
 # Flags that only thermal firmware sets true (DS-2TD thermal models; ThermalCap) [S1][S15].
 THERMAL_FLAGS = ("isSupportThermometry", "isSupportFaceThermometry", "isSupportRealtimeThermometry")
 FIELDS = (("model", "model"), ("firmware", "firmwareVersion"), ("serial", "serialNumber"),
@@ -71,9 +75,11 @@ class Identity:
         signal("firmware_date", build_date(released), f"firmwareReleasedDate={released}")
         kind = text(root, "deviceType")
         if is_recorder(kind):
-            signal("device_type", "nvr", f"deviceType={kind}")
+            signal("device_type", "dvr" if _DVR.match(kind or "") else "nvr", f"deviceType={kind}")
         else:
-            if kind and _CAMERA.match(kind):
+            if kind and _PTZ.match(kind):
+                signal("device_type", "ptz", f"deviceType={kind}")
+            elif kind and _CAMERA.match(kind):
                 signal("device_type", "camera", f"deviceType={kind}")
             try:
                 caps = shared_doc(ctx, SYSTEM)

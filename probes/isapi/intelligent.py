@@ -19,7 +19,7 @@ _VCA = "/ISAPI/Intelligent/channels/{ch}/"
 _INPUT = "/ISAPI/System/Video/inputs/channels/{ch}/"
 
 RESOURCES: tuple[Resource, ...] = (
-    Resource("faceSnap", _VCA + "faceCapture", "faceCapture"),
+    Resource("faceSnap", _VCA + "faceCapture", "faceCapture", roots=("FaceCapture",)),
     Resource("faceContrast", _VCA + "faceContrast"),
     Resource("PersonDensityDetection", _VCA + "PersonDensityDetection"),
     Resource("PersonQueueDetection", _VCA + "PersonQueueDetection"),

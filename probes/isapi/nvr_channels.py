@@ -24,7 +24,7 @@ class NvrChannels:
         if not cmap.nvr or cmap.evidence.result == "fallback":
             return []          # an IPC, or an NVR whose channel list could not be read
         out: list[Observation] = []
-        for ch in cmap.channels:
+        for ch in (c for c in cmap.channels if c.proxied):     # a DVR's analog inputs name no camera
             state = {True: "online", False: "offline", None: "online state unknown"}[ch.online]
             summary = (f"channel {ch.id} {ch.name or ''}: {ch.source_address or 'no address'}, "
                        f"{ch.source_model or 'model not reported'}, {state}")

@@ -30,6 +30,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("unattendedBaggage", "/ISAPI/Smart/unattendedBaggage/{ch}", "region"),
     Resource("attendedBaggage", "/ISAPI/Smart/attendedBaggage/{ch}", "region"),
     Resource("AudioDetection", "/ISAPI/Smart/AudioDetection/channels/{ch}"),
+    # SceneChangeDetection{id, enabled, sensitivityLevel}: DS-2CD4A26FWD, DS-7608NXI-I2 [S1]
+    Resource("SceneChangeDetection", "/ISAPI/Smart/SceneChangeDetection/{ch}"),
 )
 
 

@@ -1,4 +1,4 @@
-"""isapi.thermal: temperature screening (FaceThermometry) and fire detection, per channel.
+"""isapi.thermal: temperature screening (FaceThermometry), fire detection and thermometry, per channel.
 
 `/ISAPI/Thermal/capabilities` says whether the firmware has thermal resources at all; the
 per-channel resources are `/ISAPI/Thermal/channels/<ch>/fireDetection` (XML_FireDetection,
@@ -22,7 +22,9 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("FaceThermometry", "/ISAPI/Thermal/channels/{ch}/faceThermometry", switch="faceThermometryEnabled"),
     Resource("fireDetection", "/ISAPI/Thermal/channels/{ch}/fireDetection"),
 )
-NAMES = tuple(r.name for r in RESOURCES)
+# thermometry (temperature measurement, ThermalCap isSupportThermometry) has no per-channel
+# resource in a public capture; its flag and its trigger (DS-2TD1228: thermometry-2) say it.
+NAMES = (*(r.name for r in RESOURCES), "thermometry")
 
 
 class Thermal:

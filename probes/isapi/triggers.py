@@ -8,6 +8,11 @@ probe observed on that channel, the observation is re-emitted with the same name
 states and `sends_to` filled; the classifier merges them. An enabled rule with an empty list
 runs and reports nowhere; a disabled rule with notifications never fires (quirk 8): both are
 said in the evidence.
+
+Some firmware answers the list with HTTP 500 while each `/ISAPI/Event/triggers/<id>` works
+(DS-2CD4A26FWD-IZS-P V5.4.7 in hikvision_next's fixtures: list 500, `vehicledetection-1` and
+`scenechangedetection-1` answered) [S1]. Then the probe asks for the trigger of each analytic
+the other probes found on each channel, by the id firmware gives it (TRIGGER_IDS).
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from probes._xml import descendants, text
-from probes.base import FeatureObservation, Observation
+from probes.base import Evidence, FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.isapi import intelligent, smart_events, thermal
-from probes.isapi._status import PROTOCOL, shared_doc, with_excerpt
+from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.isapi import intelligent, smart_events, thermal, traffic
+from probes.isapi._status import PROTOCOL, IsapiFailed, get_doc, shared_doc, with_excerpt
 
 TRIGGERS = "/ISAPI/Event/triggers"
 # eventType (lower case) -> ISAPI name used by the config probes [S1][S2][S8]. `thermometry` as
@@ -37,7 +43,22 @@ EVENT_TYPES: dict[str, str] = {
     "audioexception": "AudioDetection", "counting": "counting", "heatmap": "heatMap",
     "persondensitydetection": "PersonDensityDetection", "personqueuedetection": "PersonQueueDetection",
     "safetyhelmetdetection": "safetyHelmetDetection", "humanrecognition": "humanRecognition",
-    "firedetection": "fireDetection", "thermometry": "FaceThermometry", "facethermometry": "FaceThermometry",
+    "firedetection": "fireDetection", "facethermometry": "FaceThermometry",
+    # DS-2TD1228-2-QA: thermometry-2 on the thermal channel is temperature measurement, not screening.
+    "thermometry": "thermometry",
+    "vehicledetection": "vehicleDetection",                    # DS-2CD4A26FWD-IZS-P
+    "scenechangedetection": "SceneChangeDetection",           # every capture with SmartCap
+    "objectsthrowndetection": "objectsThrownDetection",       # DS-7608NXI-I2 (id without a channel)
+}
+# ISAPI name -> trigger id prefix (`<prefix>-<ch>`), as the captures name them [S1]; the rest
+# follow the event type (unverified).
+TRIGGER_IDS: dict[str, str] = {
+    "motionDetection": "VMD", "tamperDetection": "tamper", "FaceDetect": "facedetection", "faceSnap": "faceSnap",
+    "faceContrast": "faceContrast", "LineDetection": "linedetection", "FieldDetection": "fielddetection",
+    "regionEntrance": "regionEntrance", "regionExiting": "regionExiting",
+    "SceneChangeDetection": "scenechangedetection", "AudioDetection": "audioexception",
+    "vehicleDetection": "vehicledetection", "loitering": "loitering", "group": "group",
+    "unattendedBaggage": "unattendedBaggage", "attendedBaggage": "attendedBaggage", "fireDetection": "fireDetection",
 }
 # notificationMethod -> camaudit route (probes/base.py FeatureObservation.sends_to).
 ROUTES = {"center": "platform", "ftp": "ftp", "email": "email", "record": "record"}
@@ -74,7 +95,7 @@ def parse_triggers(root: Element) -> list[Trigger]:
 def observed(ctx: ProbeContext) -> dict[tuple[str, int | None], FeatureObservation]:
     """The config probes' observations by (name, channel), read from their memoised results."""
     found: dict[tuple[str, int | None], FeatureObservation] = {}
-    for probe in (smart_events.PROBE, intelligent.PROBE, thermal.PROBE):
+    for probe in (smart_events.PROBE, intelligent.PROBE, thermal.PROBE, traffic.PROBE):
         for obs in probe.observations(ctx):
             if isinstance(obs, FeatureObservation) and obs.channel is not None and obs.supported is not False:
                 found.setdefault((obs.name, obs.channel), obs)
@@ -97,18 +118,41 @@ class Triggers:
     intrusive = False
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        doc = shared_doc(ctx, TRIGGERS)
         states = observed(ctx)
+        try:
+            doc = shared_doc(ctx, TRIGGERS)
+            found = [(t, doc.evidence) for t in parse_triggers(doc.root)]
+        except IsapiFailed:
+            found = one_by_one(ctx, states)
         out: list[Observation] = []
-        for trigger in parse_triggers(doc.root):
+        for trigger, evidence in found:
             name = EVENT_TYPES.get(trigger.event_type.lower())
             obs = states.get((name, trigger.channel)) if name else None
             if obs is None:
                 continue
             out.append(FeatureObservation(PROTOCOL, obs.name, obs.supported, obs.enabled,
-                                          with_excerpt(doc.evidence, _note(trigger, obs)), obs.channel,
+                                          with_excerpt(evidence, _note(trigger, obs)), obs.channel,
                                           sends_to=trigger.routes))
         return out
+
+
+def one_by_one(ctx: ProbeContext, states: dict[tuple[str, int | None], FeatureObservation]
+               ) -> list[tuple[Trigger, Evidence]]:
+    """The list failed: each observed analytic's own trigger, read by id (one GET each)."""
+    found: list[tuple[Trigger, Evidence]] = []
+    for name, channel in states:
+        prefix = TRIGGER_IDS.get(name)
+        if prefix is None or channel is None:
+            continue
+        path = f"{TRIGGERS}/{prefix}-{channel}"
+        try:
+            doc = get_doc(ctx, path, roots=("EventTrigger",))
+        except (AuthProblem, Unreachable):
+            raise
+        except (NotSupported, ProbeError):
+            continue            # no such trigger on this firmware, or unreadable: routes stay unknown
+        found += [(t, doc.evidence) for t in parse_triggers(doc.root)]
+    return found
 
 
 PROBE = Triggers()

@@ -18,7 +18,7 @@ from models.db import Store, open_store
 from models.store import record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions
 
-PACKETS, CAMERAS, SEED = 20_000, 12, 7
+PACKETS, CAMERAS, SEED = 20_000, len(bundled_profiles()) + 3, 7     # every profile plus fillers
 T0 = dt.datetime(2026, 1, 4, 9, 0, tzinfo=dt.UTC)
 
 needs_tshark = [pytest.mark.needs_tshark,

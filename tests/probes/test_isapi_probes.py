@@ -34,7 +34,8 @@ ISAPI = [p for p in bundled_profiles() if p.speaks("isapi")]
 # What a trigger's notificationMethod means for where data goes (the brief's contract).
 ROUTES = {"center": "platform", "FTP": "ftp", "email": "email", "record": "record"}
 # Event keys with no known configuration resource: only their capability flag can be read.
-CAPABILITY_ONLY = {"vehicleDetection", "violentMotion"}
+CAPABILITY_ONLY = {"violentMotion", "thermometry", "StudentsStoodUp", "TeacherBehaviorDetect", "faceSnapModeling",
+                   "whiteListFaceContrast", "objectsThrownDetection", "rapidMove", "parking", "PIR", "DefocusDetection"}
 TRIGGERS = "/ISAPI/Event/triggers"
 
 
@@ -55,7 +56,7 @@ class Run:
     def config(self, channel: int) -> dict[str, FeatureObservation]:
         """What the configuration probes said per name on one channel (not trigger re-emissions)."""
         return {o.name: o for o in self.of(FeatureObservation)
-                if o.channel == channel and o.evidence.source != TRIGGERS}
+                if o.channel == channel and not o.evidence.source.startswith(TRIGGERS)}
 
     def routes(self, name: str, channel: int) -> set[str]:
         return {r for o in self.of(FeatureObservation) if (o.name, o.channel) == (name, channel) for r in o.sends_to}
@@ -109,7 +110,10 @@ def test_identity_signals_and_coverage(start_fleet, profile):
     assert ident.device_type in signals["device_type"]
     assert ("thermal" in signals["device_type"]) == (ident.device_type == "thermal")
     coverage = run.of(Coverage)
-    assert [c.scope for c in coverage] == ["isapi-capabilities"]
+    assert len(coverage) == 1 and coverage[0].scope.startswith("isapi-capabilities:")
+    read = set(coverage[0].scope.split(":", 1)[1].split("+"))
+    assert {"DeviceCap", "EventCap", "SmartCap", "VideoCap"} <= read      # what every simulated DeviceCap has
+    assert ("ThermalCap" in read) == (ident.device_type == "thermal")
     assert coverage[0].evidence.source == "/ISAPI/System/capabilities"
 
 
@@ -176,7 +180,7 @@ def test_triggers_say_where_events_go(start_fleet, profile):
             notify = event.get("notify") or []
             assert run.routes(key, number) == {ROUTES[n] for n in notify if n in ROUTES}, (number, key)
             decorated = [o for o in run.of(FeatureObservation)
-                         if (o.name, o.channel) == (key, number) and o.evidence.source == TRIGGERS]
+                         if (o.name, o.channel) == (key, number) and o.evidence.source.startswith(TRIGGERS)]
             assert decorated, (number, key, "no trigger read for this event")
             if event.get("enabled") and not notify:
                 assert any("reports nowhere" in o.evidence.excerpt for o in decorated), decorated

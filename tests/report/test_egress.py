@@ -123,7 +123,7 @@ def test_a_real_egress_analysis_of_the_site_capture_reaches_the_report(site, tmp
     from device_simulators.egress.site import write_site_capture
 
     pcap, db = tmp_path / "site.pcap", tmp_path / "camaudit.db"
-    write_site_capture(pcap, bundled_profiles(), packets=20_000, cameras=12, seed=7)
+    write_site_capture(pcap, bundled_profiles(), packets=20_000, cameras=len(bundled_profiles()) + 3, seed=7)
     with sqlite3.connect(site.db) as src, sqlite3.connect(db) as dst:
         src.backup(dst)
     done = subprocess.run([sys.executable, "-m", "auditor.cli", "egress", "analyze", str(pcap), "--db", str(db)],

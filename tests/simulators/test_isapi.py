@@ -74,7 +74,9 @@ TRIGGER_PREFIX = {"motionDetection": "VMD", "tamperDetection": "tamper", "FaceDe
                   "faceSnap": "faceSnap", "faceContrast": "faceContrast", "LineDetection": "linedetection",
                   "FieldDetection": "fielddetection", "regionEntrance": "regionEntrance",
                   "regionExiting": "regionExiting", "AudioDetection": "audioexception", "counting": "counting",
-                  "fireDetection": "fireDetection", "FaceThermometry": "thermometry"}
+                  "fireDetection": "fireDetection", "FaceThermometry": "faceThermometry",
+                  "thermometry": "thermometry", "vehicleDetection": "vehicledetection",
+                  "SceneChangeDetection": "scenechangedetection"}
 
 # remote_access id -> (resource, NetworkCap flag)
 REMOTE = {"hik_connect": ("/ISAPI/System/Network/EZVIZ", "isSupportEZVIZ"),
@@ -87,6 +89,9 @@ REMOTE = {"hik_connect": ("/ISAPI/System/Network/EZVIZ", "isSupportEZVIZ"),
 
 ISAPI_PROFILES = [p for p in bundled_profiles() if p.speaks("isapi")]
 NVR_PROFILES = [p for p in ISAPI_PROFILES if p.isapi.get("device_type") == "NVR"]
+DVR_PROFILES = [p for p in ISAPI_PROFILES if p.isapi.get("device_type") == "DVR"]
+OFFLINE_NVR_PROFILES = [p for p in NVR_PROFILES
+                        if any(c.get("online", True) is False for c in p.isapi.get("channels") or ())]
 ESCAPING = "escaping-check"
 
 
@@ -291,18 +296,22 @@ def test_features_absent_from_the_profile_answer_not_support(fleet, profile):
 @pytest.mark.parametrize("profile", **by_id(ISAPI_PROFILES))
 def test_triggers_list_exactly_the_notify_methods(fleet, profile):
     device = fleet[profile.id]
-    root = doc(device, "/ISAPI/Event/triggers")
-    triggers = {t.findtext("id"): t for t in root.iter("EventTrigger")}
+    if profile.isapi.get("trigger_list_fails"):
+        assert get(device, "/ISAPI/Event/triggers").status_code == 500   # DS-2CD4A26FWD-IZS-P: each id answers
+        root = None
+    else:
+        root = doc(device, "/ISAPI/Event/triggers")
+    triggers = {t.findtext("id"): t for t in root.iter("EventTrigger")} if root is not None else None
     for channel in channels(profile):
         for key, config in (channel.get("events") or {}).items():
             if key not in TRIGGER_PREFIX:
                 continue
             trigger_id = f"{TRIGGER_PREFIX[key]}-{channel['id']}"
-            assert trigger_id in triggers, trigger_id
-            methods = [m.text for m in triggers[trigger_id].iter("notificationMethod")]
-            assert sorted(methods) == sorted(config.get("notify") or []), trigger_id
             single = doc(device, f"/ISAPI/Event/triggers/{trigger_id}")
             assert single.tag == "EventTrigger"
+            listed = triggers[trigger_id] if triggers is not None else single
+            methods = [m.text for m in listed.iter("notificationMethod")]
+            assert sorted(methods) == sorted(config.get("notify") or []), trigger_id
             assert sorted(m.text for m in single.iter("notificationMethod")) == sorted(methods)
     assert_not_support(device, "/ISAPI/Event/triggers/linedetection-99")
 
@@ -354,11 +363,10 @@ def test_nvr_lists_proxied_cameras_and_their_status(fleet, profile):
         assert one.findtext("online") == str(online).lower()
 
 
-@pytest.mark.parametrize("profile", **by_id(NVR_PROFILES))
+@pytest.mark.parametrize("profile", **by_id(OFFLINE_NVR_PROFILES))
 def test_nvr_offline_channel_answers_device_error(fleet, profile):
     device = fleet[profile.id]
     offline = [c for c in channels(profile) if c.get("online", True) is False]
-    assert offline, "the NVR profiles are expected to carry one offline camera"
     for channel in offline:
         for key in ("motionDetection", "LineDetection", "faceContrast"):
             response = get(device, feature_path(profile, key, channel["id"]))
@@ -370,7 +378,28 @@ def test_nvr_offline_channel_answers_device_error(fleet, profile):
     assert_not_support(device, "/ISAPI/System/Video/inputs/channels/1/motionDetection")
 
 
-@pytest.mark.parametrize("profile", **by_id([p for p in ISAPI_PROFILES if p not in NVR_PROFILES]))
+def test_some_nvr_profile_has_an_offline_camera():
+    assert OFFLINE_NVR_PROFILES, "at least one NVR profile is expected to carry an offline camera"
+
+
+@pytest.mark.parametrize("profile", **by_id(DVR_PROFILES))
+def test_dvr_lists_analog_inputs_and_an_empty_proxy_list(fleet, profile):
+    """iDS-7204HUHI-M1 / iDS-7208HQHI-M1: analog channels under System/Video/inputs, their
+    motion there too, and an InputProxyChannelList with no channel."""
+    device = fleet[profile.id]
+    proxy = doc(device, "/ISAPI/ContentMgmt/InputProxy/channels")
+    assert proxy.tag == "InputProxyChannelList" and list(proxy) == []
+    inputs = doc(device, "/ISAPI/System/Video/inputs/channels")
+    assert [int(c.findtext("id")) for c in inputs.iter("VideoInputChannel")] == [c["id"] for c in channels(profile)]
+    assert doc(device, "/ISAPI/System/Video/inputs/channels/1/motionDetection").tag == "MotionDetection"
+    assert_not_support(device, "/ISAPI/ContentMgmt/InputProxy/channels/1/video/motionDetection")
+    assert doc(device, "/ISAPI/System/deviceInfo").findtext("deviceType") == "DVR"
+    triggers = doc(device, "/ISAPI/Event/triggers")
+    vmd = next(t for t in triggers.iter("EventTrigger") if t.findtext("id") == "VMD-1")
+    assert (vmd.findtext("videoInputChannelID"), vmd.findtext("dynVideoInputChannelID")) == ("1", None)
+
+
+@pytest.mark.parametrize("profile", **by_id([p for p in ISAPI_PROFILES if p not in NVR_PROFILES + DVR_PROFILES]))
 def test_cameras_have_no_input_proxy(fleet, profile):
     assert_not_support(fleet[profile.id], "/ISAPI/ContentMgmt/InputProxy/channels")
     inputs = doc(fleet[profile.id], "/ISAPI/System/Video/inputs/channels")
@@ -536,5 +565,24 @@ def test_writes_are_answered_but_change_nothing(fleet, profile):
     assert parse(send("POST", device, path, changed)).findtext("subStatusCode") == "methodNotAllowed"
     assert parse(send("DELETE", device, path, b"")).findtext("subStatusCode") == "methodNotAllowed"
     triggers_before = get(device, "/ISAPI/Event/triggers").content
-    assert send("PUT", device, "/ISAPI/Event/triggers", b"<EventTriggerList/>").status_code == 200
+    # Firmware whose trigger list fails answers a write to it the same way (it validates against it).
+    want = 500 if profile.isapi.get("trigger_list_fails") else 200
+    assert send("PUT", device, "/ISAPI/Event/triggers", b"<EventTriggerList/>").status_code == want
     assert get(device, "/ISAPI/Event/triggers").content == triggers_before
+
+
+# -- the simulators' ids are camaudit's ids ----------------------------------------------------------
+def test_simulator_feature_and_remote_access_ids_are_the_taxonomy():
+    """device_simulators may not import models (import-linter), so it keeps its own copy of the
+    ids; this pins the copy, and every id any profile's expect block names, to models.features."""
+    from device_simulators import profile as sim_profile
+    from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
+
+    assert tuple(sim_profile.FEATURE_IDS) == FEATURE_IDS
+    assert tuple(sim_profile.REMOTE_ACCESS_IDS) == REMOTE_ACCESS_IDS
+    for profile in bundled_profiles():
+        expect = profile.expect
+        assert set(expect.get("features") or {}) - {"default"} <= set(FEATURE_IDS), profile.id
+        assert set(expect.get("remote_access") or {}) - {"default"} <= set(REMOTE_ACCESS_IDS), profile.id
+        for channel, features in (expect.get("channels") or {}).items():
+            assert set(features) <= set(FEATURE_IDS), (profile.id, channel)

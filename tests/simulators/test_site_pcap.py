@@ -27,7 +27,7 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tshark") is None, reason="tshark is not installed"),
 ]
 
-PACKETS, CAMERAS = 8_000, 12
+PACKETS, CAMERAS = 8_000, len(bundled_profiles()) + 3     # every profile plus a few fillers
 FIELDS = ("frame.time_epoch", "frame.len", "eth.src", "ip.src", "ip.dst", "ip.proto", "tcp.srcport",
           "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.flags.syn", "tcp.flags.ack",
           "tls.handshake.extensions_server_name", "http.host", "dns.qry.name", "dns.a",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 
+from models.features import FEATURE_IDS
 from tests.tui.builders import NOW
 from tests.tui.helpers import shown_addresses, wait_until
 from tui.app import make_app
@@ -98,7 +99,7 @@ async def test_drill_down_to_a_device_its_evidence_and_history(school_app):
         assert screen.view.audit.address == HIK
         assert "made by Hikvision" in text_of(school_app, "#title")
         matrix = screen.query_one("#matrix")
-        assert matrix.row_count == 27
+        assert matrix.row_count == len(FEATURE_IDS)
         await pilot.press("down")                       # face_detection -> face_capture
         evidence = text_of(school_app, "#matrix-evidence")
         assert "Face capture (face_capture)" in evidence and "<enabled>true</enabled>" in evidence
