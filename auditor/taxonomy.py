@@ -126,6 +126,20 @@ ONVIF: dict[str, F] = {
     # rule elsewhere, and a Dahua unit's ONVIF tamper rule would contradict what its own
     # protocol says (VideoBlind is not read). ISAPI and Dahua names carry tamper_detection.
     "TamperDetector": (), "TamperEngine": (), "topic:RuleEngine/TamperDetector/Tamper": (),
+    # Axis topics: Kane610/axis axis/event_stream.py; pandosme/make_acap README topic table
+    "topic:RuleEngine/MotionRegionDetector/Motion": ("motion_detection",),  # Axis "Motion" over ONVIF (Profile M)
+    "topic:CameraApplicationPlatform/VMD": ("motion_detection",),           # AXIS Video Motion Detection 4
+    "topic:RuleEngine/VMD3": ("motion_detection",),                         # AXIS VMD 3 (tns1:RuleEngine/tnsaxis:VMD3)
+    "topic:VideoAnalytics/MotionDetection": ("motion_detection",),          # older Axis motion
+    "topic:CameraApplicationPlatform/MotionGuard": ("motion_detection",),   # AXIS Motion Guard
+    "topic:CameraApplicationPlatform/FenceGuard": ("line_crossing",),       # AXIS Fence Guard (virtual fence)
+    "topic:CameraApplicationPlatform/LoiteringGuard": ("loitering",),       # AXIS Loitering Guard
+    "topic:VideoSource/Tampering": (),                                      # Axis camera tampering (pandosme table)
+    # Bosch DINION IP starlight 6000 HD: edgexfoundry/device-onvif-camera doc/api-analytic-support.md
+    "ObjectInField": ("intrusion",),                                        # tt:ObjectInField "Detect any object"
+    "Viproc": (),                                                           # tt:Viproc analytics engine module
+    # Left unmapped on purpose (ambiguous): CameraApplicationPlatform/ObjectAnalytics (the topic does not
+    # say which scenario fired), LineCounting (any object class), AudioSource/TriggerLevel (a sound level).
 }
 
 VENDOR_NAMES: dict[str, dict[str, F]] = {"isapi": ISAPI, "dahua_cgi": DAHUA, "onvif": ONVIF}
