@@ -256,17 +256,59 @@ def test_sadp_reply_parsing():
              "<SoftwareVersion>V5.7.15 build 230201</SoftwareVersion><HttpPort>81</HttpPort>"
              "<CommandPort>8000</CommandPort><SupportHCPlatform>true</SupportHCPlatform>"
              "<HCPlatformEnable>flase</HCPlatformEnable></ProbeMatch>").encode()
-    parsed = sadp.parse_reply(reply, "10.0.0.5", probe_id=probe_id)
+    parsed = sadp.parse_reply(reply, "10.0.0.5")
     assert parsed is not None and parsed.http_port == 81 and parsed.ports == (("sdk", 8000),)
     fields = {(s.field, s.value) for s in parsed.signals}
     assert {("mac", "44:19:b6:00:00:01"), ("firmware", "V5.7.15"), ("firmware_date", "2023-02-01")} <= fields
     assert parsed.observations[0].enabled is False
-    assert sadp.parse_reply(reply, "10.0.0.5", probe_id="SOMEONE-ELSE") is None
+    # Firmware that answers with its own Uuid instead of echoing ours is still a ProbeMatch.
+    own = sadp.parse_reply(reply.replace(probe_id.lower().encode(), b"11223344-5566-7788-9900-112233445566"),
+                           "10.0.0.5")
+    assert own is not None and {(s.field, s.value) for s in own.signals} == fields
     assert sadp.parse_reply(sadp.build_probe(probe_id), "10.0.0.5") is None       # our probe looped back
     with pytest.raises(HostileResponse):
         sadp.parse_reply(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><ProbeMatch>&e;</ProbeMatch>',
                          "10.0.0.5")
     assert sadp.parse_software_version("V5.5.0build 991340") == ("V5.5.0", None)
+
+
+@pytest.mark.parametrize(("mac", "expected"), [
+    ("44-19-B6-00-00-01", "44:19:b6:00:00:01"),        # UniversalScanner Hikvision.selftest: upper, dashes
+    ("aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:ff"),        # hikvision-tooling scanner_test.go: lower, dashes
+    ("C0:56:E3:12:34:56", "c0:56:e3:12:34:56"),
+    ("c056e3123456", "c0:56:e3:12:34:56"),
+    ("00-00-00-00-00-00", None), ("", None), ("not a mac", None),
+])
+def test_sadp_mac_spellings(mac, expected):
+    reply = sadp.parse_reply(f"<ProbeMatch><Uuid>X</Uuid><MAC>{mac}</MAC></ProbeMatch>".encode(), "10.0.0.5")
+    assert reply is not None
+    assert next((s.value for s in reply.signals if s.field == "mac"), None) == expected
+
+
+def test_sadp_parsing_is_lenient_where_firmware_varies():
+    # The fields of UniversalScanner's Hikvision.selftest, written here from its field list: no
+    # OEMInfo, no SDKOverTLSPort, `flase`, a trailing NUL some stacks pad datagrams with.
+    bare = sadp.parse_reply(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProbeMatch>\n"
+                            b"<Uuid>11223344-5566-7788-9900-112233445566</Uuid>\n<Types>inquiry</Types>\n"
+                            b"<DeviceType>123456</DeviceType>\n<MAC>00-11-22-33-44-55</MAC>\n"
+                            b"<SupportHCPlatform>true</SupportHCPlatform>\n<HCPlatformEnable>flase</HCPlatformEnable>\n"
+                            b"</ProbeMatch>\n\x00", "10.0.0.5")
+    assert bare is not None and bare.http_port is None and bare.ports == ()
+    assert {s.field for s in bare.signals} == {"manufacturer", "mac"}     # the numeric DeviceType is no model
+    assert bare.observations[0].enabled is False
+    # Nothing but the root: still Hikvision behaviour, nothing invented, Hik-Connect state unknown.
+    empty = sadp.parse_reply(b"<ProbeMatch/>", "10.0.0.5")
+    assert empty is not None and [(s.field, s.value) for s in empty.signals] == [("manufacturer", "Hikvision")]
+    assert empty.observations == ()
+    # Unreadable booleans stay unknown rather than becoming "off".
+    odd = sadp.parse_reply(b"<ProbeMatch><SupportHCPlatform>maybe</SupportHCPlatform>"
+                           b"<HCPlatformEnable></HCPlatformEnable></ProbeMatch>", "10.0.0.5")
+    assert odd is not None and odd.observations == ()
+    # Element names in another case, a model only in DeviceType, the first of duplicated fields.
+    varied = sadp.parse_reply(b"<ProbeMatch><devicetype>DS-2CD2042WD-I</devicetype><DeviceSN>A</DeviceSN>"
+                              b"<DeviceSN>B</DeviceSN><HTTPPort>8080</HTTPPort></ProbeMatch>", "10.0.0.5")
+    assert varied is not None and varied.http_port == 8080
+    assert {("model", "DS-2CD2042WD-I"), ("serial", "A")} <= {(s.field, s.value) for s in varied.signals}
 
 
 def test_wsd_reply_parsing():
