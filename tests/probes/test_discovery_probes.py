@@ -7,13 +7,16 @@ tests on bytes built here from PROTOCOLS.md, not from the simulators' code.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import ipaddress
 import json
 import struct
 
 import pytest
 
-from device_simulators import bundled_profiles
+from device_simulators import bundled_profile, bundled_profiles
+from device_simulators.profile import Profile, parse_profile
 from probes.base import RemoteAccessObservation
 from probes.discovery import (
     CAMERA_PORTS,
@@ -329,3 +332,103 @@ def test_wsd_reply_parsing():
     assert wsd.parse_reply(wsd.build_probe(message_id), "10.0.0.7") is None     # a Probe, not a match
     with pytest.raises(MalformedResponse):
         wsd.parse_reply(b"<e:Envelope", "10.0.0.7")
+
+
+# -- real firmware, bad targets and load (issues 9.2 and 10.4) ------------------------------------
+def with_quirks(profile_id: str, *quirks: dict) -> Profile:
+    base = bundled_profile(profile_id)
+    raw = copy.deepcopy(base.raw)
+    raw["id"] = f"{profile_id}-quirked"
+    raw["quirks"] = [*(raw.get("quirks") or []), *quirks]
+    return parse_profile(raw, base.path)
+
+
+def sadp_hints(target) -> set[tuple[str, str]]:
+    return {(h.field, h.value) for h in target.hints if h.source == "sadp"}
+
+
+def test_sadp_reply_with_the_devices_own_uuid_is_kept(start_fleet):
+    device = start_fleet(with_quirks("hik-school-bullet", {"name": "sadp_own_uuid"})).devices[0]
+    (target,) = discover([device.address], settings=QUICK)
+    assert "sadp" in target.found_by
+    assert {("manufacturer", "Hikvision"), ("serial", device.profile.identity.serial)} <= sadp_hints(target)
+
+
+def test_lost_probes_are_retried_and_counted(start_fleet):
+    drop_two = {"name": "drop_discovery", "first": 2}
+    lossy = start_fleet(with_quirks("hik-school-bullet", drop_two), with_quirks("dahua-nvr", drop_two))
+    no_retry = start_fleet(with_quirks("hik-school-bullet", drop_two))
+    udp_only = DiscoverySettings(udp_wait=0.5, ports=())
+
+    report = discover_devices([d.address for d in lossy], settings=udp_only)
+    for found, device in zip(report.devices, lossy, strict=True):
+        assert set(found.target.found_by) == {p for p in DISCOVERY_PROTOCOLS if device.profile.speaks(p)}
+        actions = [e.action for e in device.log.entries()]
+        assert actions.count("lost") == 4 and len(actions) == 6          # 2 protocols x (2 lost + 1 answered)
+    assert report.recovered == 4 and report.retried == 6                # + DHIP to Hikvision, SADP to Dahua
+    assert report.unanswered == 2 and report.reprobed == []
+    (line,) = [n for n in report.notes if "retried" in n]
+    assert line.startswith("Warning:") and "retried 6 unanswered probe(s)" in line
+    assert "4 answered only on a retry, 2 never answered" in line
+
+    # The same device without retries stays anonymous: the retries are what found it.
+    assert discover([no_retry.devices[0].address], settings=dataclasses.replace(udp_only, retries=0)) == []
+
+
+def test_a_device_live_on_tcp_but_silent_on_udp_is_probed_again(start_fleet):
+    # Three lost probes per protocol outlast the two retries; only the re-probe after the sweep gets through.
+    hik = start_fleet(with_quirks("hik-school-bullet", {"name": "drop_discovery", "first": 3})).devices[0]
+    # SADP alone lost: WS-Discovery answered, but the Hikvision SDK port (8000) says SADP was due.
+    sdk = start_fleet(with_quirks("hik-acusense-nvr", {"name": "drop_discovery", "first": 3,
+                                                       "protocols": ["sadp"]})).devices[0]
+    ports = tuple(sorted(tcp_ports(hik) | tcp_ports(sdk)))
+    settings = DiscoverySettings(udp_wait=0.5, connect_timeout=0.3, ports=ports)
+    report = discover_devices([hik.address, sdk.address], settings=settings)
+    assert report.reprobed == [hik.address, sdk.address]
+    for found, device in zip(report.devices, (hik, sdk), strict=True):
+        assert {"sadp", "ws_discovery"} <= set(found.target.found_by)
+        assert ("serial", device.profile.identity.serial) in sadp_hints(found.target)
+        assert [e.action for e in device.log.entries() if e.protocol == "sadp"] == ["lost"] * 3 + ["inquiry"]
+    assert [e.action for e in sdk.log.entries() if e.protocol == "ws_discovery"] == ["Probe"]   # not re-probed
+    assert report.recovered == 3 and "2 address(es) that answered only on TCP were probed again" in report.notes[0]
+    # Switched off, the same losses leave the device without its SADP identity.
+    again = start_fleet(with_quirks("hik-school-bullet", {"name": "drop_discovery", "first": 3})).devices[0]
+    (target,) = discover([again.address], settings=dataclasses.replace(settings, reprobe=False))
+    assert target.found_by == ("tcp-sweep",) and sadp_hints(target) == set()
+
+
+def test_one_unusable_target_does_not_stop_discovery_of_the_others(start_fleet):
+    device = start_fleet("hik-school-bullet").devices[0]
+    bad = "fe80::1%nosuch"
+    report = discover_devices([device.address, bad, "fe80::2%nosuch2", "fe80::3%x", "fe80::4%y", "fe80::5%z"],
+                              settings=QUICK, given=[Given(bad, None, None, bad)])
+    good, lone = report.devices
+    assert good.target.address == device.address and "sadp" in good.target.found_by
+    assert ("manufacturer", "Hikvision") in sadp_hints(good.target) and good.target.discovery_errors == ()
+    assert (lone.target.address, lone.target.found_by) == (bad, ("given",))
+    (why,) = lone.target.discovery_errors
+    assert why == report.errors[bad] and why.startswith(bad) and "no network interface 'nosuch'" in why
+    assert len(report.errors) == 5
+    # The named target gets its own line; the four others from the scope share one.
+    assert report.notes[0] == why
+    assert report.notes[1].startswith("4 addresses in the scope could not be probed, e.g. fe80::2%nosuch2")
+
+
+def test_a_failing_udp_exchange_is_reported_not_lost(start_fleet, monkeypatch):
+    device = start_fleet("axis-onvif-line").devices[0]
+
+    def no_sockets(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+    monkeypatch.setattr("probes.discovery.probe_udp", no_sockets)
+    report = discover_devices([device.address], settings=QUICK)
+    assert any(n.startswith("UDP discovery (WS-Discovery, SADP, DHIP) could not run (Too many open files)")
+               for n in report.notes)
+    # The sweep still ran, and the re-probe of a device live on TCP got its WS-Discovery reply.
+    (found,) = report.devices
+    assert found.target.found_by == ("ws_discovery", "tcp-sweep") and report.reprobed == [device.address]
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug in the UDP exchange")
+    monkeypatch.setattr("probes.discovery.probe_udp", bug)
+    with pytest.raises(RuntimeError, match="a bug in the UDP exchange"):     # raised here, not lost in a thread
+        discover_devices([device.address], settings=QUICK)
