@@ -7,11 +7,12 @@ twice (the first run is the one that lost replies) and prints, per run, the repl
 against the replies expected (one per device and discovery protocol it speaks), the time taken,
 and discovery's own retry figures.
 
-    .venv/bin/python bench/discovery_bench.py [DEVICES] [--drop N]
+    .venv/bin/python bench/discovery_bench.py [DEVICES] [--drop N] [--loss P] [--no-retry] [--in-process]
 
-`--drop N` gives every device the `drop_discovery` quirk (its first N probes per protocol are
-lost), so the retries have something to recover. Only loopback addresses are used. Prints figures;
-asserts nothing.
+`--drop N` / `--loss P` give every device the `drop_discovery` quirk (its first N probes per
+protocol are lost, and a share P of the rest at random), so the retries have something to
+recover; `--no-retry` runs discovery as it was before issue 10.4 (no retries, no re-probe, no
+pacing) for the comparison. Only loopback addresses are used. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import dataclasses
 import subprocess
 import sys
 import tempfile
@@ -36,7 +38,7 @@ from probes.discovery import DISCOVERY_PROTOCOLS, DiscoverySettings, discover_de
 BASE = "127.63.9.1"
 
 
-def fleet_profiles(count: int, drop: int) -> list[Profile]:
+def fleet_profiles(count: int, drop: int, loss: float) -> list[Profile]:
     """`count` devices cycling through the bundled profiles, each with its own serial and MAC."""
     result = []
     bundled = bundled_profiles()
@@ -47,8 +49,8 @@ def fleet_profiles(count: int, drop: int) -> list[Profile]:
         raw["identity"]["serial"] = f"{base.identity.serial}{n:03d}"
         raw["identity"]["mac"] = base.identity.mac[:-2] + f"{n:02x}"[-2:]
         quirks = [q for q in raw.get("quirks") or [] if (q if isinstance(q, str) else q["name"]) != "slow_endpoints"]
-        if drop:
-            quirks.append({"name": "drop_discovery", "first": drop})
+        if drop or loss:
+            quirks.append({"name": "drop_discovery", "first": drop, "rate": loss})
         raw["quirks"] = quirks
         result.append(parse_profile(raw, base.path))
     return result
@@ -98,15 +100,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("devices", type=int, nargs="?", default=100)
     parser.add_argument("--drop", type=int, default=0, help="every device loses its first N probes per protocol")
+    parser.add_argument("--loss", type=float, default=0.0, help="every device loses this share of probes at random")
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--in-process", action="store_true", help="run the devices in this process (GIL load)")
+    parser.add_argument("--no-retry", action="store_true",
+                        help="discovery as before issue 10.4: no retries, no re-probe, no pacing")
     args = parser.parse_args()
-    profiles = fleet_profiles(args.devices, args.drop)
+    profiles = fleet_profiles(args.devices, args.drop, args.loss)
+    settings = DiscoverySettings()
+    if args.no_retry:
+        settings = dataclasses.replace(settings, retries=0, reprobe=False, send_rate=0.0)
+    where = " in-process" if args.in_process else ""
+    mode = "no retries" if args.no_retry else "retries"
     with simulated_fleet(profiles, in_process=args.in_process):
         for run in range(1, args.runs + 1):
-            got, wanted, elapsed, warnings = measure(profiles, DiscoverySettings())
-            print(f"run {run}: {args.devices} devices{' in-process' if args.in_process else ''}, drop={args.drop}: {got}/{wanted} discovery replies "
-                  f"({100 * got / max(wanted, 1):.1f} %) in {elapsed:.1f} s")
+            got, wanted, elapsed, warnings = measure(profiles, settings)
+            print(f"run {run}: {args.devices} devices{where}, drop={args.drop} loss={args.loss}, {mode}: "
+                  f"{got}/{wanted} discovery replies ({100 * got / max(wanted, 1):.1f} %) in {elapsed:.1f} s")
             for line in warnings:
                 print(f"    {line}")
     return 0
