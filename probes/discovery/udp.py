@@ -5,8 +5,10 @@ paced (`send_rate`, in short bursts, reading replies while waiting), so neither 
 a small camera's overflows. Probes still unanswered after `retry_after` seconds are sent again,
 up to `retries` times with the delay doubling each time: on a busy LAN (or a loaded simulator
 host) single datagrams are lost, and issue 10.4 lost most replies of a 200-device site that way.
-Replies are then read until `wait` quiet seconds have passed (no datagram sent or received),
-at most `3 * wait` after the last send, or until every probe was answered.
+The retries fall inside the listening window: replies are read for `wait` seconds after the
+first round of probes, and at least `wait / 2` after the last datagram sent or received (late
+answers extend the window, up to `3 * wait` after the first round), or until every probe was
+answered. A run without losses therefore takes no longer than one without retries.
 
 Per-address failures (an unusable zone id, no route) are recorded in `UdpResult.errors` for that
 address and never stop the others.
@@ -223,6 +225,7 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
         for address, name in pairs:
             if name in chosen:
                 exchange.send(chosen[name], address)
+        first_round = exchange.clock()
         delay = retry_after
         for _ in range(max(retries, 0)):
             exchange.listen(exchange.clock() + delay, until_answered=True)
@@ -231,9 +234,9 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
             for name, address in sorted(exchange.result.unanswered, key=lambda k: (k[1], k[0])):
                 exchange.send(chosen[name], address)
             delay *= 2
-        hard_stop = exchange.last_activity + 3 * wait
-        # A quiet period: every datagram that arrives moves the end by `wait` (up to `hard_stop`).
-        while (until := min(exchange.last_activity + wait, hard_stop)) > exchange.clock():
+        hard_stop = first_round + 3 * wait
+        # A quiet period: every datagram that arrives moves the end by `wait / 2` (up to `hard_stop`).
+        while (until := min(max(first_round + wait, exchange.last_activity + wait / 2), hard_stop)) > exchange.clock():
             if not multicast and exchange.all_answered():
                 break
             exchange.listen(until, until_answered=not multicast)
