@@ -31,6 +31,7 @@ Parser = Callable[[bytes, str], DiscoveryReply | None]
 Key = tuple[str, str]                      # (protocol, address)
 RECEIVE_BUFFER = 4 << 20                   # bytes asked for; Linux grants up to net.core.rmem_max
 BURST = 32                                 # datagrams that may leave back to back before pacing
+LARGE_SCOPE = 4096                         # probes in one exchange above which a small buffer is worth a note
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,10 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
     if not chosen or not families:
         return UdpResult()
     exchange = _Exchange(chosen, families, multicast, send_rate, clock)
+    if len(pairs) > LARGE_SCOPE and 0 < (granted := exchange.receive_buffer()) < RECEIVE_BUFFER:
+        exchange.result.notes.append(
+            f"The UDP receive buffer is only {granted // 1024} KiB (the kernel's net.core.rmem_max caps it); on a "
+            "scope this large some discovery replies may be dropped. Raise it with sysctl to avoid that.")
     try:
         for name in dict.fromkeys(multicast_protocols):
             if name in chosen:

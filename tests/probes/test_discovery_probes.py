@@ -11,7 +11,9 @@ import copy
 import dataclasses
 import ipaddress
 import json
+import socket
 import struct
+import time
 
 import pytest
 
@@ -31,7 +33,9 @@ from probes.discovery import (
     wsd,
 )
 from probes.discovery.sweep import sweep
+from probes.discovery.udp import _Exchange, _protocols, probe_pairs
 from probes.errors import HostileResponse, MalformedResponse
+from tests.conftest import next_base_address
 
 PROFILE_IDS = [p.id for p in bundled_profiles()]
 TCP_SERVICES = ("http", "https", "rtsp", "sdk", "telnet", "ssh")
@@ -432,3 +436,28 @@ def test_a_failing_udp_exchange_is_reported_not_lost(start_fleet, monkeypatch):
     monkeypatch.setattr("probes.discovery.probe_udp", bug)
     with pytest.raises(RuntimeError, match="a bug in the UDP exchange"):     # raised here, not lost in a thread
         discover_devices([device.address], settings=QUICK)
+
+
+def test_replies_are_keyed_by_address_and_mac():
+    """Multicast answers: the same device twice counts once; two MACs behind one address count twice."""
+    exchange = _Exchange(_protocols(["sadp"]), {socket.AF_INET}, False, 0.0, time.monotonic)
+    try:
+        def match(mac: str, uuid: str) -> bytes:
+            return f"<ProbeMatch><Uuid>{uuid}</Uuid><MAC>{mac}</MAC></ProbeMatch>".encode()
+        proto = exchange.protocols["sadp"]
+        for data in (match("44-19-B6-00-00-01", "A"), match("44-19-b6-00-00-01", "B"), match("44-19-B6-00-00-02", "C")):
+            exchange._handle(proto, data, "10.0.0.5")
+        assert [next(s.value for s in r.signals if s.field == "mac") for r in exchange.result.replies] == [
+            "44:19:b6:00:00:01", "44:19:b6:00:00:02"]
+        assert exchange.result.answered == {("sadp", "10.0.0.5")}
+    finally:
+        exchange.close()
+
+
+def test_sends_are_paced():
+    base = ipaddress.ip_address(next_base_address())
+    pairs = [(str(base + i), "dhip") for i in range(96)]          # silent loopback addresses
+    started = time.monotonic()
+    result = probe_pairs(pairs, wait=0.05, send_rate=400.0)
+    assert time.monotonic() - started >= (96 - 32) / 400          # all but the first burst waited for their slot
+    assert len(result.probed) == 96 and result.errors == {}
