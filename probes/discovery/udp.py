@@ -2,13 +2,13 @@
 
 One socket per protocol and address family, with a large receive buffer. Datagrams go out
 paced (`send_rate`, in short bursts, reading replies while waiting), so neither our buffer nor
-a small camera's overflows. Probes still unanswered after `retry_after` seconds are sent again,
-up to `retries` times with the delay doubling each time: on a busy LAN (or a loaded simulator
-host) single datagrams are lost, and issue 10.4 lost most replies of a 200-device site that way.
-The retries fall inside the listening window: replies are read for `wait` seconds after the
-first round of probes, and at least `wait / 2` after the last datagram sent or received (late
-answers extend the window, up to `3 * wait` after the first round), or until every probe was
-answered. A run without losses therefore takes no longer than one without retries.
+a small camera's overflows. Once nothing has arrived for `retry_after` seconds, probes still
+unanswered are sent again, up to `retries` times with the delay doubling each time: on a busy
+LAN single datagrams are lost, and on a loaded host replies come late (issue 10.4 lost most
+replies of a 200-device site). Waiting for quiet before retrying keeps retries from piling work
+on devices that are merely slow. Replies are read for `wait` seconds after the first round, then
+until `wait / 2` passes without a datagram, and never beyond `BUDGET * wait`; on a LAN without
+losses the retries fall inside the first `wait`, so such a run takes no longer than before.
 
 Per-address failures (an unusable zone id, no route) are recorded in `UdpResult.errors` for that
 address and never stop the others.
@@ -31,6 +31,7 @@ Parser = Callable[[bytes, str], DiscoveryReply | None]
 Key = tuple[str, str]                      # (protocol, address)
 RECEIVE_BUFFER = 4 << 20                   # bytes asked for; Linux grants up to net.core.rmem_max
 BURST = 32                                 # datagrams that may leave back to back before pacing
+BUDGET = 6                                 # an exchange ends at most BUDGET * wait after its first round
 LARGE_SCOPE = 4096                         # probes in one exchange above which a small buffer is worth a note
 
 
@@ -190,6 +191,13 @@ class _Exchange:
         while (remaining := until - self.clock()) > 0 and not (until_answered and self.all_answered()):
             self.receive(min(remaining, 0.1))
 
+    def listen_quiet(self, quiet: float, *, until: float, until_answered: bool) -> None:
+        """Read replies until `quiet` seconds pass without a datagram sent or received (or `until`)."""
+        while (end := min(self.last_activity + quiet, until)) > self.clock():
+            if until_answered and self.all_answered():
+                return
+            self.listen(end, until_answered=until_answered)
+
     def close(self) -> None:
         self.selector.close()
         for sock in self.sockets.values():
@@ -231,20 +239,20 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
             if name in chosen:
                 exchange.send(chosen[name], address)
         first_round = exchange.clock()
+        budget = first_round + BUDGET * wait
         delay = retry_after
         for _ in range(max(retries, 0)):
-            exchange.listen(exchange.clock() + delay, until_answered=True)
-            if exchange.all_answered():
+            # Retry once the exchange has gone quiet for `delay`: a lost datagram is then overdue,
+            # while replies still trickling in mean slow devices, which a retry would only load more.
+            exchange.listen_quiet(delay, until=min(exchange.clock() + 2 * wait, budget), until_answered=True)
+            if exchange.all_answered() or exchange.clock() >= budget:
                 break
             for name, address in sorted(exchange.result.unanswered, key=lambda k: (k[1], k[0])):
                 exchange.send(chosen[name], address)
             delay *= 2
-        hard_stop = first_round + 3 * wait
-        # A quiet period: every datagram that arrives moves the end by `wait / 2` (up to `hard_stop`).
-        while (until := min(max(first_round + wait, exchange.last_activity + wait / 2), hard_stop)) > exchange.clock():
-            if not multicast and exchange.all_answered():
-                break
-            exchange.listen(until, until_answered=not multicast)
+        # At least `wait` after the first round, then until `wait / 2` passes without a datagram.
+        exchange.listen(first_round + wait, until_answered=not multicast)
+        exchange.listen_quiet(wait / 2, until=budget, until_answered=not multicast)
     finally:
         exchange.close()
     return exchange.result
