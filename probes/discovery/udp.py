@@ -88,6 +88,8 @@ class _Exchange:
         self.selector = selectors.DefaultSelector()
         self.sockets: dict[tuple[str, int], socket.socket] = {}
         self.seen: set[tuple[str, str, str]] = set()
+        self.first_sent: dict[Key, float] = {}
+        self.slowest = 0.0                     # longest first-send-to-reply time seen so far
         for proto in protocols.values():
             for fam in families:
                 try:
@@ -145,6 +147,7 @@ class _Exchange:
                     self.result.retried.add(key)
                     self.result.resent += 1
                 self.result.probed.add(key)
+                self.first_sent.setdefault(key, self.last_activity)
             return
         self.result.notes.append(f"could not send the {proto.name} probe to {address}: the send buffer stayed full")
 
@@ -178,6 +181,9 @@ class _Exchange:
             return
         self.seen.add(seen)
         key = (proto.name, source)
+        if key in self.first_sent and key not in self.result.retried:
+            # Only probes sent once time a device (Karn): a reply after a retry may answer either send.
+            self.slowest = max(self.slowest, self.clock() - self.first_sent[key])
         if key in self.result.retried and key not in self.result.answered:
             self.result.recovered.add(key)
         self.result.answered.add(key)
@@ -192,8 +198,12 @@ class _Exchange:
             self.receive(min(remaining, 0.1))
 
     def listen_quiet(self, quiet: float, *, until: float, until_answered: bool) -> None:
-        """Read replies until `quiet` seconds pass without a datagram sent or received (or `until`)."""
-        while (end := min(self.last_activity + quiet, until)) > self.clock():
+        """Read replies until `quiet` seconds pass without a datagram sent or received (or `until`).
+
+        The quiet period stretches to twice the slowest reply seen: devices answering late (a
+        loaded host, a busy NVR) are waited for instead of being sent more work.
+        """
+        while (end := min(self.last_activity + max(quiet, 2 * self.slowest), until)) > self.clock():
             if until_answered and self.all_answered():
                 return
             self.listen(end, until_answered=until_answered)
@@ -251,7 +261,7 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
                 exchange.send(chosen[name], address)
             delay *= 2
         # At least `wait` after the first round, then until `wait / 2` passes without a datagram.
-        exchange.listen(first_round + wait, until_answered=not multicast)
+        exchange.listen(min(first_round + max(wait, 2 * exchange.slowest), budget), until_answered=not multicast)
         exchange.listen_quiet(wait / 2, until=budget, until_answered=not multicast)
     finally:
         exchange.close()
