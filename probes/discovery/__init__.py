@@ -145,8 +145,12 @@ def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | 
     reprobed: list[str] = []
     if settings.reprobe and (pairs := lost_pairs(usable, result, open_ports, settings.protocols)):
         reprobed = list(dict.fromkeys(a for a, _ in pairs))
-        absorb(result, probe_pairs(pairs, wait=settings.udp_wait, retries=1, retry_after=settings.retry_after,
-                                   send_rate=settings.send_rate))
+        try:
+            absorb(result, probe_pairs(pairs, wait=settings.udp_wait, retries=1,
+                                       retry_after=settings.retry_after, send_rate=settings.send_rate))
+        except OSError as exc:          # the first results stand; say why the second chance was lost
+            result.notes.append(f"The UDP re-probe of {len(reprobed)} address(es) could not run "
+                                f"({exc.strerror or exc}).")
     errors.update((a, why) for a, why in result.errors.items() if a not in errors)
 
     by_address: dict[str, list[DiscoveryReply]] = {}
