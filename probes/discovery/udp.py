@@ -89,6 +89,7 @@ class _Exchange:
         self.sockets: dict[tuple[str, int], socket.socket] = {}
         self.seen: set[tuple[str, str, str]] = set()
         self.first_sent: dict[Key, float] = {}
+        self.outstanding: set[Key] = set()     # probed, not yet answered (kept so the check is O(1))
         self.slowest = 0.0                     # longest first-send-to-reply time seen so far
         for proto in protocols.values():
             for fam in families:
@@ -146,6 +147,8 @@ class _Exchange:
                 if key in self.result.probed:
                     self.result.retried.add(key)
                     self.result.resent += 1
+                elif key not in self.result.answered:
+                    self.outstanding.add(key)
                 self.result.probed.add(key)
                 self.first_sent.setdefault(key, self.last_activity)
             return
@@ -187,10 +190,11 @@ class _Exchange:
         if key in self.result.retried and key not in self.result.answered:
             self.result.recovered.add(key)
         self.result.answered.add(key)
+        self.outstanding.discard(key)
         self.result.replies.append(reply)
 
     def all_answered(self) -> bool:
-        return not self.result.unanswered
+        return not self.outstanding
 
     def listen(self, until: float, *, until_answered: bool) -> None:
         """Read replies until `until` (or, if asked, until every unicast probe has been answered)."""
@@ -257,7 +261,7 @@ def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_prot
             exchange.listen_quiet(delay, until=min(exchange.clock() + 2 * wait, budget), until_answered=True)
             if exchange.all_answered() or exchange.clock() >= budget:
                 break
-            for name, address in sorted(exchange.result.unanswered, key=lambda k: (k[1], k[0])):
+            for name, address in sorted(exchange.outstanding, key=lambda k: (k[1], k[0])):
                 exchange.send(chosen[name], address)
             delay *= 2
         # At least `wait` after the first round, then until `wait / 2` passes without a datagram.
