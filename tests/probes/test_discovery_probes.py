@@ -404,7 +404,7 @@ def test_a_device_live_on_tcp_but_silent_on_udp_is_probed_again(start_fleet):
 def test_one_unusable_target_does_not_stop_discovery_of_the_others(start_fleet):
     device = start_fleet("hik-school-bullet").devices[0]
     bad = "fe80::1%nosuch"
-    report = discover_devices([device.address, bad, "fe80::2%nosuch2", "fe80::3%x", "fe80::4%y", "fe80::5%z"],
+    report = discover_devices([device.address, bad, *(f"fe80::{n}%nosuch{n}" for n in range(2, 6))],
                               settings=QUICK, given=[Given(bad, None, None, bad)])
     good, lone = report.devices
     assert good.target.address == device.address and "sadp" in good.target.found_by
