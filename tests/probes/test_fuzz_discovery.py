@@ -163,3 +163,17 @@ def test_the_valid_replies_parse_and_big_or_deep_inputs_stay_in_bounds():
     for protocol in PARSERS:
         for data in (b"<a>" * 100_000, b"[" * 100_000, b"\x00" * 65_535, VALID[protocol] * 40):
             check(protocol, data)
+
+
+def test_an_unreadable_encoding_declaration_is_a_malformed_reply():
+    """Found by test_mutated_valid_replies: `encoding="TF-8"` made expat raise LookupError, and
+    `utf-32` ValueError, past parse_xml; both are now one MalformedResponse."""
+    for name in ("TF-8", "utf-32", "mbcs"):
+        declaration = f'<?xml version="1.0" encoding="{name}"?>'.encode()
+        for protocol, body in (("sadp", SADP_REPLY.split(b"?>", 1)[1]), ("ws_discovery", WSD_REPLY)):
+            try:
+                PARSERS[protocol](declaration + body)
+            except ProbeError as exc:
+                assert "encoding" in exc.reason, (protocol, name, exc.reason)
+            else:
+                raise AssertionError(f"{protocol} accepted encoding={name}")
