@@ -41,9 +41,12 @@ QUIRKS = frozenset({
     "slow_endpoints",       # `paths` (prefixes) answer after `delay` seconds
     "slow_drip",            # `paths` send the body one byte every `interval` seconds
     "reset",                # `paths` close the connection without an answer
+    "drop_discovery",       # the first `first` discovery probes per protocol are lost (and a `rate` share at
+                            # random); optional `protocols` list. Datagram loss on a busy LAN (issue 10.4)
     "redirect",             # `paths` answer 302 to `location`
     # content
     "invalid_utf8",         # device and channel names carry bytes that are not UTF-8
+    "sadp_own_uuid",        # SADP ProbeMatch carries the device's own Uuid, not the probe's (PROTOCOLS.md d)
     "claims_then_fails",    # capability documents claim support; `paths` answer `status` (500)
     "malformed_xml",        # `paths` answer truncated XML
     "xxe",                  # `paths` answer XML with an external entity to a local file

@@ -29,6 +29,7 @@ class Target:
     open_ports: tuple[int, ...] = ()
     hints: tuple[IdentitySignal, ...] = ()   # what discovery replies said (SADP, DHIP, WS-D scopes)
     facts: tuple[Observation, ...] = ()      # non-identity facts from discovery (SADP Hik-Connect state)
+    discovery_errors: tuple[str, ...] = ()   # why discovery could not probe this address, one sentence each
 
     @property
     def base_url(self) -> str:

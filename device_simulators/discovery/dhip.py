@@ -13,6 +13,8 @@ import json
 import struct
 from typing import TYPE_CHECKING, Any
 
+from device_simulators.discovery import lossy
+
 if TYPE_CHECKING:
     from device_simulators.runtime.device import SimDevice
     from device_simulators.runtime.udp import DatagramHandler
@@ -118,4 +120,4 @@ def make_responder(device: SimDevice) -> DatagramHandler:
             return None, f"{action}:other-mac"
         return render(device), action
 
-    return respond
+    return lossy(device, "dhip", respond)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from device_simulators.discovery import lossy
 from device_simulators.profile import Profile
 
 if TYPE_CHECKING:
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
 INQUIRY_TYPES = frozenset({"inquiry", "inquiry_v32"})   # SADP tools send both, newer ones v32 too
 BROADCAST_MAC = "ff-ff-ff-ff-ff-ff"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_UUID_NS = uuid.UUID("9b1d4c3e-58a2-4f6b-8d0e-2a7c5e3f1b64")
 
 
 def _flag(value: bool) -> str:
@@ -54,6 +57,11 @@ def parse_probe(datagram: bytes) -> tuple[dict[str, str] | None, str]:
     return probe, kind
 
 
+def own_uuid(profile: Profile) -> str:
+    """The device's own SADP Uuid, stable across probes (derived from the serial), upper case."""
+    return str(uuid.uuid5(_UUID_NS, profile.identity.serial)).upper()
+
+
 def software_version(profile: Profile) -> str:
     """``V5.5.800build 190725``: firmware and build date, no space before "build"."""
     return f"{profile.identity.firmware}build {profile.identity.build_date:%y%m%d}"
@@ -72,8 +80,10 @@ def render(device: SimDevice, probe: dict[str, str], boot_time: str) -> bytes:
     sdk, http = device.ports.get("sdk"), device.ports.get("http")
     mask, gateway = _lan(device.address)
     channels = int(sadp.get("digital_channels") or len(p.isapi.get("channels") or []) or 1)
+    # Firmware differs: most echo the probe's Uuid, some send their own (PROTOCOLS.md d).
+    answer_uuid = own_uuid(p) if p.quirk("sadp_own_uuid") else probe.get("Uuid", "")
     fields = [
-        ("Uuid", probe.get("Uuid", "")), ("Types", probe["Types"]),
+        ("Uuid", answer_uuid), ("Types", probe["Types"]),
         ("DeviceType", str(sadp.get("device_type_code", 0))), ("DeviceDescription", ident.model),
         ("DeviceSN", ident.serial), ("CommandPort", str(sdk or 0)), ("HttpPort", str(http or 0)),
         ("MAC", ident.mac.replace(":", "-")), ("IPv4Address", device.address),
@@ -112,4 +122,4 @@ def make_responder(device: SimDevice) -> DatagramHandler:
             return None, f"{action}:other-mac"
         return render(device, probe, boot_time), action
 
-    return respond
+    return lossy(device, "sadp", respond)

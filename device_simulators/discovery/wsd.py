@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
+from device_simulators.discovery import lossy
 from device_simulators.profile import Profile
 
 if TYPE_CHECKING:
@@ -153,4 +154,4 @@ def make_responder(device: SimDevice) -> DatagramHandler:
             return None, "Probe:no-match"
         return render(device, probe, instance_id, next(numbers)), action
 
-    return respond
+    return lossy(device, "ws_discovery", respond)

@@ -9,6 +9,12 @@ Multicast probes (which find devices the scope does not list) go out only when t
 ask for them and the scope holds a non-loopback IPv4 address; their replies from outside the
 scope are listed in `DiscoveryReport.outside_scope`, not audited.
 
+Unanswered UDP probes are retried (udp.py), and addresses that answered the TCP sweep but not
+UDP are probed again before the replies are merged (recovery.py); the report says how many.
+An address that cannot be probed at all (an IPv6 zone naming no interface here, no route) is
+recorded against that address in `DiscoveryReport.errors` and `Target.discovery_errors`, with one
+readable line in `notes`; it never stops discovery of the others (issue 10.4).
+
 What discovery learned is exposed two ways:
 - `Target.hints`: IdentitySignals (maker behaviour, presented brand, model, serial, MAC, firmware)
   from SADP, DHIP and WS-Discovery scopes, for auditor/identity.py.
@@ -25,10 +31,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from probes.base import Observation, Target
+from probes.discovery.addresses import address_problem
 from probes.discovery.merge import Given, merge_device
+from probes.discovery.recovery import absorb, loss_note, lost_pairs
 from probes.discovery.reply import DISCOVERY_PROTOCOLS, DiscoveryReply
 from probes.discovery.sweep import CAMERA_PORTS, FIRST_PORTS, sweep, sweep_with_liveness
-from probes.discovery.udp import UdpResult, probe_udp
+from probes.discovery.udp import UdpResult, probe_pairs, probe_udp
 
 __all__ = ["CAMERA_PORTS", "DISCOVERY_PROTOCOLS", "Discovered", "DiscoveryReply", "DiscoveryReport",
            "DiscoverySettings", "Given", "discover", "discover_devices", "multicast_allowed"]
@@ -47,6 +55,13 @@ class DiscoverySettings:
     # something answered (a port open or refused, or a discovery reply): an address that drops
     # everything then costs one connect timeout per first port instead of one per port.
     full_sweep_limit: int = 1024
+    # Unanswered UDP probes are sent again up to `retries` times, `retry_after` seconds after the
+    # last send and doubling (0.25 s, 0.5 s), in scopes up to `full_sweep_limit` addresses; larger
+    # scopes only re-probe addresses that answered the TCP sweep. Sends are paced at `send_rate`.
+    retries: int = 2
+    retry_after: float = 0.25
+    send_rate: float = 5000.0      # datagrams per second (in bursts of 32)
+    reprobe: bool = True           # probe again addresses live on TCP but silent on UDP
 
 
 @dataclass(frozen=True)
@@ -62,7 +77,12 @@ class Discovered:
 class DiscoveryReport:
     devices: list[Discovered] = field(default_factory=list)
     outside_scope: list[str] = field(default_factory=list)   # multicast answers from unlisted addresses
-    notes: list[str] = field(default_factory=list)            # unreadable or hostile replies, send failures
+    notes: list[str] = field(default_factory=list)            # one line each: bad targets, losses, bad replies
+    errors: dict[str, str] = field(default_factory=dict)      # address -> why it could not be probed
+    retried: int = 0               # UDP probes sent again because no answer came
+    recovered: int = 0             # replies that came only after a retry or a re-probe
+    unanswered: int = 0            # probes never answered (empty addresses included)
+    reprobed: list[str] = field(default_factory=list)         # live on TCP, silent on UDP, probed again
 
     @property
     def targets(self) -> list[Target]:
@@ -109,41 +129,99 @@ def discover_devices(addresses: Iterable[str], *, settings: DiscoverySettings | 
 
     Args:
         addresses: every address in scope (CIDRs already expanded), numeric IPv4/IPv6.
-        settings: timeouts, ports, protocols and the multicast switch.
+        settings: timeouts, ports, protocols, retries and the multicast switch.
         given: addresses the user named one by one (with a port or scheme if they gave one);
             these become Targets with found_by=("given",) even when nothing answers, so the
-            audit can report them unreachable.
+            audit can report them unreachable (with `discovery_errors` saying why, if known).
     """
     settings = settings or DiscoverySettings()
     givens = {g.address: g for g in given}
     ordered = list(dict.fromkeys([*addresses, *givens]))
-    multicast = multicast_allowed(ordered, settings)
-    udp = UdpResult()
-
-    def run_udp() -> None:
-        nonlocal udp
-        udp = probe_udp(ordered, protocols=settings.protocols, wait=settings.udp_wait, multicast=multicast)
-
-    worker = threading.Thread(target=run_udp, name="camaudit-discovery-udp", daemon=True)
-    worker.start()
-    open_ports = _sweep(ordered, givens, settings, worker, lambda: udp)
-    worker.join()
+    errors = {a: why for a in ordered if (why := address_problem(a))}
+    usable = [a for a in ordered if a not in errors]
+    udp = _udp_in_background(usable, settings)
+    open_ports = _sweep(usable, givens, settings, udp.worker, udp.get)
+    result = udp.join()
+    reprobed: list[str] = []
+    if settings.reprobe and (pairs := lost_pairs(usable, result, open_ports, settings.protocols)):
+        reprobed = list(dict.fromkeys(a for a, _ in pairs))
+        try:
+            absorb(result, probe_pairs(pairs, wait=settings.udp_wait, retries=1,
+                                       retry_after=settings.retry_after, send_rate=settings.send_rate))
+        except OSError as exc:          # the first results stand; say why the second chance was lost
+            result.notes.append(f"The UDP re-probe of {len(reprobed)} address(es) could not run "
+                                f"({exc.strerror or exc}).")
+    errors.update((a, why) for a, why in result.errors.items() if a not in errors)
 
     by_address: dict[str, list[DiscoveryReply]] = {}
-    for reply in udp.replies:
+    for reply in result.replies:
         by_address.setdefault(reply.address, []).append(reply)
+    report = DiscoveryReport(errors=errors, retried=len(result.retried), recovered=len(result.recovered),
+                             unanswered=len(result.unanswered), reprobed=reprobed)
+    report.notes = [*_error_notes(errors, givens), *([n] if (n := loss_note(result, reprobed)) else []),
+                    *result.notes]
     in_scope = set(ordered)
-    report = DiscoveryReport(notes=list(udp.notes))
     report.outside_scope = sorted(a for a in by_address if a not in in_scope)
     for address in ordered:
         replies = by_address.get(address, [])
         ports = open_ports.get(address, set())
         if not replies and not ports and address not in givens:
             continue
-        target, observations = merge_device(address, replies, ports, givens.get(address))
+        why = (errors[address],) if address in errors else ()
+        target, observations = merge_device(address, replies, ports, givens.get(address), why)
         report.devices.append(Discovered(target, observations, tuple(replies)))
         report.notes.extend(note for r in replies for note in r.notes)
     return report
+
+
+def _error_notes(errors: dict[str, str], givens: dict[str, Given]) -> list[str]:
+    """One line per address the user named; addresses from a CIDR are summed up in one line."""
+    named = [why for address, why in errors.items() if address in givens]
+    rest = [why for address, why in errors.items() if address not in givens]
+    if len(rest) > 3:
+        named.append(f"{len(rest)} addresses in the scope could not be probed, e.g. {rest[0]}")
+    else:
+        named += rest
+    return named
+
+
+class _UdpRun:
+    """The UDP exchange in a thread, alongside the TCP sweep; its failures surface in the caller."""
+
+    def __init__(self, addresses: list[str], settings: DiscoverySettings) -> None:
+        self.result = UdpResult()
+        self.failure: BaseException | None = None
+        large = len(addresses) > settings.full_sweep_limit
+        self.args = {"protocols": settings.protocols, "wait": settings.udp_wait,
+                     "multicast": multicast_allowed(addresses, settings),
+                     "retries": 0 if large else settings.retries, "retry_after": settings.retry_after,
+                     "send_rate": settings.send_rate}
+        self.addresses = addresses
+        self.worker = threading.Thread(target=self._run, name="camaudit-discovery-udp", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.result = probe_udp(self.addresses, **self.args)  # type: ignore[arg-type]
+        except OSError as exc:          # e.g. no socket could be bound: the TCP sweep still runs
+            self.result = UdpResult(notes=[f"UDP discovery (WS-Discovery, SADP, DHIP) could not run "
+                                           f"({exc.strerror or exc}); only the TCP sweep was used."])
+        except BaseException as exc:    # noqa: BLE001 - re-raised in the calling thread by join()
+            self.failure = exc
+
+    def get(self) -> UdpResult:
+        return self.result
+
+    def join(self) -> UdpResult:
+        self.worker.join()
+        if self.failure is not None:
+            raise self.failure
+        return self.result
+
+
+def _udp_in_background(addresses: list[str], settings: DiscoverySettings) -> _UdpRun:
+    run = _UdpRun(addresses, settings)
+    run.worker.start()
+    return run
 
 
 def discover(addresses: Iterable[str], *, settings: DiscoverySettings | None = None,

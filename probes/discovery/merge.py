@@ -48,8 +48,8 @@ def _onvif_xaddr(replies: list[DiscoveryReply], address: str) -> str | None:
     return next((x for x in xaddrs if urlsplit(x).hostname == address), xaddrs[0] if xaddrs else None)
 
 
-def merge_device(address: str, replies: list[DiscoveryReply], ports: set[int],
-                 given: Given | None) -> tuple[Target, tuple[Observation, ...]]:
+def merge_device(address: str, replies: list[DiscoveryReply], ports: set[int], given: Given | None,
+                 errors: tuple[str, ...] = ()) -> tuple[Target, tuple[Observation, ...]]:
     """One Target for `address`, and the non-identity observations its replies carried."""
     found_by = [p for p in DISCOVERY_PROTOCOLS if any(r.protocol == p for r in replies)]
     if ports:
@@ -69,5 +69,5 @@ def merge_device(address: str, replies: list[DiscoveryReply], ports: set[int],
     observations = tuple(o for r in replies for o in r.observations)
     target = Target(address=address, port=port, scheme=scheme, https_port=https_port,
                     onvif_xaddr=_onvif_xaddr(replies, address), found_by=tuple(found_by),
-                    open_ports=tuple(sorted(ports)), hints=tuple(hints))
+                    open_ports=tuple(sorted(ports)), hints=tuple(hints), discovery_errors=errors)
     return target, observations

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from xml.etree.ElementTree import Element
 
-from probes._xml import children, local, parse_xml, text, to_bool
+from probes._xml import children, local, text, to_bool
 from probes.base import Evidence, RemoteAccessObservation
-from probes.discovery.reply import DiscoveryReply, compact, port_number, signal
+from probes.discovery.reply import DiscoveryReply, compact, port_number, read_xml, signal
 
 PORT = 37020
 MULTICAST_V4 = "239.255.255.250"
@@ -47,47 +48,63 @@ def parse_software_version(value: str | None) -> tuple[str | None, str | None]:
     return found["version"], day.isoformat()
 
 
-def parse_reply(data: bytes, source: str, *, probe_id: str | None = None) -> DiscoveryReply | None:
-    """A ProbeMatch as a DiscoveryReply; None when the datagram is not an answer to our inquiry.
+def _fields(match: Element) -> dict[str, str | None]:
+    """Child elements by name; the first non-empty value wins and names match in any case."""
+    fields: dict[str, str | None] = {}
+    for child in children(match):
+        name = local(child.tag).lower()
+        if fields.get(name) is None:
+            fields[name] = text(child)
+    return fields
 
+
+def parse_reply(data: bytes, source: str) -> DiscoveryReply | None:
+    """A ProbeMatch as a DiscoveryReply; None when the datagram is not a ProbeMatch at all.
+
+    Any well-formed ProbeMatch counts, whatever its Uuid: some firmware echoes the probe's Uuid,
+    some sends its own (PROTOCOLS.md d), so the Uuid proves nothing about which probe it answers.
+    Lenient where real replies vary (PROTOCOLS.md quirk 17): MAC with dashes or colons in either
+    case, `flase` for false, fields missing, trailing NUL padding.
     Raises MalformedResponse or HostileResponse (DTD, entities) for replies that cannot be read.
     """
-    doc = parse_xml(data, f"SADP reply from {source}")
-    if local(doc.root.tag) != "ProbeMatch":
+    doc = read_xml(data.rstrip(b"\x00\r\n\t "), f"SADP reply from {source}")
+    match = doc.root if local(doc.root.tag) == "ProbeMatch" else next(children(doc.root, "ProbeMatch"), None)
+    if match is None:
         return None                         # our own Probe looped back, or another SADP message
-    fields = {local(c.tag): text(c) for c in children(doc.root)}
-    answered = fields.get("Uuid")
-    if probe_id and answered and answered.upper() != probe_id.upper():
-        return None
-    version, build_date = parse_software_version(fields.get("SoftwareVersion"))
+    fields = _fields(match)
+    version, build_date = parse_software_version(fields.get("softwareversion"))
+    model = fields.get("devicedescription")
+    device_type = fields.get("devicetype")
+    if not model and device_type and not device_type.isdigit():
+        model = device_type                 # DeviceType is a numeric code, but some replies carry the model there
     evidence = Evidence("sadp", f"UDP {PORT} inquiry", "ProbeMatch",
-                        excerpt=f"{fields.get('DeviceDescription') or '?'} {fields.get('DeviceSN') or ''} "
-                                f"{fields.get('SoftwareVersion') or ''}".strip()[:120])
+                        excerpt=f"{model or '?'} {fields.get('devicesn') or ''} "
+                                f"{fields.get('softwareversion') or ''}".strip()[:120])
     signals = compact([
         # Answering SADP at all is Hikvision firmware behaviour, whatever brand OEMInfo names.
         signal("manufacturer", "Hikvision", "sadp", evidence),
-        signal("vendor", fields.get("OEMInfo"), "sadp", evidence),
-        signal("model", fields.get("DeviceDescription"), "sadp", evidence),
-        signal("serial", fields.get("DeviceSN"), "sadp", evidence),
-        signal("mac", fields.get("MAC"), "sadp", evidence),
+        signal("vendor", fields.get("oeminfo"), "sadp", evidence),
+        signal("model", model, "sadp", evidence),
+        signal("serial", fields.get("devicesn"), "sadp", evidence),
+        signal("mac", fields.get("mac"), "sadp", evidence),
         signal("firmware", version, "sadp", evidence),
         signal("firmware_date", build_date, "sadp", evidence),
     ])
-    ports = [("sdk", p) for p in [port_number(fields.get("CommandPort"))] if p]
-    ports += [("sdk-tls", p) for p in [port_number(fields.get("SDKOverTLSPort"))] if p]
-    return DiscoveryReply("sadp", source, signals, http_port=port_number(fields.get("HttpPort")),
+    ports = [("sdk", p) for p in [port_number(fields.get("commandport"))] if p]
+    ports += [("sdk-tls", p) for p in [port_number(fields.get("sdkovertlsport"))] if p]
+    return DiscoveryReply("sadp", source, signals, http_port=port_number(fields.get("httpport")),
                           ports=tuple(ports), observations=_cloud(fields), notes=tuple(doc.notes))
 
 
 def _cloud(fields: dict[str, str | None]) -> tuple[RemoteAccessObservation, ...]:
     """Hik-Connect state from `SupportHCPlatform` / `HCPlatformEnable` (the latter may read "flase")."""
-    supported = to_bool(fields.get("SupportHCPlatform"))
-    enabled = to_bool(fields.get("HCPlatformEnable"))
+    supported = to_bool(fields.get("supporthcplatform"))
+    enabled = to_bool(fields.get("hcplatformenable"))
     if supported is None and enabled is None:
         return ()
     if supported is False and not enabled:
         enabled = False
     evidence = Evidence("sadp", f"UDP {PORT} inquiry", "ProbeMatch",
-                        excerpt=f"SupportHCPlatform={fields.get('SupportHCPlatform')} "
-                                f"HCPlatformEnable={fields.get('HCPlatformEnable')}")
+                        excerpt=f"SupportHCPlatform={fields.get('supporthcplatform')} "
+                                f"HCPlatformEnable={fields.get('hcplatformenable')}")
     return (RemoteAccessObservation("hik_connect", enabled, None, evidence),)

@@ -1,9 +1,17 @@
 """Send the discovery datagrams to many addresses at once and collect what comes back.
 
-One socket per protocol and address family; every datagram goes out first (replies are read
-while sending, so a busy receive buffer never overflows), then replies are read until a short
-quiet period has passed. Nothing here blocks on a single device, so a /24 costs the send time
-plus `wait`. Unicast is the default; multicast is only sent when the caller asks for it.
+One socket per protocol and address family, with a large receive buffer. Datagrams go out
+paced (`send_rate`, in short bursts, reading replies while waiting), so neither our buffer nor
+a small camera's overflows. Once nothing has arrived for `retry_after` seconds, probes still
+unanswered are sent again, up to `retries` times with the delay doubling each time: on a busy
+LAN single datagrams are lost, and on a loaded host replies come late (issue 10.4 lost most
+replies of a 200-device site). Waiting for quiet before retrying keeps retries from piling work
+on devices that are merely slow. Replies are read for `wait` seconds after the first round, then
+until `wait / 2` passes without a datagram, and never beyond `BUDGET * wait`; on a LAN without
+losses the retries fall inside the first `wait`, so such a run takes no longer than before.
+
+Per-address failures (an unusable zone id, no route) are recorded in `UdpResult.errors` for that
+address and never stop the others.
 """
 
 from __future__ import annotations
@@ -11,14 +19,20 @@ from __future__ import annotations
 import selectors
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from probes.discovery import dhip, sadp, wsd
+from probes.discovery.addresses import address_problem, family, send_problem, sockaddr
 from probes.discovery.reply import MAX_DATAGRAM, DiscoveryReply
 from probes.errors import ProbeError
 
 Parser = Callable[[bytes, str], DiscoveryReply | None]
+Key = tuple[str, str]                      # (protocol, address)
+RECEIVE_BUFFER = 4 << 20                   # bytes asked for; Linux grants up to net.core.rmem_max
+BURST = 32                                 # datagrams that may leave back to back before pacing
+BUDGET = 6                                 # an exchange ends at most BUDGET * wait after its first round
+LARGE_SCOPE = 4096                         # probes in one exchange above which a small buffer is worth a note
 
 
 @dataclass(frozen=True)
@@ -34,70 +48,114 @@ class _Protocol:
 class UdpResult:
     replies: list[DiscoveryReply] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)     # address -> why it could not be probed
+    probed: set[Key] = field(default_factory=set)             # unicast probes sent at least once
+    answered: set[Key] = field(default_factory=set)
+    retried: set[Key] = field(default_factory=set)            # sent again after no answer
+    recovered: set[Key] = field(default_factory=set)          # answered only after being sent again
+    resent: int = 0                                           # datagrams sent again
+
+    @property
+    def unanswered(self) -> set[Key]:
+        return self.probed - self.answered
 
 
-def _protocols(names: Sequence[str]) -> list[_Protocol]:
+def _protocols(names: Iterable[str]) -> dict[str, _Protocol]:
     message_id, probe_id = wsd.new_message_id(), sadp.new_probe_id()
     known = {
         "ws_discovery": _Protocol("ws_discovery", wsd.PORT, wsd.build_probe(message_id),
                                   lambda d, s: wsd.parse_reply(d, s, message_id=message_id), wsd.MULTICAST_V4),
-        "sadp": _Protocol("sadp", sadp.PORT, sadp.build_probe(probe_id),
-                          lambda d, s: sadp.parse_reply(d, s, probe_id=probe_id), sadp.MULTICAST_V4),
+        # Any well-formed ProbeMatch counts: firmware differs on whether it echoes our Uuid.
+        "sadp": _Protocol("sadp", sadp.PORT, sadp.build_probe(probe_id), sadp.parse_reply, sadp.MULTICAST_V4),
         "dhip": _Protocol("dhip", dhip.PORT, dhip.build_probe(), dhip.parse_reply, dhip.MULTICAST_V4),
     }
-    return [known[n] for n in names if n in known]
+    return {n: known[n] for n in dict.fromkeys(names) if n in known}
 
 
-def _family(address: str) -> int:
-    return socket.AF_INET6 if ":" in address else socket.AF_INET
-
-
-def _sockaddr(address: str, port: int) -> tuple:  # type: ignore[type-arg]
-    """Numeric sockaddr, keeping an IPv6 scope id (fe80::1%eth0)."""
-    return socket.getaddrinfo(address, port, _family(address), socket.SOCK_DGRAM, 0,
-                              socket.AI_NUMERICHOST)[0][4]
+def reply_mac(reply: DiscoveryReply) -> str:
+    return next((s.value for s in reply.signals if s.field == "mac"), "")
 
 
 class _Exchange:
-    def __init__(self, protocols: list[_Protocol], families: set[int], multicast: bool) -> None:
+    def __init__(self, protocols: dict[str, _Protocol], families: set[int], multicast: bool,
+                 send_rate: float, clock: Callable[[], float]) -> None:
         self.result = UdpResult()
+        self.protocols = protocols
+        self.clock = clock
+        self.interval = 1.0 / send_rate if send_rate > 0 else 0.0
+        self.next_slot = clock()
+        self.last_activity = clock()
         self.selector = selectors.DefaultSelector()
         self.sockets: dict[tuple[str, int], socket.socket] = {}
-        self.seen: set[tuple[str, str]] = set()
-        for proto in protocols:
-            for family in families:
+        self.seen: set[tuple[str, str, str]] = set()
+        self.first_sent: dict[Key, float] = {}
+        self.outstanding: set[Key] = set()     # probed, not yet answered (kept so the check is O(1))
+        self.slowest = 0.0                     # longest first-send-to-reply time seen so far
+        for proto in protocols.values():
+            for fam in families:
                 try:
-                    sock = socket.socket(family, socket.SOCK_DGRAM)
+                    sock = socket.socket(fam, socket.SOCK_DGRAM)
                 except OSError as exc:          # e.g. IPv6 switched off in the kernel
-                    self.result.notes.append(f"no {family.name} socket for {proto.name}: {exc.strerror or exc}")
+                    self.result.notes.append(f"no {fam.name} socket for {proto.name}: {exc.strerror or exc}")
                     continue
                 sock.setblocking(False)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-                if multicast and family == socket.AF_INET:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+                if multicast and fam == socket.AF_INET:
                     # Link-local only, and do not hear our own probe.
                     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
                     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
-                sock.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", 0))
-                self.sockets[(proto.name, family)] = sock
+                sock.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", 0))
+                self.sockets[(proto.name, fam)] = sock
                 self.selector.register(sock, selectors.EVENT_READ, proto)
 
-    def send(self, proto: _Protocol, address: str, port: int | None = None) -> None:
-        sock = self.sockets.get((proto.name, _family(address)))
+    def receive_buffer(self) -> int:
+        """The smallest receive buffer the kernel granted (Linux reports twice what it books)."""
+        return min((s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) for s in self.sockets.values()), default=0)
+
+    def _pace(self) -> None:
+        """Keep to `send_rate`, reading replies while ahead of schedule."""
+        if not self.interval:
+            return
+        self.next_slot = max(self.next_slot, self.clock()) + self.interval
+        while (ahead := self.next_slot - self.clock()) > BURST * self.interval:
+            self.receive(ahead - BURST * self.interval)
+
+    def send(self, proto: _Protocol, address: str, *, unicast: bool = True) -> None:
+        if address in self.result.errors:
+            return
+        sock = self.sockets.get((proto.name, family(address)))
         if sock is None:
             return
-        target = _sockaddr(address, port or proto.port)
+        try:
+            target = sockaddr(address, proto.port)
+        except (OSError, UnicodeError, ValueError):
+            self.result.errors[address] = address_problem(address) or f"{address}: not a usable address."
+            return
+        self._pace()
         for _ in range(50):
             try:
                 sock.sendto(proto.datagram, target)
-                return
             except BlockingIOError:
                 self.receive(0.01)            # let the kernel drain; read what has arrived meanwhile
-            except OSError:
-                return                        # no route, broadcast address, ICMP error queued: no device
+                continue
+            except OSError as exc:            # no route, a broadcast address, ...
+                self.result.errors[address] = send_problem(address, proto.name, exc)
+                return
+            self.last_activity = self.clock()
+            if unicast:
+                key = (proto.name, address)
+                if key in self.result.probed:
+                    self.result.retried.add(key)
+                    self.result.resent += 1
+                elif key not in self.result.answered:
+                    self.outstanding.add(key)
+                self.result.probed.add(key)
+                self.first_sent.setdefault(key, self.last_activity)
+            return
         self.result.notes.append(f"could not send the {proto.name} probe to {address}: the send buffer stayed full")
 
     def receive(self, timeout: float) -> None:
-        for key, _ in self.selector.select(timeout):
+        for key, _ in self.selector.select(max(timeout, 0.0)):
             proto: _Protocol = key.data
             sock: socket.socket = key.fileobj  # type: ignore[assignment]
             while True:
@@ -107,19 +165,52 @@ class _Exchange:
                     break
                 except OSError:
                     break                     # ICMP port unreachable reported on the socket
+                self.last_activity = self.clock()
                 self._handle(proto, data, peer[0].split("%", 1)[0])
 
     def _handle(self, proto: _Protocol, data: bytes, source: str) -> None:
-        if (proto.name, source) in self.seen:
-            return                            # the same device answering unicast and multicast
         try:
             reply = proto.parse(data, source)
         except ProbeError as exc:
             self.result.notes.append(f"{source}: {exc.reason}")
             return
-        if reply is not None:
-            self.seen.add((proto.name, source))
-            self.result.replies.append(reply)
+        if reply is None:
+            return
+        # One reply per device: keyed by address and MAC, so a device answering both unicast and
+        # multicast (or a retry and the late first probe) counts once, while two devices behind
+        # one source address (a multicast answer relayed by an NVR) both count.
+        seen = (proto.name, source, reply_mac(reply))
+        if seen in self.seen:
+            return
+        self.seen.add(seen)
+        key = (proto.name, source)
+        if key in self.first_sent and key not in self.result.retried:
+            # Only probes sent once time a device (Karn): a reply after a retry may answer either send.
+            self.slowest = max(self.slowest, self.clock() - self.first_sent[key])
+        if key in self.result.retried and key not in self.result.answered:
+            self.result.recovered.add(key)
+        self.result.answered.add(key)
+        self.outstanding.discard(key)
+        self.result.replies.append(reply)
+
+    def all_answered(self) -> bool:
+        return not self.outstanding
+
+    def listen(self, until: float, *, until_answered: bool) -> None:
+        """Read replies until `until` (or, if asked, until every unicast probe has been answered)."""
+        while (remaining := until - self.clock()) > 0 and not (until_answered and self.all_answered()):
+            self.receive(min(remaining, 0.1))
+
+    def listen_quiet(self, quiet: float, *, until: float, until_answered: bool) -> None:
+        """Read replies until `quiet` seconds pass without a datagram sent or received (or `until`).
+
+        The quiet period stretches to twice the slowest reply seen: devices answering late (a
+        loaded host, a busy NVR) are waited for instead of being sent more work.
+        """
+        while (end := min(self.last_activity + max(quiet, 2 * self.slowest), until)) > self.clock():
+            if until_answered and self.all_answered():
+                return
+            self.listen(end, until_answered=until_answered)
 
     def close(self) -> None:
         self.selector.close()
@@ -127,31 +218,55 @@ class _Exchange:
             sock.close()
 
 
-def probe_udp(addresses: Sequence[str], *, protocols: Sequence[str], wait: float,
-              multicast: bool = False, clock: Callable[[], float] = time.monotonic) -> UdpResult:
-    """Unicast every protocol's probe to every address (plus multicast when asked); collect replies.
+def probe_udp(addresses: Sequence[str], *, protocols: Sequence[str], wait: float, multicast: bool = False,
+              retries: int = 0, retry_after: float = 0.25, send_rate: float = 0.0,
+              clock: Callable[[], float] = time.monotonic) -> UdpResult:
+    """Unicast every protocol's probe to every address (plus multicast when asked); collect replies."""
+    return probe_pairs([(a, p) for a in addresses for p in protocols], wait=wait,
+                       multicast_protocols=protocols if multicast else (), retries=retries,
+                       retry_after=retry_after, send_rate=send_rate, clock=clock)
 
-    Returns once `wait` seconds have passed after the last datagram, or as soon as every address
-    has answered every protocol.
+
+def probe_pairs(pairs: Sequence[tuple[str, str]], *, wait: float, multicast_protocols: Sequence[str] = (),
+                retries: int = 0, retry_after: float = 0.25, send_rate: float = 0.0,
+                clock: Callable[[], float] = time.monotonic) -> UdpResult:
+    """Unicast the probe of each (address, protocol) pair, retrying unanswered ones; collect replies.
+
+    `multicast_protocols` also go to their IPv4 groups once; replies are then awaited for the whole
+    quiet period, since nobody knows how many devices will answer.
     """
-    chosen = _protocols(protocols)
-    families = {_family(a) for a in addresses} | ({socket.AF_INET} if multicast else set())
+    multicast = bool(multicast_protocols)
+    chosen = _protocols([*(p for _, p in pairs), *multicast_protocols])
+    families = {family(a) for a, _ in pairs} | ({socket.AF_INET} if multicast else set())
     if not chosen or not families:
         return UdpResult()
-    exchange = _Exchange(chosen, families, multicast)
+    exchange = _Exchange(chosen, families, multicast, send_rate, clock)
+    if len(pairs) > LARGE_SCOPE and 0 < (granted := exchange.receive_buffer()) < RECEIVE_BUFFER:
+        exchange.result.notes.append(
+            f"The UDP receive buffer is only {granted // 1024} KiB (the kernel's net.core.rmem_max caps it); on a "
+            "scope this large some discovery replies may be dropped. Raise it with sysctl to avoid that.")
     try:
-        for proto in chosen:
-            if multicast:
-                exchange.send(proto, proto.group_v4)
-        for index, address in enumerate(addresses):
-            for proto in chosen:
-                exchange.send(proto, address)
-            if index % 64 == 63:
-                exchange.receive(0)
-        deadline = clock() + wait
-        wanted = len(addresses) * len(chosen)
-        while (remaining := deadline - clock()) > 0 and (multicast or len(exchange.seen) < wanted):
-            exchange.receive(min(remaining, 0.1))
+        for name in dict.fromkeys(multicast_protocols):
+            if name in chosen:
+                exchange.send(chosen[name], chosen[name].group_v4, unicast=False)
+        for address, name in pairs:
+            if name in chosen:
+                exchange.send(chosen[name], address)
+        first_round = exchange.clock()
+        budget = first_round + BUDGET * wait
+        delay = retry_after
+        for _ in range(max(retries, 0)):
+            # Retry once the exchange has gone quiet for `delay`: a lost datagram is then overdue,
+            # while replies still trickling in mean slow devices, which a retry would only load more.
+            exchange.listen_quiet(delay, until=min(exchange.clock() + 2 * wait, budget), until_answered=True)
+            if exchange.all_answered() or exchange.clock() >= budget:
+                break
+            for name, address in sorted(exchange.outstanding, key=lambda k: (k[1], k[0])):
+                exchange.send(chosen[name], address)
+            delay *= 2
+        # At least `wait` after the first round, then until `wait / 2` passes without a datagram.
+        exchange.listen(min(first_round + max(wait, 2 * exchange.slowest), budget), until_answered=not multicast)
+        exchange.listen_quiet(wait / 2, until=budget, until_answered=not multicast)
     finally:
         exchange.close()
     return exchange.result

@@ -7,13 +7,18 @@ tests on bytes built here from PROTOCOLS.md, not from the simulators' code.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import ipaddress
 import json
+import socket
 import struct
+import time
 
 import pytest
 
-from device_simulators import bundled_profiles
+from device_simulators import bundled_profile, bundled_profiles
+from device_simulators.profile import Profile, parse_profile
 from probes.base import RemoteAccessObservation
 from probes.discovery import (
     CAMERA_PORTS,
@@ -28,7 +33,9 @@ from probes.discovery import (
     wsd,
 )
 from probes.discovery.sweep import sweep
+from probes.discovery.udp import _Exchange, _protocols, probe_pairs
 from probes.errors import HostileResponse, MalformedResponse
+from tests.conftest import next_base_address
 
 PROFILE_IDS = [p.id for p in bundled_profiles()]
 TCP_SERVICES = ("http", "https", "rtsp", "sdk", "telnet", "ssh")
@@ -256,17 +263,59 @@ def test_sadp_reply_parsing():
              "<SoftwareVersion>V5.7.15 build 230201</SoftwareVersion><HttpPort>81</HttpPort>"
              "<CommandPort>8000</CommandPort><SupportHCPlatform>true</SupportHCPlatform>"
              "<HCPlatformEnable>flase</HCPlatformEnable></ProbeMatch>").encode()
-    parsed = sadp.parse_reply(reply, "10.0.0.5", probe_id=probe_id)
+    parsed = sadp.parse_reply(reply, "10.0.0.5")
     assert parsed is not None and parsed.http_port == 81 and parsed.ports == (("sdk", 8000),)
     fields = {(s.field, s.value) for s in parsed.signals}
     assert {("mac", "44:19:b6:00:00:01"), ("firmware", "V5.7.15"), ("firmware_date", "2023-02-01")} <= fields
     assert parsed.observations[0].enabled is False
-    assert sadp.parse_reply(reply, "10.0.0.5", probe_id="SOMEONE-ELSE") is None
+    # Firmware that answers with its own Uuid instead of echoing ours is still a ProbeMatch.
+    own = sadp.parse_reply(reply.replace(probe_id.lower().encode(), b"11223344-5566-7788-9900-112233445566"),
+                           "10.0.0.5")
+    assert own is not None and {(s.field, s.value) for s in own.signals} == fields
     assert sadp.parse_reply(sadp.build_probe(probe_id), "10.0.0.5") is None       # our probe looped back
     with pytest.raises(HostileResponse):
         sadp.parse_reply(b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><ProbeMatch>&e;</ProbeMatch>',
                          "10.0.0.5")
     assert sadp.parse_software_version("V5.5.0build 991340") == ("V5.5.0", None)
+
+
+@pytest.mark.parametrize(("mac", "expected"), [
+    ("44-19-B6-00-00-01", "44:19:b6:00:00:01"),        # UniversalScanner Hikvision.selftest: upper, dashes
+    ("aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:ff"),        # hikvision-tooling scanner_test.go: lower, dashes
+    ("C0:56:E3:12:34:56", "c0:56:e3:12:34:56"),
+    ("c056e3123456", "c0:56:e3:12:34:56"),
+    ("00-00-00-00-00-00", None), ("", None), ("not a mac", None),
+])
+def test_sadp_mac_spellings(mac, expected):
+    reply = sadp.parse_reply(f"<ProbeMatch><Uuid>X</Uuid><MAC>{mac}</MAC></ProbeMatch>".encode(), "10.0.0.5")
+    assert reply is not None
+    assert next((s.value for s in reply.signals if s.field == "mac"), None) == expected
+
+
+def test_sadp_parsing_is_lenient_where_firmware_varies():
+    # The fields of UniversalScanner's Hikvision.selftest, written here from its field list: no
+    # OEMInfo, no SDKOverTLSPort, `flase`, a trailing NUL some stacks pad datagrams with.
+    bare = sadp.parse_reply(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ProbeMatch>\n"
+                            b"<Uuid>11223344-5566-7788-9900-112233445566</Uuid>\n<Types>inquiry</Types>\n"
+                            b"<DeviceType>123456</DeviceType>\n<MAC>00-11-22-33-44-55</MAC>\n"
+                            b"<SupportHCPlatform>true</SupportHCPlatform>\n<HCPlatformEnable>flase</HCPlatformEnable>\n"
+                            b"</ProbeMatch>\n\x00", "10.0.0.5")
+    assert bare is not None and bare.http_port is None and bare.ports == ()
+    assert {s.field for s in bare.signals} == {"manufacturer", "mac"}     # the numeric DeviceType is no model
+    assert bare.observations[0].enabled is False
+    # Nothing but the root: still Hikvision behaviour, nothing invented, Hik-Connect state unknown.
+    empty = sadp.parse_reply(b"<ProbeMatch/>", "10.0.0.5")
+    assert empty is not None and [(s.field, s.value) for s in empty.signals] == [("manufacturer", "Hikvision")]
+    assert empty.observations == ()
+    # Unreadable booleans stay unknown rather than becoming "off".
+    odd = sadp.parse_reply(b"<ProbeMatch><SupportHCPlatform>maybe</SupportHCPlatform>"
+                           b"<HCPlatformEnable></HCPlatformEnable></ProbeMatch>", "10.0.0.5")
+    assert odd is not None and odd.observations == ()
+    # Element names in another case, a model only in DeviceType, the first of duplicated fields.
+    varied = sadp.parse_reply(b"<ProbeMatch><devicetype>DS-2CD2042WD-I</devicetype><DeviceSN>A</DeviceSN>"
+                              b"<DeviceSN>B</DeviceSN><HTTPPort>8080</HTTPPort></ProbeMatch>", "10.0.0.5")
+    assert varied is not None and varied.http_port == 8080
+    assert {("model", "DS-2CD2042WD-I"), ("serial", "A")} <= {(s.field, s.value) for s in varied.signals}
 
 
 def test_wsd_reply_parsing():
@@ -287,3 +336,128 @@ def test_wsd_reply_parsing():
     assert wsd.parse_reply(wsd.build_probe(message_id), "10.0.0.7") is None     # a Probe, not a match
     with pytest.raises(MalformedResponse):
         wsd.parse_reply(b"<e:Envelope", "10.0.0.7")
+
+
+# -- real firmware, bad targets and load (issues 9.2 and 10.4) ------------------------------------
+def with_quirks(profile_id: str, *quirks: dict) -> Profile:
+    base = bundled_profile(profile_id)
+    raw = copy.deepcopy(base.raw)
+    raw["id"] = f"{profile_id}-quirked"
+    raw["quirks"] = [*(raw.get("quirks") or []), *quirks]
+    return parse_profile(raw, base.path)
+
+
+def sadp_hints(target) -> set[tuple[str, str]]:
+    return {(h.field, h.value) for h in target.hints if h.source == "sadp"}
+
+
+def test_sadp_reply_with_the_devices_own_uuid_is_kept(start_fleet):
+    device = start_fleet(with_quirks("hik-school-bullet", {"name": "sadp_own_uuid"})).devices[0]
+    (target,) = discover([device.address], settings=QUICK)
+    assert "sadp" in target.found_by
+    assert {("manufacturer", "Hikvision"), ("serial", device.profile.identity.serial)} <= sadp_hints(target)
+
+
+def test_lost_probes_are_retried_and_counted(start_fleet):
+    drop_two = {"name": "drop_discovery", "first": 2}
+    lossy = start_fleet(with_quirks("hik-school-bullet", drop_two), with_quirks("dahua-nvr", drop_two))
+    no_retry = start_fleet(with_quirks("hik-school-bullet", drop_two))
+    udp_only = DiscoverySettings(udp_wait=0.5, ports=())
+
+    report = discover_devices([d.address for d in lossy], settings=udp_only)
+    for found, device in zip(report.devices, lossy, strict=True):
+        assert set(found.target.found_by) == {p for p in DISCOVERY_PROTOCOLS if device.profile.speaks(p)}
+        actions = [e.action for e in device.log.entries()]
+        assert actions.count("lost") == 4 and len(actions) == 6          # 2 protocols x (2 lost + 1 answered)
+    assert report.recovered == 4 and report.retried == 6                # + DHIP to Hikvision, SADP to Dahua
+    assert report.unanswered == 2 and report.reprobed == []
+    (line,) = [n for n in report.notes if "retried" in n]
+    assert line.startswith("Warning:") and "retried 6 unanswered probe(s)" in line
+    assert "4 answered only on a retry, 2 never answered" in line
+
+    # The same device without retries stays anonymous: the retries are what found it.
+    assert discover([no_retry.devices[0].address], settings=dataclasses.replace(udp_only, retries=0)) == []
+
+
+def test_a_device_live_on_tcp_but_silent_on_udp_is_probed_again(start_fleet):
+    # Three lost probes per protocol outlast the two retries; only the re-probe after the sweep gets through.
+    hik = start_fleet(with_quirks("hik-school-bullet", {"name": "drop_discovery", "first": 3})).devices[0]
+    # SADP alone lost: WS-Discovery answered, but the Hikvision SDK port (8000) says SADP was due.
+    sdk = start_fleet(with_quirks("hik-acusense-nvr", {"name": "drop_discovery", "first": 3,
+                                                       "protocols": ["sadp"]})).devices[0]
+    ports = tuple(sorted(tcp_ports(hik) | tcp_ports(sdk)))
+    settings = DiscoverySettings(udp_wait=0.5, connect_timeout=0.3, ports=ports)
+    report = discover_devices([hik.address, sdk.address], settings=settings)
+    assert report.reprobed == [hik.address, sdk.address]
+    for found, device in zip(report.devices, (hik, sdk), strict=True):
+        assert {"sadp", "ws_discovery"} <= set(found.target.found_by)
+        assert ("serial", device.profile.identity.serial) in sadp_hints(found.target)
+        assert [e.action for e in device.log.entries() if e.protocol == "sadp"] == ["lost"] * 3 + ["inquiry"]
+    assert [e.action for e in sdk.log.entries() if e.protocol == "ws_discovery"] == ["Probe"]   # not re-probed
+    assert report.recovered == 3 and "2 address(es) that answered only on TCP were probed again" in report.notes[0]
+    # Switched off, the same losses leave the device without its SADP identity.
+    again = start_fleet(with_quirks("hik-school-bullet", {"name": "drop_discovery", "first": 3})).devices[0]
+    (target,) = discover([again.address], settings=dataclasses.replace(settings, reprobe=False))
+    assert target.found_by == ("tcp-sweep",) and sadp_hints(target) == set()
+
+
+def test_one_unusable_target_does_not_stop_discovery_of_the_others(start_fleet):
+    device = start_fleet("hik-school-bullet").devices[0]
+    bad = "fe80::1%nosuch"
+    report = discover_devices([device.address, bad, *(f"fe80::{n}%nosuch{n}" for n in range(2, 6))],
+                              settings=QUICK, given=[Given(bad, None, None, bad)])
+    good, lone = report.devices
+    assert good.target.address == device.address and "sadp" in good.target.found_by
+    assert ("manufacturer", "Hikvision") in sadp_hints(good.target) and good.target.discovery_errors == ()
+    assert (lone.target.address, lone.target.found_by) == (bad, ("given",))
+    (why,) = lone.target.discovery_errors
+    assert why == report.errors[bad] and why.startswith(bad) and "no network interface 'nosuch'" in why
+    assert len(report.errors) == 5
+    # The named target gets its own line; the four others from the scope share one.
+    assert report.notes[0] == why
+    assert report.notes[1].startswith("4 addresses in the scope could not be probed, e.g. fe80::2%nosuch2")
+
+
+def test_a_failing_udp_exchange_is_reported_not_lost(start_fleet, monkeypatch):
+    device = start_fleet("axis-onvif-line").devices[0]
+
+    def no_sockets(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+    monkeypatch.setattr("probes.discovery.probe_udp", no_sockets)
+    report = discover_devices([device.address], settings=QUICK)
+    assert any(n.startswith("UDP discovery (WS-Discovery, SADP, DHIP) could not run (Too many open files)")
+               for n in report.notes)
+    # The sweep still ran, and the re-probe of a device live on TCP got its WS-Discovery reply.
+    (found,) = report.devices
+    assert found.target.found_by == ("ws_discovery", "tcp-sweep") and report.reprobed == [device.address]
+
+    def bug(*args, **kwargs):
+        raise RuntimeError("a bug in the UDP exchange")
+    monkeypatch.setattr("probes.discovery.probe_udp", bug)
+    with pytest.raises(RuntimeError, match="a bug in the UDP exchange"):     # raised here, not lost in a thread
+        discover_devices([device.address], settings=QUICK)
+
+
+def test_replies_are_keyed_by_address_and_mac():
+    """Multicast answers: the same device twice counts once; two MACs behind one address count twice."""
+    exchange = _Exchange(_protocols(["sadp"]), {socket.AF_INET}, False, 0.0, time.monotonic)
+    try:
+        def match(mac: str, uuid: str) -> bytes:
+            return f"<ProbeMatch><Uuid>{uuid}</Uuid><MAC>{mac}</MAC></ProbeMatch>".encode()
+        proto = exchange.protocols["sadp"]
+        for data in (match("44-19-B6-00-00-01", "A"), match("44-19-b6-00-00-01", "B"), match("44-19-B6-00-00-02", "C")):
+            exchange._handle(proto, data, "10.0.0.5")
+        assert [next(s.value for s in r.signals if s.field == "mac") for r in exchange.result.replies] == [
+            "44:19:b6:00:00:01", "44:19:b6:00:00:02"]
+        assert exchange.result.answered == {("sadp", "10.0.0.5")}
+    finally:
+        exchange.close()
+
+
+def test_sends_are_paced():
+    base = ipaddress.ip_address(next_base_address())
+    pairs = [(str(base + i), "dhip") for i in range(96)]          # silent loopback addresses
+    started = time.monotonic()
+    result = probe_pairs(pairs, wait=0.05, send_rate=400.0)
+    assert time.monotonic() - started >= (96 - 32) / 400          # all but the first burst waited for their slot
+    assert len(result.probed) == 96 and result.errors == {}

@@ -7,6 +7,7 @@ datagram is followed by a good one, the first reply must belong to the good one.
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -18,8 +19,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from device_simulators import SimDevice, bundled_profiles
+from device_simulators import SimDevice, bundled_profile, bundled_profiles
 from device_simulators.discovery import dhip, sadp, wsd
+from device_simulators.profile import Profile, parse_profile
 
 PORTS = {"ws_discovery": 3702, "sadp": 37020, "dhip": 37810}
 CLIENT = "127.0.0.1"
@@ -233,6 +235,47 @@ def test_sadp_ignores_other_types_and_junk_then_still_answers(start_fleet, clien
     actions = [e.action for e in device.log.entries()]
     assert len(actions) == len(junk) + 1 and actions[-1] == "inquiry"
     assert "inquiry" not in actions[:-1] and "unparseable" not in actions
+
+
+def with_quirks(profile_id: str, *quirks: dict) -> Profile:
+    base = bundled_profile(profile_id)
+    raw = copy.deepcopy(base.raw)
+    raw["id"] = f"{profile_id}-quirked"
+    raw["quirks"] = [*(raw.get("quirks") or []), *quirks]
+    return parse_profile(raw, base.path)
+
+
+def test_sadp_own_uuid_quirk_answers_with_the_devices_uuid(start_fleet, client):
+    device = start(start_fleet, with_quirks("hik-school-bullet", {"name": "sadp_own_uuid"}))
+    first = parse_sadp(exchange(client, device, "sadp", sadp_probe("PROBE-ONE")))
+    second = parse_sadp(exchange(client, device, "sadp", sadp_probe("PROBE-TWO")))
+    assert first["Uuid"] not in ("PROBE-ONE", "") and first["Uuid"] == second["Uuid"]
+    assert uuid.UUID(first["Uuid"]) and first["Uuid"] == first["Uuid"].upper()
+    assert first["DeviceSN"] == device.profile.identity.serial      # otherwise the same ProbeMatch
+
+
+def test_drop_discovery_quirk_loses_the_first_probes_then_answers(start_fleet, client):
+    device = start(start_fleet, with_quirks("hik-school-bullet", {"name": "drop_discovery", "first": 2,
+                                                                  "protocols": ["sadp"]}))
+    client.settimeout(0.3)
+    for n in range(2):
+        client.sendto(sadp_probe(f"LOST-{n}"), (device.address, PORTS["sadp"]))
+        with pytest.raises(TimeoutError):
+            client.recvfrom(65535)
+    assert parse_sadp(exchange(client, device, "sadp", sadp_probe("THIRD")))["Uuid"] == "THIRD"
+    # Only the listed protocols lose datagrams: WS-Discovery answers the first Probe.
+    assert parse_probe_match(exchange(client, device, "ws_discovery", wsd_probe("uuid:w")))["relates_to"] == "uuid:w"
+    assert [e.action for e in device.log.entries() if e.protocol == "sadp"] == ["lost", "lost", "inquiry"]
+
+
+def test_drop_discovery_rate_is_repeatable_per_device():
+    profile = with_quirks("dahua-nvr", {"name": "drop_discovery", "rate": 0.5})
+    runs = []
+    for _ in range(2):
+        handler = dhip.make_responder(SimDevice(profile, "127.0.0.1"))
+        runs.append([handler(dhip_frame(DHIP_SEARCH), (CLIENT, 9))[1] for _ in range(200)])
+    assert runs[0] == runs[1]
+    assert 60 < runs[0].count("lost") < 140 and runs[0].count("DHDiscover.search") == 200 - runs[0].count("lost")
 
 
 # -- DHIP ----------------------------------------------------------------------------------------
