@@ -30,3 +30,23 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
     return value
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(text: str) -> float:
+    """A finite length of time above 0 in seconds, or with a unit: 90, 90s, 30m, 12h, 7d (`--duration`).
+
+    0 and -1 are refused rather than read as "forever": leaving the option out means until Ctrl-C.
+    """
+    value = text.strip().lower()
+    scale = _UNITS.get(value[-1:])
+    try:
+        length = float(value[:-1] if scale else value) * (scale or 1)
+    except ValueError:
+        length = math.nan
+    if not math.isfinite(length) or length <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a length of time above 0; give seconds or a unit "
+                                         "such as 90, 30m, 12h or 7d, or leave it out to run until Ctrl-C")
+    return length

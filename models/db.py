@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,7 +164,7 @@ def _prepare_file(path: Path, engine: Engine) -> None:
     raw = engine.raw_connection()
     try:
         _refuse_foreign(path, inspect_file(raw.dbapi_connection))  # type: ignore[arg-type]
-        raw.cursor().execute("PRAGMA journal_mode = WAL")   # persistent in the file; odd file systems keep theirs
+        _switch_to_wal(raw.cursor())
     finally:
         raw.close()
     with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:   # fails now if read-only
@@ -173,6 +174,21 @@ def _prepare_file(path: Path, engine: Engine) -> None:
         except ValueError as exc:
             raise StoreUnavailable(f"The database {path} needs a migration this camaudit cannot do ({exc}); "
                                    f"choose another path with --db.", path=path) from exc
+
+
+def _switch_to_wal(cur: Any) -> None:
+    """WAL is persistent in the file (odd file systems keep their own mode). Two processes opening a
+    fresh file at once can both reach this switch; SQLite then answers one of them BUSY at once,
+    without the busy timeout (its deadlock rule), so that one waits and tries again."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if _sqlite_code(exc) not in (_SQLITE_BUSY, _SQLITE_LOCKED) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _refuse_foreign(path: Path, schema: FileSchema) -> None:

@@ -16,6 +16,8 @@ from rich.live import Live
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from auditor.argtypes import duration
+
 if TYPE_CHECKING:
     from models.egress import EgressReport
 
@@ -58,7 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     analyze.set_defaults(func=cmd_analyze)
     watch = sub.add_parser("watch", help="watch an interface live (Ctrl-C stops; results are stored either way)")
     watch.add_argument("--interface", "-i", required=True, metavar="IF", help="interface to capture on, e.g. eth0")
-    watch.add_argument("--duration", metavar="LENGTH",
+    watch.add_argument("--duration", type=duration, metavar="LENGTH",
                        help="stop after this long: seconds, or with a unit (90, 30m, 12h, 7d); default: Ctrl-C")
     watch.add_argument("--ring", type=Path, metavar="FOLDER",
                        help="long watches: dumpcap writes a ring buffer here (kernel-filtered, no video) and each "
@@ -211,40 +213,14 @@ def _live_table(watch, interface: str, started: float) -> Group:  # noqa: ANN001
     return Group(table, "[dim]Ctrl-C stops; what was seen is stored.[/]")
 
 
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_duration(text: str | None) -> float | None:
-    """'90', '90s', '30m', '12h', '7d' -> seconds; None stays None.
-
-    Raises:
-        UsageError: not a length, or not more than zero (0 and -1 are not "forever": say nothing).
-    """
-    from auditor.errors import UsageError
-
-    if text is None:
-        return None
-    value = text.strip().lower()
-    scale = UNITS.get(value[-1:], None)
-    try:
-        seconds = float(value[:-1] if scale else value) * (scale or 1)
-    except ValueError:
-        seconds = float("nan")
-    if not seconds > 0 or seconds == float("inf"):      # also NaN
-        raise UsageError(f"--duration {text} is not a length of time; give seconds or a unit such as 90, 30m, "
-                         f"12h or 7d, or leave it out to watch until Ctrl-C.")
-    return seconds
-
-
 def cmd_watch(args: argparse.Namespace, console: Console) -> int:
     from auditor.egress import finish_watch, start_watch
     from models.db import open_store
 
-    duration = parse_duration(args.duration)
     options = _options(args)
     if args.ring is not None:
-        return _watch_ring(args, console, duration, options)
-    watch = start_watch(args.interface, options, duration=duration)   # a bad interface creates no database
+        return _watch_ring(args, console, args.duration, options)
+    watch = start_watch(args.interface, options, duration=args.duration)   # a bad interface creates no database
     try:
         store = open_store(args.db)
     except BaseException:
