@@ -26,6 +26,7 @@ from probes.base import (
     Target,
 )
 from probes.context import ProbeContext, ProbeSettings
+from probes.discovery.addresses import address_problem
 from probes.errors import AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
 from probes.problems import collecting
@@ -146,6 +147,14 @@ def answered_without_login(target: Target, fp: Fingerprint, login: LoginState) -
 def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
                  include_intrusive: bool = False) -> DeviceResult:
     audit = DeviceAudit(address=target.address, port=target.port, started=_now())
+    audit.errors.extend(target.discovery_errors)
+    if (unusable := address_problem(target.address)) is not None:
+        # An address this machine cannot send to (an IPv6 zone naming no interface here): say so
+        # once, instead of three "connection closed" errors from probes that could never run.
+        if unusable not in audit.errors:
+            audit.errors.append(unusable)
+        audit.finished = _now()
+        return DeviceResult(audit, [])
     ctx = ProbeContext(target, LoginState(list(credentials)), settings)
     with collecting() as problems:
         try:

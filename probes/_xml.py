@@ -165,6 +165,10 @@ def _bounded_parse(data: bytes | str, where: str, limits: XmlLimits, budget: _bu
                                    f"{limits.max_depth} levels, {limits.max_seconds:g} s per answer)")
     except ParseError as exc:
         error = MalformedResponse(f"{where} sent XML that does not parse ({exc})")
+    except (LookupError, ValueError) as exc:
+        # expat raises these, not ParseError, for a declaration naming an unknown or multi-byte
+        # encoding (`encoding="TF-8"`, `utf-32`): found by tests/probes/test_fuzz_discovery.py.
+        error = MalformedResponse(f"{where} declares an XML encoding that cannot be read ({exc})")
     # Not chained, and the parser dropped first: the parser's exception and this frame would
     # otherwise keep the half-built tree alive for as long as the error is kept (a whole device).
     del parser

@@ -154,6 +154,8 @@ class WorkingApp(App[None]):
             run = f"run {result.run_id}" if result.run_id is not None else "no run recorded"
             self.work_status = ""
             self.notify(f"Audit {how}: {result.devices} device(s), {run}.", title="Audit")
+            for note in result.notes:
+                self.notify(note, title="Discovery", severity="warning")
         self.reload_fleet()
 
     def cancel_work(self) -> None:

@@ -41,6 +41,7 @@ class AuditResult:
     run_id: int | None            # None when nothing answered, so no run was recorded
     devices: int
     complete: bool
+    notes: tuple[str, ...] = ()   # what discovery has to say: bad targets, lost replies
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
     from auditor.orchestrator import AuditOptions, run_audit
-    from auditor.scope import plan_targets
+    from auditor.scope import plan
     from auditor.summary import audit_progress, audit_table, findings_table
     from auditor.targets import parse_targets
     from models.db import open_store
@@ -90,7 +90,10 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         shown = ", ".join(entry.text for entry in scope.entries)    # validated: holds no user:password@
         view.print(f"Discovering devices in {shown} ..." if not args.no_discover
                    else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
-        targets = plan_targets(args.targets, discover=not args.no_discover, multicast=args.multicast)
+        planned = plan(args.targets, discover=not args.no_discover, multicast=args.multicast)
+        targets = planned.targets
+        for note in planned.notes:   # bad targets, lost discovery replies: one line each, on stderr
+            warn.print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
         if not targets:
             view.print("No cameras or recorders answered in that scope. Check the addresses, or use "
                        "--no-discover to audit addresses that ignore discovery probes.")

@@ -41,11 +41,12 @@ class OrchestratorServices:
               cancel: threading.Event) -> AuditResult:
         from auditor.credentials import AccountRule, CredentialBook
         from auditor.orchestrator import AuditProgress, run_audit
-        from auditor.scope import plan_targets
+        from auditor.scope import plan
         from probes.login import Credentials
         from tui.services import AuditResult
 
-        targets = plan_targets(list(request.targets), discover=self.discover)
+        planned = plan(list(request.targets), discover=self.discover)
+        targets = planned.targets
         callbacks.planned(len(targets))
         rules = ()
         if request.user:   # one account for every device, kept in memory for this run only
@@ -54,7 +55,7 @@ class OrchestratorServices:
                             options=self.options, cancel=cancel,
                             progress=AuditProgress(started=lambda t: callbacks.started(t.address),
                                                    finished=callbacks.finished))
-        return AuditResult(outcome.run_id, len(outcome.devices), outcome.complete)
+        return AuditResult(outcome.run_id, len(outcome.devices), outcome.complete, tuple(planned.notes))
 
     def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
                cancel: threading.Event) -> EgressResult:

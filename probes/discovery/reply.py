@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from probes._xml import XmlDoc, parse_xml
 from probes.base import Evidence, IdentitySignal, Observation
-from probes.errors import MalformedResponse
 from probes.oui import normalise_mac
 
 DISCOVERY_PROTOCOLS = ("ws_discovery", "sadp", "dhip")
@@ -29,18 +27,6 @@ class DiscoveryReply:
     onvif_xaddr: str | None = None
     observations: tuple[Observation, ...] = ()
     notes: tuple[str, ...] = ()
-
-
-def read_xml(data: bytes, where: str) -> XmlDoc:
-    """`parse_xml`, with the encoding errors expat raises outside ParseError made a MalformedResponse.
-
-    An XML declaration naming an unknown or multi-byte encoding (`encoding="TF-8"`, found by the
-    fuzz harness in tests/probes/test_fuzz_discovery.py) raises LookupError or ValueError.
-    """
-    try:
-        return parse_xml(data, where)
-    except (LookupError, ValueError) as exc:
-        raise MalformedResponse(f"{where} declares an XML encoding that cannot be read ({exc})") from exc
 
 
 def signal(field: str, value: object, source: str, evidence: Evidence) -> IdentitySignal | None:

@@ -13,9 +13,9 @@ import re
 import uuid
 from xml.etree.ElementTree import Element
 
-from probes._xml import children, local, text, to_bool
+from probes._xml import children, local, parse_xml, text, to_bool
 from probes.base import Evidence, RemoteAccessObservation
-from probes.discovery.reply import DiscoveryReply, compact, port_number, read_xml, signal
+from probes.discovery.reply import DiscoveryReply, compact, port_number, signal
 
 PORT = 37020
 MULTICAST_V4 = "239.255.255.250"
@@ -67,7 +67,7 @@ def parse_reply(data: bytes, source: str) -> DiscoveryReply | None:
     case, `flase` for false, fields missing, trailing NUL padding.
     Raises MalformedResponse or HostileResponse (DTD, entities) for replies that cannot be read.
     """
-    doc = read_xml(data.rstrip(b"\x00\r\n\t "), f"SADP reply from {source}")
+    doc = parse_xml(data.rstrip(b"\x00\r\n\t "), f"SADP reply from {source}")
     match = doc.root if local(doc.root.tag) == "ProbeMatch" else next(children(doc.root, "ProbeMatch"), None)
     if match is None:
         return None                         # our own Probe looped back, or another SADP message
@@ -107,4 +107,5 @@ def _cloud(fields: dict[str, str | None]) -> tuple[RemoteAccessObservation, ...]
     evidence = Evidence("sadp", f"UDP {PORT} inquiry", "ProbeMatch",
                         excerpt=f"SupportHCPlatform={fields.get('supporthcplatform')} "
                                 f"HCPlatformEnable={fields.get('hcplatformenable')}")
-    return (RemoteAccessObservation("hik_connect", enabled, None, evidence),)
+    # SupportHCPlatform=true with no readable HCPlatformEnable is "supported, state unknown" (issue 9.6).
+    return (RemoteAccessObservation("hik_connect", enabled, None, evidence, supported=supported),)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from urllib.parse import unquote, urlsplit
 
-from probes._xml import descendants, find, local, text
+from probes._xml import descendants, find, local, parse_xml, text
 from probes.base import Evidence
-from probes.discovery.reply import DiscoveryReply, compact, read_xml, signal
+from probes.discovery.reply import DiscoveryReply, compact, signal
 from probes.errors import MalformedResponse
 
 PORT = 3702
@@ -65,7 +65,7 @@ def parse_reply(data: bytes, source: str, *, message_id: str | None = None) -> D
 
     Raises MalformedResponse or HostileResponse (DTD, entities) for replies that cannot be read.
     """
-    doc = read_xml(data, f"WS-Discovery reply from {source}")
+    doc = parse_xml(data, f"WS-Discovery reply from {source}")
     if local(doc.root.tag) != "Envelope":
         raise MalformedResponse(f"WS-Discovery reply from {source} is not a SOAP envelope")
     relates_to = text(doc.root, "Header/RelatesTo")

@@ -54,3 +54,8 @@ def test_audit_with_discovery_keeps_the_brand_and_the_rebadging_finding(oem, tmp
     assert "oem-rebadged" in {f["id"] for f in good["findings"]}
     bad = next(d for d in document["devices"] if d["address"] == BAD)
     assert bad["reachable"] is False
+    # The bad target's outcome is the one sentence saying why, not errors of probes that could not run,
+    # and the user is told on stderr before the audit starts.
+    assert len(bad["errors"]) == 1 and "no network interface 'nosuch'" in bad["errors"][0], bad["errors"]
+    assert bad["probes"] == []
+    assert "no network interface 'nosuch'" in " ".join(done.stderr.split())

@@ -311,6 +311,11 @@ def test_sadp_parsing_is_lenient_where_firmware_varies():
     odd = sadp.parse_reply(b"<ProbeMatch><SupportHCPlatform>maybe</SupportHCPlatform>"
                            b"<HCPlatformEnable></HCPlatformEnable></ProbeMatch>", "10.0.0.5")
     assert odd is not None and odd.observations == ()
+    # SupportHCPlatform=true with an unreadable HCPlatformEnable: Hik-Connect supported, state unknown.
+    claimed = sadp.parse_reply(b"<ProbeMatch><SupportHCPlatform>true</SupportHCPlatform>"
+                               b"<HCPlatformEnable>maybe</HCPlatformEnable></ProbeMatch>", "10.0.0.5")
+    assert claimed is not None
+    assert [(o.setting, o.supported, o.enabled) for o in claimed.observations] == [("hik_connect", True, None)]
     # Element names in another case, a model only in DeviceType, the first of duplicated fields.
     varied = sadp.parse_reply(b"<ProbeMatch><devicetype>DS-2CD2042WD-I</devicetype><DeviceSN>A</DeviceSN>"
                               b"<DeviceSN>B</DeviceSN><HTTPPort>8080</HTTPPort></ProbeMatch>", "10.0.0.5")
