@@ -108,3 +108,10 @@ REMOTE_ACCESS: dict[str, str] = {
 REMOTE_ACCESS_IDS: tuple[str, ...] = tuple(REMOTE_ACCESS)
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+
+# What an egress destination is, from the most expected to the least (auditor/egress/labels.py
+# decides; "configured" = a push host or NAS the device's own configuration names), and how the
+# CLI and the TUI colour each one.
+EGRESS_LABELS: tuple[str, ...] = ("site", "allowed", "configured", "vendor-cloud", "public-ntp", "dns", "unknown")
+EGRESS_LABEL_STYLE: dict[str, str] = {"unknown": "bold red", "vendor-cloud": "yellow", "configured": "magenta",
+                                      "allowed": "green", "public-ntp": "cyan", "dns": "cyan", "site": "dim"}

@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from auditor.argtypes import duration
+from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
 if TYPE_CHECKING:
     from models.egress import EgressReport
@@ -26,8 +27,6 @@ ORDER = 30
 DEFAULT_DB = Path("camaudit.db")
 REFRESH_S = 0.5
 READY_TIMEOUT_S = 30
-LABEL_STYLE = {"unknown": "bold red", "vendor-cloud": "yellow", "allowed": "green", "public-ntp": "cyan",
-               "dns": "cyan", "site": "dim"}
 
 
 def _common(p: argparse.ArgumentParser) -> None:

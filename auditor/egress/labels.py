@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 from auditor.egress.allow import AllowList
+from models.features import EGRESS_LABELS
 from probes.egress import DestinationTraffic
 
-LABELS = ("site", "allowed", "vendor-cloud", "public-ntp", "dns", "unknown")
+LABELS = EGRESS_LABELS
 DNS_PORTS = {("udp", 53), ("tcp", 53), ("tcp", 853)}   # DNS, DNS over TLS
 NTP_PORT = ("udp", 123)
 

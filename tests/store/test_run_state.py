@@ -60,3 +60,16 @@ def test_nothing_is_recorded_into_a_closed_run(store):
     assert run.state == "interrupted" and run.device_count == 0
     record_run_heartbeat(store, run_id=run_id)     # a late heartbeat does not reopen it
     assert get_run(store, run_id=run_id).heartbeat == run.heartbeat
+
+
+def test_the_tui_runs_screen_shows_a_killed_run_as_interrupted_not_running(store):
+    from tui.data.runs import load_runs
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    killed = record_run_started(store, targets=["x"], options=OPTIONS, pid=dead.pid)
+    alive = record_run_started(store, targets=["y"], options=OPTIONS)
+    done = record_run_started(store, targets=["z"], options=OPTIONS)
+    record_run_finished(store, run_id=done, complete=True)
+    status = {line.id: line.status for line in load_runs(store) if line.kind == "audit"}
+    assert status == {killed: "interrupted", alive: "running", done: "complete"}

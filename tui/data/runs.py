@@ -21,6 +21,7 @@ class RunLine:
     devices: int
     reachable: int | None
     findings: int | None
+    state: str | None = None    # audit runs: running | complete | interrupted (models.runs.run_state)
 
     @property
     def key(self) -> str:
@@ -28,6 +29,8 @@ class RunLine:
 
     @property
     def status(self) -> str:
+        if self.state is not None:    # a killed audit (no heartbeat, process gone) is not "running"
+            return self.state
         if self.finished is None:
             return "running"
         return "complete" if self.complete else "stopped early"
@@ -36,7 +39,7 @@ class RunLine:
 def load_runs(store: Store) -> list[RunLine]:
     """Every run, newest first."""
     lines = [RunLine("audit", r.id, r.started, r.finished, r.complete, " ".join(r.targets), r.device_count,
-                     r.reachable_count, r.finding_count) for r in list_runs(store)]
+                     r.reachable_count, r.finding_count, r.state) for r in list_runs(store)]
     egress = load_egress(store)
     lines += [RunLine("egress", e.id, e.started, e.finished, e.complete, e.source, e.device_count, None,
                       e.finding_count) for e in egress.runs]

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 from tui.data.egress import EgressLine
 from tui.data.fleet import FleetIndex
 from tui.messages import DeviceSelected
@@ -17,9 +18,6 @@ from tui.screens.dialogs import EgressDialog
 from tui.widgets.device_panels import size
 from tui.widgets.empty import EmptyState
 from tui.widgets.record_table import Column, RecordTable
-
-LABEL_STYLE = {"unknown": "bold red", "vendor-cloud": "yellow", "allowed": "green", "public-ntp": "cyan",
-               "dns": "cyan"}
 
 COLUMNS: list[Column[EgressLine]] = [
     Column("label", "Label", 12, lambda e: Text(e.label, style=LABEL_STYLE.get(e.label, "")),

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from models.features import SEVERITIES
+from models.features import EGRESS_LABEL_STYLE, SEVERITIES
 from tui.data.device import DeviceView
 from tui.data.egress import NOT_YET
 from tui.data.format import severity_text, tri, tri_text, when
@@ -176,7 +176,7 @@ class EgressPanel(Vertical):
                     else "The latest capture of this device shows no external destinations.")
         table.display = bool(view.egress)
         for e in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
-            style = {"unknown": "bold red", "vendor-cloud": "yellow"}.get(e.label, "")
+            style = EGRESS_LABEL_STYLE.get(e.label, "") if e.label != "site" else ""
             table.add_row(Text(e.label, style=style), e.country or "?", e.destination,
                           f"{e.ip}:{e.port}/{e.transport}", size(e.bytes_out), size(e.bytes_in),
                           str(e.failed_attempts or ""))
