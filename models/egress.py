@@ -240,8 +240,10 @@ def ensure_egress_tables(store: Store) -> None:
     with _ready_lock:
         if store.engine in _ready:
             return
-        with translate_errors(store.path), store._write_lock:
-            SQLModel.metadata.create_all(store.engine, tables=[t.__table__ for t in EGRESS_TABLES])  # type: ignore[attr-defined]
+        # Inside BEGIN IMMEDIATE, as the audit tables are (models/schema.py): two egress commands on a
+        # fresh file queue on the busy timeout instead of one failing with a false "locked".
+        with translate_errors(store.path), store._write_lock, store._writer.begin() as conn:
+            SQLModel.metadata.create_all(conn, tables=[t.__table__ for t in EGRESS_TABLES])  # type: ignore[attr-defined]
         _ready.add(store.engine)
 
 

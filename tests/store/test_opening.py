@@ -48,6 +48,34 @@ def _child(path: str, barrier, out: str) -> None:
         Path(out).write_text(f"{type(exc).__name__}: {exc}")
 
 
+def test_two_egress_commands_create_their_tables_in_a_fresh_file_at_the_same_moment(tmp_path):
+    # The egress tables are created on first use; that too must queue, not fail with a false "locked"
+    # (all of 20 such pairs failed before the creation moved inside BEGIN IMMEDIATE).
+    context = multiprocessing.get_context("fork")
+    for i in range(10):
+        path = str(tmp_path / f"egress-{i}.db")
+        barrier = context.Barrier(2)
+        procs = [context.Process(target=_egress_child, args=(path, barrier, str(tmp_path / f"e-{i}-{n}")))
+                 for n in range(2)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        assert [(tmp_path / f"e-{i}-{n}").read_text() for n in range(2)] == ["ok", "ok"], i
+
+
+def _egress_child(path: str, barrier, out: str) -> None:
+    from models.egress import record_egress_run_started
+
+    try:
+        with open_store(path) as store:
+            barrier.wait()
+            record_egress_run_started(store, kind="file", source="x.pcap", site_networks=["10.0.0.0/8"])
+        Path(out).write_text("ok")
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent through the file
+        Path(out).write_text(f"{type(exc).__name__}: {exc}")
+
+
 def filled(path: Path) -> int:
     with open_store(path) as store:
         run_id = record_run_started(store, targets=["10.20.0.0/24"], options=OPTIONS)
