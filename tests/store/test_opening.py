@@ -22,58 +22,55 @@ from .test_errors import assert_one_sentence
 def test_twenty_pairs_of_processes_create_fresh_files_at_the_same_moment(tmp_path):
     # Before the schema was created under BEGIN IMMEDIATE, 15 of these 20 pairs failed with a false
     # "stayed locked for 10 seconds" (a reader's upgrade to writer is refused without waiting).
-    context = multiprocessing.get_context("fork")
-    for i in range(20):
-        path = str(tmp_path / f"fresh-{i}.db")
-        barrier = context.Barrier(2)
-        procs = [context.Process(target=_child, args=(path, barrier, str(tmp_path / f"out-{i}-{n}")))
-                 for n in range(2)]
-        for proc in procs:
-            proc.start()
-        for proc in procs:
-            proc.join(60)
-        results = [(tmp_path / f"out-{i}-{n}").read_text() for n in range(2)]
-        assert results == ["ok", "ok"], (i, results)
+    for path in _race_pairs(tmp_path, _start_audit_run, pairs=20):
         with open_store(path, read_only=True) as store:
             assert len(list_runs(store)) == 2
-
-
-def _child(path: str, barrier, out: str) -> None:
-    barrier.wait()
-    try:
-        with open_store(path) as store:
-            record_run_started(store, targets=["x"], options=OPTIONS)
-        Path(out).write_text("ok")
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent through the file
-        Path(out).write_text(f"{type(exc).__name__}: {exc}")
 
 
 def test_two_egress_commands_create_their_tables_in_a_fresh_file_at_the_same_moment(tmp_path):
     # The egress tables are created on first use; that too must queue, not fail with a false "locked"
     # (all of 20 such pairs failed before the creation moved inside BEGIN IMMEDIATE).
+    _race_pairs(tmp_path, _start_egress_run, pairs=10)
+
+
+def _race_pairs(tmp_path: Path, write, *, pairs: int) -> list[str]:
+    """`pairs` times, two processes open one fresh file and run `write(store)` at the same moment;
+    every one of them must succeed. Returns the files."""
     context = multiprocessing.get_context("fork")
-    for i in range(10):
-        path = str(tmp_path / f"egress-{i}.db")
+    paths = []
+    for i in range(pairs):
+        path = str(tmp_path / f"fresh-{i}.db")
         barrier = context.Barrier(2)
-        procs = [context.Process(target=_egress_child, args=(path, barrier, str(tmp_path / f"e-{i}-{n}")))
-                 for n in range(2)]
+        outs = [str(tmp_path / f"out-{i}-{n}") for n in range(2)]
+        procs = [context.Process(target=_child, args=(path, barrier, out, write)) for out in outs]
         for proc in procs:
             proc.start()
         for proc in procs:
             proc.join(60)
-        assert [(tmp_path / f"e-{i}-{n}").read_text() for n in range(2)] == ["ok", "ok"], i
+        results = [Path(out).read_text() for out in outs]
+        assert results == ["ok", "ok"], (i, results)
+        paths.append(path)
+    return paths
 
 
-def _egress_child(path: str, barrier, out: str) -> None:
-    from models.egress import record_egress_run_started
-
+def _child(path: str, barrier, out: str, write) -> None:
+    barrier.wait()
     try:
         with open_store(path) as store:
-            barrier.wait()
-            record_egress_run_started(store, kind="file", source="x.pcap", site_networks=["10.0.0.0/8"])
+            write(store)
         Path(out).write_text("ok")
     except BaseException as exc:  # noqa: BLE001 - reported to the parent through the file
         Path(out).write_text(f"{type(exc).__name__}: {exc}")
+
+
+def _start_audit_run(store) -> None:
+    record_run_started(store, targets=["x"], options=OPTIONS)
+
+
+def _start_egress_run(store) -> None:
+    from models.egress import record_egress_run_started
+
+    record_egress_run_started(store, kind="file", source="x.pcap", site_networks=["10.0.0.0/8"])
 
 
 def filled(path: Path) -> int:
