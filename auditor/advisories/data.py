@@ -187,11 +187,11 @@ def load_file(path: Path) -> tuple[list[Advisory], dt.date]:
     return check(doc, path.name)
 
 
-def load(user: Path | None = None) -> AdvisorySet:
+def load(user: Path | None = None, *, bundled_only: bool = False) -> AdvisorySet:
     """The bundled files, each replaced by a same-named file in the user data directory when there is one."""
     files = {p.name: p for p in sorted(BUNDLED_DIR.glob("*.toml"))}
     override = user if user is not None else user_dir()
-    if override.is_dir():
+    if not bundled_only and override.is_dir():
         files.update({p.name: p for p in sorted(override.glob("*.toml"))})
     result = AdvisorySet(files=files)
     for name in sorted(files):

@@ -24,8 +24,7 @@ def current() -> AdvisorySet:
     except AdvisoryDataError:
         # `advisories update` checks a file before installing it, so this is a hand-edited user file:
         # fall back to what shipped rather than stop an audit.
-        from auditor.advisories.data import BUNDLED_DIR
-        return load(user=BUNDLED_DIR / "no-user-dir")
+        return load(bundled_only=True)
 
 
 def _firmware(audit: DeviceAudit) -> str:

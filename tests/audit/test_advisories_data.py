@@ -86,6 +86,19 @@ def test_a_user_file_takes_precedence_over_the_bundled_one(tmp_path):
     assert data.updated == dt.date(2027, 1, 15)
 
 
+def test_a_broken_user_file_does_not_stop_an_audit(tmp_path, monkeypatch):
+    from auditor.advisories.findings import current
+
+    (tmp_path / "camaudit" / "advisories").mkdir(parents=True)
+    (tmp_path / "camaudit" / "advisories" / "hikvision.toml").write_text("[meta]\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    current.cache_clear()
+    try:
+        assert REQUIRED <= {a.cve for a in current().advisories}      # the bundled set, not a crash
+    finally:
+        current.cache_clear()
+
+
 def _verdicts(bundled, **kw) -> dict[str, str]:
     fields = {"manufacturer": None, "model": None, "device_type": None, "firmware": None, "firmware_date": None} | kw
     return {m.advisory.cve: m.verdict for m in match_all(Device(**fields), bundled.advisories)}

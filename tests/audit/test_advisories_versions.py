@@ -15,6 +15,7 @@ def test_hikvision_version_and_build_parse_together_or_apart():
     assert inline.version == apart.version == (5, 5, 800)
     assert inline.build == apart.build == dt.date(2019, 7, 25)
     assert parse("hikvision", "V4.62.210").version == (4, 62, 210)      # NVR firmware, no build
+    assert parse("hikvision", "V5.5.800build 190725").build == dt.date(2019, 7, 25)   # SADP writes no space
 
 
 @pytest.mark.parametrize("text", ["", None, "latest", "V5.x.1", "5", "V5.5.800 build 19072", "V5.5.800 build 991399"])
