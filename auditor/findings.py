@@ -7,10 +7,10 @@ unknown says it is unknown or does not fire.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 from collections.abc import Callable, Iterable
 
+from auditor.advisories.findings import advisory_findings
 from auditor.taxonomy import features_for
 from models.audit import DeviceAudit, Finding
 from models.features import FEATURE_INFO, SEVERITIES
@@ -18,13 +18,6 @@ from probes.base import FeatureObservation
 
 Rule = Callable[[DeviceAudit, list[FeatureObservation]], Iterable[Finding]]
 RULES: list[Rule] = []
-
-# CVE-2021-36260 (Hikvision web server command injection): fixed builds carry build dates of
-# 210628 or later (HSRC-202109-01; PROTOCOLS.md). Heuristic by version only; never exploited.
-HIK_36260_FIXED = dt.date(2021, 6, 28)
-# CVE-2021-33044 (Dahua login bypass): fixed firmware shipped from mid-2021 (DHCC-SA-202106-001).
-DAHUA_33044_FIXED = dt.date(2021, 7, 1)
-
 
 def rule(fn: Rule) -> Rule:
     RULES.append(fn)
@@ -236,21 +229,8 @@ def access_control(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[
 
 @rule
 def firmware(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
-    date, fw = audit.firmware_date, audit.firmware or ""
-    if date is None:
-        return
-    if audit.manufacturer == "Hikvision" and audit.device_type in ("camera", "thermal", "ptz") \
-            and fw.upper().startswith(("V5.4", "V5.5", "V5.6")) and date < HIK_36260_FIXED:
-        yield Finding("cve-2021-36260", "critical",
-                      f"Firmware {fw} built {date.isoformat()} is likely vulnerable to CVE-2021-36260 "
-                      "(unauthenticated command injection, actively exploited).",
-                      [f"firmware {fw}, build date {date.isoformat()} is before {HIK_36260_FIXED.isoformat()}"],
-                      "Check the model against Hikvision advisory HSRC-202109-01 and update the firmware.")
-    if audit.manufacturer == "Dahua" and date < DAHUA_33044_FIXED:
-        yield Finding("cve-2021-33044", "high",
-                      f"Firmware {fw} built {date.isoformat()} may be affected by CVE-2021-33044 (login bypass).",
-                      [f"build date {date.isoformat()} is before {DAHUA_33044_FIXED.isoformat()}"],
-                      "Check the model against Dahua advisory DHCC-SA-202106-001 and update the firmware.")
+    """Advisories as data (auditor/advisories/*.toml), matched by firmware version only, never tested."""
+    yield from advisory_findings(audit)
 
 
 @rule

@@ -79,7 +79,16 @@ def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -
         not_audited=not_audited, partial=partial,
         probes=[ProbeTally(probe, dict(sorted(c.items()))) for probe, c in sorted(tallies.items())],
         protocols=dict(sorted(protocols.items())), previous_run_id=previous_id,
+        advisory_data=_advisory_date(),
     )
+
+
+def _advisory_date() -> str | None:
+    """The date of the advisory data in force now (findings were matched against the data of audit time)."""
+    from auditor.advisories.findings import current
+
+    updated = current().updated
+    return updated.isoformat() if updated else None
 
 
 def _channel(number: int, verdicts: dict[str, FeatureVerdict]) -> ChannelRow:

@@ -88,6 +88,7 @@ class ScopeSection:
     probes: list[ProbeTally] = field(default_factory=list)
     protocols: dict[str, int] = field(default_factory=dict)       # protocol -> devices speaking it
     previous_run_id: int | None = None
+    advisory_data: str | None = None   # date of the advisory data in force when the report was written
 
 
 # ---- executive summary ------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def scope_lines(s: ScopeSection) -> list[tuple[str, str]]:
             ("Devices recorded", str(s.devices)), ("Reachable", str(s.reachable)),
             ("Fully read", str(s.fully_read)), ("Not audited", str(len(s.not_audited))),
             ("camaudit version (audit)", s.camaudit_version), ("camaudit version (report)", s.report_version),
-            ("Report generated", when(s.generated)), ("Previous audit", previous)]
+            ("Report generated", when(s.generated)), ("Previous audit", previous),
+            ("Security advisory data", f"dated {s.advisory_data} (firmware matched by version only, never tested)"
+             if s.advisory_data else "none loaded")]
 
 
 def plural(n: int, word: str) -> str:

@@ -141,6 +141,7 @@ def test_no_password_reaches_the_audit(audit_site):
 def test_expected_findings_are_raised(profile: Profile, audited):
     got = {f.id for f in audited[profile.id].findings}
     assert set(profile.expect.get("findings") or []) <= got, got
+    assert not set(profile.expect.get("findings_absent") or []) & got, got
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)

@@ -1,0 +1,14 @@
+"""The report's method section names the advisory data's date and says matching is by version only."""
+
+from __future__ import annotations
+
+from auditor.advisories.findings import current
+from auditor.report.markdown import render_markdown
+
+
+def test_method_section_prints_the_advisory_data_date(report):
+    date = current().updated.isoformat()
+    assert report.scope.advisory_data == date
+    text = render_markdown(report)
+    scope = text[:text.index("## ", text.index("## ") + 3)]      # the first section: scope and method
+    assert f"dated {date}" in scope and "never tested" in scope
