@@ -1,8 +1,7 @@
 """Exposure from configuration: findings from what the audit already read, with no new request.
 
-Not registered as a findings rule yet (auditor/findings.py is shared; see the merge note in the
-advisories branch): `exposure_findings(audit)` is the whole rule. Each finding fires only on a
-positive reading; an unknown state (None) never becomes a finding or an all-clear.
+Registered as the `exposure` rule in auditor/findings.py. Each finding fires only on a positive
+reading; an unknown state (None) never becomes a finding or an all-clear.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Callable, Iterable
 
 from auditor.advisories.findings import advisory_findings
+from auditor.exposure import exposure_findings
 from auditor.taxonomy import features_for
 from models.audit import DeviceAudit, Finding
 from models.features import FEATURE_INFO, SEVERITIES
@@ -231,6 +232,12 @@ def access_control(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[
 def firmware(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
     """Advisories as data (auditor/advisories/*.toml), matched by firmware version only, never tested."""
     yield from advisory_findings(audit)
+
+
+@rule
+def exposure(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
+    """SSH on, HTTPS off, firmware years old: from what was read, never from silence."""
+    yield from exposure_findings(audit)
 
 
 @rule

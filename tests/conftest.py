@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,6 +13,10 @@ from device_simulators import Fleet, FleetError, Profile, bundled_profile, bundl
 
 # Each pytest process (xdist worker, or a second session on the same machine) draws loopback
 # /24s from its own random sequence; a clash with another process is retried on a new /24.
+# Advisory data a user installed (`camaudit advisories update`) lives under $XDG_DATA_HOME and takes
+# precedence over the bundled data: tests, and the CLIs they start, never see this machine's.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="camaudit-tests-data-")
+
 _rng = random.Random(f"{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', '')}")
 _used: set[str] = set()
 
