@@ -76,9 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console()
     err = Console(stderr=True)
     args = build_parser().parse_args(argv)
+    previous = {}
     if getattr(args, "handles_signals", True) and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
+        # Restored on return, so a caller in the same process (the tests) keeps its own handlers.
+        previous = {signum: signal.signal(signum, _interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         try:
             return int(args.func(args, console) or 0)
@@ -93,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         line, code = _interrupted_line(exc)
         err.print(line, markup=False, highlight=False, soft_wrap=True)
         return code
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -121,3 +121,15 @@ def test_a_killed_audit_reads_as_interrupted(slow_fleet, tmp_path):
         (run,) = list_runs(store)
     assert run.state == "interrupted" and run.complete is False
     assert run.finished is not None and run.finished == run.heartbeat     # its last sign of life
+
+
+def test_main_gives_the_callers_signal_handlers_back():
+    # An in-process caller (the tests, an embedding script) keeps its own Ctrl-C handling: before this,
+    # a worker that had called main() turned its own shutdown SIGINT into an unraisable Interrupted.
+    import signal as signals
+
+    from auditor.cli import main
+
+    before = signals.getsignal(signals.SIGINT), signals.getsignal(signals.SIGTERM)
+    assert main(["sim", "list"]) == 0
+    assert (signals.getsignal(signals.SIGINT), signals.getsignal(signals.SIGTERM)) == before
