@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from auditor.errors import TargetError
-from auditor.targets import MAX_ADDRESSES, parse_target, parse_targets, resolve_host
+from auditor.targets import DEFAULT_MAX_SCOPE, parse_target, parse_targets, resolve_host
 from probes.discovery import Given
 
 HOSTS = {"cam.local": "192.168.1.64", "nvr.site.example": "10.20.0.5"}
@@ -59,20 +59,29 @@ def test_cidr_with_host_bits_scans_the_network_and_says_so():
     assert scope.notes == ("'192.168.7.9/30' has host bits set; scanning the network 192.168.7.8/30.",)
 
 
-def test_a_slash_16_is_the_largest_network():
+def test_a_slash_16_is_the_largest_network_by_default():
     assert len(parse("10.9.0.0/16").addresses) == 65_534
     with pytest.raises(TargetError) as raised:
         parse("10.0.0.0/15")
-    assert raised.value.message == ("'10.0.0.0/15' covers 131,072 addresses; camaudit scans at most a /16 "
-                                    "(65,536 addresses) per target, so split it into smaller networks.")
-    with pytest.raises(TargetError, match="at most a /112"):
+    assert raised.value.message == ("'10.0.0.0/15' covers 131,072 addresses, more than the 65,536 camaudit scans "
+                                    "in one run; narrow the targets or allow more with --max-scope 131072.")
+    with pytest.raises(TargetError, match="--max-scope 18446744073709551616"):
         parse("2001:db8::/64")
 
 
-def test_all_targets_together_are_capped():
-    texts = [f"10.{n}.0.0/16" for n in range(MAX_ADDRESSES // 65_534 + 1)]
-    with pytest.raises(TargetError, match=r"cover [\d,]+ addresses together; .* audit the site in parts\."):
-        parse(*texts)
+def test_all_targets_together_are_bounded_and_the_bound_is_configurable():
+    with pytest.raises(TargetError) as raised:
+        parse("10.1.0.0/16", "10.2.0.0/24")
+    assert raised.value.message == ("The targets cover 65,788 addresses, more than the 65,536 camaudit scans in "
+                                    "one run; narrow the targets or allow more with --max-scope 65788.")
+    assert len(parse_targets(["10.1.0.0/16", "10.2.0.0/24"], resolve=fake_resolve, max_scope=65_788).addresses) \
+        == 65_534 + 254
+    with pytest.raises(TargetError, match="--max-scope 1025"):
+        parse_targets(["10.0.0.0/22", "10.0.8.1-3"], resolve=fake_resolve, max_scope=1024)
+    # A range is bounded before it is expanded: 0-255 in every octet is 4 billion addresses.
+    with pytest.raises(TargetError, match="covers 4,294,967,296 addresses"):
+        parse("0-255.0-255.0-255.0-255")
+    assert DEFAULT_MAX_SCOPE == 65_536
 
 
 def test_duplicates_collapse_and_order_is_kept():
@@ -88,8 +97,8 @@ def test_duplicates_collapse_and_order_is_kept():
 def test_malformed_targets_get_one_sentence_with_examples(text):
     with pytest.raises(TargetError) as raised:
         parse(text)
-    assert raised.value.message == (f"'{text}' is not an address, host name, CIDR or URL; examples: "
-                                    "192.168.1.20, 192.168.1.0/24, cam.local:8080.")
+    assert raised.value.message == (f"'{text}' is not an address, host name, CIDR, range or URL; examples: "
+                                    "192.168.1.20, 192.168.1.0/24, 192.168.1.1-50, cam.local:8080.")
     assert raised.value.exit_code == 2
 
 
