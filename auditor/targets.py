@@ -18,8 +18,6 @@ is expanded, so a typo such as 10.0.0.0/8 is refused at once rather than filling
 from __future__ import annotations
 
 import ipaddress
-import itertools
-import math
 import re
 import socket
 from collections.abc import Callable, Iterable
@@ -27,6 +25,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from auditor.errors import TargetError
+from auditor.target_sets import Exclusion, IPNetwork, OctetRange
 from probes.discovery import Given
 
 DEFAULT_MAX_SCOPE = 65_536         # a /16: the most addresses one run scans unless --max-scope says more
@@ -37,7 +36,6 @@ _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 _NUMERIC = re.compile(r"^[0-9./]+$")
 
 Resolver = Callable[[str], str]
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -49,43 +47,6 @@ class ScopeEntry:
     addresses: tuple[str, ...]
     given: Given | None = None            # set for everything except networks and ranges
     network: IPNetwork | None = None
-
-
-@dataclass(frozen=True)
-class OctetRange:
-    """192.168.1-3.1-254: the (low, high) bounds of each IPv4 octet; membership without expanding."""
-
-    octets: tuple[tuple[int, int], ...]
-
-    @property
-    def size(self) -> int:
-        return math.prod(high - low + 1 for low, high in self.octets)
-
-    def __contains__(self, address: object) -> bool:
-        parts = str(address).split(".")
-        return len(parts) == 4 and all(p.isdigit() and lo <= int(p) <= hi for p, (lo, hi) in zip(parts, self.octets))
-
-    def expand(self) -> tuple[str, ...]:
-        return tuple(".".join(map(str, o)) for o in itertools.product(*(range(lo, hi + 1) for lo, hi in self.octets)))
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """What --exclude and --exclude-file take out of the scope: addresses, networks and octet ranges."""
-
-    addresses: frozenset[str] = frozenset()
-    networks: tuple[IPNetwork, ...] = ()
-    ranges: tuple[OctetRange, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.addresses or self.networks or self.ranges)
-
-    def covers(self, address: str) -> bool:
-        bare = address.split("%", 1)[0]
-        if address in self.addresses or bare in self.addresses or any(bare in r for r in self.ranges):
-            return True
-        ip = ipaddress.ip_address(bare)
-        return any(ip.version == n.version and ip in n for n in self.networks)
 
 
 @dataclass(frozen=True)

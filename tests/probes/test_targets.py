@@ -159,3 +159,50 @@ def test_loopback_only_scope_never_allows_multicast():
 def test_parse_target_returns_the_entry():
     entry = parse_target("10.1.2.0/31", resolve=fake_resolve)
     assert entry.kind == "network" and entry.addresses == ("10.1.2.0", "10.1.2.1") and entry.given is None
+
+
+# --- nmap-style targets: octet ranges, exclusions, lists and scans (issue 11) ---
+
+def test_octet_ranges_expand_to_exactly_these_addresses():
+    assert parse("192.168.1.1-5").addresses == tuple(f"192.168.1.{n}" for n in range(1, 6))
+    scope = parse("192.168.1-3.1-254")
+    assert set(scope.addresses) == {f"192.168.{c}.{d}" for c in (1, 2, 3) for d in range(1, 255)}
+    assert len(scope.addresses) == 3 * 254
+    assert scope.given == () and scope.entries[0].kind == "range"
+    assert parse("10.0.0.7-7").addresses == ("10.0.0.7",)
+
+
+@pytest.mark.parametrize(("text", "octet"), [("192.168.1.50-1", "50-1"), ("192.168.1.1-256", "1-256"),
+                                             ("192.168.300-301.1", "300-301")])
+def test_a_bad_octet_range_names_the_octet(text, octet):
+    with pytest.raises(TargetError) as raised:
+        parse(text)
+    assert raised.value.message.startswith(f"'{text}' has the octet '{octet}'; each octet is a number from 0 to 255")
+
+
+def test_exclusions_take_exactly_their_addresses_out():
+    scope = parse_targets(["10.0.0.0/24", "cam.local", "10.0.1.1-10"], resolve=fake_resolve,
+                          exclude=["10.0.0.0/25", "10.0.0.200-254", "10.0.1.5", "cam.local", "10.0.1.9:80"])
+    assert set(scope.addresses) == ({f"10.0.0.{n}" for n in range(128, 200)}
+                                    | {f"10.0.1.{n}" for n in (1, 2, 3, 4, 6, 7, 8, 10)})
+    assert scope.given == ()                             # the only address named one by one was excluded
+    assert scope.notes == ("185 of 265 address(es) excluded.",)
+
+
+def test_an_exclusion_is_matched_not_expanded_and_everything_excluded_is_refused():
+    # A /8 exclusion would be 16 million addresses if it were expanded; it is matched instead.
+    assert parse_targets(["10.0.0.1", "192.168.1.1"], resolve=fake_resolve, exclude=["10.0.0.0/8"]).addresses \
+        == ("192.168.1.1",)
+    with pytest.raises(TargetError, match="Every address in the targets is excluded"):
+        parse_targets(["10.0.0.1-3"], resolve=fake_resolve, exclude=["0-255.0-255.0-255.0-255"])
+    with pytest.raises(TargetError) as raised:
+        parse_targets(["10.0.0.1"], resolve=fake_resolve, exclude=["http://admin:secret@10.0.0.1/"])
+    assert "secret" not in raised.value.message
+
+
+def test_ipv6_literals_with_and_without_port_and_the_ambiguous_form_refused():
+    assert parse("[::1]:80").given == (Given("::1", 80, None, "[::1]:80"),)
+    assert parse("::1").given == (Given("::1", None, None, "::1"),)
+    with pytest.raises(TargetError, match=r"ambiguous: write \[::1\]:80"):
+        parse("::1:80")
+    assert parse_targets(["::1", "[::2]:80"], resolve=fake_resolve, exclude=["::2"]).addresses == ("::1",)
