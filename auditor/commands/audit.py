@@ -42,8 +42,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "per device per run.")
     add_target_arguments(p)
     p.add_argument("--credentials", type=Path, metavar="FILE", help="credentials file (TOML, see below)")
-    p.add_argument("--user", help="one account for every device (password from --password-env)")
+    p.add_argument("--user", help="one account for every device (password from --password-env or the prompt)")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding --user's password")
+    p.add_argument("--password-prompt", action="store_true",
+                   help="type --user's password at a prompt (not echoed; needs a terminal)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
     p.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
     p.add_argument("--no-discover", action="store_true",
@@ -63,8 +65,8 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
     books = []
     if args.credentials:
         books.append(load_credentials(args.credentials))
-    if args.user or args.password_env:
-        books.append(single_account(args.user or "", args.password_env))
+    if args.user or args.password_env or args.password_prompt:
+        books.append(single_account(args.user or "", args.password_env, prompt=args.password_prompt))
     return merge(*books)
 
 
