@@ -3,6 +3,8 @@ audits exactly the expected addresses; the scope bound and bad input are one lin
 
 from __future__ import annotations
 
+import json
+
 from models.db import open_store
 from models.store import list_run_devices, list_runs
 from tests.audit.test_cli import camaudit
@@ -50,3 +52,14 @@ def test_a_missing_list_file_and_a_password_in_a_list_are_one_line(tmp_path):
     assert "Secr3t-pw" not in result.stderr + result.stdout and "Other-pw" not in result.stderr + result.stdout
     result = camaudit("audit", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2 and "No target was given" in result.stderr
+
+
+def test_discover_with_a_range_and_an_exclusion_finds_exactly_the_devices_left(start_fleet):
+    fleet = start_fleet("hik-school-bullet", "dahua-wizmind-face", "hik-acusense-nvr")
+    first, second, third = (d.address for d in fleet)
+    net = first.rsplit(".", 1)[0]
+    result = camaudit("discover", f"{net}.1-3", "--exclude", second, "--json")
+    assert result.returncode == 0, result.stderr
+    found = {d["address"] for d in json.loads(result.stdout)["devices"]}
+    assert found == {first, third}
+    assert len(fleet.devices[1].log) == 0                  # the excluded device was sent nothing
