@@ -145,3 +145,8 @@ def scope_from_args(args: argparse.Namespace, texts: Sequence[str] | None = None
     """The Scope the target options describe; TargetError (one sentence) for anything unusable."""
     texts = target_texts(args) if texts is None else texts
     return parse_targets(texts, exclude=exclude_texts(args), max_scope=args.max_scope)
+
+
+def recorded_scope(args: argparse.Namespace, texts: Sequence[str]) -> list[str]:
+    """The scope as the run records it (reports show it as given): the targets, then `--exclude T` per exclusion."""
+    return [*texts, *(f"--exclude {shown(t.strip())}" for t in exclude_texts(args))]

@@ -75,7 +75,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     from auditor.orchestrator import AuditOptions, run_audit
     from auditor.scope import plan
     from auditor.summary import audit_progress, audit_table, findings_table
-    from auditor.target_lists import scope_from_args, target_texts
+    from auditor.target_lists import recorded_scope, scope_from_args, target_texts
     from models.db import open_store
     from probes.context import ProbeSettings
     from probes.http import HttpSettings
@@ -107,7 +107,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
         with audit_progress(view, len(targets)) as progress:
-            outcome = run_audit(store, targets, credentials, scope=texts, options=options, progress=progress)
+            outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,
+                                progress=progress)
     finally:
         store.close()
     if outcome.devices:

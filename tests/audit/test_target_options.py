@@ -26,6 +26,9 @@ def test_range_list_and_exclusions_audit_exactly_the_expected_addresses(start_fl
         (run,) = list_runs(store)
         audited = {a.address for a in list_run_devices(store, run_id=run.id)}
     assert audited == {device.address, f"{net}.4", f"{net}.20", f"{net}.30"}
+    # The run records the scope as given, exclusions included, for the report's "Targets (as given)".
+    assert run.targets == [f"{net}.1-4", f"{net}.20", f"{net}.30-31", f"--exclude {net}.2", f"--exclude {net}.3",
+                           f"--exclude {net}.31"]
     # Only the camera at .1 was asked anything; the excluded addresses were never probed.
     assert device.log
 
