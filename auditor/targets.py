@@ -104,8 +104,9 @@ def _bad(text: str) -> TargetError:
 
 
 def _too_big(what: str, count: int, max_scope: int) -> TargetError:
-    return TargetError(f"{what} {count:,} addresses, more than the {max_scope:,} camaudit scans in one run; "
-                       f"narrow the targets or allow more with --max-scope {count}.")
+    fix = (f"narrow the targets or allow more with --max-scope {count}" if count <= HARD_MAX_SCOPE else
+           f"--max-scope allows at most {HARD_MAX_SCOPE:,} (a /12), so audit the site in parts")
+    return TargetError(f"{what} {count:,} addresses, more than the {max_scope:,} camaudit scans in one run; {fix}.")
 
 
 def _port(text: str, value: str) -> int:
@@ -229,6 +230,9 @@ def parse_target(text: str, *, resolve: Resolver = resolve_host, notes: list[str
         return _host(text, bracketed[1], port, None, resolve, "address")
     host, sep, port_text = value.rpartition(":")
     if sep and ":" not in host:
+        if octet_range(text, host) is not None:
+            raise TargetError(f"'{shown(text)}': a range takes no port; give the range alone (discovery finds each "
+                              "device's ports) or list the addresses with their port.")
         return _host(text, host, _port(text, port_text), None, resolve, "address")
     return _host(text, value, None, None, resolve, "address")
 
