@@ -22,6 +22,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from auditor.errors import TargetError
@@ -55,13 +56,13 @@ class Scope:
     notes: tuple[str, ...] = field(default=())
     exclusion: Exclusion = field(default=Exclusion())
 
-    @property
+    @cached_property
     def addresses(self) -> tuple[str, ...]:
         """Every address to probe, in the order given, without duplicates or excluded addresses."""
         unique = dict.fromkeys(a for e in self.entries for a in e.addresses)
         return tuple(a for a in unique if not self.exclusion or not self.exclusion.covers(a))
 
-    @property
+    @cached_property
     def given(self) -> tuple[Given, ...]:
         """Addresses named one by one (reported even when unreachable); the first mention wins."""
         seen: dict[str, Given] = {}
@@ -70,7 +71,7 @@ class Scope:
                 seen[entry.given.address] = entry.given
         return tuple(seen.values())
 
-    @property
+    @cached_property
     def listed(self) -> tuple[tuple[str, int | None, str | None], ...]:
         """Every address with the port and scheme it was given with, if any: what --no-discover audits.
 
@@ -301,4 +302,5 @@ def parse_targets(texts: Iterable[str], *, resolve: Resolver = resolve_host, exc
         before = len(dict.fromkeys(a for e in entries for a in e.addresses))
         notes.append(f"{before - len(addresses):,} of {before:,} address(es) excluded.")
         scope = Scope(tuple(entries), tuple(notes), exclusion)
+        scope.__dict__["addresses"] = addresses      # the cached_property, already worked out above
     return scope
