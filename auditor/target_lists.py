@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from xml.etree.ElementTree import ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from typing import TYPE_CHECKING
 
 from auditor.errors import TargetError
-from auditor.targets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE, Scope, parse_targets, shown
+from auditor.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE
+
+if TYPE_CHECKING:       # the commands import this module for --help; the parser and probes load on use
+    from auditor.targets import Scope
 
 MAX_FILE_BYTES = 64 << 20          # a /16 one per line is ~1 MiB; nmap XML of a /16 with open ports tens of MiB
 
@@ -61,6 +61,13 @@ def read_nmap_xml(path: str) -> list[str]:
     with no open port listed is its bare address. nmap writes a `<!DOCTYPE nmaprun>` line, so DTDs
     are allowed; entities and external references stay forbidden (defusedxml).
     """
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    from auditor.targets import shown
+
     text = _read(path, "nmap XML file")
     try:
         root = fromstring(text.encode("utf-8"), forbid_dtd=False)
@@ -143,10 +150,14 @@ def exclude_texts(args: argparse.Namespace) -> list[str]:
 
 def scope_from_args(args: argparse.Namespace, texts: Sequence[str] | None = None) -> Scope:
     """The Scope the target options describe; TargetError (one sentence) for anything unusable."""
+    from auditor.targets import parse_targets
+
     texts = target_texts(args) if texts is None else texts
     return parse_targets(texts, exclude=exclude_texts(args), max_scope=args.max_scope)
 
 
 def recorded_scope(args: argparse.Namespace, texts: Sequence[str]) -> list[str]:
     """The scope as the run records it (reports show it as given): the targets, then `--exclude T` per exclusion."""
+    from auditor.targets import shown
+
     return [*texts, *(f"--exclude {shown(t.strip())}" for t in exclude_texts(args))]

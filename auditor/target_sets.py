@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_MAX_SCOPE = 65_536         # a /16: the most addresses one run scans unless --max-scope says more
+HARD_MAX_SCOPE = 1 << 20           # a /12: beyond this the address list alone would take gigabytes
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,9 @@ from functools import cached_property
 from urllib.parse import urlsplit
 
 from auditor.errors import TargetError
-from auditor.target_sets import Exclusion, IPNetwork, OctetRange
+from auditor.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE, Exclusion, IPNetwork, OctetRange
 from probes.discovery import Given
 
-DEFAULT_MAX_SCOPE = 65_536         # a /16: the most addresses one run scans unless --max-scope says more
-HARD_MAX_SCOPE = 1 << 20           # a /12: beyond this the address list alone would take gigabytes
 EXAMPLES = "examples: 192.168.1.20, 192.168.1.0/24, 192.168.1.1-50, cam.local:8080"
 _RANGE = re.compile(r"^(\d{1,3}(?:-\d{1,3})?)\.(\d{1,3}(?:-\d{1,3})?)\.(\d{1,3}(?:-\d{1,3})?)\.(\d{1,3}(?:-\d{1,3})?)$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
