@@ -18,10 +18,13 @@ run: never stored, logged or printed.
 
 from __future__ import annotations
 
+import getpass
 import ipaddress
 import os
 import re
+import sys
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,11 +256,35 @@ def load_credentials(path: str | Path) -> CredentialBook:
     return parse_credentials(text, str(path))
 
 
-def single_account(user: str, password_env: str | None) -> CredentialBook:
-    """--user U --password-env VAR: one account for every device."""
+def single_account(user: str, password_env: str | None, *, prompt: bool = False,
+                   read: Callable[[str], str] = getpass.getpass,
+                   is_terminal: Callable[[], bool] = lambda: sys.stdin.isatty()) -> CredentialBook:
+    """--user U with --password-env VAR or --password-prompt: one account for every device.
+
+    The prompt reads from the terminal without echo (getpass); without a terminal (a pipe, cron)
+    it is refused rather than reading a password from a stream a script may have echoed.
+    """
+    if prompt and password_env:
+        raise CredentialsError("Give either --password-env or --password-prompt, not both.")
+    if not user:
+        option = "--password-prompt" if prompt else "--password-env"
+        raise CredentialsError(f"{option} needs --user naming the account the password belongs to.")
+    if prompt:
+        if not is_terminal():
+            raise CredentialsError("--password-prompt needs a terminal to type the password in, and standard "
+                                   "input is not one; in scripts use --password-env VAR or a credentials file.")
+        try:
+            password = read(f"Password for {_safe(user)}: ")
+        except EOFError:
+            password = ""
+        if not password:
+            raise CredentialsError("No password was typed at the --password-prompt; run again and type it, or "
+                                   "leave out --user to audit without logging in.")
+        return CredentialBook((AccountRule((), Credentials(user, password), "--user"),))
     if not password_env:
         raise CredentialsError("--user needs --password-env VAR naming the environment variable that holds "
-                               "the password (passwords are never taken on the command line).")
+                               "the password, or --password-prompt to type it (passwords are never taken on "
+                               "the command line).")
     password = os.environ.get(password_env)
     if password is None:
         raise CredentialsError(f"The environment variable {password_env} given with --password-env is not set.")

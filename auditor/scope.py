@@ -31,23 +31,24 @@ def discover_scope(scope: Scope, *, multicast: bool = False,
     return discover_devices(scope.addresses, given=scope.given, settings=settings)
 
 
-def plan(specs: Sequence[str], *, discover: bool = True, multicast: bool = False,
+def plan(specs: Sequence[str] | Scope, *, discover: bool = True, multicast: bool = False,
          settings: DiscoverySettings | None = None) -> Plan:
     """Targets to audit: discovered devices (with what discovery learned), or the addresses as given.
 
     Discovery's facts (SADP's Hik-Connect state) travel as `Target.facts`; an address discovery
     could not probe keeps its reason in `Target.discovery_errors` and in `Plan.notes`.
+    Without discovery every address in scope is audited, those of networks and ranges too.
     """
-    scope = parse_targets(specs)
+    scope = specs if isinstance(specs, Scope) else parse_targets(specs)
     if not discover:
-        return Plan([Target(address=g.address, scheme=g.scheme or "http", found_by=("given",),
-                            port=g.port or (443 if g.scheme == "https" else 80))
-                     for g in scope.given], list(scope.notes))
+        return Plan([Target(address=address, scheme=scheme or "http", found_by=("given",),
+                            port=port or (443 if scheme == "https" else 80))
+                     for address, port, scheme in scope.listed], list(scope.notes))
     report = discover_scope(scope, multicast=multicast, settings=settings)
     targets = [dataclasses.replace(d.target, facts=tuple(d.observations)) for d in report.devices]
     return Plan(targets, [*scope.notes, *report.notes], report)
 
 
-def plan_targets(specs: Sequence[str], *, discover: bool = True, multicast: bool = False) -> list[Target]:
+def plan_targets(specs: Sequence[str] | Scope, *, discover: bool = True, multicast: bool = False) -> list[Target]:
     """Targets to audit (see `plan`, which also returns what the user should be told)."""
     return plan(specs, discover=discover, multicast=multicast).targets

@@ -22,11 +22,16 @@ from models.db import Store
 
 @dataclass(frozen=True)
 class AuditRequest:
-    """What the audit dialog collected. The password lives only in memory for this run."""
+    """What the audit dialog collected. The password lives only in memory for this run.
+
+    `credentials` is a credentials file (TOML, as `camaudit audit --credentials`), read by the
+    auditor when the audit starts; its problems come back as one CredentialsError sentence.
+    """
 
     targets: tuple[str, ...]
     user: str | None = None
     password: str | None = field(default=None, repr=False)
+    credentials: Path | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
+from auditor.target_lists import add_target_arguments
 
 if TYPE_CHECKING:
     from auditor.credentials import CredentialBook
@@ -39,10 +40,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "read what each can do and what is switched on, and store the run. Only reads: "
                     "HTTP GET, ONVIF Get* and discovery probes; at most one failed login per account "
                     "per device per run.")
-    p.add_argument("targets", nargs="+", metavar="TARGET")
+    add_target_arguments(p)
     p.add_argument("--credentials", type=Path, metavar="FILE", help="credentials file (TOML, see below)")
-    p.add_argument("--user", help="one account for every device (password from --password-env)")
+    p.add_argument("--user", help="one account for every device (password from --password-env or the prompt)")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding --user's password")
+    p.add_argument("--password-prompt", action="store_true",
+                   help="type --user's password at a prompt (not echoed; needs a terminal)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
     p.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
     p.add_argument("--no-discover", action="store_true",
@@ -62,8 +65,8 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
     books = []
     if args.credentials:
         books.append(load_credentials(args.credentials))
-    if args.user or args.password_env:
-        books.append(single_account(args.user or "", args.password_env))
+    if args.user or args.password_env or args.password_prompt:
+        books.append(single_account(args.user or "", args.password_env, prompt=args.password_prompt))
     return merge(*books)
 
 
@@ -72,13 +75,14 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     from auditor.orchestrator import AuditOptions, run_audit
     from auditor.scope import plan
     from auditor.summary import audit_progress, audit_table, findings_table
-    from auditor.targets import parse_targets
+    from auditor.target_lists import recorded_scope, scope_from_args, target_texts
     from models.db import open_store
     from probes.context import ProbeSettings
     from probes.http import HttpSettings
 
     # Every user input is checked before the database is opened: a typo never creates a file.
-    scope = parse_targets(args.targets)
+    texts = target_texts(args)
+    scope = scope_from_args(args, texts)
     credentials = credentials_from_args(args)
     warn = Console(stderr=True)
     for warning in credentials.warnings:
@@ -87,10 +91,11 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     view = Console(stderr=True) if args.json else console
     store = open_store(args.db)
     try:
-        shown = ", ".join(entry.text for entry in scope.entries)    # validated: holds no user:password@
-        view.print(f"Discovering devices in {shown} ..." if not args.no_discover
-                   else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
-        planned = plan(args.targets, discover=not args.no_discover, multicast=args.multicast)
+        shown = ", ".join(entry.text for entry in scope.entries[:5])    # validated: holds no user:password@
+        shown += f" and {len(scope.entries) - 5} more" if len(scope.entries) > 5 else ""
+        view.print(f"Discovering devices in {shown} ({len(scope.addresses):,} address(es)) ..." if not args.no_discover
+                   else f"Auditing {len(scope.addresses):,} address(es) ...", markup=False, highlight=False)
+        planned = plan(scope, discover=not args.no_discover, multicast=args.multicast)
         targets = planned.targets
         for note in planned.notes:   # bad targets, lost discovery replies: one line each, on stderr
             warn.print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
@@ -102,7 +107,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
         with audit_progress(view, len(targets)) as progress:
-            outcome = run_audit(store, targets, credentials, scope=args.targets, options=options, progress=progress)
+            outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,
+                                progress=progress)
     finally:
         store.close()
     if outcome.devices:

@@ -10,6 +10,8 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from auditor.target_lists import add_target_arguments
+
 ORDER = 10
 
 
@@ -19,7 +21,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Find cameras and recorders in TARGET (addresses, host:port, host names, CIDRs or "
                     "URLs) without logging in: unicast WS-Discovery, Hikvision SADP and Dahua DHIP probes "
                     "and a TCP sweep of camera ports, merged into one row per device.")
-    p.add_argument("targets", nargs="+", metavar="TARGET")
+    add_target_arguments(p)
     p.add_argument("--json", action="store_true", help="print the devices as JSON on stdout")
     p.add_argument("--multicast", action="store_true",
                    help="also send multicast discovery on the local network (never for loopback scopes)")
@@ -29,10 +31,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def cmd_discover(args: argparse.Namespace, console: Console) -> int:
     from auditor.identity import resolve_identity
     from auditor.scope import discover_scope
-    from auditor.targets import parse_targets
+    from auditor.target_lists import scope_from_args
     from probes.oui import maker_signals
 
-    scope = parse_targets(args.targets)
+    scope = scope_from_args(args)
     view = Console(stderr=True) if args.json else console
     for note in scope.notes:
         view.print(f"[yellow]{note}[/]")

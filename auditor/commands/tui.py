@@ -39,23 +39,27 @@ class OrchestratorServices:
 
     def audit(self, store: Store, request: AuditRequest, callbacks: AuditCallbacks,
               cancel: threading.Event) -> AuditResult:
-        from auditor.credentials import AccountRule, CredentialBook
+        from auditor.credentials import AccountRule, CredentialBook, load_credentials, merge
         from auditor.orchestrator import AuditProgress, run_audit
         from auditor.scope import plan
         from probes.login import Credentials
         from tui.services import AuditResult
 
+        # The file is read first: a typo in it is a CredentialsError for the modal before anything is probed.
+        books = [load_credentials(request.credentials)] if request.credentials is not None else []
+        if request.user:   # one account for every device, kept in memory for this run only
+            books.append(CredentialBook((AccountRule((), Credentials(request.user, request.password or ""),
+                                                     "the account typed in the dialog"),)))
+        credentials = merge(*books)
         planned = plan(list(request.targets), discover=self.discover)
         targets = planned.targets
         callbacks.planned(len(targets))
-        rules = ()
-        if request.user:   # one account for every device, kept in memory for this run only
-            rules = (AccountRule((), Credentials(request.user, request.password or "")),)
-        outcome = run_audit(store, targets, CredentialBook(rules), scope=list(request.targets),
+        outcome = run_audit(store, targets, credentials, scope=list(request.targets),
                             options=self.options, cancel=cancel,
                             progress=AuditProgress(started=lambda t: callbacks.started(t.address),
                                                    finished=callbacks.finished))
-        return AuditResult(outcome.run_id, len(outcome.devices), outcome.complete, tuple(planned.notes))
+        return AuditResult(outcome.run_id, len(outcome.devices), outcome.complete,
+                           (*credentials.warnings, *planned.notes))
 
     def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
                cancel: threading.Event) -> EgressResult:

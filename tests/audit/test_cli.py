@@ -84,11 +84,11 @@ def test_audit_json_follows_the_contract_and_every_run_is_kept(cli_fleet, tmp_pa
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["audit", "10.0.0.300/24"], "is not an address, host name, CIDR or URL"),
+    (["audit", "10.0.0.300/24"], "is not an address, host name, CIDR, range or URL"),
     (["audit", "127.0.0.1", "--credentials", "/nonexistent/creds.toml"], "no such file"),
     (["audit", "127.0.0.1", "--user", "admin", "--password-env", "CAMAUDIT_UNSET_VAR"], "is not set"),
     (["audit", "127.0.0.1", "--no-discover", "--db", "/nonexistent-dir/x.db"], "/nonexistent-dir/x.db"),
-    (["discover", "cam..bad"], "not an address, host name, CIDR or URL"),
+    (["discover", "cam..bad"], "not an address, host name, CIDR, range or URL"),
 ])
 def test_user_errors_are_one_line_without_traceback(args, message):
     result = camaudit(*args)

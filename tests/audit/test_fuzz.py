@@ -112,3 +112,64 @@ def test_a_target_with_a_password_is_refused_without_echoing_it(scheme, user, co
         assert SECRET not in exc.message
     else:
         raise AssertionError(f"{text!r} was accepted")
+
+
+octet = st.tuples(st.integers(0, 255), st.integers(0, 3)).map(lambda t: (t[0], min(255, t[0] + t[1])))
+
+
+@FAST
+@given(st.lists(octet, min_size=4, max_size=4))
+def test_an_octet_range_expands_to_exactly_the_product_of_its_octets(octets):
+    text = ".".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in octets)
+    expected = {".".join(map(str, (a, b, c, d))) for a in range(*_span(octets[0])) for b in range(*_span(octets[1]))
+                for c in range(*_span(octets[2])) for d in range(*_span(octets[3]))}
+    assert set(parse_targets([text], resolve=_resolve).addresses) == expected
+
+
+def _span(bounds: tuple[int, int]) -> tuple[int, int]:
+    return bounds[0], bounds[1] + 1
+
+
+small_v4 = st.integers(0, 15).map(lambda n: f"10.9.8.{n}")
+
+
+@FAST
+@given(st.lists(small_v4, min_size=1, max_size=8), st.lists(st.one_of(small_v4, st.sampled_from(
+    ["10.9.8.0/29", "10.9.8.4-7", "10.9.0-8.1-2", "10.0.0.0/8", "192.168.0.0/16"])), max_size=4))
+def test_exclusions_leave_exactly_the_addresses_they_do_not_cover(targets, excludes):
+    def covered(address: str) -> bool:
+        last = int(address.rsplit(".", 1)[1])
+        return any(address == e or (e == "10.9.8.0/29" and last < 8) or (e == "10.9.8.4-7" and 4 <= last <= 7)
+                   or (e == "10.9.0-8.1-2" and last in (1, 2)) or e == "10.0.0.0/8" for e in excludes)
+    expected = [a for a in dict.fromkeys(targets) if not covered(a)]
+    try:
+        scope = parse_targets(targets, resolve=_resolve, exclude=excludes)
+    except TargetError as exc:
+        assert not expected and "Every address in the targets is excluded" in exc.message
+        return
+    assert list(scope.addresses) == expected
+
+
+@FAST
+@given(st.lists(target_like, max_size=3), st.integers(1, 300))
+def test_any_exclusion_and_bound_give_a_bounded_scope_or_one_target_error(excludes, bound):
+    try:
+        scope = parse_targets(["10.1.0.0/23", "[::1]:80", "10.2.0.1-20"], resolve=_resolve, exclude=excludes,
+                              max_scope=bound)
+    except TargetError as exc:
+        assert "\n" not in exc.message and SECRET not in exc.message
+        return
+    assert 0 < len(scope.addresses) <= bound
+
+
+@FAST
+@given(st.text(max_size=300))
+def test_any_text_as_a_target_list_gives_targets_or_one_target_error(tmp_path_factory, text):
+    from auditor.target_lists import read_target_list
+
+    path = tmp_path_factory.mktemp("list") / "targets.txt"
+    path.write_text(text, encoding="utf-8", errors="replace")
+    try:
+        parse_targets(read_target_list(str(path)) or ["127.0.0.1"], resolve=_resolve)
+    except TargetError as exc:
+        assert "\n" not in exc.message

@@ -45,8 +45,8 @@ def test_a_url_with_a_password_is_refused_and_never_echoed(tmp_path, args):
     (["egress", "watch", "-i", "lo", "--duration", "0"], "'0' is not a length of time above 0"),
     (["egress", "watch", "-i", "lo", "--duration", "-1"], "'-1' is not a length of time above 0"),
     (["audit", "::1:80"], "write [::1]:80 for port 80 on ::1"),
-    (["audit", "10.0.0.300/24"], "is not an address, host name, CIDR or URL"),
-    (["audit", "cam..bad"], "is not an address, host name, CIDR or URL"),
+    (["audit", "10.0.0.300/24"], "is not an address, host name, CIDR, range or URL"),
+    (["audit", "cam..bad"], "is not an address, host name, CIDR, range or URL"),
     (["audit", "--no-such-option", "127.0.0.1"], "Unrecognized arguments: --no-such-option"),
 ])
 def test_bad_options_and_targets_are_one_line_and_create_no_database(tmp_path, args, says):

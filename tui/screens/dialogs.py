@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from auditor.errors import CamauditError, UsageError
+from auditor.errors import CamauditError, CredentialsError, UsageError
 from tui.data.export import export_format
 from tui.services import AuditRequest, EgressRequest
 
@@ -72,15 +72,18 @@ class ErrorModal(Dialog):
 
 
 class AuditDialog(Dialog):
-    """Targets and one account for this audit. The password is never stored or shown again."""
+    """Targets, and a credentials file and/or one account for this audit. The password is never stored or
+    shown again; the file is read by the auditor when the audit starts (its errors come back in the modal)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Audit a range of addresses", classes="dialog-title")
-            yield Static("Targets: addresses, CIDRs, host names or URLs, separated by spaces "
-                         "(e.g. 192.168.1.0/24 cam.local:8080).", classes="hint")
+            yield Static("Targets: addresses, CIDRs, ranges, host names or URLs, separated by spaces "
+                         "(e.g. 192.168.1.0/24 192.168.2.1-50 cam.local:8080).", classes="hint")
             yield _input("192.168.1.0/24", id="targets", blink=self.blink)
-            yield Static("Account tried once per device (optional; kept in memory for this run only):",
+            yield Static("Credentials file (optional; TOML as for camaudit audit --credentials):", classes="hint")
+            yield _input("site.toml", id="credentials", blink=self.blink)
+            yield Static("... and/or one account tried once per device (kept in memory for this run only):",
                          classes="hint")
             with Horizontal(classes="account"):
                 yield _input("user", id="user", blink=self.blink)
@@ -96,6 +99,8 @@ class AuditDialog(Dialog):
         password_box = self.query_one("#password", Input)
         password = password_box.value or None
         password_box.value = ""
+        file_text = self.query_one("#credentials", Input).value.strip()
+        credentials = Path(file_text).expanduser() if file_text else None
         if not targets:
             self.app.push_screen(ErrorModal(UsageError(
                 "No target was given; examples: 192.168.1.20, 192.168.1.0/24, cam.local:8080.")))
@@ -103,7 +108,12 @@ class AuditDialog(Dialog):
         if password and not user:
             self.app.push_screen(ErrorModal(UsageError("A password was given without a user; add the user.")))
             return
-        self.dismiss(AuditRequest(targets, user, password if user else None))
+        if credentials is not None and not credentials.is_file():
+            self.app.push_screen(ErrorModal(CredentialsError(
+                f"The credentials file {credentials} does not exist or is not a file; give the path of a TOML "
+                "file, or leave the field empty.")))
+            return
+        self.dismiss(AuditRequest(targets, user, password if user else None, credentials))
 
 
 class EgressDialog(Dialog):
