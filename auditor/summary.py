@@ -12,6 +12,7 @@ from rich.table import Table
 from auditor.orchestrator import AuditProgress
 from models.audit import DeviceAudit
 from models.features import BIOMETRIC_FEATURES, SEVERITIES
+from models.read_status import read_status, was_read
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
                   "info": "dim"}
@@ -22,9 +23,26 @@ def worst_severity(audit: DeviceAudit) -> str | None:
     return SEVERITIES[min(ranks)] if ranks else None
 
 
+STATUS_STYLE = {"read": "green", "partly read": "yellow", "login failed": "bold red", "locked": "bold red",
+                "unreachable": "bold red"}
+NOT_READ = "[yellow]not read[/]"
+
+
+def _listed(items: Sequence[str], unknown: int, style: str = "") -> str:
+    """What is on, with "?" for verdicts the device would not give: never "none" when some are unknown."""
+    shown = ", ".join(items)
+    if style and shown:
+        shown = f"[{style}]{shown}[/]"
+    if unknown:
+        return f"{shown} [yellow](+{unknown} ?)[/]" if shown else f"[yellow]? ({unknown} not read)[/]"
+    return shown or "none seen"
+
+
 def audit_table(devices: Sequence[DeviceAudit]) -> Table:
+    """One row per device. A device that could not be read shows "not read", never 0 / none / info."""
     table = Table(title="Audit summary", title_justify="left", show_lines=False)
     table.add_column("address", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     table.add_column("sold as / made by")
     table.add_column("model")
     table.add_column("auth")
@@ -33,20 +51,25 @@ def audit_table(devices: Sequence[DeviceAudit]) -> Table:
     table.add_column("remote access")
     table.add_column("worst finding")
     for a in devices:
+        status = read_status(a)
         maker = a.manufacturer or "?"
         sold = a.brand or "?"
         identity = sold if sold == maker else f"{sold} / [bold]{maker}[/]"
-        on = [fid for fid, v in a.features.items() if v.enabled is True]
-        biometric = sorted(set(on) & BIOMETRIC_FEATURES)
-        remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and rid != "ntp"]
         worst = worst_severity(a)
-        table.add_row(
-            a.address if a.reachable else f"{a.address} [dim](unreachable)[/]",
-            identity, a.model or "?", a.auth or "?", str(len(on)),
-            "[bold red]" + ", ".join(biometric) + "[/]" if biometric else "none seen",
-            ", ".join(remote) or "none seen",
-            f"[{SEVERITY_STYLE[worst]}]{worst}[/]" if worst else "-",
-        )
+        worst_text = f"[{SEVERITY_STYLE[worst]}]{worst}[/]" if worst else "-"
+        if was_read(status):
+            on = [fid for fid, v in a.features.items() if v.enabled is True]
+            unknown = [fid for fid, v in a.features.items() if v.enabled is None]
+            biometric = sorted(set(on) & BIOMETRIC_FEATURES)
+            remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and rid != "ntp"]
+            remote_unknown = sum(1 for rid, v in a.remote_access.items() if v.enabled is None and rid != "ntp")
+            cells = (f"{len(on)}" + (f" [yellow](+{len(unknown)} ?)[/]" if unknown else ""),
+                     _listed(biometric, len(set(unknown) & BIOMETRIC_FEATURES), "bold red"),
+                     _listed(remote, remote_unknown), worst_text)
+        else:   # what could not be read is unknown, not "0" or "none"; a finding about the failure still shows
+            cells = (NOT_READ, NOT_READ, NOT_READ, worst_text + " [yellow](not read)[/]" if worst else NOT_READ)
+        table.add_row(a.address, f"[{STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
+                      *cells)
     return table
 
 

@@ -25,17 +25,15 @@ from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
 from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
+from models.read_status import PARTLY_READ, read_status, was_read
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
 
 
 def device_status(audit: DeviceAudit) -> str:
-    """How far camaudit got with a device, in words a DPO reads."""
-    if not audit.reachable:
-        return "unreachable"
-    return {"ok": "audited", "not-required": "no login needed", "failed": "login failed",
-            "locked": "account locked"}.get(audit.auth or "", "not logged in")
+    """How far camaudit got with a device (models.read_status, shared with the CLI, TUI and CSV)."""
+    return read_status(audit)
 
 
 def _failed_probes(audit: DeviceAudit) -> list[str]:
@@ -58,10 +56,9 @@ def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -
     for did, audit in loaded.devices:
         status = device_status(audit)
         entry = NotAudited(did, audit.address, audit.port, device_label(audit), status, _reasons(audit))
-        if status not in ("audited", "no login needed"):
+        if not was_read(status):
             not_audited.append(entry)
-        elif _failed_probes(audit):   # errors alone can be notes (an unknown Server header), not failures
-            entry.status = "probe errors"
+        elif status == PARTLY_READ:   # errors alone can be notes (an unknown Server header), not failures
             partial.append(entry)
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for audit in audits:

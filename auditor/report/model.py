@@ -56,7 +56,7 @@ class NotAudited:
     address: str
     port: int
     label: str
-    status: str                 # unreachable | login failed | account locked | probe errors
+    status: str                 # models.read_status: unreachable | login failed | locked | partly read
     reasons: list[str] = field(default_factory=list)
 
 
@@ -235,7 +235,7 @@ class DeviceSection:
     device_id: int
     anchor: str
     label: str                       # name and address, for headings
-    status: str                      # audited | no login needed | unreachable | login failed | account locked
+    status: str                      # models.read_status.READ_STATUSES
     audit: DeviceAudit
     features: list[FeatureCell]
     channels: list[ChannelRow]
