@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
@@ -12,6 +12,7 @@ from rich.table import Table
 from auditor.orchestrator import AuditProgress
 from models.audit import DeviceAudit
 from models.features import BIOMETRIC_FEATURES, SEVERITIES
+from models.last_read import LastRead
 from models.read_status import read_status, was_read
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
@@ -38,8 +39,22 @@ def _listed(items: Sequence[str], unknown: int, style: str = "") -> str:
     return shown or "none seen"
 
 
-def audit_table(devices: Sequence[DeviceAudit]) -> Table:
-    """One row per device. A device that could not be read shows "not read", never 0 / none / info."""
+def _not_read(last: LastRead | None) -> tuple[str, str, str]:
+    """Analytics, biometric and remote cells of a device not read now, with what was on when last read."""
+    if last is None:
+        return NOT_READ, NOT_READ, NOT_READ
+    a, when = last.audit, last.when
+    on = [fid for fid, v in a.features.items() if v.enabled is True]
+    biometric = sorted(set(on) & BIOMETRIC_FEATURES)
+    remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and rid != "ntp"]
+    return (f"{NOT_READ} [dim](last read: {len(on)} on in {when})[/]",
+            f"{NOT_READ} [dim](last read: {', '.join(biometric) or 'none'} on in {when})[/]",
+            f"{NOT_READ} [dim](last read: {', '.join(remote) or 'none'} on in {when})[/]")
+
+
+def audit_table(devices: Sequence[DeviceAudit], last_read: Mapping[tuple[str, int], LastRead] | None = None) -> Table:
+    """One row per device. A device that could not be read shows "not read", never 0 / none / info, and
+    what was on when it was last read (`last_read` by address and port)."""
     table = Table(title="Audit summary", title_justify="left", show_lines=False)
     table.add_column("address", no_wrap=True)
     table.add_column("status", no_wrap=True)
@@ -67,7 +82,8 @@ def audit_table(devices: Sequence[DeviceAudit]) -> Table:
                      _listed(biometric, len(set(unknown) & BIOMETRIC_FEATURES), "bold red"),
                      _listed(remote, remote_unknown), worst_text)
         else:   # what could not be read is unknown, not "0" or "none"; a finding about the failure still shows
-            cells = (NOT_READ, NOT_READ, NOT_READ, worst_text + " [yellow](not read)[/]" if worst else NOT_READ)
+            cells = (*_not_read((last_read or {}).get((a.address, a.port))),
+                     worst_text + " [yellow](not read)[/]" if worst else NOT_READ)
         table.add_row(a.address, f"[{STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
                       *cells)
     return table

@@ -67,3 +67,15 @@ def get_last_read_audit(store: Store, *, device_id: int, before_run: int | None 
             if was_read(status):
                 return LastRead(snap.run_id, snap.recorded, status, _load_audits(session, [snap])[0])
     return None
+
+
+def _word(value: bool | None) -> str:
+    return {True: "on", False: "off", None: "unknown"}[value]
+
+
+def last_known_text(last: LastRead | None, value: bool | None) -> str:
+    """What to show for a verdict that was not read now: "on in run 3 (2026-11-20), not read now",
+    or "not read" when the device was never read before. `value` is the verdict when last read."""
+    if last is None:
+        return "not read"
+    return f"{_word(value)} in {last.when}, not read now"

@@ -14,7 +14,12 @@ from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from auditor.credentials import CredentialBook
+    from models.audit import DeviceAudit
+    from models.db import Store
+    from models.last_read import LastRead
 
 ORDER = 20
 DEFAULT_DB = Path("camaudit.db")
@@ -67,6 +72,21 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
     return merge(*books)
 
 
+def last_reads(store: Store, run_id: int, devices: Sequence[DeviceAudit]) -> dict[tuple[str, int], LastRead]:
+    """For each device this run could not read: its last readable audit, by address and port."""
+    from models.last_read import get_last_read_audit
+    from models.read_status import read_status, was_read
+    from models.store import list_run_snapshots
+
+    unread = {(a.address, a.port) for a in devices if not was_read(read_status(a))}
+    found: dict[tuple[str, int], LastRead] = {}
+    for snap in list_run_snapshots(store, run_id=run_id) if unread else []:
+        key = (snap.address, snap.port)
+        if key in unread and (last := get_last_read_audit(store, device_id=snap.device_id, before_run=run_id)):
+            found[key] = last
+    return found
+
+
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
     from auditor.orchestrator import AuditOptions, run_audit
@@ -103,10 +123,11 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
         with audit_progress(view, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=args.targets, options=options, progress=progress)
+        last_read = last_reads(store, outcome.run_id, outcome.devices)
     finally:
         store.close()
     if outcome.devices:
-        view.print(audit_table(outcome.devices))
+        view.print(audit_table(outcome.devices, last_read))
         if any(a.findings for a in outcome.devices):
             view.print(findings_table(outcome.devices))
     state = "complete" if outcome.complete else "[bold red]incomplete[/] (stopped early; finished devices kept)"

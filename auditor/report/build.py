@@ -25,7 +25,8 @@ from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
 from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
-from models.read_status import PARTLY_READ, read_status, was_read
+from models.last_read import LastRead, get_last_read_audit, last_known_text
+from models.read_status import PARTLY_READ, READ, read_status, was_read
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
@@ -102,22 +103,42 @@ def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
     return sorted(found, key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES))
 
 
-def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None) -> DeviceSection:
+def _last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
+    """Beside a value this audit could not read: its value when the device was last read."""
+    if read and now is not None:
+        return None
+    if not read or last is not None:
+        return last_known_text(last, before)
+    return None
+
+
+def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None,
+             store: Store) -> DeviceSection:
     empty = FeatureVerdict()
-    features = [FeatureCell(f.id, f.label, f.group, f.biometric, (v := audit.features.get(f.id, empty)).supported,
-                            v.enabled, list(v.evidence)) for f in FEATURES]
+    status = read_status(audit)
+    read = was_read(status)
+    last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=loaded.run.id)
+    features = []
+    for f in FEATURES:
+        v = audit.features.get(f.id, empty)
+        before = last.audit.features.get(f.id, empty).enabled if last else None
+        features.append(FeatureCell(f.id, f.label, f.group, f.biometric, v.supported, v.enabled, list(v.evidence),
+                                    _last_known(read, last, v.enabled, before)))
     remote = []
     for rid in REMOTE_ACCESS_IDS:
         r = audit.remote_access.get(rid)
+        old = last.audit.remote_access.get(rid) if last else None
         remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
-                                list(r.evidence) if r else [], r.supported if r else None))
+                                list(r.evidence) if r else [], r.supported if r else None,
+                                _last_known(read, last, r.enabled if r else None, old.enabled if old else None)))
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
-        device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=device_status(audit),
+        device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=status,
         audit=audit, features=features,
         channels=[_channel(ch, v) for ch, v in sorted(audit.channels.items())],
         remote=remote, findings=_findings(audit, egress), egress=egress,
         changes=[c.text for c in drift.changes if c.device_id == device_id] if drift else [],
+        last_read=last.when if last else None,
     )
 
 
@@ -137,7 +158,7 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
         title=TITLE,
         scope=_scope(loaded, before.id if before else None, generated or dt.datetime.now(dt.UTC)),
         summary=fleet_summary(audits, loaded.egress if loaded.egress_status.available else None, ids),
-        devices=[_section(n, did, a, loaded, drift) for n, (did, a) in enumerate(loaded.devices, start=1)],
+        devices=[_section(n, did, a, loaded, drift, store) for n, (did, a) in enumerate(loaded.devices, start=1)],
         egress=loaded.egress_status,
         drift=drift,
         appendix=build_appendix(),

@@ -162,6 +162,7 @@ class FeatureCell:
     supported: bool | None
     enabled: bool | None
     evidence: list[str] = field(default_factory=list)
+    last_known: str | None = None    # "on in run 3 (2026-11-20), not read now" when this audit could not read it
 
 
 @dataclass
@@ -184,6 +185,7 @@ class RemoteRow:
     destination: str | None
     evidence: list[str] = field(default_factory=list)
     supported: bool | None = None    # the firmware has the service (a capability flag or a readable setting)
+    last_known: str | None = None    # as FeatureCell.last_known
 
 
 @dataclass
@@ -243,6 +245,7 @@ class DeviceSection:
     findings: list[Finding]
     egress: DeviceEgress | None      # None: no egress results for this device
     changes: list[str] = field(default_factory=list)   # this device's changes since the previous audit
+    last_read: str | None = None     # "run 3 (2026-11-20)": when a device not fully read now was last read
 
 
 # ---- the whole report -------------------------------------------------------------------------
