@@ -15,6 +15,18 @@ from models.features import BIOMETRIC_FEATURES, SEVERITIES
 from models.last_read import LastRead
 from models.read_status import read_status, was_read
 
+UNLIMITED = 100_000   # columns when writing to a file or pipe: a table is never cut or wrapped there
+
+
+def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
+    """A console that never cuts a table when it does not write to a terminal: `camaudit discover … > file`
+    keeps every address whole (rich otherwise assumes 80 columns and ellipsises cells)."""
+    console = Console(stderr=stderr, quiet=quiet)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, quiet=quiet, width=UNLIMITED)
+    return console
+
+
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
                   "info": "dim"}
 
@@ -35,7 +47,7 @@ def _listed(items: Sequence[str], unknown: int, style: str = "") -> str:
     if style and shown:
         shown = f"[{style}]{shown}[/]"
     if unknown:
-        return f"{shown} [yellow](+{unknown} ?)[/]" if shown else f"[yellow]? ({unknown} not read)[/]"
+        return f"{shown} [yellow](+{unknown} ?)[/]" if shown else f"[yellow]? ({unknown} unknown)[/]"
     return shown or "none seen"
 
 
@@ -82,8 +94,8 @@ def audit_table(devices: Sequence[DeviceAudit], last_read: Mapping[tuple[str, in
                      _listed(biometric, len(set(unknown) & BIOMETRIC_FEATURES), "bold red"),
                      _listed(remote, remote_unknown), worst_text)
         else:   # what could not be read is unknown, not "0" or "none"; a finding about the failure still shows
-            cells = (*_not_read((last_read or {}).get((a.address, a.port))),
-                     worst_text + " [yellow](not read)[/]" if worst else NOT_READ)
+            # The worst finding of a device not read is only about the failure: "info" would read as "fine".
+            cells = (*_not_read((last_read or {}).get((a.address, a.port))), NOT_READ)
         table.add_row(a.address, f"[{STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
                       *cells)
     return table

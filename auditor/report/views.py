@@ -166,7 +166,7 @@ def device_row(d: DeviceSection) -> dict[str, str]:
             "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",
             "model": a.model or "—", "type": a.device_type or "—", "firmware": a.firmware or "—",
             "analytics_on": NOT_READ, "biometric_on": NOT_READ, "remote_on": NOT_READ,
-            "worst": f"{SEVERITIES[worst]} ({NOT_READ})" if worst is not None else NOT_READ,
+            "worst": NOT_READ,   # its findings only say it could not be read: "info" would read as "fine"
         }
     return {
         "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",

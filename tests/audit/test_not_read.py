@@ -1,0 +1,135 @@
+"""Unknown never looks like no: a fleet audited once with good and once with a wrong password shows
+"not read" and the last known value in the CLI, the report, the CSV and the TUI; `diff` after the
+failed run exits 0. Everything through the real CLI (and Pilot for the TUI)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.features import FEATURE_IDS
+
+HIK, AXIS = "hik-school-bullet", "axis-onvif-line"
+
+
+def camaudit(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "auditor.cli", *args], capture_output=True, text=True,
+                          timeout=180, env={**os.environ, **(env or {})})
+
+
+def write_credentials(path: Path, fleet, *, wrong: frozenset[str] = frozenset()) -> dict[str, str]:
+    lines, env = [], {}
+    for i, device in enumerate(fleet):
+        account = device.profile.accounts[0]
+        env[f"CAM_PW_{i}"] = "not-the-password" if device.profile.id in wrong else account.password
+        lines += ["[[account]]", f'targets = ["{device.address}"]', f'user = "{account.user}"',
+                  f'password_env = "CAM_PW_{i}"', ""]
+    path.write_text("\n".join(lines))
+    return env
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Run 1 read everything; run 2 had a wrong password for the Hikvision camera."""
+    from device_simulators import bundled_profile
+    from tests.conftest import start_on_free_subnet
+
+    fleet = start_on_free_subnet([bundled_profile(p) for p in (HIK, AXIS)])
+    tmp = tmp_path_factory.mktemp("not-read")
+    db, creds = tmp / "camaudit.db", tmp / "creds.toml"
+    try:
+        addresses = [d.address for d in fleet]
+        good = camaudit("audit", *addresses, "--no-discover", "--credentials", str(creds), "--db", str(db),
+                        env=write_credentials(creds, fleet))
+        assert good.returncode == 0, good.stderr
+        bad = camaudit("audit", *addresses, "--no-discover", "--credentials", str(creds), "--db", str(db),
+                       env=write_credentials(creds, fleet, wrong=frozenset({HIK})))
+        yield fleet, db, bad
+    finally:
+        fleet.stop()
+
+
+def _line(output: str, address: str) -> str:
+    return next(line for line in output.splitlines() if f" {address} " in line)
+
+
+def test_cli_summary_says_not_read_with_the_last_known_value(site):
+    fleet, _, bad = site
+    hik = _line(bad.stdout, fleet[HIK].address)
+    assert "login failed" in hik and "not read" in hik
+    assert "last read: face_capture" in hik and "run 1 (" in hik          # what was on when last read
+    assert " 0 " not in hik and "none seen" not in hik and " info " not in hik
+    axis = _line(bad.stdout, fleet[AXIS].address)
+    assert " read " in axis and "not read" not in axis
+
+
+def test_cli_table_in_a_file_keeps_every_address_whole(site):
+    fleet, _, bad = site
+    assert "…" not in bad.stdout
+    for device in fleet:
+        assert f" {device.address} " in bad.stdout
+
+
+def test_report_and_csv_show_not_read_and_last_known(site):
+    fleet, db, _ = site
+    md = camaudit("report", "--db", str(db), "--format", "md", "--out", "-")
+    assert md.returncode == 0, md.stderr
+    section = md.stdout.split(f"({fleet[HIK].address}")[-1]
+    assert "(login failed)" in md.stdout
+    assert "on in run 1 (" in section and ", not read now" in section
+    rows = list(csv.DictReader(io.StringIO(camaudit("report", "--db", str(db), "--format", "csv",
+                                                    "--out", "-").stdout)))
+    hik = {r["feature"]: r for r in rows if r["device_address"] == fleet[HIK].address}
+    assert set(hik) == set(FEATURE_IDS) and {r["status"] for r in hik.values()} == {"login failed"}
+    assert hik["face_capture"]["enabled"] == "not read"
+    assert hik["face_capture"]["last_known"].startswith("on in run 1 (")
+    devices = list(csv.DictReader(io.StringIO(camaudit("report", "--db", str(db), "--format", "csv",
+                                                       "--table", "devices", "--out", "-").stdout)))
+    row = next(r for r in devices if r["device_address"] == fleet[HIK].address)
+    assert row["analytics_on"] == "not read" and row["worst_finding"] != "info"
+    assert row["last_read"].startswith("run 1 (")
+
+
+def test_diff_after_a_failed_run_exits_0(site):
+    _, db, _ = site
+    diff = camaudit("diff", "--db", str(db))
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+
+
+def test_tui_fleet_and_device_say_not_read_with_last_known(site):
+    import asyncio
+
+    asyncio.run(_tui_says_not_read(*site[:2]))
+
+
+async def _tui_says_not_read(fleet, db: Path) -> None:
+    from tests.tui.helpers import wait_until
+    from tui.app import make_app
+    from tui.messages import DeviceSelected
+    from tui.screens.device import DeviceScreen
+
+    app = make_app(db, cursor_blink=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None and app.screen.query("#fleet-table")
+                         and app.screen.query_one("#fleet-table").records, what="the fleet rows")
+        table = app.screen.query_one("#fleet-table")
+        row = next(r for r in table.records if r.address == fleet[HIK].address)
+        cells = {c.key: c.plain(row) for c in table.columns}
+        assert cells["status"] == "login failed"
+        assert (cells["remote"], cells["worst"], cells["biometric"], cells["enabled"]) == ("?", "?", "?", "?")
+        app.post_message(DeviceSelected(row.device_id))
+        await wait_until(pilot, lambda: isinstance(app.screen, DeviceScreen) and app.screen.view,
+                         what="the device screen")
+        view = app.screen.view
+        assert view.status == "login failed" and view.last_read is not None and view.last_read.run_id == 1
+        assert view.last_known("face_capture").startswith("on in run 1 (")
+        matrix = app.screen.query_one("#matrix")
+        face = list(FEATURE_IDS).index("face_capture")
+        assert [str(c) for c in matrix.get_row_at(face)][3:] == ["not read", "", view.last_known("face_capture")]
+        assert "login failed" in str(app.screen.query_one("#title").render())
