@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from auditor import __version__
 from auditor.drift import Drift, compare_runs, device_label
 from auditor.report.appendix import build_appendix
-from auditor.report.load import LoadedRun, load_run, pick_run, previous_run
+from auditor.report.load import LoadedRun, load_run, pick_run, previous_run, with_last_known
 from auditor.report.model import (
     ChannelRow,
     DeviceEgress,
@@ -151,7 +151,10 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
     run = pick_run(store, run_id)
     loaded = load_run(store, run)
     before = previous_run(store, run)
-    drift = compare_runs(load_run(store, before).state(), loaded.state()) if before else None
+    drift = None
+    if before:
+        baseline = with_last_known(store, load_run(store, before).state(), [did for did, _ in loaded.devices])
+        drift = compare_runs(baseline, loaded.state())
     ids: Sequence[int] = [did for did, _ in loaded.devices]
     audits = [a for _, a in loaded.devices]
     return Report(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,31 @@ async def _tui_says_not_read(fleet, db: Path) -> None:
         face = list(FEATURE_IDS).index("face_capture")
         assert [str(c) for c in matrix.get_row_at(face)][3:] == ["not read", "", view.last_known("face_capture")]
         assert "login failed" in str(app.screen.query_one("#title").render())
+
+
+def test_diff_judges_against_the_last_known_value_and_skips_interrupted_runs(site, tmp_path):
+    import shutil
+
+    from models.db import open_store
+    from models.store import record_run_started
+    from models.tables import RunOptions
+
+    fleet, db, _ = site
+    copy, creds = tmp_path / "copy.db", tmp_path / "creds.toml"
+    shutil.copyfile(db, copy)
+    read_again = camaudit("audit", *[d.address for d in fleet], "--no-discover", "--credentials", str(creds),
+                          "--db", str(copy), env=write_credentials(creds, fleet))
+    assert read_again.returncode == 0, read_again.stderr
+    # Run 2 could not read the camera; run 3 reads face capture on. It was on in run 1, so nothing switched on.
+    diff = camaudit("diff", "--db", str(copy), "--json")
+    assert diff.returncode == 0, diff.stdout
+    assert not [c for c in json.loads(diff.stdout)["changes"] if c["kind"] == "feature-on"]
+    # A run whose process died is not the default of report or diff, but can be named and says so.
+    with open_store(copy) as store:
+        dead = record_run_started(store, targets=["10.0.0.1"], pid=2**22 + 7,
+                                  options=RunOptions(concurrency=1, timeout_s=1.0, target_count=1))
+    report = camaudit("report", "--db", str(copy), "--format", "md", "--out", "-")
+    assert "| Audit run | 3 |" in report.stdout.replace("  ", " ")
+    named = camaudit("diff", "3", str(dead), "--db", str(copy))
+    assert named.returncode == 0 and f"Run {dead} is interrupted" in named.stdout
+    assert camaudit("diff", "--db", str(copy)).stdout.startswith("Changes from run 2 ")
