@@ -101,6 +101,33 @@ def audit_table(devices: Sequence[DeviceAudit], last_read: Mapping[tuple[str, in
     return table
 
 
+def device_rows(devices: Sequence[DeviceAudit],
+                last_read: Mapping[tuple[str, int], LastRead] | None = None) -> list[dict[str, object]]:
+    """One flat row per device for CSV: the audit table's columns, "not read" where nothing was read."""
+    rows: list[dict[str, object]] = []
+    for a in devices:
+        status = read_status(a)
+        last = (last_read or {}).get((a.address, a.port))
+        row: dict[str, object] = {
+            "address": a.address, "port": a.port, "status": status, "auth": a.auth, "brand": a.brand,
+            "manufacturer": a.manufacturer, "model": a.model, "device_type": a.device_type, "firmware": a.firmware,
+            "serial": a.serial, "mac": a.mac, "name": a.name}
+        if was_read(status):
+            on = [fid for fid, v in a.features.items() if v.enabled is True]
+            row |= {"analytics_on": " ".join(on),
+                    "analytics_unknown": sum(1 for v in a.features.values() if v.enabled is None),
+                    "biometric_on": " ".join(sorted(set(on) & BIOMETRIC_FEATURES)),
+                    "remote_access_on": " ".join(r for r, v in a.remote_access.items() if v.enabled is True
+                                                 and r != "ntp"),
+                    "worst_finding": worst_severity(a)}
+        else:
+            row |= dict.fromkeys(("analytics_on", "analytics_unknown", "biometric_on", "remote_access_on",
+                                  "worst_finding"), "not read")
+        row |= {"findings": len(a.findings), "last_read": last.when if last else None}
+        rows.append(row)
+    return rows
+
+
 def findings_table(devices: Sequence[DeviceAudit], limit: int = 30) -> Table:
     table = Table(title="Findings (most severe first)", title_justify="left")
     table.add_column("severity", no_wrap=True)

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
+from auditor.machine_output import add_output_options
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -32,8 +33,19 @@ credentials file (TOML), one or more entries:
   password_env = "CAMAUDIT_PASSWORD" # or password = "..." (exactly one of the two)
 Only these keys; targets is required. Each user gets at most one failed login per device.
 
-exit codes: 0 complete, 1 incomplete, 2 invalid input, 130 Ctrl-C, 143 SIGTERM
+output: tables on stdout, notes and warnings on stderr; --json prints only the JSON document on stdout;
+  -o FILE --format json|jsonl|csv also writes the devices to FILE (jsonl: one device per line; csv: one
+  row per device with its read status). Piped or redirected, tables are printed at full width.
+
+exit codes:
+  0    every device in scope was read (fully or partly)
+  1    incomplete: the run stopped early (finished devices are kept)
+  2    invalid input (targets, options, credentials file)
+  3    complete, but some device could not be read: login failed, account locked or unreachable
+  130  stopped by Ctrl-C, 143 stopped by SIGTERM (the run is closed as interrupted)
 """
+EXIT_INCOMPLETE = 1
+EXIT_NOT_READ = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +61,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--user", help="one account for every device (password from --password-env)")
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding --user's password")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
-    p.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
     p.add_argument("--no-discover", action="store_true",
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",
@@ -58,6 +69,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, default=6.0, help="per-request read timeout in seconds")
     p.add_argument("--allow-basic", action="store_true",
                    help="allow HTTP Basic login, which sends the password in clear (off by default)")
+    add_output_options(p, what="device")
     p.set_defaults(func=cmd_audit)
 
 
@@ -89,39 +101,46 @@ def last_reads(store: Store, run_id: int, devices: Sequence[DeviceAudit]) -> dic
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
+    from auditor import machine_output as out
     from auditor.orchestrator import AuditOptions, run_audit
     from auditor.scope import plan
-    from auditor.summary import audit_progress, audit_table, findings_table
+    from auditor.summary import audit_progress, audit_table, device_rows, findings_table, make_console
     from auditor.targets import parse_targets
     from models.db import open_store
+    from models.read_status import read_status, was_read
     from probes.context import ProbeSettings
     from probes.http import HttpSettings
 
     # Every user input is checked before the database is opened: a typo never creates a file.
     scope = parse_targets(args.targets)
     credentials = credentials_from_args(args)
+    fmt = out.output_format(args)
+    out.set_verbosity(args)
     warn = Console(stderr=True)
     for warning in credentials.warnings:
         warn.print(f"[yellow]camaudit: {warning}[/]", highlight=False, soft_wrap=True)
-    # With --json, stdout carries only the document; the human view goes to stderr.
-    view = Console(stderr=True) if args.json else console
+    # stdout carries only the result: the tables, or with --json (or -o -) the document alone.
+    # Notes and progress go to stderr; -q silences both (warnings and errors still show).
+    note = make_console(stderr=True, quiet=args.quiet)
+    view = make_console(stderr=True, quiet=args.quiet) if args.json or args.output == "-" else (
+        make_console(quiet=True) if args.quiet else console)
     store = open_store(args.db)
     try:
         shown = ", ".join(entry.text for entry in scope.entries)    # validated: holds no user:password@
-        view.print(f"Discovering devices in {shown} ..." if not args.no_discover
+        note.print(f"Discovering devices in {shown} ..." if not args.no_discover
                    else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
         planned = plan(args.targets, discover=not args.no_discover, multicast=args.multicast)
         targets = planned.targets
         for note in planned.notes:   # bad targets, lost discovery replies: one line each, on stderr
             warn.print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
         if not targets:
-            view.print("No cameras or recorders answered in that scope. Check the addresses, or use "
+            note.print("No cameras or recorders answered in that scope. Check the addresses, or use "
                        "--no-discover to audit addresses that ignore discovery probes.")
         if not credentials:
-            view.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
+            note.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
         options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
-        with audit_progress(view, len(targets)) as progress:
+        with audit_progress(note, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=args.targets, options=options, progress=progress)
         last_read = last_reads(store, outcome.run_id, outcome.devices)
     finally:
@@ -130,11 +149,24 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         view.print(audit_table(outcome.devices, last_read))
         if any(a.findings for a in outcome.devices):
             view.print(findings_table(outcome.devices))
+    statuses = [read_status(a) for a in outcome.devices]
+    unread = sum(not was_read(s) for s in statuses)
     state = "complete" if outcome.complete else "[bold red]incomplete[/] (stopped early; finished devices kept)"
-    view.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}.")
+    note.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}"
+               + (f"; [bold red]{unread} could not be read[/] (exit code {EXIT_NOT_READ})." if unread else "."))
+    document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
+                "complete": outcome.complete, "devices": [a.to_json() | {"status": s}
+                                                          for a, s in zip(outcome.devices, statuses, strict=True)]}
     if args.json:
-        document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
-                    "complete": outcome.complete, "devices": [a.to_json() for a in outcome.devices]}
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    return 0 if outcome.complete else 1
+    if args.output is not None:
+        lines = [{"run_id": outcome.run_id} | d for d in document["devices"]]
+        flat = [{"run_id": outcome.run_id} | row for row in device_rows(outcome.devices, last_read)]
+        where = out.write(args, out.render(document, lines, fmt, flat))
+        if where:
+            note.print(f"Wrote {len(lines)} device(s) as {fmt} to {where}", markup=False, highlight=False,
+                       soft_wrap=True)
+    if not outcome.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_NOT_READ if unread else 0

@@ -162,3 +162,44 @@ def test_diff_judges_against_the_last_known_value_and_skips_interrupted_runs(sit
     named = camaudit("diff", "3", str(dead), "--db", str(copy))
     assert named.returncode == 0 and f"Run {dead} is interrupted" in named.stdout
     assert camaudit("diff", "--db", str(copy)).stdout.startswith("Changes from run 2 ")
+
+
+def test_audit_exit_code_3_when_a_device_could_not_be_read(site):
+    _, _, bad = site
+    assert bad.returncode == 3, bad.stderr
+    assert "1 could not be read (exit code 3)" in bad.stderr     # a note: stderr, not stdout
+    assert "Discovering" not in bad.stdout and "Auditing" not in bad.stdout
+
+
+def test_audit_writes_csv_jsonl_and_json_only_on_stdout(site, tmp_path):
+    fleet, _, _ = site
+    creds, db = tmp_path / "creds.toml", tmp_path / "out.db"
+    env = write_credentials(creds, fleet, wrong=frozenset({HIK}))
+    addresses = [d.address for d in fleet]
+    as_csv = camaudit("audit", *addresses, "--no-discover", "--credentials", str(creds), "--db", str(db),
+                      "-o", str(tmp_path / "devices.csv"), "--json", env=env)
+    assert as_csv.returncode == 3, as_csv.stderr
+    assert json.loads(as_csv.stdout)["devices"]                  # stdout is the document and nothing else
+    rows = {r["address"]: r for r in csv.DictReader(io.StringIO((tmp_path / "devices.csv").read_text()))}
+    assert sorted(rows) == sorted(addresses)
+    assert rows[fleet[HIK].address]["status"] == "login failed"
+    assert rows[fleet[HIK].address]["analytics_on"] == "not read"
+    assert rows[fleet[AXIS].address]["status"] in ("read", "partly read")
+    lines = camaudit("audit", *addresses, "--no-discover", "--credentials", str(creds), "--db", str(db),
+                     "-q", "-o", "-", "--format", "jsonl", env=env)
+    devices = [json.loads(line) for line in lines.stdout.splitlines()]
+    assert sorted(d["address"] for d in devices) == sorted(addresses) and lines.stderr == ""
+    assert {d["address"]: d["status"] for d in devices}[fleet[HIK].address] == "login failed"
+    refused = camaudit("audit", *addresses, "--db", str(db), "--format", "csv")
+    assert refused.returncode == 2 and "-o FILE" in refused.stderr
+
+
+def test_discover_into_a_file_keeps_every_address_whole(site, tmp_path):
+    fleet, _, _ = site
+    done = camaudit("discover", *[d.address for d in fleet], "-o", str(tmp_path / "found.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout
+    for device in fleet:
+        assert f"{device.address}:" in done.stdout
+    found = [json.loads(line) for line in (tmp_path / "found.jsonl").read_text().splitlines()]
+    assert sorted(d["address"] for d in found) == sorted(d.address for d in fleet)
