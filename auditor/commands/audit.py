@@ -121,26 +121,26 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         warn.print(f"[yellow]camaudit: {warning}[/]", highlight=False, soft_wrap=True)
     # stdout carries only the result: the tables, or with --json (or -o -) the document alone.
     # Notes and progress go to stderr; -q silences both (warnings and errors still show).
-    note = make_console(stderr=True, quiet=args.quiet)
+    notes = make_console(stderr=True, quiet=args.quiet)
     view = make_console(stderr=True, quiet=args.quiet) if args.json or args.output == "-" else (
         make_console(quiet=True) if args.quiet else console)
     store = open_store(args.db)
     try:
         shown = ", ".join(entry.text for entry in scope.entries)    # validated: holds no user:password@
-        note.print(f"Discovering devices in {shown} ..." if not args.no_discover
-                   else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
+        notes.print(f"Discovering devices in {shown} ..." if not args.no_discover
+                    else f"Auditing {len(args.targets)} given target(s) ...", markup=False, highlight=False)
         planned = plan(args.targets, discover=not args.no_discover, multicast=args.multicast)
         targets = planned.targets
-        for note in planned.notes:   # bad targets, lost discovery replies: one line each, on stderr
-            warn.print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
+        for line in planned.notes:    # bad targets, lost discovery replies: one line each, on stderr
+            warn.print(f"[yellow]camaudit: {line}[/]", highlight=False, soft_wrap=True)
         if not targets:
-            note.print("No cameras or recorders answered in that scope. Check the addresses, or use "
-                       "--no-discover to audit addresses that ignore discovery probes.")
+            notes.print("No cameras or recorders answered in that scope. Check the addresses, or use "
+                        "--no-discover to audit addresses that ignore discovery probes.")
         if not credentials:
-            note.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
+            notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
         options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
-        with audit_progress(note, len(targets)) as progress:
+        with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=args.targets, options=options, progress=progress)
         last_read = last_reads(store, outcome.run_id, outcome.devices)
     finally:
@@ -152,8 +152,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     statuses = [read_status(a) for a in outcome.devices]
     unread = sum(not was_read(s) for s in statuses)
     state = "complete" if outcome.complete else "[bold red]incomplete[/] (stopped early; finished devices kept)"
-    note.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}"
-               + (f"; [bold red]{unread} could not be read[/] (exit code {EXIT_NOT_READ})." if unread else "."))
+    notes.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}"
+                + (f"; [bold red]{unread} could not be read[/] (exit code {EXIT_NOT_READ})." if unread else "."))
     document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
                 "complete": outcome.complete, "devices": [a.to_json() | {"status": s}
                                                           for a, s in zip(outcome.devices, statuses, strict=True)]}
@@ -165,8 +165,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         flat = [{"run_id": outcome.run_id} | row for row in device_rows(outcome.devices, last_read)]
         where = out.write(args, out.render(document, lines, fmt, flat))
         if where:
-            note.print(f"Wrote {len(lines)} device(s) as {fmt} to {where}", markup=False, highlight=False,
-                       soft_wrap=True)
+            notes.print(f"Wrote {len(lines)} device(s) as {fmt} to {where}", markup=False, highlight=False,
+                        soft_wrap=True)
     if not outcome.complete:
         return EXIT_INCOMPLETE
     return EXIT_NOT_READ if unread else 0
