@@ -35,7 +35,7 @@ def add_output_options(parser: argparse.ArgumentParser, *, what: str) -> None:
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument("-q", "--quiet", action="store_true", help="print no table or notes; warnings and errors only")
     loud.add_argument("-v", "--verbose", action="count", default=0,
-                      help="log what camaudit does on stderr (-vv for debug detail; never passwords)")
+                      help="log what camaudit does on stderr (-vv for debug detail)")
 
 
 def output_format(args: argparse.Namespace) -> str:

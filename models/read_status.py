@@ -6,7 +6,7 @@ diff) uses to tell "read and off" from "not read". Pure: a DeviceAudit in, a wor
     login failed  reachable, but nothing past identification could be read: the login was refused
                   (or no credentials were given for a device that needs them)
     locked        the account was locked out; nothing was read
-    unreachable   the device did not answer
+    unreachable   the device did not answer (or accepted a connection and then said nothing)
 
 Only "read" and "partly read" values mean anything; for the other three every verdict is
 "not read", never "no".
@@ -46,7 +46,11 @@ def status_of(*, reachable: bool, auth: str | None, outcomes: Iterable[tuple[str
     if not answered:
         # A login that worked with probes that all failed (timeouts, errors) read little, but the
         # login was not the problem: its verdicts stay unknown one by one.
-        return LOGIN_FAILED if auth in ("failed", None) else PARTLY_READ
+        if auth == "failed" or any(o == "auth-failed" for _, o in pairs):
+            return LOGIN_FAILED
+        # Nothing answered and no login was refused: it accepted a connection but said nothing
+        # useful (a stalled or non-camera service).
+        return UNREACHABLE if auth is None else PARTLY_READ
     if failed or auth == "failed" or "failed" in set(protocol_states):
         return PARTLY_READ
     return READ
