@@ -159,6 +159,9 @@ def test_diff_judges_against_the_last_known_value_and_skips_interrupted_runs(sit
                                   options=RunOptions(concurrency=1, timeout_s=1.0, target_count=1))
     report = camaudit("report", "--db", str(copy), "--format", "md", "--out", "-")
     assert "| Audit run | 3 |" in report.stdout.replace("  ", " ")
+    interrupted = camaudit("report", "--db", str(copy), "--run", str(dead), "--format", "md", "--out", "-")
+    assert interrupted.returncode == 0 and f"Run {dead} is interrupted" in interrupted.stderr
+    assert "no: the run stopped early" in interrupted.stdout
     named = camaudit("diff", "3", str(dead), "--db", str(copy))
     assert named.returncode == 0 and f"Run {dead} is interrupted" in named.stdout
     assert camaudit("diff", "--db", str(copy)).stdout.startswith("Changes from run 2 ")
