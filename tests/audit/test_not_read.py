@@ -153,6 +153,16 @@ def test_diff_judges_against_the_last_known_value_and_skips_interrupted_runs(sit
     diff = camaudit("diff", "--db", str(copy), "--json")
     assert diff.returncode == 0, diff.stdout
     assert not [c for c in json.loads(diff.stdout)["changes"] if c["kind"] == "feature-on"]
+    # The TUI's device history and run comparison judge the same way.
+    from models.db import open_store as open_db
+    from models.store import list_devices
+    from tui.data.changes import compare_stored_runs, device_history
+
+    with open_db(copy) as store:
+        hik_id = next(d.id for d in list_devices(store) if d.address == fleet[HIK].address)
+        _, history = device_history(store, hik_id)
+        assert [c.change.kind for c in history if c.change.kind == "feature-on"] == []
+        assert not [c for c in compare_stored_runs(store, 2, 3).changes if c.kind == "feature-on"]
     # A run whose process died is not the default of report or diff, but can be named and says so.
     with open_store(copy) as store:
         dead = record_run_started(store, targets=["10.0.0.1"], pid=2**22 + 7,
