@@ -73,7 +73,9 @@ def _interrupted_line(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    console = Console()
+    from auditor.summary import make_console
+
+    console = make_console()   # full width when stdout is a file or pipe: tables are never cut there
     err = Console(stderr=True)
     args = build_parser().parse_args(argv)
     previous = {}

@@ -14,6 +14,9 @@ False to None is not a change at all (we only know less).
   was not on before (`data-flow-on`);
 - an egress destination labelled "unknown" that the device did not talk to before (compared only
   when both runs have egress results for the device; a new device's unknown destinations count).
+Callers pass the earlier run with last-known values (auditor.report.load.with_last_known): a device
+that run could not read is compared as it was when last read, so "unreadable, then on" is not
+"switched on" unless it was off when last read.
 Everything else (devices removed, identity and firmware changes, things switched off,
 capabilities added, findings new or resolved) is listed but does not count as relevant.
 """
@@ -29,6 +32,7 @@ from typing import Any, Protocol
 
 from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
 from models.features import FEATURE_IDS, FEATURE_INFO, REMOTE_ACCESS, REMOTE_ACCESS_IDS
+from models.read_status import READ, read_status
 
 IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
 FIRMWARE_FIELDS = ("firmware", "firmware_date")
@@ -119,8 +123,9 @@ def address_key(audit: DeviceAudit) -> tuple[int, int, str, int]:
 
 
 def _read(audit: DeviceAudit) -> bool:
-    """Whether camaudit could read the device's settings in this audit."""
-    return audit.reachable and audit.auth in ("ok", "not-required")
+    """Whether camaudit read all of the device's settings in this audit (models.read_status): only then
+    can a finding or data flow that is missing now count as gone, not merely unchecked."""
+    return read_status(audit) == READ
 
 
 def _text(value: object) -> str | None:

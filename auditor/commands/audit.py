@@ -12,10 +12,16 @@ from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
+from auditor.machine_output import add_output_options
 from auditor.target_lists import add_target_arguments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from auditor.credentials import CredentialBook
+    from models.audit import DeviceAudit
+    from models.db import Store
+    from models.last_read import LastRead
 
 ORDER = 20
 DEFAULT_DB = Path("camaudit.db")
@@ -28,8 +34,19 @@ credentials file (TOML), one or more entries:
   password_env = "CAMAUDIT_PASSWORD" # or password = "..." (exactly one of the two)
 Only these keys; targets is required. Each user gets at most one failed login per device.
 
-exit codes: 0 complete, 1 incomplete, 2 invalid input, 130 Ctrl-C, 143 SIGTERM
+output: tables on stdout, notes and warnings on stderr; --json prints only the JSON document on stdout;
+  -o FILE --format json|jsonl|csv also writes the devices to FILE (jsonl: one device per line; csv: one
+  row per device with its read status). Piped or redirected, tables are printed at full width.
+
+exit codes:
+  0    every device in scope was read (fully or partly)
+  1    incomplete: the run stopped early (finished devices are kept)
+  2    invalid input (targets, options, credentials file)
+  3    complete, but some device could not be read: login failed, account locked or unreachable
+  130  stopped by Ctrl-C, 143 stopped by SIGTERM (the run is closed as interrupted)
 """
+EXIT_INCOMPLETE = 1
+EXIT_NOT_READ = 3
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,7 +64,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-prompt", action="store_true",
                    help="type --user's password at a prompt (not echoed; needs a terminal)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
-    p.add_argument("--json", action="store_true", help="print the run as JSON on stdout")
     p.add_argument("--no-discover", action="store_true",
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",
@@ -56,6 +72,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, default=6.0, help="per-request read timeout in seconds")
     p.add_argument("--allow-basic", action="store_true",
                    help="allow HTTP Basic login, which sends the password in clear (off by default)")
+    add_output_options(p, what="device")
     p.set_defaults(func=cmd_audit)
 
 
@@ -70,13 +87,30 @@ def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
     return merge(*books)
 
 
+def last_reads(store: Store, run_id: int, devices: Sequence[DeviceAudit]) -> dict[tuple[str, int], LastRead]:
+    """For each device this run could not read: its last readable audit, by address and port."""
+    from models.last_read import get_last_read_audit
+    from models.read_status import read_status, was_read
+    from models.store import list_run_snapshots
+
+    unread = {(a.address, a.port) for a in devices if not was_read(read_status(a))}
+    found: dict[tuple[str, int], LastRead] = {}
+    for snap in list_run_snapshots(store, run_id=run_id) if unread else []:
+        key = (snap.address, snap.port)
+        if key in unread and (last := get_last_read_audit(store, device_id=snap.device_id, before_run=run_id)):
+            found[key] = last
+    return found
+
+
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
+    from auditor import machine_output as out
     from auditor.orchestrator import AuditOptions, run_audit
     from auditor.scope import plan
-    from auditor.summary import audit_progress, audit_table, findings_table
+    from auditor.summary import audit_progress, audit_table, device_rows, findings_table, make_console
     from auditor.target_lists import recorded_scope, scope_from_args, target_texts
     from models.db import open_store
+    from models.read_status import read_status, was_read
     from probes.context import ProbeSettings
     from probes.http import HttpSettings
 
@@ -84,42 +118,61 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     texts = target_texts(args)
     scope = scope_from_args(args, texts)
     credentials = credentials_from_args(args)
+    fmt = out.output_format(args)
+    out.set_verbosity(args)
     warn = Console(stderr=True)
     for warning in credentials.warnings:
         warn.print(f"[yellow]camaudit: {warning}[/]", highlight=False, soft_wrap=True)
-    # With --json, stdout carries only the document; the human view goes to stderr.
-    view = Console(stderr=True) if args.json else console
+    # stdout carries only the result: the tables, or with --json (or -o -) the document alone.
+    # Notes and progress go to stderr; -q silences both (warnings and errors still show).
+    notes = make_console(stderr=True, quiet=args.quiet)
+    view = make_console(stderr=True, quiet=args.quiet) if args.json or args.output == "-" else (
+        make_console(quiet=True) if args.quiet else console)
     store = open_store(args.db)
     try:
         shown = ", ".join(entry.text for entry in scope.entries[:5])    # validated: holds no user:password@
         shown += f" and {len(scope.entries) - 5} more" if len(scope.entries) > 5 else ""
-        view.print(f"Discovering devices in {shown} ({len(scope.addresses):,} address(es)) ..." if not args.no_discover
-                   else f"Auditing {len(scope.addresses):,} address(es) ...", markup=False, highlight=False)
+        notes.print(f"Discovering devices in {shown} ({len(scope.addresses):,} address(es)) ..." if not args.no_discover
+                    else f"Auditing {len(scope.addresses):,} address(es) ...", markup=False, highlight=False)
         planned = plan(scope, discover=not args.no_discover, multicast=args.multicast)
         targets = planned.targets
-        for note in planned.notes:   # bad targets, lost discovery replies: one line each, on stderr
-            warn.print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
+        for line in planned.notes:    # bad targets, lost discovery replies: one line each, on stderr
+            warn.print(f"[yellow]camaudit: {line}[/]", highlight=False, soft_wrap=True)
         if not targets:
-            view.print("No cameras or recorders answered in that scope. Check the addresses, or use "
-                       "--no-discover to audit addresses that ignore discovery probes.")
+            notes.print("No cameras or recorders answered in that scope. Check the addresses, or use "
+                        "--no-discover to audit addresses that ignore discovery probes.")
         if not credentials:
-            view.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
+            notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
         options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
-        with audit_progress(view, len(targets)) as progress:
+        with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,
                                 progress=progress)
+        last_read = last_reads(store, outcome.run_id, outcome.devices)
     finally:
         store.close()
     if outcome.devices:
-        view.print(audit_table(outcome.devices))
+        view.print(audit_table(outcome.devices, last_read))
         if any(a.findings for a in outcome.devices):
             view.print(findings_table(outcome.devices))
+    statuses = [read_status(a) for a in outcome.devices]
+    unread = sum(not was_read(s) for s in statuses)
     state = "complete" if outcome.complete else "[bold red]incomplete[/] (stopped early; finished devices kept)"
-    view.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}.")
+    notes.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}"
+                + (f"; [bold red]{unread} could not be read[/] (exit code {EXIT_NOT_READ})." if unread else "."))
+    document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
+                "complete": outcome.complete, "devices": [a.to_json() | {"status": s}
+                                                          for a, s in zip(outcome.devices, statuses, strict=True)]}
     if args.json:
-        document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
-                    "complete": outcome.complete, "devices": [a.to_json() for a in outcome.devices]}
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    return 0 if outcome.complete else 1
+    if args.output is not None:
+        lines = [{"run_id": outcome.run_id} | d for d in document["devices"]]
+        flat = [{"run_id": outcome.run_id} | row for row in device_rows(outcome.devices, last_read)]
+        where = out.write(args, out.render(document, lines, fmt, flat))
+        if where:
+            notes.print(f"Wrote {len(lines)} device(s) as {fmt} to {where}", markup=False, highlight=False,
+                        soft_wrap=True)
+    if not outcome.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_NOT_READ if unread else 0

@@ -1,9 +1,7 @@
 """`camaudit diff [RUN_A] [RUN_B]`: what changed between two audit runs.
 
-Exit codes, so a scheduled job can gate on it:
-    0  nothing relevant switched on
-    1  something relevant switched on (see auditor.drift for what counts)
-    2  usage error: no such run, fewer than two runs, no database
+By default the last two COMPLETE runs; an interrupted run is compared only when named, and the
+output says so. A device RUN_A could not read is compared as it was when last read.
 """
 
 from __future__ import annotations
@@ -26,17 +24,27 @@ if TYPE_CHECKING:
 ORDER = 45
 DEFAULT_DB = Path("camaudit.db")
 EXIT_RELEVANT = 1
+EXIT_CODES = """\
+exit codes (so a scheduled job can gate on it):
+  0  nothing relevant switched on (also when a device could not be read this time)
+  1  something relevant switched on: an analytics feature, a remote-access setting (NTP excepted),
+     a data flow, or a new unknown egress destination (see auditor/drift.py)
+  2  usage error: no such run, fewer than two runs, no database
+"""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "diff", help="what changed between two audit runs (exit 1 when something relevant switched on)",
-        description="Compare two audit runs (default: the last two): devices added or removed, identity and "
-                    "firmware changes, analytics and remote access switched on or off, new egress destinations. "
-                    "Exit code 1 when an analytics feature or a remote-access setting (NTP time sync excepted) "
-                    "switched on or a new unknown destination appeared, 0 otherwise, 2 on a usage error.")
-    p.add_argument("run_a", type=int, nargs="?", metavar="RUN_A", help="the earlier run (default: second latest)")
-    p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B", help="the later run (default: the latest)")
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXIT_CODES,
+        description="Compare two audit runs (default: the last two complete runs): devices added or removed, "
+                    "identity and firmware changes, analytics and remote access switched on or off, new egress "
+                    "destinations. A device the earlier run could not read (login failed, unreachable) is "
+                    "compared as it was when last read: unknown is never taken for off.")
+    p.add_argument("run_a", type=int, nargs="?", metavar="RUN_A",
+                   help="the earlier run (default: the second latest complete run)")
+    p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B",
+                   help="the later run (default: the latest complete run)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
     p.add_argument("--json", action="store_true", help="print the changes as JSON on stdout")
     p.set_defaults(func=cmd_diff)
@@ -48,16 +56,16 @@ def pick_pair(store: Store, run_a: int | None, run_b: int | None) -> tuple[Audit
     Raises:
         UsageError: fewer than two runs, no such run, or the same run twice.
     """
-    from auditor.report.load import pick_run
-    from models.store import list_runs
+    from auditor.report.load import complete_runs, pick_run
 
     if run_a is None:
         if run_b is not None:
-            raise UsageError("Give RUN_A as well as RUN_B, or neither to compare the last two runs.")
-        latest = list_runs(store, limit=2)
+            raise UsageError("Give RUN_A as well as RUN_B, or neither to compare the last two complete runs.")
+        latest = complete_runs(store, limit=2)
         if len(latest) < 2:
-            raise UsageError(f"The database {store.path} holds {len(latest)} audit run(s) and camaudit diff needs "
-                             f"two; run camaudit audit again first.")
+            raise UsageError(f"The database {store.path} holds {len(latest)} complete audit run(s) and camaudit "
+                             f"diff needs two; run camaudit audit again first, or name two runs "
+                             f"(camaudit diff RUN_A RUN_B).")
         return latest[1], latest[0]
     before, after = pick_run(store, run_a), pick_run(store, run_b)
     if before.id == after.id:
@@ -66,13 +74,17 @@ def pick_pair(store: Store, run_a: int | None, run_b: int | None) -> tuple[Audit
     return before, after
 
 
-def print_drift(console: Console, drift: Drift) -> None:
+def print_drift(console: Console, drift: Drift, states: dict[int, str] | None = None) -> None:
     """The changes grouped as in the report: what switched on first, then the rest, by device."""
     from auditor.drift import KINDS
     from auditor.report.views import drift_tables, when
 
     console.print(Text(f"Changes from run {drift.before_run} ({when(drift.before_started)}) "
                        f"to run {drift.after_run} ({when(drift.after_started)})", style="bold"))
+    for run_id, state in (states or {}).items():
+        if state != "complete":
+            console.print(Text(f"Run {run_id} is {state}: it did not audit every planned target, so devices it "
+                               f"did not reach are missing from it.", style="bold yellow"), soft_wrap=True)
     for title, changes in drift_tables(drift):
         console.print()
         console.print(Text(title, style="bold red" if changes[0].relevant else "bold"))
@@ -94,13 +106,16 @@ def print_drift(console: Console, drift: Drift) -> None:
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     from auditor.drift import compare_runs
-    from auditor.report.load import load_run, open_existing_store
+    from auditor.report.load import load_run, open_existing_store, with_last_known
 
     with open_existing_store(args.db) as store:
         before, after = pick_pair(store, args.run_a, args.run_b)
-        drift = compare_runs(load_run(store, before).state(), load_run(store, after).state())
+        later = load_run(store, after).state()
+        drift = compare_runs(with_last_known(store, load_run(store, before).state(), later.devices), later)
+    states = {before.id: before.state, after.id: after.state}
     if args.json:
-        print(json.dumps(drift.to_json(), indent=2, ensure_ascii=False))
+        document = drift.to_json() | {"before_state": before.state, "after_state": after.state}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
-        print_drift(console, drift)
+        print_drift(console, drift, states)
     return EXIT_RELEVANT if drift.relevant else 0

@@ -10,6 +10,7 @@ import time
 from rich.console import Console
 from rich.table import Table
 
+from auditor.machine_output import add_output_options
 from auditor.target_lists import add_target_arguments
 
 ORDER = 10
@@ -22,24 +23,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "URLs) without logging in: unicast WS-Discovery, Hikvision SADP and Dahua DHIP probes "
                     "and a TCP sweep of camera ports, merged into one row per device.")
     add_target_arguments(p)
-    p.add_argument("--json", action="store_true", help="print the devices as JSON on stdout")
     p.add_argument("--multicast", action="store_true",
                    help="also send multicast discovery on the local network (never for loopback scopes)")
+    add_output_options(p, what="device")
     p.set_defaults(func=cmd_discover)
 
 
 def cmd_discover(args: argparse.Namespace, console: Console) -> int:
+    from auditor import machine_output as out
     from auditor.identity import resolve_identity
     from auditor.scope import discover_scope
+    from auditor.summary import make_console
     from auditor.target_lists import scope_from_args
     from probes.oui import maker_signals
 
     scope = scope_from_args(args)
-    view = Console(stderr=True) if args.json else console
+    fmt = out.output_format(args)
+    out.set_verbosity(args)
+    # stdout carries only the result (the table, or the JSON document); notes go to stderr.
+    notes = make_console(stderr=True, quiet=args.quiet)
+    view = make_console(stderr=True, quiet=args.quiet) if args.json or args.output == "-" else (
+        make_console(quiet=True) if args.quiet else console)
     for note in scope.notes:
-        view.print(f"[yellow]{note}[/]")
+        Console(stderr=True).print(f"[yellow]{note}[/]")
     started = time.monotonic()
-    with view.status(f"Probing {len(scope.addresses)} address(es) ..."):
+    with notes.status(f"Probing {len(scope.addresses)} address(es) ..."):
         report = discover_scope(scope, multicast=args.multicast)
     elapsed = time.monotonic() - started
     rows = []
@@ -49,10 +57,15 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
         rows.append({"address": t.address, "port": t.port, "found_by": list(t.found_by),
                      "open_ports": list(t.open_ports), "brand": who.brand, "manufacturer": who.manufacturer,
                      "model": who.model, "serial": who.serial, "mac": who.mac, "onvif_xaddr": t.onvif_xaddr})
+    document = {"devices": rows, "notes": report.notes, "outside_scope": report.outside_scope}
     if args.json:
-        json.dump({"devices": rows, "notes": report.notes, "outside_scope": report.outside_scope},
-                  sys.stdout, indent=2)
+        json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
+    if args.output is not None:
+        where = out.write(args, out.render(document, rows, fmt))
+        if where:
+            notes.print(f"Wrote {len(rows)} device(s) as {fmt} to {where}", markup=False, highlight=False,
+                        soft_wrap=True)
     table = Table(title=f"{len(rows)} device(s) in {elapsed:.1f} s", title_justify="left")
     for column in ("address", "found by", "open ports", "brand", "maker", "model"):
         table.add_column(column)
@@ -62,5 +75,5 @@ def cmd_discover(args: argparse.Namespace, console: Console) -> int:
                       r["model"] or "?")
     view.print(table)
     for note in report.notes:
-        view.print(f"[dim]{note}[/]")
+        notes.print(f"[dim]{note}[/]")
     return 0

@@ -21,7 +21,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Write what one audit run found: scope and method, fleet statistics, every device's "
                     "analytics, remote access, egress and findings, changes since the previous run, and an "
                     "appendix on UK GDPR. Reads the database only; no device is contacted.")
-    p.add_argument("--run", type=int, metavar="ID", help="audit run id (default: the latest run)")
+    p.add_argument("--run", type=int, metavar="ID",
+                   help="audit run id (default: the latest complete run; an interrupted run only when named)")
     p.add_argument("--format", choices=FORMATS, default="html", help="output format (default html)")
     p.add_argument("--table", choices=TABLES, default="features",
                    help="CSV only: features (one row per device x feature, the default), devices, destinations "
@@ -64,7 +65,22 @@ def write_report(db: Path, out: str | Path | None = None, *, run_id: int | None 
     return write_output(out or default_out(fmt, table, EXTENSIONS), text, follow_symlinks=follow_symlinks)
 
 
+def run_note(db: Path, run_id: int | None) -> str | None:
+    """A sentence for stderr when the run reported did not complete (named with --run, or no run completed)."""
+    from auditor.report.load import open_existing_store, pick_run
+
+    with open_existing_store(db) as store:
+        run = pick_run(store, run_id)
+    if run.state == "complete":
+        return None
+    return (f"Run {run.id} is {run.state}: it did not audit every planned target, and the report says so; "
+            f"the latest complete run is the default without --run.")
+
+
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
+    note = run_note(args.db, args.run)
+    if note:
+        Console(stderr=True).print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
     where = write_report(args.db, args.out, run_id=args.run, fmt=args.format, table=args.table,
                          follow_symlinks=args.follow_symlinks)
     if where:   # a regular file: say where it is (never after a report written to stdout or a device)

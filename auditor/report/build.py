@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from auditor import __version__
 from auditor.drift import Drift, compare_runs, device_label
 from auditor.report.appendix import build_appendix
-from auditor.report.load import LoadedRun, load_run, pick_run, previous_run
+from auditor.report.load import LoadedRun, load_run, pick_run, previous_run, with_last_known
 from auditor.report.model import (
     ChannelRow,
     DeviceEgress,
@@ -25,17 +25,16 @@ from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
 from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
+from models.last_read import LastRead, get_last_read_audit, last_known_text
+from models.read_status import PARTLY_READ, READ, read_status, was_read
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
 
 
 def device_status(audit: DeviceAudit) -> str:
-    """How far camaudit got with a device, in words a DPO reads."""
-    if not audit.reachable:
-        return "unreachable"
-    return {"ok": "audited", "not-required": "no login needed", "failed": "login failed",
-            "locked": "account locked"}.get(audit.auth or "", "not logged in")
+    """How far camaudit got with a device (models.read_status, shared with the CLI, TUI and CSV)."""
+    return read_status(audit)
 
 
 def _failed_probes(audit: DeviceAudit) -> list[str]:
@@ -58,10 +57,9 @@ def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -
     for did, audit in loaded.devices:
         status = device_status(audit)
         entry = NotAudited(did, audit.address, audit.port, device_label(audit), status, _reasons(audit))
-        if status not in ("audited", "no login needed"):
+        if not was_read(status):
             not_audited.append(entry)
-        elif _failed_probes(audit):   # errors alone can be notes (an unknown Server header), not failures
-            entry.status = "probe errors"
+        elif status == PARTLY_READ:   # errors alone can be notes (an unknown Server header), not failures
             partial.append(entry)
     tallies: dict[str, Counter[str]] = defaultdict(Counter)
     for audit in audits:
@@ -114,22 +112,42 @@ def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
     return sorted(found, key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES))
 
 
-def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None) -> DeviceSection:
+def _last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
+    """Beside a value this audit could not read: its value when the device was last read."""
+    if read and now is not None:
+        return None
+    if not read or last is not None:
+        return last_known_text(last, before)
+    return None
+
+
+def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None,
+             store: Store) -> DeviceSection:
     empty = FeatureVerdict()
-    features = [FeatureCell(f.id, f.label, f.group, f.biometric, (v := audit.features.get(f.id, empty)).supported,
-                            v.enabled, list(v.evidence)) for f in FEATURES]
+    status = read_status(audit)
+    read = was_read(status)
+    last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=loaded.run.id)
+    features = []
+    for f in FEATURES:
+        v = audit.features.get(f.id, empty)
+        before = last.audit.features.get(f.id, empty).enabled if last else None
+        features.append(FeatureCell(f.id, f.label, f.group, f.biometric, v.supported, v.enabled, list(v.evidence),
+                                    _last_known(read, last, v.enabled, before)))
     remote = []
     for rid in REMOTE_ACCESS_IDS:
         r = audit.remote_access.get(rid)
+        old = last.audit.remote_access.get(rid) if last else None
         remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
-                                list(r.evidence) if r else [], r.supported if r else None))
+                                list(r.evidence) if r else [], r.supported if r else None,
+                                _last_known(read, last, r.enabled if r else None, old.enabled if old else None)))
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
-        device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=device_status(audit),
+        device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=status,
         audit=audit, features=features,
         channels=[_channel(ch, v) for ch, v in sorted(audit.channels.items())],
         remote=remote, findings=_findings(audit, egress), egress=egress,
         changes=[c.text for c in drift.changes if c.device_id == device_id] if drift else [],
+        last_read=last.when if last else None,
     )
 
 
@@ -142,14 +160,17 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
     run = pick_run(store, run_id)
     loaded = load_run(store, run)
     before = previous_run(store, run)
-    drift = compare_runs(load_run(store, before).state(), loaded.state()) if before else None
+    drift = None
+    if before:
+        baseline = with_last_known(store, load_run(store, before).state(), [did for did, _ in loaded.devices])
+        drift = compare_runs(baseline, loaded.state())
     ids: Sequence[int] = [did for did, _ in loaded.devices]
     audits = [a for _, a in loaded.devices]
     return Report(
         title=TITLE,
         scope=_scope(loaded, before.id if before else None, generated or dt.datetime.now(dt.UTC)),
         summary=fleet_summary(audits, loaded.egress if loaded.egress_status.available else None, ids),
-        devices=[_section(n, did, a, loaded, drift) for n, (did, a) in enumerate(loaded.devices, start=1)],
+        devices=[_section(n, did, a, loaded, drift, store) for n, (did, a) in enumerate(loaded.devices, start=1)],
         egress=loaded.egress_status,
         drift=drift,
         appendix=build_appendix(),

@@ -78,7 +78,7 @@ def _matrix(d: DeviceSection) -> Html:
         name = join([text(c.label), Html(" "), badge("biometric", "bio")]) if c.biometric else text(c.label)
         name += Html("<br>") + tag("span", c.feature, cls="fid")
         rows.append([name, GROUP_SHORT.get(c.group, c.group),
-                     tri_cell(c.supported, alarming=False), tri_cell(c.enabled),
+                     tri_cell(c.supported, alarming=False), tri_cell(c.enabled, last_known=c.last_known),
                      tag("td", evidence(c.evidence), cls="ev")])
     return table(["Feature", "Class", "Supported", "Enabled", "Evidence"], rows, cls="matrix")
 
@@ -99,7 +99,8 @@ def _channels(d: DeviceSection) -> Html:
 
 
 def _remote(d: DeviceSection) -> Html:
-    rows = [[r.label, tri_cell(r.supported, alarming=False), tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE),
+    rows = [[r.label, tri_cell(r.supported, alarming=False), tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE,
+                                                                 last_known=r.last_known),
              remote_state(r), r.destination or "—", tag("td", evidence(r.evidence), cls="ev")] for r in d.remote]
     return table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"], rows)
 

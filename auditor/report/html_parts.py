@@ -46,8 +46,11 @@ def tag(name: str, content: object = "", **attrs: object) -> Html:
     return Html(f"<{name}{rendered}>{part(content)}</{name}>")
 
 
-def tri_cell(value: bool | None, *, alarming: bool = True) -> Html:
-    """A yes / no / unknown cell; `alarming` colours yes red (analytics on), else neutral."""
+def tri_cell(value: bool | None, *, alarming: bool = True, last_known: str | None = None) -> Html:
+    """A yes / no / unknown cell; `alarming` colours yes red (analytics on), else neutral. `last_known`
+    replaces "unknown" for a value this audit could not read ("on in run 3 (...), not read now")."""
+    if last_known:
+        return tag("td", last_known, cls="tri unknown")
     word = tri(value)
     return tag("td", word, cls=f"tri {word}{'' if alarming or value is not True else ' plain'}")
 

@@ -48,8 +48,9 @@ dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 .sev-medium { color: #7a5200; }
 .sev-low { color: #1f4e79; }
 .sev-info { color: var(--muted); }
-.status-audited, .status-no-login-needed { color: var(--no); }
-.status-unreachable, .status-login-failed, .status-account-locked, .status-not-logged-in { color: var(--yes); }
+.status-read { color: var(--no); }
+.status-partly-read { color: var(--unk); }
+.status-unreachable, .status-login-failed, .status-locked { color: var(--yes); }
 .bio { color: var(--yes); font-weight: 600; }
 tr.relevant td { background: var(--yes-bg); }
 section.device { border-top: 1px solid var(--line); margin-top: 32px; }

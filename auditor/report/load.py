@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +13,8 @@ from auditor.report.egress import load_egress
 from auditor.report.model import DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store, open_store
+from models.last_read import get_last_read_audit
+from models.read_status import read_status, was_read
 from models.store import get_run, list_run_devices, list_run_snapshots, list_runs
 from models.tables import AuditRunPublic
 
@@ -30,16 +34,17 @@ def open_existing_store(path: str | Path) -> Store:
 
 
 def pick_run(store: Store, run_id: int | None) -> AuditRunPublic:
-    """The run asked for, or the latest one.
+    """The run asked for, or the latest complete one (the latest of any state when none is complete).
+    An interrupted or running run is chosen only by its id; reports and diff then say so.
 
     Raises:
         UsageError: the database holds no runs, or none with that id.
     """
     if run_id is None:
-        runs = list_runs(store, limit=1)
+        runs = list_runs(store)
         if not runs:
             raise UsageError(f"The database {store.path} holds no audit runs yet; run `camaudit audit` first.")
-        return runs[0]
+        return next((r for r in runs if r.state == "complete"), runs[0])
     run = get_run(store, run_id=run_id)
     if run is None:
         known = ", ".join(str(r.id) for r in list_runs(store, limit=10)) or "none"
@@ -47,10 +52,30 @@ def pick_run(store: Store, run_id: int | None) -> AuditRunPublic:
     return run
 
 
+def complete_runs(store: Store, *, limit: int) -> list[AuditRunPublic]:
+    """The latest complete runs, newest first (what `camaudit diff` compares by default)."""
+    return [r for r in list_runs(store) if r.state == "complete"][:limit]
+
+
 def previous_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
-    """The run recorded just before `run`, if any."""
+    """The complete run recorded before `run` (an interrupted one only when no earlier run completed)."""
     earlier = [r for r in list_runs(store) if r.id < run.id]
-    return earlier[0] if earlier else None
+    return next((r for r in earlier if r.state == "complete"), earlier[0] if earlier else None)
+
+
+def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:
+    """`before` with each of `devices` that it could not read (or did not hold) replaced by the device's
+    last readable audit up to that run: a change is judged against what was last known, so a camera
+    unreadable in run A and on in run B is not "switched on" unless it was off when last read."""
+    replaced = dict(before.devices)
+    for device_id in devices:
+        old = replaced.get(device_id)
+        if old is not None and was_read(read_status(old)):
+            continue
+        last = get_last_read_audit(store, device_id=device_id, before_run=before.run_id + 1)
+        if last is not None:
+            replaced[device_id] = last.audit
+    return dataclasses.replace(before, devices=replaced)
 
 
 def next_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:

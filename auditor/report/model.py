@@ -56,7 +56,7 @@ class NotAudited:
     address: str
     port: int
     label: str
-    status: str                 # unreachable | login failed | account locked | probe errors
+    status: str                 # models.read_status: unreachable | login failed | locked | partly read
     reasons: list[str] = field(default_factory=list)
 
 
@@ -163,6 +163,7 @@ class FeatureCell:
     supported: bool | None
     enabled: bool | None
     evidence: list[str] = field(default_factory=list)
+    last_known: str | None = None    # "on in run 3 (2026-11-20), not read now" when this audit could not read it
 
 
 @dataclass
@@ -185,6 +186,7 @@ class RemoteRow:
     destination: str | None
     evidence: list[str] = field(default_factory=list)
     supported: bool | None = None    # the firmware has the service (a capability flag or a readable setting)
+    last_known: str | None = None    # as FeatureCell.last_known
 
 
 @dataclass
@@ -236,7 +238,7 @@ class DeviceSection:
     device_id: int
     anchor: str
     label: str                       # name and address, for headings
-    status: str                      # audited | no login needed | unreachable | login failed | account locked
+    status: str                      # models.read_status.READ_STATUSES
     audit: DeviceAudit
     features: list[FeatureCell]
     channels: list[ChannelRow]
@@ -244,6 +246,7 @@ class DeviceSection:
     findings: list[Finding]
     egress: DeviceEgress | None      # None: no egress results for this device
     changes: list[str] = field(default_factory=list)   # this device's changes since the previous audit
+    last_read: str | None = None     # "run 3 (2026-11-20)": when a device not fully read now was last read
 
 
 # ---- the whole report -------------------------------------------------------------------------

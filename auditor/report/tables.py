@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 
 from auditor.report.model import DeviceSection, Report, tri
 from auditor.report.views import data_flow_rows, device_row, remote_state
+from models.read_status import was_read
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DEVICE = ["run_id", "device_id", "device_address", "device_port", "device_name"]
@@ -36,24 +37,31 @@ def _device(r: Report, d: DeviceSection) -> list[object]:
     return [r.scope.run_id, d.device_id, d.audit.address, d.audit.port, d.audit.name]
 
 
+def _enabled(d: DeviceSection, value: bool | None) -> str:
+    """A verdict of a device that could not be read is "not read", not "unknown" and never "no"."""
+    return tri(value) if was_read(d.status) else "not read"
+
+
 def _features(r: Report) -> Iterator[list[object]]:
     yield _DEVICE + ["sold_as", "made_by", "model", "status", "feature", "label", "class", "biometric",
-                     "supported", "enabled", "evidence"]
+                     "supported", "enabled", "evidence", "last_known"]
     for d in r.devices:
         for c in d.features:
             yield _device(r, d) + [d.audit.brand, d.audit.manufacturer, d.audit.model, d.status, c.feature, c.label,
-                                   c.group, tri(c.biometric), tri(c.supported), tri(c.enabled), " | ".join(c.evidence)]
+                                   c.group, tri(c.biometric), tri(c.supported), _enabled(d, c.enabled),
+                                   " | ".join(c.evidence), c.last_known]
 
 
 def _devices(r: Report) -> Iterator[list[object]]:
     yield _DEVICE + ["sold_as", "made_by", "rebadged", "model", "device_type", "firmware", "firmware_date", "serial",
-                     "mac", "status", "analytics_on", "biometric_on", "remote_access_on", "findings", "worst_finding"]
+                     "mac", "status", "analytics_on", "biometric_on", "remote_access_on", "findings", "worst_finding",
+                     "last_read"]
     for d in r.devices:
         a, row = d.audit, device_row(d)
         yield _device(r, d) + [a.brand, a.manufacturer, tri(a.oem), a.model, a.device_type, a.firmware,
                                a.firmware_date.isoformat() if a.firmware_date else None, a.serial, a.mac, d.status,
                                row["analytics_on"], row["biometric_on"], row["remote_on"], len(d.findings),
-                               row["worst"]]
+                               row["worst"], d.last_read]
 
 
 def _destinations(r: Report) -> Iterator[list[object]]:
@@ -77,11 +85,11 @@ def _findings(r: Report) -> Iterator[list[object]]:
 
 
 def _remote_access(r: Report) -> Iterator[list[object]]:
-    yield _DEVICE + ["setting", "label", "supported", "enabled", "state", "destination", "evidence"]
+    yield _DEVICE + ["setting", "label", "supported", "enabled", "state", "destination", "evidence", "last_known"]
     for d in r.devices:
         for x in d.remote:
-            yield _device(r, d) + [x.kind, x.label, tri(x.supported), tri(x.enabled), remote_state(x), x.destination,
-                                   " | ".join(x.evidence)]
+            yield _device(r, d) + [x.kind, x.label, tri(x.supported), _enabled(d, x.enabled), remote_state(x),
+                                   x.destination, " | ".join(x.evidence), x.last_known]
 
 
 def _data_flows(r: Report) -> Iterator[list[object]]:

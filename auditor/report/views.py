@@ -17,9 +17,11 @@ from auditor.report.model import (
 )
 from models.audit import DATA_FLOW_KINDS
 from models.features import SEVERITIES
+from models.read_status import was_read
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
 NOT_REMOTE = frozenset({"ntp"})
+NOT_READ = "not read"
 
 
 def when(value: dt.datetime | None) -> str:
@@ -161,6 +163,13 @@ def device_row(d: DeviceSection) -> dict[str, str]:
     bio_unknown = sum(1 for c in d.features if c.biometric and c.enabled is None)
     remote = [r for r in d.remote if r.kind not in NOT_REMOTE]
     worst = min((SEVERITIES.index(f.severity) for f in d.findings if f.severity in SEVERITIES), default=None)
+    if not was_read(d.status):   # nothing was read: "not read", never 0 / none / info
+        return {
+            "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",
+            "model": a.model or "—", "type": a.device_type or "—", "firmware": a.firmware or "—",
+            "analytics_on": NOT_READ, "biometric_on": NOT_READ, "remote_on": NOT_READ,
+            "worst": NOT_READ,   # its findings only say it could not be read: "info" would read as "fine"
+        }
     return {
         "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",
         "model": a.model or "—",

@@ -151,11 +151,12 @@ def test_a_stalling_device_next_to_a_normal_one_is_recorded_and_the_run_complete
             [sys.executable, "-m", "auditor.cli", "audit", stall_target, normal_target, "--no-discover",
              "--timeout", "2", "--credentials", str(creds), "--db", str(db), "--json"],
             capture_output=True, text=True, timeout=150, env={**os.environ, "CAM_PW_STALL_TEST": account.password})
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.returncode == 3, done.stderr[-2000:]      # complete, but the stalling device was not read
     assert "Traceback" not in done.stderr
     doc = json.loads(done.stdout)
     assert doc["complete"] is True
     devices = {d["address"]: d for d in doc["devices"]}
+    assert (devices[stalling.address]["status"], devices[normal.address]["status"]) == ("unreachable", "read")
     assert set(devices) == {stalling.address, normal.address}
     assert any("did not answer within 2 s" in e for e in devices[stalling.address]["errors"]), \
         devices[stalling.address]["errors"]

@@ -113,7 +113,7 @@ def test_diff_needs_two_runs_and_real_run_ids(tmp_path, quiet_db, cli):
         run = record_run_started(store, targets=["10.20.0.11"], options=OPTIONS, started=T0)
         record_device_audit(store, run_id=run, audit=hik_face_camera())
     done = camaudit("diff", "--db", str(single))
-    assert done.returncode == 2 and "holds 1 audit run(s) and camaudit diff needs two" in one_line_error(done)
+    assert done.returncode == 2 and "holds 0 complete audit run(s) and camaudit diff needs two" in one_line_error(done)
     unknown = cli("diff", "1", "7", "--db", str(quiet_db))
     assert unknown.returncode == 2 and "There is no audit run 7" in one_line_error(unknown)
     same = cli("diff", "2", "--db", str(quiet_db))                      # RUN_B defaults to the latest: 2

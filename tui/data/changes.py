@@ -11,9 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from auditor.drift import Change, Drift, RunState, compare_runs, device_label
+from auditor.report.load import with_last_known
 from models.audit import DeviceAudit
 from models.db import Store
 from models.egress import EgressDevice, EgressReport, get_egress_report
+from models.read_status import read_status, was_read
 from models.store import (
     get_device_audit,
     get_device_history,
@@ -53,10 +55,14 @@ def device_history(store: Store, device_id: int, *, limit: int = 20) -> tuple[li
         if audit is not None:
             entries.append((s, audit))
     changes: list[RunChange] = []
+    baseline = None   # the latest audit that read the device: what a change is judged against
     for (s0, a0), (s1, a1) in zip(entries, entries[1:], strict=False):
-        drift = compare_runs(RunState(s0.run_id, s0.recorded, {device_id: a0}),
+        if was_read(read_status(a0)) or baseline is None:
+            baseline = (s0, a0)
+        sb, ab = baseline
+        drift = compare_runs(RunState(sb.run_id, sb.recorded, {device_id: ab}),
                              RunState(s1.run_id, s1.recorded, {device_id: a1}))
-        changes += [RunChange(c, (s0.run_id, s1.run_id)) for c in drift.changes]
+        changes += [RunChange(c, (sb.run_id, s1.run_id)) for c in drift.changes]
     return [HistoryEntry(s.run_id, s.id, a) for s, a in entries], changes
 
 
@@ -71,7 +77,9 @@ def run_state(store: Store, run_id: int) -> RunState:
 
 
 def compare_stored_runs(store: Store, older: int, newer: int) -> Drift:
-    return compare_runs(run_state(store, older), run_state(store, newer))
+    """As `camaudit diff`: a device the older run could not read is compared as it was when last read."""
+    later = run_state(store, newer)
+    return compare_runs(with_last_known(store, run_state(store, older), later.devices), later)
 
 
 def compare_egress_runs(store: Store, older: int, newer: int) -> Drift:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from models.audit import DATA_FLOW_KINDS, DeviceAudit, FeatureVerdict
 from models.db import Store
 from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
+from models.last_read import LastRead, get_last_read_audit, last_known_text
+from models.read_status import READ, read_status, was_read
 from models.store import get_device, get_device_audit
 from models.tables import DeviceSummary
 from tui.data.changes import HistoryEntry, RunChange, device_history
@@ -40,6 +42,32 @@ class DeviceView:
     changes: list[RunChange] = field(default_factory=list)
     egress: list[EgressLine] | None = None    # None: no capture saw this device
     egress_available: bool = False           # the database holds at least one egress run
+    status: str = READ                       # models.read_status of the latest audit
+    last_read: LastRead | None = None        # the latest earlier audit that was read, when this one was not fully
+
+    @property
+    def read(self) -> bool:
+        return was_read(self.status)
+
+    def last_known(self, feature: str) -> str | None:
+        """"on in run 3 (2026-11-20), not read now" for a feature this audit could not read; None when it was read."""
+        verdict = self.audit.features.get(feature)
+        if self.read and verdict is not None and verdict.enabled is not None:
+            return None
+        if not self.read or self.last_read is not None:
+            before = self.last_read.audit.features.get(feature) if self.last_read else None
+            return last_known_text(self.last_read, before.enabled if before else None)
+        return None
+
+    def last_known_remote(self, kind: str) -> str | None:
+        """The same for a remote-access setting."""
+        verdict = self.audit.remote_access.get(kind)
+        if self.read and verdict is not None and verdict.enabled is not None:
+            return None
+        if not self.read or self.last_read is not None:
+            before = self.last_read.audit.remote_access.get(kind) if self.last_read else None
+            return last_known_text(self.last_read, before.enabled if before else None)
+        return None
 
     @property
     def matrix(self) -> list[MatrixRow]:
@@ -86,4 +114,6 @@ def load_device(store: Store, device_id: int) -> DeviceView | None:
         return None
     history, changes = device_history(store, device_id)
     available, egress = device_egress(store, device_id)
-    return DeviceView(summary, audit, history, changes, egress, available)
+    status = read_status(audit)
+    last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=summary.latest.run_id)
+    return DeviceView(summary, audit, history, changes, egress, available, status, last)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from models.db import Store
 from models.features import BIOMETRIC_FEATURES, FEATURE_IDS, SEVERITIES
 from models.fleet_flags import FindingLine, SnapshotFlags, list_snapshot_findings, list_snapshot_flags
+from models.last_read import list_read_statuses
+from models.read_status import was_read
 from models.store import list_devices
 from tui.data.egress import EgressIndex, load_egress
 from tui.data.format import address_label, is_hik_dahua
@@ -49,6 +51,12 @@ class FleetRow:
     egress_unknown: int | None = None     # None: no egress analysis covers this device
     egress_calls_home: int | None = None  # destinations labelled vendor-cloud or unknown
     search: str = ""
+    status: str = "read"                  # models.read_status: read | partly read | login failed | ...
+
+    @property
+    def read(self) -> bool:
+        """Whether the latest audit read the device's settings at all: if not, every verdict is "not read"."""
+        return was_read(self.status)
 
     @property
     def label(self) -> str:
@@ -64,14 +72,16 @@ class FleetRow:
 
     def finish(self) -> None:
         self.biometric_on = [f for f in self.enabled if f in BIOMETRIC_FEATURES]
-        if self.biometric_on:
+        if not self.read:
+            self.biometric = None
+        elif self.biometric_on:
             self.biometric = True
         else:
             self.biometric = None if self.unknown_biometric else False
         self.remote = [k for k in self.remote_on if k != "ntp"]
         self.phones_home = bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_calls_home)
         self.hik_dahua = is_hik_dahua(self.maker, self.brand)
-        self.all_unknown = self.unknown == len(FEATURE_IDS)
+        self.all_unknown = self.unknown == len(FEATURE_IDS) or not self.read
         self.search = _search_text(self)
 
     @property
@@ -135,7 +145,8 @@ class FleetIndex:
 
 def _search_text(row: FleetRow) -> str:
     parts = [row.label, row.brand, row.maker, row.model, row.firmware, row.name, row.serial, row.device_type,
-             *row.enabled, *row.remote_on, "oem" if row.oem else None, "unreachable" if not row.reachable else None]
+             *row.enabled, *row.remote_on, "oem" if row.oem else None, "unreachable" if not row.reachable else None,
+             row.status, "not read" if not row.read else None]
     return " ".join(p for p in parts if p).lower()
 
 
@@ -152,6 +163,8 @@ def load_fleet(store: Store, previous: FleetIndex | None = None) -> FleetIndex:
             finding_count=s.finding_count, audited=s.recorded))
     by_snapshot = {r.snapshot_id: r for r in rows}
     flags = list_snapshot_flags(store, snapshot_ids=list(by_snapshot))
+    for sid, status in list_read_statuses(store, snapshot_ids=list(by_snapshot)).items():
+        by_snapshot[sid].status = status
     for sid, row in by_snapshot.items():
         f = flags.get(sid, SnapshotFlags())
         row.enabled, row.remote_on = f.enabled, f.remote_on

@@ -91,9 +91,11 @@ class DeviceScreen(CamauditScreen):
         a = view.audit
         maker = (f"made by [b magenta]{a.manufacturer}[/] (rebadged)" if a.oem else
                  f"made by {a.manufacturer}" if a.manufacturer else "maker unknown")
-        worst = severity_text(view.summary.latest.worst_severity).markup
+        worst = severity_text(view.summary.latest.worst_severity).markup if view.read else "[yellow]?[/]"
+        status = view.status if view.status == "read" else f"[b yellow]{view.status}[/]"
+        now = self.camaudit.now()
         self.set_title(f"[b]{a.address}[/b] {a.brand or '?'} {a.model or ''}, {maker} · fw {a.firmware or '?'}"
-                       f" · worst {worst} · audited {age(view.summary.latest.recorded, self.camaudit.now())}")
+                       f" · {status} · worst {worst} · audited {age(view.summary.latest.recorded, now)}")
         for panel in (AnalyticsPanel, ChannelsPanel, IdentityPanel, RemotePanel, EgressPanel, FindingsPanel,
                       HistoryPanel):
             self.query_one(panel).show(view)

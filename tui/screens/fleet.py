@@ -37,9 +37,26 @@ def _count(row: FleetRow) -> Text:
 
 
 def _remote(row: FleetRow) -> Text:
+    if not row.read:
+        return Text("?", style="yellow")
     if row.remote:
         return Text("yes", style="bold yellow")
-    return Text("?", style="yellow") if not row.reachable else Text("no", style="dim")
+    return Text("no", style="dim")
+
+
+STATUS_STYLE = {"read": "green", "partly read": "yellow", "login failed": "bold red", "locked": "bold red",
+                "unreachable": "bold red"}
+
+
+def _status(row: FleetRow) -> Text:
+    return Text(row.status, style=STATUS_STYLE.get(row.status, ""))
+
+
+def _worst(row: FleetRow) -> Text:
+    """A device that could not be read has no "worst": its own findings say only that it could not be read."""
+    if not row.read:
+        return Text("?", style="yellow")
+    return severity_text(row.worst)
 
 
 def _egress(row: FleetRow) -> Text:
@@ -64,12 +81,14 @@ def fleet_columns(screen: FleetScreen) -> list[Column[FleetRow]]:
         Column("biometric", "Bio", 4, lambda r: tri_text(r.biometric, on_style="bold red"),
                sort=lambda r: {True: 0, None: 1, False: 2}[r.biometric], value=lambda r: r.biometric_on),
         Column("enabled", "On", 3, _count, justify="right", sort=lambda r: -len(r.enabled),
-               value=lambda r: r.enabled),
-        Column("remote", "Remote", 6, _remote, sort=lambda r: -len(r.remote), value=lambda r: r.remote),
+               value=lambda r: r.enabled if r.read else None),
+        Column("remote", "Remote", 6, _remote, sort=lambda r: -len(r.remote),
+               value=lambda r: r.remote if r.read else None),
         Column("egress", "Egress", 6, _egress, sort=lambda r: -(r.egress_unknown or 0),
                value=lambda r: r.egress_unknown),
-        Column("worst", "Worst", 8, lambda r: severity_text(r.worst), sort=lambda r: r.severity_rank,
-               value=lambda r: r.worst),
+        Column("worst", "Worst", 8, _worst, sort=lambda r: r.severity_rank if r.read else 99,
+               value=lambda r: r.worst if r.read else None),
+        Column("status", "Status", 12, _status, sort=lambda r: (r.read, r.status), value=lambda r: r.status),
         Column("model", "Model", 18, lambda r: r.model or "?", value=lambda r: r.model),
         Column("firmware", "Firmware", 14, lambda r: r.firmware or "?", value=lambda r: r.firmware),
         Column("audited", "Audited", 10, lambda r: age(r.audited, now()), sort=lambda r: -r.audited.timestamp(),

@@ -43,8 +43,9 @@ class AnalyticsPanel(Vertical):
         table.add_column("Feature", key="feature", width=20)
         table.add_column("Group", key="group", width=9)
         table.add_column("Supported", key="supported", width=9)
-        table.add_column("Enabled", key="enabled", width=7)
+        table.add_column("Enabled", key="enabled", width=8)
         table.add_column("On in channels", key="channels")
+        table.add_column("Last known", key="last")
         yield table
         yield Static(LEGEND, id="matrix-legend", classes="legend")
         yield Static("", id="matrix-evidence", classes="evidence")
@@ -56,8 +57,10 @@ class AnalyticsPanel(Vertical):
         for row in view.matrix:
             label = Text(row.info.label, style="bold" if row.info.biometric else "")
             channels = ", ".join(str(c) for c in row.channels_on) or ("-" if view.audit.channels else "")
+            last = view.last_known(row.info.id)
+            enabled = enabled_text(row) if view.read else Text("not read", style="yellow")
             table.add_row(label, row.info.group, tri_text(row.verdict.supported, on_style="green"),
-                          enabled_text(row), channels, key=row.info.id)
+                          enabled, channels, Text(last or "", style="yellow"), key=row.info.id)
         self._explain(0)
 
     def _explain(self, index: int) -> None:
@@ -65,9 +68,13 @@ class AnalyticsPanel(Vertical):
         if not 0 <= index < len(rows):
             return
         row = rows[index]
-        extra = (f"supported: {tri(row.verdict.supported)}   enabled: {tri(row.verdict.enabled)}"
+        enabled = tri(row.verdict.enabled) if self.view.read else f"not read ({self.view.status})"
+        extra = (f"supported: {tri(row.verdict.supported)}   enabled: {enabled}"
                  + ("   (biometric: special-category data when used to identify people)" if row.info.biometric
                     else ""))
+        last = self.view.last_known(row.info.id)
+        if last:
+            extra += f"\n{row.info.label}: {last}"
         self.query_one("#matrix-evidence", Static).update(
             evidence_markup(f"{row.info.label} ({row.info.id})", row.info.meaning, row.verdict.evidence, extra))
 

@@ -103,8 +103,8 @@ class RemotePanel(Vertical):
         table.clear()
         for kind, _, enabled, destination, _ in self.rows:
             style = "dim" if kind == "ntp" else "bold yellow"
-            table.add_row(kind, tri_text(enabled, on_style=style), tri_text(view.supported(kind), on_style=""),
-                          destination or "", key=kind)
+            on = tri_text(enabled, on_style=style) if view.read else Text("?", style="yellow")
+            table.add_row(kind, on, tri_text(view.supported(kind), on_style=""), destination or "", key=kind)
         self._explain(0)
         self.flows = view.flow_lines
         flows = self.query_one("#data-flows", DataTable)
@@ -119,8 +119,11 @@ class RemotePanel(Vertical):
     def _explain(self, index: int) -> None:
         if 0 <= index < len(self.rows):
             kind, description, enabled, destination, evidence = self.rows[index]
-            state = remote_state(self.view.supported(kind), enabled)
+            state = remote_state(self.view.supported(kind), enabled) if self.view.read else "not read"
             extra = f"state: {state}" + (f"   destination: {destination}" if destination else "")
+            last = self.view.last_known_remote(kind)
+            if last:
+                extra += f"\n{kind}: {last}"
             self.query_one("#remote-evidence", Static).update(evidence_markup(kind, description, evidence, extra))
 
     def _explain_flow(self, index: int) -> None:

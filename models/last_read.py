@@ -1,0 +1,81 @@
+"""Read status from the store: each snapshot's status for list views, and the last time a device
+could be read (what a summary shows beside "not read now")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, select
+
+from models.audit import DeviceAudit
+from models.db import Store
+from models.read_status import status_of, was_read
+from models.store import _load_audits
+from models.tables import DeviceSnapshot
+
+_CHUNK = 500   # snapshot ids per IN (...), as models.store does
+
+
+def _status(reachable: bool, auth: str | None, probes: list[dict[str, Any]] | None,
+            protocol_status: dict[str, Any] | None) -> str:
+    return status_of(reachable=reachable, auth=auth,
+                     outcomes=[(p.get("probe", ""), p.get("outcome", "")) for p in probes or []],
+                     protocol_states=[st.get("state", "") for st in (protocol_status or {}).values()])
+
+
+def list_read_statuses(store: Store, *, snapshot_ids: Sequence[int]) -> dict[int, str]:
+    """Each snapshot's read status (models.read_status), from its columns only: no evidence loaded."""
+    statuses: dict[int, str] = {}
+    ids = sorted(snapshot_ids)
+    columns = (DeviceSnapshot.id, DeviceSnapshot.reachable, DeviceSnapshot.auth, DeviceSnapshot.probes,
+               DeviceSnapshot.protocol_status)
+    with store.reading() as session:
+        for start in range(0, len(ids), _CHUNK):
+            stmt = select(*columns).where(col(DeviceSnapshot.id).in_(ids[start:start + _CHUNK]))
+            for sid, reachable, auth, probes, protocol_status in session.exec(stmt):
+                statuses[sid] = _status(reachable, auth, probes, protocol_status)
+    return statuses
+
+
+@dataclass(frozen=True)
+class LastRead:
+    """A device's most recent readable audit before some run."""
+
+    run_id: int
+    recorded: dt.datetime
+    status: str              # read | partly read
+    audit: DeviceAudit
+
+    @property
+    def when(self) -> str:
+        """"run 3 (2026-11-20)" for a sentence like "on in run 3 (2026-11-20), not read now"."""
+        return f"run {self.run_id} ({self.recorded.date().isoformat()})"
+
+
+def get_last_read_audit(store: Store, *, device_id: int, before_run: int | None = None) -> LastRead | None:
+    """The device's latest snapshot that was read (fully or partly) in a run before `before_run`
+    (default: any run); None when it was never read."""
+    stmt = select(DeviceSnapshot).where(DeviceSnapshot.device_id == device_id, col(DeviceSnapshot.reachable).is_(True))
+    if before_run is not None:
+        stmt = stmt.where(DeviceSnapshot.run_id < before_run)
+    with store.reading() as session:
+        for snap in session.exec(stmt.order_by(col(DeviceSnapshot.id).desc())):
+            status = _status(snap.reachable, snap.auth, snap.probes, snap.protocol_status)
+            if was_read(status):
+                return LastRead(snap.run_id, snap.recorded, status, _load_audits(session, [snap])[0])
+    return None
+
+
+def _word(value: bool | None) -> str:
+    return {True: "on", False: "off", None: "unknown"}[value]
+
+
+def last_known_text(last: LastRead | None, value: bool | None) -> str:
+    """What to show for a verdict that was not read now: "on in run 3 (2026-11-20), not read now",
+    or "not read" when the device was never read before. `value` is the verdict when last read."""
+    if last is None:
+        return "not read"
+    return f"{_word(value)} in {last.when}, not read now"
