@@ -17,7 +17,7 @@ from models.db import Store, open_store
 from tui.jobs import WorkingApp
 from tui.messages import DeviceSelected
 from tui.screens.device import DeviceScreen
-from tui.screens.dialogs import AuditDialog, HelpScreen
+from tui.screens.dialogs import AuditDialog, HelpScreen, QuitDialog
 from tui.screens.egress import EgressScreen
 from tui.screens.findings import FindingsScreen
 from tui.screens.fleet import FleetScreen
@@ -63,6 +63,14 @@ class CamauditApp(WorkingApp):
 
     def action_audit(self) -> None:
         self.push_screen(AuditDialog(), lambda request: request and self.begin_audit(request))
+
+    async def action_quit(self) -> None:
+        """Quit at once when idle; while an audit or watch runs, ask first (quitting stops it)."""
+        if not self.working:
+            self.exit()
+            return
+        what = "An audit" if self.auditing else "An egress analysis"
+        self.push_screen(QuitDialog(what), lambda yes: yes and self.exit())
 
     def action_cancel_work(self) -> None:
         self.cancel_work()

@@ -128,3 +128,42 @@ async def test_a_missing_capture_file_is_refused_in_the_modal(tmp_path):
         message = str(app.screen.query_one("#error-message").render())
         assert message == f"The capture file {tmp_path}/nope.pcap does not exist."
         assert not app.working
+
+
+async def test_quitting_while_an_audit_runs_asks_first_and_then_stops_it(start_fleet, tmp_path):
+    import dataclasses
+
+    from device_simulators import bundled_profile
+    from device_simulators.profile import Quirk
+    from tui.screens.dialogs import QuitDialog
+
+    base = bundled_profile("hik-school-bullet")
+    slow = dataclasses.replace(base, quirks=(*base.quirks, Quirk("slow_endpoints", {"paths": ["/"], "delay": 1.5})))
+    fleet = start_fleet(slow)
+    db = tmp_path / "quit.db"
+    app = audit_app(db, discover=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None, what="the fleet")
+        await start_audit(pilot, fleet.devices[0].address)
+        await wait_until(pilot, lambda: app.auditing, what="the audit to start")
+        app.screen.query_one("#fleet-table").focus()   # q in the filter box is a letter, not Quit
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitDialog), what="the quit question")
+        await pilot.press("escape")                    # keep working: nothing stopped
+        await wait_until(pilot, lambda: not isinstance(app.screen, QuitDialog), what="the dialog to close")
+        assert app.is_running and app.auditing
+        await pilot.press("q")
+        await wait_until(pilot, lambda: isinstance(app.screen, QuitDialog), what="the quit question again")
+        await pilot.click("#ok")
+        await wait_until(pilot, lambda: not app.is_running, timeout=30, what="the app to quit")
+    with open_store(db) as store:
+        (run,) = list_runs(store)
+    assert not run.complete                            # stopped by quitting: kept as interrupted
+
+
+async def test_quitting_when_idle_needs_no_question(tmp_path):
+    app = audit_app(tmp_path / "idle.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None, what="the fleet")
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running, what="the app to quit")

@@ -71,6 +71,29 @@ class ErrorModal(Dialog):
         self.dismiss(None)
 
 
+class QuitDialog(Dialog):
+    """Asked before quitting while an audit or a watch runs: quitting stops it (the run is kept as
+    interrupted, with the devices finished so far)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Quit camaudit?", classes="dialog-title")
+            yield Static(f"{self.what} is still running. Quitting stops it; what it finished so far is kept "
+                         "and the run is recorded as interrupted.", id="quit-message")
+            yield Horizontal(Button("Quit", variant="error", id="ok"), Button("Keep working", id="cancel"),
+                             classes="buttons")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def submit(self) -> None:
+        self.dismiss(True)
+
+
 class AuditDialog(Dialog):
     """Targets, and a credentials file and/or one account for this audit. The password is never stored or
     shown again; the file is read by the auditor when the audit starts (its errors come back in the modal)."""
