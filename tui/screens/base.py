@@ -50,6 +50,23 @@ class CamauditScreen(Screen[None]):
     def show_fleet(self, index: FleetIndex) -> None:
         """Called with every fresh read of the fleet."""
 
+    def main_table(self) -> RecordTable[Any] | None:
+        """The screen's first table: where focus belongs after a dialog closes."""
+        return next(iter(self.query(RecordTable)), None)
+
+    def focus_main(self) -> None:
+        """Focus the main table; when it is hidden (empty), focus nothing, so keys stay keys, not letters."""
+        table = self.main_table()
+        if table is not None and table.display:
+            table.focus()
+        else:
+            self.set_focus(None)
+
+    def on_screen_resume(self) -> None:
+        """After any modal closes, give focus back to the table (Textual would pick the first focusable: a filter)."""
+        if not isinstance(self.focused, RecordTable):
+            self.call_after_refresh(self.focus_main)
+
     def set_title(self, text: str) -> None:
         self.query_one("#title", Static).update(text)
 

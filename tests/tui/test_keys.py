@@ -1,0 +1,39 @@
+"""Keyboard use from issue 11: focus after dialogs, j/k/g/G, `/` filters on every list, the footer at 80x24."""
+
+from __future__ import annotations
+
+from tests.tui.builders import NOW
+from tests.tui.helpers import wait_until
+from tui.app import make_app
+from tui.screens.dialogs import AuditDialog
+
+
+async def fleet_loaded(pilot) -> None:
+    await wait_until(pilot, lambda: pilot.app.fleet is not None and pilot.app.screen.query("#fleet-table")
+                     and pilot.app.screen.query_one("#fleet-table").records, what="the fleet rows")
+
+
+async def test_focus_returns_to_the_table_after_the_audit_dialog(school_app):
+    async with school_app.run_test(size=(120, 40)) as pilot:
+        await fleet_loaded(pilot)
+        await pilot.press("a")
+        assert isinstance(school_app.screen, AuditDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert school_app.focused is school_app.screen.query_one("#fleet-table")
+        assert school_app.screen.query_one("#filter").value == ""
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not school_app.is_running, what="the app to quit")
+
+
+async def test_q_quits_after_the_audit_dialog_on_an_empty_fleet(tmp_path):
+    app = make_app(tmp_path / "new.db", now=lambda: NOW, cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.fleet is not None, what="the empty fleet")
+        await pilot.press("a")
+        assert isinstance(app.screen, AuditDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.query_one("#filter").has_focus is False
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running, what="the app to quit")
