@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from tui.data.fleet import FleetIndex
 from tui.widgets.record_table import RecordTable
@@ -57,15 +57,20 @@ class CamauditScreen(Screen[None]):
     def focus_main(self) -> None:
         """Focus the main table; when it is hidden (empty), focus nothing, so keys stay keys, not letters."""
         table = self.main_table()
-        if table is not None and table.display:
+        if table is None:
+            return
+        if table.display:
             table.focus()
         else:
             self.set_focus(None)
 
     def on_screen_resume(self) -> None:
         """After any modal closes, give focus back to the table (Textual would pick the first focusable: a filter)."""
-        if not isinstance(self.focused, RecordTable):
-            self.call_after_refresh(self.focus_main)
+        self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        if self.focused is None or isinstance(self.focused, Input):
+            self.focus_main()
 
     def set_title(self, text: str) -> None:
         self.query_one("#title", Static).update(text)
