@@ -37,3 +37,27 @@ async def test_q_quits_after_the_audit_dialog_on_an_empty_fleet(tmp_path):
         assert app.screen.query_one("#filter").has_focus is False
         await pilot.press("q")
         await wait_until(pilot, lambda: not app.is_running, what="the app to quit")
+
+
+async def test_j_k_g_G_move_the_cursor_in_every_list(school_app):
+    async with school_app.run_test(size=(120, 40)) as pilot:
+        await fleet_loaded(pilot)
+        for mode, selector in (("1", "#fleet-table"), ("2", "#findings-table"), ("3", "#egress-table"),
+                               ("4", "#runs-table")):
+            await pilot.press(mode)
+            await wait_until(pilot, lambda s=selector: school_app.screen.query(s)
+                             and len(school_app.screen.query_one(s).records) >= 2, what=f"rows in {selector}")
+            table = school_app.screen.query_one(selector)
+            table.focus()
+            await pilot.press("g")
+            assert table.cursor_row == 0
+            await pilot.press("j")
+            assert table.cursor_row == 1
+            await pilot.press("k")
+            assert table.cursor_row == 0
+            await pilot.press("G")
+            assert table.cursor_row == len(table.records) - 1
+            await pilot.press("j")                      # stays on the last row
+            assert table.cursor_row == len(table.records) - 1
+            await pilot.press("g")
+            assert table.current is table.records[0]
