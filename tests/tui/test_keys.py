@@ -61,3 +61,33 @@ async def test_j_k_g_G_move_the_cursor_in_every_list(school_app):
             assert table.cursor_row == len(table.records) - 1
             await pilot.press("g")
             assert table.current is table.records[0]
+
+
+async def test_slash_filters_findings_egress_and_runs_and_escape_leaves_the_filter(school_app):
+    async with school_app.run_test(size=(120, 40)) as pilot:
+        await fleet_loaded(pilot)
+        for mode, selector, word in (("2", "#findings-table", "face"), ("3", "#egress-table", "unknown"),
+                                     ("4", "#runs-table", "egress")):
+            await pilot.press(mode)
+            await wait_until(pilot, lambda s=selector: school_app.screen.query(s)
+                             and len(school_app.screen.query_one(s).records) >= 2, what=f"rows in {selector}")
+            table = school_app.screen.query_one(selector)
+            everything = list(table.records)
+            await pilot.press("slash", *word)
+            assert school_app.focused is school_app.screen.query_one("#filter")
+            shown = list(table.records)
+            assert shown and len(shown) < len(everything), selector
+            assert all(word in table.row_text(r).lower() for r in shown)
+            assert all(r in shown for r in everything if word in table.row_text(r).lower())
+            if mode != "4":
+                assert f"showing {len(shown)} of" in str(school_app.screen.query_one("#title").render())
+            await pilot.press("enter")                  # back to the table, filter kept
+            assert school_app.focused is table and list(table.records) == shown
+            await pilot.press("slash", *"zzznosuch")
+            assert table.records == [] and "matches this filter" in str(
+                school_app.screen.query(".-shown").first().render())
+            await pilot.press("escape")                 # leaves the filter and clears it
+            assert school_app.screen.query_one("#filter").value == ""
+            assert len(table.records) == len(everything) and school_app.focused is table
+        await pilot.press("q")                          # q in the table quits, it is not typed anywhere
+        await wait_until(pilot, lambda: not school_app.is_running, what="the app to quit")

@@ -5,6 +5,7 @@ and export of whatever table has focus.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -14,6 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from tui.data.fleet import FleetIndex
+from tui.data.search import keep_matching
+from tui.widgets.filters import TextFilter
 from tui.widgets.record_table import RecordTable
 from tui.widgets.status import WorkStatus
 
@@ -96,3 +99,48 @@ class CamauditScreen(Screen[None]):
                 self.camaudit.export(path, columns, rows)
 
         self.app.push_screen(ExportDialog(default, len(rows)), chosen)
+
+
+class FilteredScreen(CamauditScreen):
+    """A list screen with a `/` text filter over its main table, working like the fleet's text filter.
+
+    Subclasses yield `self.text_filter()` in their body, keep the unfiltered records and implement `refilter`.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", id="screen.filter", key_display="/",
+                tooltip="Filter the rows by text; every word must match"),
+        Binding("escape", "clear_filter", "Clear filter", id="screen.clear_filter", show=False),
+    ]
+    FILTER_HINT = "/ to filter by any text in the rows ..."
+
+    def text_filter(self) -> TextFilter:
+        return TextFilter(self.FILTER_HINT)
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#filter", TextFilter).value
+
+    def filtered(self, table: RecordTable[Any], records: Sequence[Any]) -> list[Any]:
+        return keep_matching(records, self.filter_text, table.row_text)
+
+    def refilter(self) -> None:
+        """Show the stored records that match the filter text."""
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        if message.input.id == "filter":
+            message.stop()
+            self.refilter()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if message.input.id == "filter":
+            message.stop()
+            self.focus_main()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter", TextFilter).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", TextFilter).value = ""
+        self.refilter()
+        self.focus_main()
