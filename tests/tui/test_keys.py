@@ -91,3 +91,31 @@ async def test_slash_filters_findings_egress_and_runs_and_escape_leaves_the_filt
             assert len(table.records) == len(everything) and school_app.focused is table
         await pilot.press("q")                          # q in the table quits, it is not typed anywhere
         await wait_until(pilot, lambda: not school_app.is_running, what="the app to quit")
+
+
+def footer_keys(app) -> dict[str, tuple[int, int]]:
+    """Footer keys in view: description -> (left, right) cell."""
+    from textual.widgets._footer import FooterKey
+
+    return {k.description: (k.region.x, k.region.right) for k in app.screen.query(FooterKey) if k.region.width}
+
+
+async def test_footer_keeps_help_and_quit_in_view_at_80x24(school_app):
+    async with school_app.run_test(size=(80, 24)) as pilot:
+        await fleet_loaded(pilot)
+        for mode in ("1", "2", "3", "4"):
+            await pilot.press(mode)
+            await pilot.pause(0.2)
+            keys = footer_keys(school_app)
+            assert "Help" in keys and "Quit" in keys, (mode, keys)
+            assert keys["Help"][1] <= 80 - 12 and keys["Quit"][1] <= 80 - 12   # left of "^p palette"
+            spans = sorted(keys.values())
+            assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))   # nothing overlaps
+        await pilot.press("1", "enter")
+        await wait_until(pilot, lambda: type(school_app.screen).__name__ == "DeviceScreen", what="the device")
+        await pilot.pause(0.2)
+        assert {"Help", "Quit"} <= set(footer_keys(school_app))
+        await pilot.press("escape")
+        await pilot.resize_terminal(140, 24)            # wide again: every key, the views included
+        await pilot.pause(0.3)
+        assert {"Fleet", "Findings", "Egress", "Runs", "Sort", "Help", "Quit"} <= set(footer_keys(school_app))

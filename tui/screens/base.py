@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.data.fleet import FleetIndex
 from tui.data.search import keep_matching
 from tui.widgets.filters import TextFilter
+from tui.widgets.footer import CamauditFooter
 from tui.widgets.record_table import RecordTable
 from tui.widgets.status import WorkStatus
 
@@ -40,7 +41,7 @@ class CamauditScreen(Screen[None]):
         yield Static("", id="title", classes="title")
         yield from self.compose_body()
         yield WorkStatus()
-        yield Footer()
+        yield CamauditFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
