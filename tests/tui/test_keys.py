@@ -119,3 +119,22 @@ async def test_footer_keeps_help_and_quit_in_view_at_80x24(school_app):
         await pilot.resize_terminal(140, 24)            # wide again: every key, the views included
         await pilot.pause(0.3)
         assert {"Fleet", "Findings", "Egress", "Runs", "Sort", "Help", "Quit"} <= set(footer_keys(school_app))
+
+
+async def test_findings_detail_pane_shows_the_whole_finding_and_recommendation(school_app):
+    async with school_app.run_test(size=(80, 24)) as pilot:
+        await fleet_loaded(pilot)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: school_app.screen.query("#findings-table")
+                         and len(school_app.screen.query_one("#findings-table").records) >= 2, what="findings")
+        table = school_app.screen.query_one("#findings-table")
+        detail = school_app.screen.query_one("#finding-detail")
+        for key in ("g", "j", "G"):
+            await pilot.press(key)
+            await pilot.pause()
+            row, line = table.current
+            text = str(detail.render())
+            assert line.title in text and line.recommendation in text and row.label in text, key
+        assert detail.region.height >= 3 and table.region.height >= 5
+        await pilot.press("slash", *"zzznosuch")
+        assert detail.display is False                  # nothing highlighted, nothing detailed

@@ -14,6 +14,7 @@ from tui.data.format import SEVERITY_STYLE, severity_text
 from tui.messages import DeviceSelected
 from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
+from tui.widgets.finding_detail import FindingDetail
 from tui.widgets.record_table import Column, RecordTable
 
 Pair = tuple[FleetRow, FindingLine]
@@ -49,6 +50,7 @@ class FindingsScreen(FilteredScreen):
         yield self.text_filter()
         yield RecordTable(COLUMNS, key=lambda p: (p[0].device_id, p[1].source, p[1].finding), id="findings-table")
         yield EmptyState(id="findings-empty")
+        yield FindingDetail()
 
     def on_mount(self) -> None:
         self.set_title("Findings: reading the database ...")
@@ -83,6 +85,10 @@ class FindingsScreen(FilteredScreen):
         else:
             empty.show(None)
         table.display = bool(shown)
+        self.query_one(FindingDetail).show(table.current)
+
+    def on_record_table_row_highlighted(self, message: RecordTable.RowHighlighted) -> None:
+        self.query_one(FindingDetail).show(message.record)
 
     def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
         self.post_message(DeviceSelected(message.record[0].device_id))
