@@ -220,7 +220,8 @@ Everything comes from the database; audits run in the background and rows appear
 
 [b]Everywhere[/b]  [b]a[/b] audit a range of addresses   [b]x[/b] stop the running audit or watch
             [b]e[/b] export the view (CSV/JSON)   [b]?[/b] this help   [b]q[/b] quit
-[b]Tables[/b]      arrows move · [b]left/right[/b] pick a column · [b]s[/b] sort by it (again: reverse)
+[b]Tables[/b]      arrows or [b]j/k[/b] move · [b]g/G[/b] first/last row · [b]left/right[/b] pick a column
+            [b]s[/b] sort by it (again: reverse) · [b]/[/b] filter by text, [b]escape[/b] clears it
             mouse: click a header to sort, click a row twice to open it
 [b]Fleet[/b]       [b]/[/b] filter by text · [b]b[/b] biometric on · [b]h[/b] Hikvision/Dahua incl. rebadged
             [b]p[/b] phones home · [b]u[/b] unreachable · [b]escape[/b] clear the filters

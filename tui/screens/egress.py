@@ -13,7 +13,7 @@ from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 from tui.data.egress import EgressLine
 from tui.data.fleet import FleetIndex
 from tui.messages import DeviceSelected
-from tui.screens.base import CamauditScreen
+from tui.screens.base import FilteredScreen
 from tui.screens.dialogs import EgressDialog
 from tui.widgets.device_panels import size
 from tui.widgets.empty import EmptyState
@@ -35,14 +35,20 @@ COLUMNS: list[Column[EgressLine]] = [
 ]
 
 
-class EgressScreen(CamauditScreen):
+class EgressScreen(FilteredScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "analyse", "Analyse/watch", id="egress.analyse",
                 tooltip="Analyse a capture file or watch an interface for the cameras' traffic"),
     ]
     EXPORT_NAME = "camaudit-egress"
+    FILTER_HINT = "/ to filter by label, country, destination, device, address, setting ..."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.index: FleetIndex | None = None
 
     def compose_body(self) -> ComposeResult:
+        yield self.text_filter()
         yield RecordTable(COLUMNS, key=lambda e: (e.address, e.destination, e.port), id="egress-table")
         yield EmptyState(id="egress-empty")
 
@@ -52,14 +58,22 @@ class EgressScreen(CamauditScreen):
         super().on_mount()
 
     def show_fleet(self, index: FleetIndex) -> None:
-        egress = index.egress
+        self.index = index
+        self.refilter()
+
+    def refilter(self) -> None:
+        if self.index is None:
+            return
+        egress = self.index.egress
         table = self.query_one(RecordTable)
-        table.set_records(egress.lines)
+        shown = self.filtered(table, egress.lines)
+        table.set_records(shown)
         labels = Counter(e.label for e in egress.lines)
         devices = len({e.address for e in egress.lines})
         parts = " · ".join(f"[{LABEL_STYLE.get(k, '')}]{n} {k}[/]" if LABEL_STYLE.get(k) else f"{n} {k}"
                            for k, n in sorted(labels.items(), key=lambda kv: (kv[0] != "unknown", kv[0])))
-        self.set_title(f"[b]Egress[/b]  {len(egress.lines)} destination(s) from {devices} device(s) in "
+        showing = f"showing {len(shown)} of " if len(shown) != len(egress.lines) else ""
+        self.set_title(f"[b]Egress[/b]  {showing}{len(egress.lines)} destination(s) from {devices} device(s) in "
                        f"{len(egress.runs)} run(s)" + (f": {parts}" if parts else "")
                        if egress.available else "[b]Egress[/b]  not analysed yet")
         empty = self.query_one(EmptyState)
@@ -69,13 +83,13 @@ class EgressScreen(CamauditScreen):
                        "is on its Remote tab.")
         elif not egress.lines:
             empty.show("No external destinations in the egress runs so far. Press [b]n[/b] to analyse a capture.")
+        elif not shown:
+            empty.show("No destination matches this filter. Press [b]escape[/b] to clear it.")
         else:
             empty.show(None)
-        table.display = bool(egress.lines)
-        if egress.lines:
-            table.focus()
-        else:
-            self.set_focus(None)
+        table.display = bool(shown)
+        if not self.query_one("#filter").has_focus:
+            self.focus_main()
 
     def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
         line: EgressLine = message.record

@@ -12,8 +12,9 @@ from models.fleet_flags import FindingLine
 from tui.data.fleet import FleetIndex, FleetRow
 from tui.data.format import SEVERITY_STYLE, severity_text
 from tui.messages import DeviceSelected
-from tui.screens.base import CamauditScreen
+from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
+from tui.widgets.finding_detail import FindingDetail
 from tui.widgets.record_table import Column, RecordTable
 
 Pair = tuple[FleetRow, FindingLine]
@@ -36,12 +37,20 @@ COLUMNS: list[Column[Pair]] = [
 ]
 
 
-class FindingsScreen(CamauditScreen):
+class FindingsScreen(FilteredScreen):
     EXPORT_NAME = "camaudit-findings"
+    FILTER_HINT = "/ to filter by severity, device, maker, finding, recommendation ..."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all: list[Pair] = []
+        self.index: FleetIndex | None = None
 
     def compose_body(self) -> ComposeResult:
+        yield self.text_filter()
         yield RecordTable(COLUMNS, key=lambda p: (p[0].device_id, p[1].source, p[1].finding), id="findings-table")
         yield EmptyState(id="findings-empty")
+        yield FindingDetail()
 
     def on_mount(self) -> None:
         self.set_title("Findings: reading the database ...")
@@ -49,21 +58,37 @@ class FindingsScreen(CamauditScreen):
         self.query_one(RecordTable).focus()
 
     def show_fleet(self, index: FleetIndex) -> None:
+        self.index = index
+        self.all = list(index.findings)
+        self.refilter()
+
+    def refilter(self) -> None:
+        index = self.index
+        if index is None:
+            return
         table = self.query_one(RecordTable)
-        table.set_records(index.findings)
+        shown = self.filtered(table, self.all)
+        table.set_records(shown)
         counts = Counter(f.severity for _, f in index.findings)
         parts = [f"[{SEVERITY_STYLE[s]}]{counts[s]} {s}[/]" for s in SEVERITIES if counts[s]]
         devices = len({row.device_id for row, _ in index.findings})
-        self.set_title(f"[b]Findings[/b]  {len(index.findings)} on {devices} device(s)"
+        showing = f"showing {len(shown)} of " if len(shown) != len(self.all) else ""
+        self.set_title(f"[b]Findings[/b]  {showing}{len(index.findings)} on {devices} device(s)"
                        + (": " + " · ".join(parts) if parts else ""))
         empty = self.query_one(EmptyState)
         if not index.rows:
             empty.show("No audits yet, so no findings. Press [b]a[/b] to audit a range of addresses.")
         elif not index.findings:
             empty.show("No findings: the latest audit of every device found nothing to report.")
+        elif not shown:
+            empty.show("No finding matches this filter. Press [b]escape[/b] to clear it.")
         else:
             empty.show(None)
-        table.display = bool(index.findings)
+        table.display = bool(shown)
+        self.query_one(FindingDetail).show(table.current)
+
+    def on_record_table_row_highlighted(self, message: RecordTable.RowHighlighted) -> None:
+        self.query_one(FindingDetail).show(message.record)
 
     def on_record_table_row_chosen(self, message: RecordTable.RowChosen) -> None:
         self.post_message(DeviceSelected(message.record[0].device_id))

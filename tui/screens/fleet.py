@@ -146,6 +146,8 @@ class FleetScreen(CamauditScreen):
         else:
             empty.show(NO_MATCH if not rows else None)
         self.table.display = bool(rows)
+        if rows and self.focused is None:
+            self.table.focus()          # the first rows of an audit started on an empty fleet
 
     def on_filter_bar_filter_changed(self, message: FilterBar.FilterChanged) -> None:
         self._refilter()

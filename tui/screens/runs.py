@@ -18,17 +18,18 @@ from tui.data.format import when
 from tui.data.runs import RunLine, load_runs
 from tui.jobs import as_user_error
 from tui.messages import DeviceSelected, WorkFailed
-from tui.screens.base import CamauditScreen
+from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
 from tui.widgets.record_table import Column, RecordTable
 
 
-class RunsScreen(CamauditScreen):
+class RunsScreen(FilteredScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark run", id="runs.mark"),
         Binding("c", "compare", "Compare marked", id="runs.compare"),
     ]
     EXPORT_NAME = "camaudit-runs"
+    FILTER_HINT = "/ to filter runs by kind, number, date, status, targets ..."
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +53,7 @@ class RunsScreen(CamauditScreen):
         ]
 
     def compose_body(self) -> ComposeResult:
+        yield self.text_filter()
         yield RecordTable(self.run_columns(), key=lambda r: r.key, id="runs-table")
         yield Static("Mark two runs with [b]space[/b], then press [b]c[/b] to see what changed.", id="compare-title",
                      classes="note")
@@ -79,13 +81,19 @@ class RunsScreen(CamauditScreen):
 
     def show_runs(self, lines: list[RunLine]) -> None:
         self.lines = lines
+        self.refilter()
+
+    def refilter(self) -> None:
+        lines = self.lines
         table = self.query_one("#runs-table", RecordTable)
-        table.set_records(lines)
+        shown = self.filtered(table, lines)
+        table.set_records(shown)
         audits = sum(1 for r in lines if r.kind == "audit")
         self.set_title(f"[b]Runs[/b]  {audits} audit run(s) · {len(lines) - audits} egress run(s)")
         self.query_one("#runs-empty", EmptyState).show(
-            None if lines else "No runs yet. Press [b]a[/b] to audit a range of addresses.")
-        table.display = bool(lines)
+            None if shown else "No run matches this filter. Press [b]escape[/b] to clear it." if lines
+            else "No runs yet. Press [b]a[/b] to audit a range of addresses.")
+        table.display = bool(shown)
 
     def action_mark(self) -> None:
         run = self.query_one("#runs-table", RecordTable).current
@@ -95,7 +103,7 @@ class RunsScreen(CamauditScreen):
             self.marked.remove(run.key)
         else:
             self.marked = [*self.marked[-1:], run.key]
-        self.query_one("#runs-table", RecordTable).set_records(self.lines)
+        self.refilter()
 
     def action_compare(self) -> None:
         runs = [r for r in self.lines if r.key in self.marked]

@@ -12,6 +12,16 @@ from textual.widgets import Input, Static
 from tui.data.fleet import QUICK_FILTERS, QuickFilter
 
 
+class TextFilter(Input):
+    """The `/` text box of a list screen (findings, egress, runs): one line, every word must match."""
+
+    def __init__(self, placeholder: str) -> None:
+        super().__init__(placeholder=placeholder, id="filter", compact=True, classes="text-filter")
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
 class QuickToggle(Static):
     """One quick filter: its key, label and how many devices it matches; click or key toggles it."""
 

@@ -2,7 +2,8 @@
 
 Textual's DataTable measures and stores every cell up front (about 3 s for 10,000 fleet rows);
 this table keeps the records as they are and renders a row only when it scrolls into view.
-Keys: arrows move, left/right pick a column, s sorts by it (again: reverse), enter opens.
+Keys: arrows or j/k move, home/end or g/G jump to the first/last row, left/right pick a column,
+s sorts by it (again: reverse), enter opens.
 Mouse: click a header to sort, click a row to highlight it, click it again or double-click to open.
 """
 
@@ -61,6 +62,10 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="table.page_down"),
         Binding("home", "first", "First row", show=False, id="table.first"),
         Binding("end", "last", "Last row", show=False, id="table.last"),
+        Binding("j", "cursor(1)", "Down", show=False, id="table.down_vi", tooltip="Down one row (as in vi)"),
+        Binding("k", "cursor(-1)", "Up", show=False, id="table.up_vi", tooltip="Up one row (as in vi)"),
+        Binding("g", "first", "First row", show=False, id="table.first_vi", tooltip="First row (as in vi/less)"),
+        Binding("G", "last", "Last row", show=False, id="table.last_vi", tooltip="Last row (as in vi/less)"),
         Binding("left", "column(-1)", "Previous column", show=False, id="table.previous_column"),
         Binding("right", "column(1)", "Next column", show=False, id="table.next_column"),
         Binding("s", "sort", "Sort", id="table.sort", tooltip="Sort by the highlighted column; again to reverse"),
@@ -145,6 +150,10 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
             return
         get = column.sort or column.plain
         self.records.sort(key=lambda r: _sort_key(get(r)), reverse=reverse)
+
+    def row_text(self, record: R) -> str:
+        """Every column's full text for `record`, for text filters (cells are never cut here)."""
+        return " ".join(c.plain(record) for c in self.columns)
 
     def export_rows(self) -> tuple[list[str], list[dict[str, Any]]]:
         """The records as shown (filtered and sorted): column keys and one dict per row."""
