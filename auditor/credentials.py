@@ -31,6 +31,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from auditor.errors import CredentialsError
+from auditor.userfiles import read_user_text
 from probes.login import Credentials
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -241,18 +242,7 @@ def parse_credentials(text: str, source: str = "the credentials file") -> Creden
 def load_credentials(path: str | Path) -> CredentialBook:
     """Read a credentials file; every problem becomes one CredentialsError sentence."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise CredentialsError(f"Cannot read the credentials file {path}: no such file.") from exc
-    except PermissionError as exc:
-        raise CredentialsError(f"Cannot read the credentials file {path}: permission denied.") from exc
-    except IsADirectoryError as exc:
-        raise CredentialsError(f"The credentials file {path} is a directory; give the path of a TOML file.") from exc
-    except UnicodeDecodeError as exc:
-        raise CredentialsError(f"The credentials file {path} is not UTF-8 text.") from exc
-    except OSError as exc:
-        raise CredentialsError(f"Cannot read the credentials file {path} ({exc.strerror or exc}).") from exc
+    text = read_user_text(path, "credentials file", CredentialsError, kind_hint="a TOML file")
     return parse_credentials(text, str(path))
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from auditor.errors import TargetError
 from auditor.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE
+from auditor.userfiles import read_user_text
 
 if TYPE_CHECKING:       # the commands import this module for --help; the parser and probes load on use
     from auditor.targets import Scope
@@ -26,23 +27,7 @@ def _read(path: str, what: str) -> str:
     """A file's text ('-' is stdin, as nmap's -iL takes it); any failure is one TargetError sentence."""
     if path == "-":
         return sys.stdin.read(MAX_FILE_BYTES)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError as exc:
-        raise TargetError(f"Cannot read the {what} {path}: no such file.") from exc
-    except PermissionError as exc:
-        raise TargetError(f"Cannot read the {what} {path}: permission denied.") from exc
-    except IsADirectoryError as exc:
-        raise TargetError(f"The {what} {path} is a directory; give the path of a file.") from exc
-    except OSError as exc:
-        raise TargetError(f"Cannot read the {what} {path} ({exc.strerror or exc}).") from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise TargetError(f"The {what} {path} is larger than {MAX_FILE_BYTES >> 20} MiB; split it.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TargetError(f"The {what} {path} is not UTF-8 text.") from exc
+    return read_user_text(path, what, TargetError, max_bytes=MAX_FILE_BYTES, encoding="utf-8-sig")
 
 
 def read_target_list(path: str, what: str = "target list") -> list[str]:
