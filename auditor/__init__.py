@@ -1,4 +1,4 @@
-"""camaudit's orchestrator: runs discovery, probes and classification, and writes the store."""
+"""camaudit: an on-premises CCTV capability auditor. The rooms of this package are described in
+ARCHITECTURE.md: cli -> commands -> report -> run -> judge, over models and probes."""
 
 __version__ = "0.1.0"
-DEFAULT_CONCURRENCY = 16   # devices audited at once

@@ -13,7 +13,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from auditor import __version__
-from auditor.errors import CamauditError, Interrupted, SimulatorError, StoreError
+from models.errors import CamauditError, Interrupted, SimulatorError, StoreError
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -73,7 +73,7 @@ def _interrupted_line(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from auditor.summary import make_console
+    from auditor.commands.summary import make_console
 
     console = make_console()   # full width when stdout is a file or pipe: tables are never cut there
     err = Console(stderr=True)

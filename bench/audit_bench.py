@@ -22,8 +22,8 @@ from pathlib import Path
 import yaml
 
 from auditor.commands.demo import site_credentials
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
+from auditor.run.orchestrator import AuditOptions, run_audit
+from auditor.run.scope import plan_targets
 from device_simulators import Fleet, bundled_profiles
 from device_simulators.profile import Profile, parse_profile
 from device_simulators.runtime.fleet import loopback_addresses

@@ -38,7 +38,7 @@ CAMERAS = 30
 # The pyshark path, whole (start-up, every frame dissected, the store): what the CLI did before.
 PYSHARK_PATH = """
 import sys
-from auditor.egress import EgressOptions, store_result
+from auditor.run.egress import EgressOptions, store_result
 from models.db import open_store
 from probes.egress import read_files_slow
 options = EgressOptions()

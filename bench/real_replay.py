@@ -41,7 +41,7 @@ NOT_SUPPORT = ('<?xml version="1.0" encoding="UTF-8"?>\n<ResponseStatus version=
                'xmlns="http://www.hikvision.com/ver20/XMLSchema"><requestURL>{url}</requestURL>'
                '<statusCode>4</statusCode><statusString>Invalid Operation</statusString>'
                '<subStatusCode>notSupport</subStatusCode></ResponseStatus>')
-# Capability flag -> camaudit feature id, for grading only (auditor/taxonomy.py is what camaudit uses).
+# Capability flag -> camaudit feature id, for grading only (auditor/judge/taxonomy.py is what camaudit uses).
 FLAGS = {
     "isSupportFaceContrast": "face_recognition", "isSupportFaceSnap": "face_capture",
     "isSupportFaceDetect": "face_detection", "isSupportLineDetection": "line_crossing",

@@ -1,13 +1,28 @@
-"""Errors raised by the store. Every error carries one full sentence for the user.
+"""camaudit's error tree, shared by every room (CLI, TUI, report, run, judge, store). Every error
+carries one full sentence for the user.
 
-    StoreProblem                   anything the store raises on purpose
-    ├── StoreUnavailable           the SQLite file cannot be opened, created, read or written
-    ├── RecordNotFound             a write names a run that is not in the store
-    └── RunClosed                  a device finished after its run was closed (Ctrl-C, SIGTERM)
+    CamauditError                  anything the user should read as one line (CLI) or a modal (TUI)
+    ├── UsageError                 bad input from the user: target, CIDR, file, option
+    │   ├── TargetError            a target that is not an address, host, CIDR or URL
+    │   └── CredentialsError       credentials file missing, unreadable or malformed
+    ├── StoreError                 the store cannot be opened or written
+    │   └── StoreProblem           raised by `models` itself
+    │       ├── StoreUnavailable   the database cannot be opened, created, read or written
+    │       ├── RecordNotFound     a write names a run that is not in the store
+    │       └── RunClosed          a device finished after its run was closed (Ctrl-C, SIGTERM)
+    ├── CaptureError               tshark missing, no capture permission, bad interface or file
+    └── SimulatorError             the bundled simulators could not start
 
-SQLAlchemy, sqlite3 and OS errors are translated into these in one place, `models.db`.
-`models` must not import `auditor`, so the orchestrator maps these onto its own tree
-(`auditor.errors.StoreError`) at its boundary; `message` and `title` match that tree's shape.
+It lives in `models` (the bottom layer) so the TUI, the report and the store raise and catch the
+same classes without importing `auditor` (see ARCHITECTURE.md). SQLAlchemy, sqlite3 and OS errors
+are translated into the store's errors in one place, `models.db`.
+
+Ctrl-C and SIGTERM are not errors: they raise `Interrupted` (a KeyboardInterrupt), the
+orchestrator closes the run as interrupted, and the CLI exits with 128 + the signal number.
+
+Per-device failures (timeouts, hostile XML, auth failures) are never raised to the user:
+the orchestrator records them as outcomes for that device and the run goes on.
+Foreign exceptions are translated into these at one boundary per family.
 """
 
 from __future__ import annotations
@@ -15,14 +30,58 @@ from __future__ import annotations
 from pathlib import Path
 
 
-class StoreProblem(Exception):
+class CamauditError(Exception):
     """Base class: `message` is a full sentence a user can act on."""
 
-    title = "Database"
+    exit_code = 1
+    title = "Error"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class UsageError(CamauditError):
+    exit_code = 2
+    title = "Invalid input"
+
+
+class TargetError(UsageError):
+    title = "Invalid target"
+
+
+class CredentialsError(UsageError):
+    title = "Credentials file"
+
+
+class StoreError(CamauditError):
+    title = "Database"
+
+
+class CaptureError(CamauditError):
+    title = "Capture"
+
+
+class SimulatorError(CamauditError):
+    title = "Simulators"
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM. The orchestrator fills in the run it closed and the devices kept."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.run_id: int | None = None
+        self.kept = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum     # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
+
+
+class StoreProblem(StoreError):
+    """What `models` raises on purpose; callers may catch StoreError for every store failure."""
 
 
 class StoreUnavailable(StoreProblem):

@@ -1,6 +1,6 @@
 """camaudit's feature taxonomy and remote-access ids: a contract shared by the audit JSON,
 the store, the TUI, reports and tests. Vendor names are mapped onto these ids once, in
-`auditor/taxonomy.py`.
+`auditor/judge/taxonomy.py`.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ REMOTE_ACCESS_IDS: tuple[str, ...] = tuple(REMOTE_ACCESS)
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 
-# What an egress destination is, from the most expected to the least (auditor/egress/labels.py
+# What an egress destination is, from the most expected to the least (auditor/judge/egress/labels.py
 # decides; "configured" = a push host or NAS the device's own configuration names), and how the
 # CLI and the TUI colour each one.
 EGRESS_LABELS: tuple[str, ...] = ("site", "allowed", "configured", "vendor-cloud", "public-ntp", "dns", "unknown")

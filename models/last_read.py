@@ -3,8 +3,9 @@ could be read (what a summary shows beside "not read now")."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,8 @@ from sqlmodel import col, select
 
 from models.audit import DeviceAudit
 from models.db import Store
-from models.read_status import status_of, was_read
+from models.drift import RunState
+from models.read_status import read_status, status_of, was_read
 from models.store import _load_audits
 from models.tables import DeviceSnapshot
 
@@ -79,3 +81,18 @@ def last_known_text(last: LastRead | None, value: bool | None) -> str:
     if last is None:
         return "not read"
     return f"{_word(value)} in {last.when}, not read now"
+
+
+def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:
+    """`before` with each of `devices` that it could not read (or did not hold) replaced by the device's
+    last readable audit up to that run: a change is judged against what was last known, so a camera
+    unreadable in run A and on in run B is not "switched on" unless it was off when last read."""
+    replaced = dict(before.devices)
+    for device_id in devices:
+        old = replaced.get(device_id)
+        if old is not None and was_read(read_status(old)):
+            continue
+        last = get_last_read_audit(store, device_id=device_id, before_run=before.run_id + 1)
+        if last is not None:
+            replaced[device_id] = last.audit
+    return dataclasses.replace(before, devices=replaced)

@@ -2,7 +2,7 @@
 
 discover -> Target; fingerprint -> Fingerprint; probe -> Observations. Probes report what the
 device said in the vendor's own vocabulary (ISAPI event names, Dahua rule types, ONVIF types);
-mapping those onto camaudit's feature ids is the auditor's job (auditor/taxonomy.py), so no
+mapping those onto camaudit's feature ids is the auditor's job (auditor/judge/taxonomy.py), so no
 probe can invent a verdict.
 """
 

@@ -21,9 +21,8 @@ from textual.signal import Signal
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
-from auditor.errors import CamauditError, UsageError
 from models.db import Store
-from models.errors import StoreProblem
+from models.errors import CamauditError, StoreProblem, UsageError
 from tui.data.export import write_export
 from tui.data.fleet import FleetIndex, load_fleet
 from tui.messages import (
@@ -46,7 +45,7 @@ def as_user_error(exc: Exception) -> CamauditError:
     if isinstance(exc, CamauditError):
         return exc
     if isinstance(exc, StoreProblem):
-        from auditor.errors import StoreError
+        from models.errors import StoreError
 
         return StoreError(exc.message)
     raise exc

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.message import Message
 
-from auditor.errors import CamauditError
+from models.errors import CamauditError
 from tui.data.fleet import FleetIndex
 from tui.services import AuditResult, EgressResult
 

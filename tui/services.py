@@ -2,7 +2,7 @@
 
 The import contract keeps `tui` away from `probes`, directly or through `auditor` modules that use
 them (the orchestrator does). So the TUI defines what it needs here, and the CLI's composition root
-(`auditor/commands/tui.py`) passes in the implementation backed by `auditor.orchestrator.run_audit`
+(`auditor/commands/tui.py`) passes in the implementation backed by `auditor.run.orchestrator.run_audit`
 and the target planner; the tests use that same implementation against the simulators.
 Every call runs in a worker thread; callbacks fire from the auditor's threads.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from auditor.errors import UsageError
 from models.audit import DeviceAudit
 from models.db import Store
+from models.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> int:
-    from auditor.advisories.data import load
+    from auditor.judge.advisories.data import load
 
     data = load()
     if args.json:
@@ -65,8 +65,8 @@ def cmd_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_update(args: argparse.Namespace, console: Console) -> int:
-    from auditor.advisories.data import AdvisoryDataError, check, load, user_dir
-    from auditor.advisories.findings import current
+    from auditor.judge.advisories.data import AdvisoryDataError, check, load, user_dir
+    from auditor.judge.advisories.findings import current
 
     if not _HEX.match(args.sha256.strip()):
         raise AdvisoryDataError("--sha256 must be the file's 64-character hex sha256, as published beside it.")
@@ -107,6 +107,6 @@ def cmd_update(args: argparse.Namespace, console: Console) -> int:
 
 
 def _dated(path: Path):
-    from auditor.advisories.data import load_file
+    from auditor.judge.advisories.data import load_file
 
     return load_file(path)

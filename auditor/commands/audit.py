@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from auditor import DEFAULT_CONCURRENCY
-from auditor.argtypes import positive_int, seconds
-from auditor.machine_output import add_output_options
-from auditor.target_lists import add_target_arguments
+from auditor.commands.argtypes import positive_int, seconds
+from auditor.commands.machine_output import add_output_options
+from auditor.run.orchestrator import DEFAULT_CONCURRENCY
+from auditor.run.target_lists import add_target_arguments
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from auditor.credentials import CredentialBook
+    from auditor.run.credentials import CredentialBook
     from models.audit import DeviceAudit
     from models.db import Store
     from models.last_read import LastRead
@@ -77,7 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def credentials_from_args(args: argparse.Namespace) -> CredentialBook:
-    from auditor.credentials import load_credentials, merge, single_account
+    from auditor.run.credentials import load_credentials, merge, single_account
 
     books = []
     if args.credentials:
@@ -104,11 +104,11 @@ def last_reads(store: Store, run_id: int, devices: Sequence[DeviceAudit]) -> dic
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
-    from auditor import machine_output as out
-    from auditor.orchestrator import AuditOptions, run_audit
-    from auditor.scope import plan
-    from auditor.summary import audit_progress, audit_table, device_rows, findings_table, make_console
-    from auditor.target_lists import recorded_scope, scope_from_args, target_texts
+    from auditor.commands import machine_output as out
+    from auditor.commands.summary import audit_progress, audit_table, device_rows, findings_table, make_console
+    from auditor.run.orchestrator import AuditOptions, run_audit
+    from auditor.run.scope import plan
+    from auditor.run.target_lists import recorded_scope, scope_from_args, target_texts
     from models.db import open_store
     from models.read_status import read_status, was_read
     from probes.context import ProbeSettings

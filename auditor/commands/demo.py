@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from auditor.credentials import CredentialBook
+    from auditor.run.credentials import CredentialBook
     from device_simulators.runtime.fleet import Fleet
 
 DEMO_BASE = "127.0.30.1"
@@ -55,7 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def site_credentials(fleet: Fleet) -> CredentialBook:
     """What the site's credentials file would hold: each device's admin account."""
-    from auditor.credentials import AccountRule, CredentialBook
+    from auditor.run.credentials import AccountRule, CredentialBook
     from probes.login import Credentials
 
     rules = [AccountRule((ipaddress.ip_network(d.address),), Credentials(a.user, a.password))
@@ -90,10 +90,10 @@ def write_site_credentials(fleet: Fleet, folder: Path) -> tuple[Path, Path, dict
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from auditor.commands.egress import demo_egress
     from auditor.commands.report import write_report
-    from auditor.credentials import load_credentials
-    from auditor.orchestrator import AuditOptions, run_audit
-    from auditor.scope import plan_targets
-    from auditor.summary import audit_progress, audit_table, findings_table
+    from auditor.commands.summary import audit_progress, audit_table, findings_table
+    from auditor.run.credentials import load_credentials
+    from auditor.run.orchestrator import AuditOptions, run_audit
+    from auditor.run.scope import plan_targets
     from device_simulators.cli import port_map_table
     from device_simulators.profile import load_fleet
     from device_simulators.runtime.fleet import Fleet

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.text import Text
 
-from auditor.errors import UsageError
+from models.errors import UsageError
 
 if TYPE_CHECKING:
-    from auditor.drift import Drift
     from models.db import Store
+    from models.drift import Drift
     from models.tables import AuditRunPublic
 
 ORDER = 45
@@ -28,7 +28,7 @@ EXIT_CODES = """\
 exit codes (so a scheduled job can gate on it):
   0  nothing relevant switched on (also when a device could not be read this time)
   1  something relevant switched on: an analytics feature, a remote-access setting (NTP excepted),
-     a data flow, or a new unknown egress destination (see auditor/drift.py)
+     a data flow, or a new unknown egress destination (see models/drift.py)
   2  usage error: no such run, fewer than two runs, no database
 """
 
@@ -76,8 +76,8 @@ def pick_pair(store: Store, run_a: int | None, run_b: int | None) -> tuple[Audit
 
 def print_drift(console: Console, drift: Drift, states: dict[int, str] | None = None) -> None:
     """The changes grouped as in the report: what switched on first, then the rest, by device."""
-    from auditor.drift import KINDS
     from auditor.report.views import drift_tables, when
+    from models.drift import KINDS
 
     console.print(Text(f"Changes from run {drift.before_run} ({when(drift.before_started)}) "
                        f"to run {drift.after_run} ({when(drift.after_started)})", style="bold"))
@@ -105,8 +105,9 @@ def print_drift(console: Console, drift: Drift, states: dict[int, str] | None = 
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
-    from auditor.drift import compare_runs
-    from auditor.report.load import load_run, open_existing_store, with_last_known
+    from auditor.report.load import load_run, open_existing_store
+    from models.drift import compare_runs
+    from models.last_read import with_last_known
 
     with open_existing_store(args.db) as store:
         before, after = pick_pair(store, args.run_a, args.run_b)

@@ -10,8 +10,8 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from auditor.machine_output import add_output_options
-from auditor.target_lists import add_target_arguments
+from auditor.commands.machine_output import add_output_options
+from auditor.run.target_lists import add_target_arguments
 
 ORDER = 10
 
@@ -30,11 +30,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_discover(args: argparse.Namespace, console: Console) -> int:
-    from auditor import machine_output as out
-    from auditor.identity import resolve_identity
-    from auditor.scope import discover_scope
-    from auditor.summary import make_console
-    from auditor.target_lists import scope_from_args
+    from auditor.commands import machine_output as out
+    from auditor.commands.summary import make_console
+    from auditor.judge.identity import resolve_identity
+    from auditor.run.scope import discover_scope
+    from auditor.run.target_lists import scope_from_args
     from probes.oui import maker_signals
 
     scope = scope_from_args(args)

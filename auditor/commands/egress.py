@@ -1,5 +1,5 @@
 """`camaudit egress analyze FILE…` and `camaudit egress watch --interface IF`: which external
-servers each device talks to, stored as an egress run. The work is in `auditor.egress`."""
+servers each device talks to, stored as an egress run. The work is in `auditor.run.egress`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from rich.live import Live
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from auditor.argtypes import duration
+from auditor.commands.argtypes import duration
 from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
 if TYPE_CHECKING:
@@ -81,8 +81,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     bpf.set_defaults(func=cmd_filter)
 
 
-def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.egress imported lazily
-    from auditor.egress import EgressOptions, load_allow_list, site_networks
+def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.run.egress imported lazily
+    from auditor.judge.egress.allow import load_allow_list
+    from auditor.run.egress import EgressOptions, site_networks
 
     return EgressOptions(site=site_networks(args.site_network), allow=load_allow_list(args.allow))
 
@@ -147,7 +148,7 @@ def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress im
                     progress: Callable[[int], None] | None = None):
     """Check the arguments and start tcpdump, tshark and the header pass, before anything
     imports the store (SQLModel and SQLAlchemy take a good part of a run to import)."""
-    from auditor.errors import UsageError
+    from models.errors import UsageError
     from probes.egress import FileAnalysis
     from probes.egress.networks import site_from_values
 
@@ -162,7 +163,7 @@ def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress im
 
 
 def cmd_filter(args: argparse.Namespace, console: Console) -> int:
-    from auditor.errors import UsageError
+    from models.errors import UsageError
     from probes.egress.networks import site_from_values
 
     try:
@@ -178,7 +179,8 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     bar, update = _progress(err)
     analysis = _start_analysis(args, update)
     try:
-        from auditor.egress import EgressOptions, analyze_files, load_allow_list
+        from auditor.judge.egress.allow import load_allow_list
+        from auditor.run.egress import EgressOptions, analyze_files
         from models.db import open_store
 
         options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
@@ -213,7 +215,7 @@ def _live_table(watch, interface: str, started: float) -> Group:  # noqa: ANN001
 
 
 def cmd_watch(args: argparse.Namespace, console: Console) -> int:
-    from auditor.egress import finish_watch, start_watch
+    from auditor.run.egress import finish_watch, start_watch
     from models.db import open_store
 
     options = _options(args)
@@ -249,7 +251,7 @@ def _watch_ring(args: argparse.Namespace, console: Console, duration: float | No
     """`egress watch --ring`: the watch runs on a worker thread; Ctrl-C asks it to stop."""
     import threading
 
-    from auditor.egress.run import watch_ring
+    from auditor.run.egress import watch_ring
     from models.db import open_store
 
     err = Console(stderr=True)
@@ -289,7 +291,7 @@ def demo_egress(console: Console, db: Path, folder: Path, *, packets: int = 20_0
     """The egress step of `camaudit demo`: write the simulated site's capture (with its ground
     truth) into `folder`, analyse it into `db` and print the result. Devices link to the
     demo's audit by MAC, so hik-acusense-nvr's Hik-Connect traffic shows as undisclosed egress."""
-    from auditor.egress import EgressOptions, analyze_files
+    from auditor.run.egress import EgressOptions, analyze_files
     from device_simulators.egress.site import write_site_capture
     from device_simulators.profile import load_fleet
     from models.db import open_store

@@ -56,9 +56,9 @@ def write_report(db: Path, out: str | Path | None = None, *, run_id: int | None 
     """Write the report (default ./camaudit-report.html; "-" is standard output) and say where it went.
 
     For other commands too: `camaudit demo` writes its report with this. Special files are never
-    replaced (auditor.outfile).
+    replaced (auditor.commands.outfile).
     """
-    from auditor.outfile import write_output
+    from auditor.commands.outfile import write_output
     from auditor.report.formats import EXTENSIONS
 
     text = report_text(db, run_id=run_id, fmt=fmt, table=table)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 if TYPE_CHECKING:
-    from auditor.orchestrator import AuditOptions
+    from auditor.run.orchestrator import AuditOptions
     from models.db import Store
     from tui.services import (
         AuditCallbacks,
@@ -32,16 +32,16 @@ class OrchestratorServices:
     """The TUI's `Services`: the same target planning and orchestrator as `camaudit audit`."""
 
     def __init__(self, options: AuditOptions | None = None, *, discover: bool = True) -> None:
-        from auditor.orchestrator import AuditOptions
+        from auditor.run.orchestrator import AuditOptions
 
         self.options = options or AuditOptions()
         self.discover = discover
 
     def audit(self, store: Store, request: AuditRequest, callbacks: AuditCallbacks,
               cancel: threading.Event) -> AuditResult:
-        from auditor.credentials import AccountRule, CredentialBook, load_credentials, merge
-        from auditor.orchestrator import AuditProgress, run_audit
-        from auditor.scope import plan
+        from auditor.run.credentials import AccountRule, CredentialBook, load_credentials, merge
+        from auditor.run.orchestrator import AuditProgress, run_audit
+        from auditor.run.scope import plan
         from probes.login import Credentials
         from tui.services import AuditResult
 
@@ -63,7 +63,7 @@ class OrchestratorServices:
 
     def egress(self, store: Store, request: EgressRequest, callbacks: EgressCallbacks,
                cancel: threading.Event) -> EgressResult:
-        from auditor.egress import EgressOptions, analyze_files, finish_watch, start_watch
+        from auditor.run.egress import EgressOptions, analyze_files, finish_watch, start_watch
         from tui.services import EgressResult
 
         options = EgressOptions()

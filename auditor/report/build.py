@@ -7,9 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from auditor import __version__
-from auditor.drift import Drift, compare_runs, device_label
 from auditor.report.appendix import build_appendix
-from auditor.report.load import LoadedRun, load_run, pick_run, previous_run, with_last_known
+from auditor.report.load import LoadedRun, load_run, pick_run, previous_run
 from auditor.report.model import (
     ChannelRow,
     DeviceEgress,
@@ -24,8 +23,9 @@ from auditor.report.model import (
 from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
+from models.drift import Drift, compare_runs, device_label
 from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
-from models.last_read import LastRead, get_last_read_audit, last_known_text
+from models.last_read import LastRead, get_last_read_audit, last_known_text, with_last_known
 from models.read_status import PARTLY_READ, READ, read_status, was_read
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
@@ -83,7 +83,7 @@ def _scope(loaded: LoadedRun, previous_id: int | None, generated: dt.datetime) -
 
 def _advisory_date() -> str | None:
     """The date of the advisory data in force now (findings were matched against the data of audit time)."""
-    from auditor.advisories.findings import current
+    from auditor.judge.advisories.findings import current
 
     updated = current().updated
     return updated.isoformat() if updated else None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from auditor.drift import Drift
 from auditor.report.html_device import device_section, status_badge
 from auditor.report.html_parts import Html, badge, bullets, count, facts, join, table, tag, text
 from auditor.report.html_style import STYLE
@@ -24,6 +23,7 @@ from auditor.report.views import (
     scope_lines,
     when,
 )
+from models.drift import Drift
 
 # No scripts, no fetches: even a device string that escaped escaping could not run or call out.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"

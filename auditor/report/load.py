@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.drift import RunState, address_key
-from auditor.errors import UsageError
 from auditor.report.egress import load_egress
 from auditor.report.model import DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store, open_store
-from models.last_read import get_last_read_audit
-from models.read_status import read_status, was_read
+from models.drift import RunState, address_key
+from models.errors import UsageError
 from models.store import get_run, list_run_devices, list_run_snapshots, list_runs
 from models.tables import AuditRunPublic
 
@@ -63,21 +59,6 @@ def previous_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
     return next((r for r in earlier if r.state == "complete"), earlier[0] if earlier else None)
 
 
-def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:
-    """`before` with each of `devices` that it could not read (or did not hold) replaced by the device's
-    last readable audit up to that run: a change is judged against what was last known, so a camera
-    unreadable in run A and on in run B is not "switched on" unless it was off when last read."""
-    replaced = dict(before.devices)
-    for device_id in devices:
-        old = replaced.get(device_id)
-        if old is not None and was_read(read_status(old)):
-            continue
-        last = get_last_read_audit(store, device_id=device_id, before_run=before.run_id + 1)
-        if last is not None:
-            replaced[device_id] = last.audit
-    return dataclasses.replace(before, devices=replaced)
-
-
 def next_run(store: Store, run: AuditRunPublic) -> AuditRunPublic | None:
     """The run recorded just after `run`, if any."""
     later = [r for r in list_runs(store) if r.id > run.id]
@@ -106,7 +87,7 @@ class LoadedRun:
     egress: dict[int, DeviceEgress]
 
     def state(self) -> RunState:
-        """The run as `auditor.drift.compare_runs` takes it."""
+        """The run as `models.drift.compare_runs` takes it."""
         destinations = ({did: e.destinations for did, e in self.egress.items()}
                         if self.egress_status.available else None)
         return RunState(self.run.id, self.run.started, dict(self.devices), destinations)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from auditor.drift import Drift
 from auditor.report.html_device import family_lines
 from auditor.report.model import DeviceSection, EgressStatus, Report, tri
 from auditor.report.views import (
@@ -33,6 +32,7 @@ from auditor.report.views import (
     service_state,
     when,
 )
+from models.drift import Drift
 from models.features import FEATURE_IDS
 
 _PUNCTUATION = "\\`*_[]|~"   # inline markup; line starts never hold device text

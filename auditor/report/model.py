@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.drift import Drift
 from models.audit import DeviceAudit, Finding
+from models.drift import Drift
 
 
 def tri(value: bool | None) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from auditor.drift import KINDS, Change, Drift
 from auditor.report.model import (
     DataFlowRow,
     Destination,
@@ -16,6 +15,7 @@ from auditor.report.model import (
     Summary,
 )
 from models.audit import DATA_FLOW_KINDS
+from models.drift import KINDS, Change, Drift
 from models.features import SEVERITIES
 from models.read_status import was_read
 

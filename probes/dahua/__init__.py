@@ -2,7 +2,7 @@
 
 Every probe only GETs read actions (magicBox get*, configManager getConfig, devVideoAnalyse
 getCaps, faceRecognitionServer findGroup) and reports in Dahua's own vocabulary; the names
-become camaudit features in auditor/taxonomy.py. Identity runs first so a device that does
+become camaudit features in auditor/judge/taxonomy.py. Identity runs first so a device that does
 not speak Dahua CGI at all is known before the rest ask.
 """
 

@@ -17,7 +17,7 @@ readable line in `notes`; it never stops discovery of the others (issue 10.4).
 
 What discovery learned is exposed two ways:
 - `Target.hints`: IdentitySignals (maker behaviour, presented brand, model, serial, MAC, firmware)
-  from SADP, DHIP and WS-Discovery scopes, for auditor/identity.py.
+  from SADP, DHIP and WS-Discovery scopes, for auditor/judge/identity.py.
 - `Discovered.observations`: facts that are not identity, e.g. SADP's Hik-Connect state as a
   RemoteAccessObservation("hik_connect", enabled, None, Evidence("sadp", ...)), so the auditor can
   record the cloud setting even when no credentials are given.

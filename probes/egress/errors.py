@@ -1,4 +1,4 @@
-"""Why a capture could not be read at all. The orchestrator maps these onto `auditor.errors`.
+"""Why a capture could not be read at all. The orchestrator maps these onto `models.errors`.
 
     EgressCaptureError              message is one full sentence for the user
     ├── TsharkMissing               tshark (or dumpcap, for live capture) is not installed

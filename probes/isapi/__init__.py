@@ -1,7 +1,7 @@
 """Hikvision ISAPI probes (Hikvision firmware and its OEM builds: EZVIZ, TruVision, LTS, ...).
 
 Every probe only GETs (`probes.http.DeviceHttp` has no other method) and reports in ISAPI's own
-vocabulary; auditor/taxonomy.py turns the names into camaudit features. Identity and the
+vocabulary; auditor/judge/taxonomy.py turns the names into camaudit features. Identity and the
 capability documents come first: the later probes reuse the memoised documents they read.
 isapi.triggers runs after the configuration probes, whose results it decorates with `sends_to`.
 """

@@ -28,7 +28,7 @@ INTELLIGENT_ALT = "/ISAPI/Intelligent/Capabilities"
 # Number-plate (traffic) firmware: ITCCap{isSupportVehicleDetection, ...} (DS-2CD4A26FWD-IZS-P) [S1].
 ITC = "/ISAPI/ITC/capability"
 
-# flag local name -> ISAPI name (auditor/taxonomy.py ISAPI table). Device caps [S1], SmartCap
+# flag local name -> ISAPI name (auditor/judge/taxonomy.py ISAPI table). Device caps [S1], SmartCap
 # [S1], per-channel/VCA IntelliCap [S2][S5], ThermalCap, WLAlarmCap and ITCCap as the
 # hikvision_next captures show them (DS-7608NXI-I2, DS-2TD1228-2-QA, DS-2CD2443G0-IW,
 # DS-2CD4A26FWD-IZS-P). Names marked (unverified) follow the documented pattern but were not
@@ -92,7 +92,7 @@ FLAGS: dict[str, str] = {
     "isSupportSceneChangeDetection": "SceneChangeDetection",  # SmartCap
 }
 # Section names a capability document is made of; isapi.capabilities reports which were read
-# (auditor/taxonomy.py ISAPI_FLAG_SECTIONS decides what their silence closes).
+# (auditor/judge/taxonomy.py ISAPI_FLAG_SECTIONS decides what their silence closes).
 SECTIONS = frozenset({"DeviceCap", "SysCap", "VideoCap", "EventCap", "SmartCap", "ThermalCap", "WLAlarmCap",
                       "ITCCap", "IntelliCap", "RacmCap"})
 

@@ -26,7 +26,7 @@ from probes.isapi._status import PROTOCOL, evidence_for, get_doc, with_excerpt
 
 @dataclass(frozen=True)
 class Resource:
-    name: str                      # ISAPI name reported (auditor/taxonomy.py ISAPI table)
+    name: str                      # ISAPI name reported (auditor/judge/taxonomy.py ISAPI table)
     path: str                      # with {ch}
     kind: str = "plain"            # probes/isapi/_rules.py KINDS
     nvr_path: str | None = None    # where an NVR keeps it for a proxied camera (quirk 18)

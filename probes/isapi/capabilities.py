@@ -4,7 +4,7 @@ Each known flag (probes/isapi/_caps.py FLAGS) becomes a FeatureObservation with 
 only: capability flags never say whether a feature is switched on (quirk 6). A Coverage names
 the capability sections that were read (EventCap, SmartCap, ThermalCap, ITCCap, ...): a
 feature is "not supported" by silence only when every section known to carry its flag was
-read (auditor/taxonomy.py ISAPI_FLAG_SECTIONS); otherwise silence stays unknown. A document
+read (auditor/judge/taxonomy.py ISAPI_FLAG_SECTIONS); otherwise silence stays unknown. A document
 whose root is not the expected one is unreadable, never a capability. Other probes read the
 same, memoised documents.
 """
@@ -17,7 +17,7 @@ from probes.errors import ProbeError
 from probes.isapi._caps import claim_evidence, documents, read_flags, sections
 from probes.isapi._status import PROTOCOL, IsapiDoc, with_excerpt
 
-SCOPE = "isapi-capabilities:"      # + the sections read, "+"-joined (auditor/taxonomy.py covered)
+SCOPE = "isapi-capabilities:"      # + the sections read, "+"-joined (auditor/judge/taxonomy.py covered)
 
 
 class Capabilities:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.credentials import AccountRule, CredentialBook
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
+from auditor.run.credentials import AccountRule, CredentialBook
+from auditor.run.orchestrator import AuditOptions, run_audit
+from auditor.run.scope import plan_targets
 from device_simulators import Fleet
 from models.audit import DeviceAudit
 from models.db import open_store

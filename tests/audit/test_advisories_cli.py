@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.advisories.data import BUNDLED_DIR
+from auditor.judge.advisories.data import BUNDLED_DIR
 
 NEWER = (BUNDLED_DIR / "hikvision.toml").read_text(encoding="utf-8").replace(
     "updated = 2026-12-06", "updated = 2027-02-01").replace('cve = "CVE-2017-7921"', 'cve = "CVE-2017-7923"', 1)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.advisories.data import AdvisoryDataError, load, load_file
-from auditor.advisories.match import Device, match_all
+from auditor.judge.advisories.data import AdvisoryDataError, load, load_file
+from auditor.judge.advisories.match import Device, match_all
 
 REQUIRED = {"CVE-2017-7921", "CVE-2021-36260", "CVE-2021-33044", "CVE-2021-33045", "CVE-2017-9315", "CVE-2019-3948"}
 
@@ -87,7 +87,7 @@ def test_a_user_file_takes_precedence_over_the_bundled_one(tmp_path):
 
 
 def test_a_broken_user_file_does_not_stop_an_audit(tmp_path, monkeypatch):
-    from auditor.advisories.findings import current
+    from auditor.judge.advisories.findings import current
 
     (tmp_path / "camaudit" / "advisories").mkdir(parents=True)
     (tmp_path / "camaudit" / "advisories" / "hikvision.toml").write_text("[meta]\n", encoding="utf-8")

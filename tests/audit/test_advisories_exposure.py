@@ -1,10 +1,10 @@
-"""Exposure from configuration (auditor/exposure.py): positive readings only, unknown stays silent."""
+"""Exposure from configuration (auditor/judge/exposure.py): positive readings only, unknown stays silent."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from auditor.exposure import exposure_findings
+from auditor.judge.exposure import exposure_findings
 from models.audit import DeviceAudit
 
 AUDITED = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)

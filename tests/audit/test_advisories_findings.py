@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from auditor.findings import derive_findings
+from auditor.judge.findings import derive_findings
 from models.audit import DeviceAudit
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from auditor.advisories.versions import compare, in_range, parse
+from auditor.judge.advisories.versions import compare, in_range, parse
 
 
 def test_hikvision_version_and_build_parse_together_or_apart():

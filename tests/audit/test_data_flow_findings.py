@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from auditor.egress.findings import egress_findings, mark_configured
-from auditor.findings import derive_findings, destination_host, is_external
+from auditor.judge.egress.findings import egress_findings, mark_configured
+from auditor.judge.findings import derive_findings, destination_host, is_external
 from models.audit import DataFlow
 from models.egress import EgressDestination
 from tests.store.builders import T0, hik_face_camera

@@ -8,9 +8,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.credentials import KEYS, CredentialBook, parse_credentials
-from auditor.errors import CamauditError, CredentialsError, TargetError
-from auditor.targets import ScopeEntry, parse_target, parse_targets
+from auditor.run.credentials import KEYS, CredentialBook, parse_credentials
+from auditor.run.targets import ScopeEntry, parse_target, parse_targets
+from models.errors import CamauditError, CredentialsError, TargetError
 
 SECRET = "Pw-7f3a-never-shown"
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -165,7 +165,7 @@ def test_any_exclusion_and_bound_give_a_bounded_scope_or_one_target_error(exclud
 @FAST
 @given(st.text(max_size=300))
 def test_any_text_as_a_target_list_gives_targets_or_one_target_error(tmp_path_factory, text):
-    from auditor.target_lists import read_target_list
+    from auditor.run.target_lists import read_target_list
 
     path = tmp_path_factory.mktemp("list") / "targets.txt"
     path.write_text(text, encoding="utf-8", errors="replace")

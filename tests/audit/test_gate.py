@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.credentials import CredentialBook
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
+from auditor.run.credentials import CredentialBook
+from auditor.run.orchestrator import AuditOptions, run_audit
+from auditor.run.scope import plan_targets
 from device_simulators import Fleet, bundled_profile
 from device_simulators.profile import parse_profile
 from models.audit import DeviceAudit

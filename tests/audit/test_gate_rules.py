@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.findings import derive_findings
-from auditor.identity import resolve_identity
+from auditor.judge.findings import derive_findings
+from auditor.judge.identity import resolve_identity
 from models.audit import DeviceAudit, ProtocolStatus
 from probes.base import Evidence, IdentitySignal, Target
 from probes.fingerprint.gate import pointers, verdict

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.orchestrator import AuditOptions
+from auditor.run.orchestrator import AuditOptions
 from device_simulators import Profile, bundled_profile
 from device_simulators.profile import parse_profile
 from models.audit import DeviceAudit

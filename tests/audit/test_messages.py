@@ -56,7 +56,7 @@ def test_bad_options_and_targets_are_one_line_and_create_no_database(tmp_path, a
 
 
 def test_a_bracketed_ipv6_address_with_a_port_is_accepted():
-    from auditor.targets import parse_target
+    from auditor.run.targets import parse_target
 
     entry = parse_target("[::1]:80", resolve=lambda h: h)
     assert entry.given is not None and (entry.given.address, entry.given.port) == ("::1", 80)

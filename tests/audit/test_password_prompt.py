@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from auditor.credentials import single_account
-from auditor.errors import CredentialsError
+from auditor.run.credentials import single_account
 from models.db import open_store
+from models.errors import CredentialsError
 from models.store import list_run_devices, list_runs
 from tests.audit.test_cli import camaudit
 

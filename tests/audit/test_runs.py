@@ -9,9 +9,9 @@ from collections import Counter
 import requests
 from requests.auth import HTTPDigestAuth
 
-from auditor.credentials import CredentialBook
-from auditor.orchestrator import AuditOptions, AuditProgress, run_audit
-from auditor.scope import plan_targets
+from auditor.run.credentials import CredentialBook
+from auditor.run.orchestrator import AuditOptions, AuditProgress, run_audit
+from auditor.run.scope import plan_targets
 from models.db import open_store
 from models.store import get_run, list_run_devices
 from tests.audit.helpers import audit_fleet, credentials_for

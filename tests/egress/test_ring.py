@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.egress.run import EgressOptions, store_growing
+from auditor.run.egress import EgressOptions, store_growing
 from device_simulators.egress import variants
 from models.egress import get_egress_report, list_egress_runs, record_egress_run_started
 from probes.egress import SiteNetworks, read_files

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.egress.allow import load_allow_list
-from auditor.egress.labels import known_endpoints
-from auditor.errors import UsageError
+from auditor.judge.egress.allow import load_allow_list
+from auditor.judge.egress.labels import known_endpoints
+from models.errors import UsageError
 from probes.egress.columns import COLUMNS, epoch_us
 from probes.egress.flows import ATTEMPT_WINDOW_US, SWEEP_EVERY, FlowTable
 from probes.egress.networks import SiteNetworks, parse_networks
@@ -160,7 +160,7 @@ def test_every_known_endpoint_names_its_source():
 def test_a_configured_server_is_matched_by_address_name_port_suffix_and_ddns_parent():
     import datetime as dt
 
-    from auditor.egress.findings import _configured
+    from auditor.judge.egress.findings import _configured
     from models.egress import EgressDestination
 
     now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
@@ -198,6 +198,6 @@ def test_a_watch_duration_that_is_not_a_length_is_one_line(value: str, tmp_path:
 
 
 def test_watch_durations_take_units():
-    from auditor.argtypes import duration
+    from auditor.commands.argtypes import duration
 
     assert [duration(v) for v in ("90", "90s", "30m", "12h", "7d", "1.5h")] == [90, 90, 1800, 43200, 604800, 5400]

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.classify import classify_features, classify_remote_access
-from auditor.identity import resolve_identity
-from auditor.taxonomy import DAHUA as DAHUA_NAMES
+from auditor.judge.classify import classify_features, classify_remote_access
+from auditor.judge.identity import resolve_identity
+from auditor.judge.taxonomy import DAHUA as DAHUA_NAMES
 from device_simulators import FleetError, Profile, SimDevice, bundled_profile, bundled_profiles
 from device_simulators.runtime.requestlog import LoggedRequest
 from models.features import FEATURE_IDS

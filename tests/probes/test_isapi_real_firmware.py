@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.classify import classify_features
-from auditor.identity import resolve_identity
-from auditor.taxonomy import ISAPI_FLAG_SECTIONS, covered
+from auditor.judge.classify import classify_features
+from auditor.judge.identity import resolve_identity
+from auditor.judge.taxonomy import ISAPI_FLAG_SECTIONS, covered
 from models.features import FEATURE_IDS
 from probes.base import Coverage, FeatureObservation, IdentitySignal
 from probes.errors import MalformedResponse, ProbeError

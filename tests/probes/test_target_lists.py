@@ -6,8 +6,8 @@ import argparse
 
 import pytest
 
-from auditor.errors import TargetError
-from auditor.target_lists import add_target_arguments, read_nmap_xml, read_target_list, scope_from_args
+from auditor.run.target_lists import add_target_arguments, read_nmap_xml, read_target_list, scope_from_args
+from models.errors import TargetError
 
 NMAP_XML = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE nmaprun>

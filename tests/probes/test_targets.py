@@ -6,8 +6,8 @@ import ipaddress
 
 import pytest
 
-from auditor.errors import TargetError
-from auditor.targets import DEFAULT_MAX_SCOPE, parse_target, parse_targets, resolve_host
+from auditor.run.targets import DEFAULT_MAX_SCOPE, parse_target, parse_targets, resolve_host
+from models.errors import TargetError
 from probes.discovery import Given
 
 HOSTS = {"cam.local": "192.168.1.64", "nvr.site.example": "10.20.0.5"}

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
+from auditor.run.orchestrator import AuditOptions, run_audit
+from auditor.run.scope import plan_targets
 from device_simulators import Profile, bundled_profile
 from device_simulators.profile import parse_profile
 from models.db import open_store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.advisories.findings import current
+from auditor.judge.advisories.findings import current
 from auditor.report.markdown import render_markdown
 
 

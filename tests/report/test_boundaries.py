@@ -11,7 +11,7 @@ from auditor.report.html_parts import Html, tag, text
 from auditor.report.model import Count, tri
 from auditor.report.stats import any_state
 
-REPORT_MODULES = ("auditor.report", "auditor.report.build", "auditor.report.render", "auditor.drift",
+REPORT_MODULES = ("auditor.report", "auditor.report.build", "auditor.report.render", "models.drift",
                   "auditor.commands.report", "auditor.commands.diff")
 
 

@@ -9,9 +9,9 @@ import ipaddress
 
 import pytest
 
-from auditor.credentials import AccountRule, CredentialBook
 from auditor.report import build_report, render
 from auditor.report.formats import TABLE_NAMES
+from auditor.run.credentials import AccountRule, CredentialBook
 from device_simulators import bundled_profile
 from models.db import open_store
 from probes.login import Credentials

@@ -1,12 +1,12 @@
-"""auditor.drift on hand-built audits: each rule of what changed and what counts as relevant."""
+"""models.drift on hand-built audits: each rule of what changed and what counts as relevant."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from auditor.drift import RunState, compare_runs
 from models.audit import FeatureVerdict, Finding, RemoteAccessVerdict
+from models.drift import RunState, compare_runs
 from tests.store.builders import T0, dahua_nvr, hik_face_camera, unknown_device
 
 

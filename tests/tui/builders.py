@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 import models.store
-from auditor.egress.findings import egress_findings
+from auditor.judge.egress.findings import egress_findings
 from models.audit import (
     DeviceAudit,
     FeatureVerdict,

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from auditor.egress import EgressOptions, store_result
-from auditor.orchestrator import AuditOptions, run_audit
-from auditor.scope import plan_targets
+from auditor.run.egress import EgressOptions, store_result
+from auditor.run.orchestrator import AuditOptions, run_audit
+from auditor.run.scope import plan_targets
 from device_simulators import Profile, bundled_profiles
 from device_simulators.egress.site import write_site_capture
 from device_simulators.runtime.device import RAW_TCP_SERVICES

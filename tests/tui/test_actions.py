@@ -8,12 +8,12 @@ import pytest
 
 from auditor.cli import build_parser
 from auditor.commands.tui import OrchestratorServices, cmd_tui
-from auditor.errors import TargetError
-from auditor.orchestrator import AuditOptions
-from auditor.targets import parse_targets
+from auditor.run.orchestrator import AuditOptions
+from auditor.run.targets import parse_targets
 from device_simulators import bundled_profiles
 from device_simulators.egress.site import write_site_capture
 from models.db import open_store
+from models.errors import TargetError
 from models.store import list_runs
 from tests.tui.builders import NOW
 from tests.tui.helpers import shown_addresses, wait_until

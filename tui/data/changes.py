@@ -1,6 +1,6 @@
 """What changed for a device from one audit to the next, and between two runs.
 
-The comparison itself is `auditor.drift.compare_runs` (the same one `camaudit diff` and the
+The comparison itself is `models.drift.compare_runs` (the same one `camaudit diff` and the
 reports use); this module only reads the runs from the store and labels each change with the
 pair of runs it happened between ("face capture switched on between run 3 and run 4").
 """
@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from auditor.drift import Change, Drift, RunState, compare_runs, device_label
-from auditor.report.load import with_last_known
 from models.audit import DeviceAudit
 from models.db import Store
+from models.drift import Change, Drift, RunState, compare_runs, device_label
 from models.egress import EgressDevice, EgressReport, get_egress_report
+from models.last_read import with_last_known
 from models.read_status import read_status, was_read
 from models.store import (
     get_device_audit,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import UsageError
+from models.errors import UsageError
 
 FORMATS = ("csv", "json")
 

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from auditor.errors import CamauditError, CredentialsError, UsageError
+from models.errors import CamauditError, CredentialsError, UsageError
 from tui.data.export import export_format
 from tui.services import AuditRequest, EgressRequest
 

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from auditor.drift import Change, Drift
+from models.drift import Change, Drift
 from tui.data.changes import compare_egress_runs, compare_stored_runs
 from tui.data.fleet import FleetIndex
 from tui.data.format import when

@@ -9,8 +9,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from auditor.advisories.data import AdvisoryDataError, AdvisorySet, load
-from auditor.advisories.match import Device, Match, match_all
+from auditor.judge.advisories.data import AdvisoryDataError, AdvisorySet, load
+from auditor.judge.advisories.match import Device, Match, match_all
 from models.audit import DeviceAudit, Finding
 
 CANNOT_TELL_ID = "advisory-cannot-tell"

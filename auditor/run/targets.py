@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
-from auditor.errors import TargetError
-from auditor.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE, Exclusion, IPNetwork, OctetRange
+from auditor.run.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE, Exclusion, IPNetwork, OctetRange
+from models.errors import TargetError
 from probes.discovery import Given
 
 EXAMPLES = "examples: 192.168.1.20, 192.168.1.0/24, 192.168.1.1-50, cam.local:8080"

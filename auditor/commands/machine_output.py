@@ -3,7 +3,7 @@
 
 Standard output carries only the result (a table for people, or the JSON document with --json);
 every note, warning and progress line goes to standard error. Files are written through
-auditor.outfile (never replacing a device or following a symbolic link).
+auditor.commands.outfile (never replacing a device or following a symbolic link).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import UsageError
+from models.errors import UsageError
 
 FORMATS = ("json", "jsonl", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # spreadsheet formulas: device strings are untrusted
@@ -98,6 +98,6 @@ def render(document: dict[str, Any], rows: Sequence[dict[str, Any]], fmt: str,
 
 def write(args: argparse.Namespace, text: str) -> str:
     """Write `text` to -o FILE; the path written ("" for standard output or a device)."""
-    from auditor.outfile import write_output
+    from auditor.commands.outfile import write_output
 
     return write_output(args.output, text, option="-o")

@@ -15,7 +15,7 @@ Probes emit IdentitySignal(field=...):
 Placeholders (`N/A`, `none`, `unknown`, `-`, empty) are no value at all, so an OEM field that says
 `N/A` never becomes a brand. device_type folds into camera | ptz | nvr | dvr | thermal: DVRs, XVRs
 and hybrid recorders are `dvr`, not `nvr`. When two API families of different makers both answer
-(ISAPI and Dahua CGI, issue 10), the maker stays unknown: auditor/findings.py states the conflict.
+(ISAPI and Dahua CGI, issue 10), the maker stays unknown: auditor/judge/findings.py states the conflict.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from auditor.egress.allow import AllowList
+from auditor.judge.egress.allow import AllowList
 from models.features import EGRESS_LABELS
 from probes.egress import DestinationTraffic
 
@@ -46,7 +46,7 @@ class Label:
 @functools.lru_cache(maxsize=1)
 def known_endpoints() -> tuple[Endpoint, ...]:
     """The bundled endpoint list; every entry has a non-empty source (checked by the tests)."""
-    data = tomllib.loads(resources.files("auditor.egress").joinpath("endpoints.toml").read_text("utf-8"))
+    data = tomllib.loads(resources.files(__package__).joinpath("endpoints.toml").read_text("utf-8"))
     found = [Endpoint(e["domain"].lower(), "vendor-cloud", e["source"], e.get("vendor", ""), e.get("setting"))
              for e in data.get("vendor_cloud", [])]
     found += [Endpoint(e["domain"].lower(), "public-ntp", e["source"]) for e in data.get("public_ntp", [])]

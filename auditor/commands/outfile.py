@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from auditor.errors import UsageError
+from models.errors import UsageError
 
 STDOUT = "-"
 _FD_PATH = re.compile(r"^/(?:dev/(?:fd/(?P<n>\d+)|(?P<name>stdout|stderr))|proc/self/fd/(?P<p>\d+))$")

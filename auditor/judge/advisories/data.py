@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.advisories.versions import SCHEMES, parse
-from auditor.errors import UsageError
+from auditor.judge.advisories.versions import SCHEMES, parse
+from models.errors import UsageError
 
 BUNDLED_DIR = Path(__file__).parent
 SEVERITIES = ("critical", "high", "medium", "low", "info")

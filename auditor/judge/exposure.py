@@ -1,6 +1,6 @@
 """Exposure from configuration: findings from what the audit already read, with no new request.
 
-Registered as the `exposure` rule in auditor/findings.py. Each finding fires only on a positive
+Registered as the `exposure` rule in auditor/judge/findings.py. Each finding fires only on a positive
 reading; an unknown state (None) never becomes a finding or an all-clear.
 """
 

@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.targets import Scope, parse_targets
+from auditor.run.targets import Scope, parse_targets
 from probes.base import Target
 from probes.discovery import DiscoveryReport, DiscoverySettings, discover_devices
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.errors import CamauditError
+from models.errors import CamauditError
 
 
 def read_user_text(path: str | Path, what: str, error: type[CamauditError], *, max_bytes: int | None = None,

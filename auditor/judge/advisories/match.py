@@ -11,8 +11,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from auditor.advisories.data import Advisory, AffectedRange
-from auditor.advisories.versions import all_of, in_range, parse
+from auditor.judge.advisories.data import Advisory, AffectedRange
+from auditor.judge.advisories.versions import all_of, in_range, parse
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable
 
-from auditor.advisories.findings import advisory_findings
-from auditor.exposure import exposure_findings
-from auditor.taxonomy import features_for
+from auditor.judge.advisories.findings import advisory_findings
+from auditor.judge.exposure import exposure_findings
+from auditor.judge.taxonomy import features_for
 from models.audit import DeviceAudit, Finding
 from models.features import FEATURE_INFO, SEVERITIES
 from probes.base import FeatureObservation
@@ -230,7 +230,7 @@ def access_control(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[
 
 @rule
 def firmware(audit: DeviceAudit, _: list[FeatureObservation]) -> Iterable[Finding]:
-    """Advisories as data (auditor/advisories/*.toml), matched by firmware version only, never tested."""
+    """Advisories as data (auditor/judge/advisories/*.toml), matched by firmware version only, never tested."""
     yield from advisory_findings(audit)
 
 

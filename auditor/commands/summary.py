@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from auditor.orchestrator import AuditProgress
+from auditor.run.orchestrator import AuditProgress
 from models.audit import DeviceAudit
 from models.features import BIOMETRIC_FEATURES, SEVERITIES
 from models.last_read import LastRead

@@ -3,7 +3,7 @@
 The CLI and the TUI both call these. Only this module writes egress results, one
 transaction per device; the report handed back is read back from the store, so what is
 shown is exactly what was stored. Capture errors from `probes.egress` become
-`auditor.errors.CaptureError` here (one boundary).
+`models.errors.CaptureError` here (one boundary).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.egress.allow import AllowList
-from auditor.egress.findings import egress_findings, mark_configured
-from auditor.egress.labels import country_of, label_destination
-from auditor.errors import CaptureError, UsageError
+from auditor.judge.egress.allow import AllowList
+from auditor.judge.egress.findings import egress_findings, mark_configured
+from auditor.judge.egress.labels import country_of, label_destination
 from models.audit import DeviceAudit
 from models.db import Store
 from models.egress import (
@@ -34,6 +33,7 @@ from models.egress import (
     record_egress_run_started,
     replace_egress_devices,
 )
+from models.errors import CaptureError, UsageError
 from models.store import get_latest_audit, list_runs
 from probes.egress import (
     CaptureResult,

@@ -14,7 +14,7 @@ False to None is not a change at all (we only know less).
   was not on before (`data-flow-on`);
 - an egress destination labelled "unknown" that the device did not talk to before (compared only
   when both runs have egress results for the device; a new device's unknown destinations count).
-Callers pass the earlier run with last-known values (auditor.report.load.with_last_known): a device
+Callers pass the earlier run with last-known values (models.last_read.with_last_known): a device
 that run could not read is compared as it was when last read, so "unreadable, then on" is not
 "switched on" unless it was off when last read.
 Everything else (devices removed, identity and firmware changes, things switched off,

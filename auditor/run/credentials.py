@@ -30,8 +30,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from auditor.errors import CredentialsError
-from auditor.userfiles import read_user_text
+from auditor.run.userfiles import read_user_text
+from models.errors import CredentialsError
 from probes.login import Credentials
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

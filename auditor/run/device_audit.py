@@ -11,10 +11,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from auditor.classify import classify_data_flows, classify_features, classify_remote_access
-from auditor.findings import derive_findings
-from auditor.identity import resolve_identity
-from auditor.protocol_gate import open_families, reopen_families, settle
+from auditor.judge.classify import classify_data_flows, classify_features, classify_remote_access
+from auditor.judge.findings import derive_findings
+from auditor.judge.identity import resolve_identity
+from auditor.run.protocol_gate import open_families, reopen_families, settle
 from models.audit import DeviceAudit, ProbeRecord
 from probes import oui
 from probes.base import (

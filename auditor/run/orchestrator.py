@@ -14,15 +14,16 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from auditor import DEFAULT_CONCURRENCY
-from auditor.credentials import CredentialBook
-from auditor.device_audit import audit_device
-from auditor.errors import Interrupted
+from auditor.run.credentials import CredentialBook
+from auditor.run.device_audit import audit_device
 from models.audit import DeviceAudit
 from models.db import Store
+from models.errors import Interrupted
 from models.tables import RunOptions
 from probes.base import Target
 from probes.context import ProbeSettings
+
+DEFAULT_CONCURRENCY = 16   # devices audited at once
 
 
 @dataclass(frozen=True)

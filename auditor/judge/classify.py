@@ -5,7 +5,7 @@ Rules, in order of strength:
    makes it True; otherwise one saying False makes it False.
 2. Not supported implies not enabled.
 3. Silence is unknown (None) unless the device answered a complete listing that covers the
-   feature (auditor/taxonomy.py COVERAGE): then it is "not supported", with that listing as
+   feature (auditor/judge/taxonomy.py COVERAGE): then it is "not supported", with that listing as
    evidence.
 4. Vendor names missing from the taxonomy are kept as notes, never mapped by guesswork.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from auditor.taxonomy import covered, features_for
+from auditor.judge.taxonomy import covered, features_for
 from models.audit import DataFlow, FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
 from models.features import FEATURE_IDS
 from probes.base import Coverage, DataFlowObservation, FeatureObservation, Observation, RemoteAccessObservation

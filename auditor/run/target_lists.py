@@ -1,7 +1,7 @@
 """TARGETs from where nmap users keep them: -iL lists, --exclude(-file) and nmap XML scans.
 
 `add_target_arguments` gives `camaudit audit` and `camaudit discover` the same target options;
-`scope_from_args` turns them into one Scope (auditor/targets.py), so both commands refuse the
+`scope_from_args` turns them into one Scope (auditor/run/targets.py), so both commands refuse the
 same input with the same sentence. Nothing here reads a password: a URL with user:password@ in
 a list file is refused by parse_target, which never echoes it.
 """
@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from auditor.errors import TargetError
-from auditor.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE
-from auditor.userfiles import read_user_text
+from auditor.run.target_sets import DEFAULT_MAX_SCOPE, HARD_MAX_SCOPE
+from auditor.run.userfiles import read_user_text
+from models.errors import TargetError
 
 if TYPE_CHECKING:       # the commands import this module for --help; the parser and probes load on use
-    from auditor.targets import Scope
+    from auditor.run.targets import Scope
 
 MAX_FILE_BYTES = 64 << 20          # a /16 one per line is ~1 MiB; nmap XML of a /16 with open ports tens of MiB
 
@@ -51,7 +51,7 @@ def read_nmap_xml(path: str) -> list[str]:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
-    from auditor.targets import shown
+    from auditor.run.targets import shown
 
     text = _read(path, "nmap XML file")
     try:
@@ -135,7 +135,7 @@ def exclude_texts(args: argparse.Namespace) -> list[str]:
 
 def scope_from_args(args: argparse.Namespace, texts: Sequence[str] | None = None) -> Scope:
     """The Scope the target options describe; TargetError (one sentence) for anything unusable."""
-    from auditor.targets import parse_targets
+    from auditor.run.targets import parse_targets
 
     texts = target_texts(args) if texts is None else texts
     return parse_targets(texts, exclude=exclude_texts(args), max_scope=args.max_scope)
@@ -143,6 +143,6 @@ def scope_from_args(args: argparse.Namespace, texts: Sequence[str] | None = None
 
 def recorded_scope(args: argparse.Namespace, texts: Sequence[str]) -> list[str]:
     """The scope as the run records it (reports show it as given): the targets, then `--exclude T` per exclusion."""
-    from auditor.targets import shown
+    from auditor.run.targets import shown
 
     return [*texts, *(f"--exclude {shown(t.strip())}" for t in exclude_texts(args))]

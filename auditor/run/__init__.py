@@ -1,0 +1,3 @@
+"""Orchestration and I/O: discovery and targets, credentials, the per-device audit that calls the
+probes, the protocol gate, egress capture runs, and the writes to the store. Judgement is delegated
+to `auditor.judge`; nothing here renders for the user."""
