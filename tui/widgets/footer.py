@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
 
 ESSENTIAL = ("help", "quit")      # always shown
 PALETTE = 13                      # the "^p palette" key docked on the right
@@ -68,8 +67,10 @@ class CamauditFooter(Footer):
         allowed = self._allowed() if self._bindings_ready else set()
         widget: Widget
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and "-command-palette" not in widget.classes \
-                    and widget.action not in allowed:
+            # Footer yields one key widget per binding, each with its `action` (textual.widgets._footer.FooterKey,
+            # private, so not imported): a key whose action did not fit is left out; labels and groups stay.
+            action = getattr(widget, "action", None)
+            if isinstance(action, str) and "-command-palette" not in widget.classes and action not in allowed:
                 continue
             yield widget
 
