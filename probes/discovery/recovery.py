@@ -54,14 +54,13 @@ def absorb(udp: UdpResult, again: UdpResult) -> None:
 
 
 def loss_note(udp: UdpResult, reprobed: Sequence[str]) -> str | None:
-    """The one line that says how many probes were retried, recovered and never answered."""
-    if not udp.retried:
+    """The warning that discovery replies were lost and recovered by retrying, or None when no retry
+    recovered anything: then the retries only met empty addresses and protocols a device does not speak,
+    which is every normal sweep, and the counts stay in the discovery report without a line on stderr."""
+    if not udp.recovered:
         return None
     again = f"; {len(reprobed)} address(es) that answered only on TCP were probed again" if reprobed else ""
-    line = (f"UDP discovery retried {len(udp.retried)} unanswered probe(s) ({udp.resent} datagram(s) sent "
+    return ("Warning: discovery replies were lost or late on this network and were recovered by retrying. "
+            f"UDP discovery retried {len(udp.retried)} unanswered probe(s) ({udp.resent} datagram(s) sent "
             f"again{again}): {len(udp.recovered)} answered only on a retry, {len(udp.unanswered)} never "
             "answered (empty addresses and protocols a device does not speak stay silent too).")
-    if udp.recovered:
-        return ("Warning: discovery replies were lost or late on this network and were recovered by retrying. "
-                + line)
-    return line

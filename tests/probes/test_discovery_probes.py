@@ -466,3 +466,12 @@ def test_sends_are_paced():
     result = probe_pairs(pairs, wait=0.05, send_rate=400.0)
     assert time.monotonic() - started >= (96 - 32) / 400          # all but the first burst waited for their slot
     assert len(result.probed) == 96 and result.errors == {}
+
+
+def test_retries_that_recover_nothing_add_no_line(start_fleet):
+    """Every sweep retries empty addresses and protocols a device does not speak; that is no news."""
+    (device,) = start_fleet("hik-school-bullet").devices
+    empty = device.address.rsplit(".", 1)[0] + ".250"
+    report = discover_devices([device.address, empty], settings=DiscoverySettings(udp_wait=0.3, ports=()))
+    assert report.retried > 0 and report.recovered == 0 and report.unanswered > 0
+    assert not [n for n in report.notes if "retried" in n]
