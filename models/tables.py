@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1  # PRAGMA user_version; bump with a migration when a change is not additive (models/schema.py)
+SCHEMA_VERSION = 2  # PRAGMA user_version of files under Alembic (models/migrations); 1 was the last before it
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -203,7 +203,7 @@ class DeviceSnapshot(DeviceSnapshotBase, table=True):
     services: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     errors: list[str] = Field(default_factory=list, sa_type=JSON)
     probes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # ProbeRecord.to_json()
-    # Nullable so that models/schema.py adds them in place to files written before they existed.
+    # Nullable: files written before they existed gain them empty (models/migrations, baseline).
     data_flows: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)   # DataFlow.to_json()
     protocol_status: dict[str, Any] | None = Field(default=None, sa_type=JSON)   # family -> ProtocolStatus.to_json()
 
