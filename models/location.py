@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,7 +44,7 @@ class PgLocation:
         return self.url.username or "(your login name)"
 
     def __str__(self) -> str:
-        return self.url.render_as_string(hide_password=True)
+        return unquote(self.url.render_as_string(hide_password=True))   # ?host=/run/postgresql as typed
 
 
 def parse_pg_url(text: str) -> PgLocation:

@@ -97,6 +97,40 @@ def open_read_only(path: Path) -> Store:
     Raises:
         StoreUnavailable: missing, empty, foreign, newer, damaged or unreadable.
     """
+    immutable, schema = _look(path)
+    _check(path, schema)
+    try:
+        engine = create_engine("sqlite://", creator=_connector(path, immutable), poolclass=NullPool)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return Store(path, engine, read_only=True)
+
+
+def schema_status(where: Where) -> migrate.Status:
+    """Where an existing database's schema stands (`camaudit db status`), changing nothing.
+
+    Raises:
+        StoreUnavailable: missing, empty, foreign, newer or unreadable.
+    """
+    if isinstance(where, PgLocation):
+        from models.db import translate_errors
+        from models.pg import pg_engine
+
+        engine = pg_engine(where)
+        try:
+            with translate_errors(where), engine.connect() as conn:
+                schema = inspect_connection(conn)
+        finally:
+            engine.dispose()
+    else:
+        schema = _look(where)[1]
+    refuse_foreign(where, schema)
+    return migrate.status(schema)
+
+
+def _look(path: Path) -> tuple[bool, FileSchema]:
     if not path.exists():
         raise StoreUnavailable(f"There is no camaudit database at {path}; run camaudit audit first "
                                f"or point --db at the database it wrote.", path=path)
@@ -106,12 +140,4 @@ def open_read_only(path: Path) -> Store:
     if path.stat().st_size == 0:
         raise StoreUnavailable(f"The file {path} is empty, not a camaudit database; "
                                f"point --db at the database camaudit audit wrote.", path=path)
-    immutable, schema = _first_look(path)
-    _check(path, schema)
-    try:
-        engine = create_engine("sqlite://", creator=_connector(path, immutable), poolclass=NullPool)
-    except sqlite3.Error as exc:
-        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
-    return Store(path, engine, read_only=True)
+    return _first_look(path)

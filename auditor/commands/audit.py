@@ -12,6 +12,7 @@ from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
+from auditor.dbarg import add_db_argument
 from auditor.machine_output import add_output_options
 from auditor.target_lists import add_target_arguments
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from models.last_read import LastRead
 
 ORDER = 20
-DEFAULT_DB = Path("camaudit.db")
 
 CREDENTIALS_HELP = """\
 credentials file (TOML), one or more entries:
@@ -63,7 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding --user's password")
     p.add_argument("--password-prompt", action="store_true",
                    help="type --user's password at a prompt (not echoed; needs a terminal)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
     p.add_argument("--no-discover", action="store_true",
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",

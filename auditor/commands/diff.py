@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
+from auditor.dbarg import add_db_argument
 from auditor.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from models.tables import AuditRunPublic
 
 ORDER = 45
-DEFAULT_DB = Path("camaudit.db")
 EXIT_RELEVANT = 1
 EXIT_CODES = """\
 exit codes (so a scheduled job can gate on it):
@@ -45,7 +44,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="the earlier run (default: the second latest complete run)")
     p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B",
                    help="the later run (default: the latest complete run)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
     p.add_argument("--json", action="store_true", help="print the changes as JSON on stdout")
     p.set_defaults(func=cmd_diff)
 

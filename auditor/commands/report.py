@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from auditor.dbarg import add_db_argument
+
 ORDER = 40
-DEFAULT_DB = Path("camaudit.db")
 DEFAULT_OUT = "camaudit-report"
 
 
@@ -32,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         "- writes to standard output")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="if --out is a symbolic link, write to the file it points to (refused otherwise)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
     p.set_defaults(func=cmd_report)
 
 

@@ -14,18 +14,21 @@ from auditor.report.model import DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store, open_store
 from models.last_read import get_last_read_audit
+from models.location import PgLocation, is_url
 from models.read_status import read_status, was_read
 from models.store import get_run, list_run_devices, list_run_snapshots, list_runs
 from models.tables import AuditRunPublic
 
 
-def open_existing_store(path: str | Path) -> Store:
+def open_existing_store(path: str | Path | PgLocation) -> Store:
     """Open a database that must already exist, read-only: a report never creates, converts or repairs one.
 
     Raises:
         UsageError: there is no file at `path`.
         StoreUnavailable: the file is empty, foreign, damaged or unreadable (models.readonly).
     """
+    if isinstance(path, PgLocation) or (isinstance(path, str) and is_url(path)):
+        return open_store(path, read_only=True)
     path = Path(path).expanduser()
     if not path.exists():
         raise UsageError(f"There is no camaudit database at {path}; run `camaudit audit` first "
