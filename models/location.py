@@ -56,7 +56,7 @@ def parse_pg_url(text: str) -> PgLocation:
     scheme = _SCHEME.match(text)
     if scheme is None or scheme.group(1).lower() not in _POSTGRES_SCHEMES:
         given = scheme.group(1) if scheme else "this"
-        raise StoreUnavailable(f"camaudit stores in an SQLite file (give a path) or in PostgreSQL ({URL_FORM}); "
+        raise StoreUnavailable(f"The store is an SQLite file (give a path) or a PostgreSQL database ({URL_FORM}); "
                                f"a {given}:// URL is not supported.")
     try:
         url = make_url(text)

@@ -50,6 +50,9 @@ def describe_pg_failure(where: PgLocation, exc: BaseException) -> str:
     """One sentence saying what went wrong with the PostgreSQL database and what to do."""
     sqlstate, detail = _detail(exc)
     lowered = detail.lower()
+    if f'role "{where.url.username}" does not exist' in detail:
+        return (f"PostgreSQL has no user {where.user}; create it (createuser {where.user}) or name another "
+                f"user in the URL given with --db.")
     if sqlstate in _AUTH_FAILED or "password authentication failed" in lowered or "no password supplied" in lowered:
         return (f"PostgreSQL refused the login of user {where.user} to {where}; put the password in the "
                 f"PGPASSWORD environment variable or in ~/.pgpass (never in the URL).")
