@@ -141,8 +141,8 @@ class EgressRunBase(SQLModel):
     complete: bool = False
     capture_started: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     capture_ended: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-    packets: int = 0
-    bytes: int = 0
+    packets: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
+    bytes: int = Field(default=0, sa_type=BigInteger)
     partial: bool = False
     problems: list[str] = Field(default_factory=list, sa_type=JSON)
     site_networks: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -193,9 +193,9 @@ class EgressFlow(SQLModel, table=True):
     sni: list[str] = Field(default_factory=list, sa_type=JSON)
     http_host: list[str] = Field(default_factory=list, sa_type=JSON)
     packets_out: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
-    packets_in: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
-    bytes_out: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
-    bytes_in: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
+    packets_in: int = Field(default=0, sa_type=BigInteger)
+    bytes_out: int = Field(default=0, sa_type=BigInteger)
+    bytes_in: int = Field(default=0, sa_type=BigInteger)
     first_seen: dt.datetime = Field(sa_type=UTCDateTime)
     last_seen: dt.datetime = Field(sa_type=UTCDateTime)
     failed_attempts: int = 0
