@@ -36,3 +36,25 @@ def add_db_argument(parser: argparse.ArgumentParser, *, what: str = "database") 
                         help=f"the {what}: an SQLite file or a PostgreSQL URL postgresql+psycopg://user@host/db "
                              f"(password from PGPASSWORD or ~/.pgpass); default ${ENV} if set, else ./{DEFAULT_DB}"
                              + (" (CAMAUDIT_DB is set)" if env else ""))
+
+
+def site_name(text: str) -> str:
+    """argparse type: a site's name as people write it ("Northgate School"), trimmed, one line."""
+    name = " ".join(text.split())
+    if not name or len(name) > 100 or not name.isprintable():
+        raise argparse.ArgumentTypeError(
+            "a site name is 1 to 100 printable characters, e.g. --site \"Northgate School\"")
+    return name
+
+
+def add_site_argument(parser: argparse.ArgumentParser, *, recording: bool = False) -> None:
+    """--site: the site a new run belongs to (recording), or the site to show (reading; default all)."""
+    from models.tables import DEFAULT_SITE
+
+    if recording:
+        parser.add_argument("--site", type=site_name, default=DEFAULT_SITE, metavar="NAME",
+                            help=f"the site this run belongs to; devices are identified within it "
+                                 f"(default \"{DEFAULT_SITE}\")")
+    else:
+        parser.add_argument("--site", type=site_name, metavar="NAME",
+                            help="only this site's runs and devices (default: every site)")

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from auditor import DEFAULT_CONCURRENCY
 from auditor.argtypes import positive_int, seconds
-from auditor.dbarg import add_db_argument
+from auditor.dbarg import add_db_argument, add_site_argument
 from auditor.machine_output import add_output_options
 from auditor.target_lists import add_target_arguments
 
@@ -64,6 +64,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-prompt", action="store_true",
                    help="type --user's password at a prompt (not echoed; needs a terminal)")
     add_db_argument(p)
+    add_site_argument(p, recording=True)
     p.add_argument("--no-discover", action="store_true",
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",
@@ -143,7 +144,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
                         "--no-discover to audit addresses that ignore discovery probes.")
         if not credentials:
             notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
-        options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
+        options = AuditOptions(concurrency=args.concurrency, site=args.site, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
         with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,

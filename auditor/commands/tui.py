@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from auditor.dbarg import add_db_argument
+from auditor.dbarg import add_db_argument, add_site_argument
 
 if TYPE_CHECKING:
     from auditor.orchestrator import AuditOptions
@@ -89,13 +89,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                     "evidence, remote access, egress, findings and history across runs. Audits started "
                     "from it run like camaudit audit and write to the same database.")
     add_db_argument(p)
+    add_site_argument(p)
     p.set_defaults(func=cmd_tui, handles_signals=False)   # Textual owns the keyboard and its own shutdown
 
 
 def cmd_tui(args: argparse.Namespace, console: Console) -> int:
+    from auditor.orchestrator import AuditOptions
     from models.db import open_store
+    from models.tables import DEFAULT_SITE
     from tui.app import make_app
 
+    services = OrchestratorServices(AuditOptions(site=args.site or DEFAULT_SITE))   # audits from the TUI join it
     with open_store(args.db) as store:
-        make_app(store, services=OrchestratorServices()).run()
+        make_app(store, services=services, site=args.site).run()
     return 0
