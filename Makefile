@@ -7,7 +7,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 export DEBIAN_FRONTEND := noninteractive
 
-.PHONY: setup demo test lint bench clean chromium
+.PHONY: setup demo test lint bench clean chromium postgresql
 
 $(STAMP): pyproject.toml
 	@command -v tshark >/dev/null 2>&1 || { \
@@ -32,7 +32,14 @@ chromium:
 	  echo "Installing chromium (Debian package, for the report rendering test) ..."; \
 	  apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: setup chromium
+# The store tests also run against a real PostgreSQL: tests/pgcluster.py starts a throw-away cluster
+# from Debian's binaries (as `nobody`, on a Unix socket in a temporary folder) and stops it at the end.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "Installing postgresql (Debian package, for the PostgreSQL store tests) ..."; \
+	  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+
+test: setup chromium postgresql
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2

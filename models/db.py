@@ -1,11 +1,13 @@
-"""Opening the SQLite store, and the one boundary where SQLAlchemy, sqlite3 and OS errors become
-`StoreUnavailable`.
+"""Opening the store (an SQLite file, or PostgreSQL through models/pg.py), bringing its schema to
+this camaudit's revision (models/migrate.py), and the one boundary where SQLAlchemy, sqlite3,
+psycopg and OS errors become `StoreUnavailable`.
 
 Concurrency: the orchestrator records devices from a thread pool. Each call opens its own
 Session on a pooled connection (one per thread). Writers in this process queue on one lock and
 write inside `BEGIN IMMEDIATE`, so a writer that reads (device identity) before it writes can
 never see SQLite refuse the upgrade from reader to writer; another process writing the same file
 is waited for by SQLite's busy timeout. WAL mode lets readers (the TUI) work during writes.
+On PostgreSQL a transaction-scoped advisory lock plays the part of `BEGIN IMMEDIATE` (models/pg.py).
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
-from models import tables
+from models import migrate, pg
 from models.errors import RecordNotFound, StoreUnavailable
-from models.schema import FileSchema, create_schema, inspect_file
+from models.location import PgLocation, is_url, parse_pg_url
+from models.schema import FileSchema, inspect_connection, inspect_file
 
 R = TypeVar("R", bound=SQLModel)
 
 BUSY_TIMEOUT_S = 10.0   # how long to wait for another process that is writing the same file
-_WRITE_OPTION = "camaudit_write"
+_WRITE_OPTION = pg.WRITE_OPTION
+Where = Path | PgLocation   # an SQLite file or a PostgreSQL database (never with a password)
 
 # Primary SQLite result codes (https://sqlite.org/rescode.html) that need their own advice.
 _SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
@@ -72,7 +76,7 @@ def describe_failure(path: Path, exc: BaseException) -> str:
 
 
 @contextmanager
-def translate_errors(path: Path) -> Iterator[None]:
+def translate_errors(where: Where) -> Iterator[None]:
     """The boundary: database and OS failures leave the store as `StoreUnavailable` only.
 
     Integrity errors are not translated: they mean a bug in camaudit, not a problem with the file.
@@ -82,13 +86,16 @@ def translate_errors(path: Path) -> Iterator[None]:
     except IntegrityError:
         raise
     except (DBAPIError, sqlite3.Error, OSError) as exc:
-        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
+        if isinstance(where, PgLocation):
+            raise StoreUnavailable(pg.describe_pg_failure(where, exc)) from exc
+        raise StoreUnavailable(describe_failure(where, exc), path=where) from exc
 
 
 class Store:
-    """An open camaudit database: a pooled engine shared by all threads, and one writer lock."""
+    """An open camaudit database: a pooled engine shared by all threads, and one writer lock.
+    `path` is the SQLite file, or the PostgreSQL database (`str()` of it is safe to print)."""
 
-    def __init__(self, path: Path, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(self, path: Where, engine: Engine, *, read_only: bool = False) -> None:
         self.path = path
         self.engine = engine
         self.read_only = read_only   # opened by a reading command: the file is never changed
@@ -111,8 +118,13 @@ class Store:
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
 
+    @property
+    def dialect(self) -> str:
+        """sqlite or postgresql."""
+        return self.engine.dialect.name
+
     def pragma(self, name: str) -> Any:
-        """Read one PRAGMA on a pooled connection (tests check WAL, foreign keys, busy timeout)."""
+        """Read one SQLite PRAGMA on a pooled connection (tests check WAL, foreign keys, busy timeout)."""
         if not name.isidentifier():
             raise ValueError(f"not a pragma name: {name!r}")
         with translate_errors(self.path), self.engine.connect() as conn:
@@ -156,24 +168,39 @@ def _check_path(path: Path) -> None:
 
 
 def _prepare_file(path: Path, engine: Engine) -> None:
-    """Refuse foreign or newer databases, switch to WAL and create or extend the schema.
+    """Refuse foreign or newer databases, switch to WAL and bring the schema to the head revision.
 
-    The schema is written inside `BEGIN IMMEDIATE`: two processes creating a fresh file at the
-    same moment queue on the busy timeout instead of one failing on a read-to-write upgrade.
+    The upgrade runs inside `BEGIN IMMEDIATE`: two processes creating or upgrading one file at the
+    same moment queue on the busy timeout instead of one failing on a read-to-write upgrade, and
+    only the first one does the work (and writes the backup copy).
     """
     raw = engine.raw_connection()
     try:
-        _refuse_foreign(path, inspect_file(raw.dbapi_connection))  # type: ignore[arg-type]
+        refuse_foreign(path, inspect_file(raw.dbapi_connection))  # type: ignore[arg-type]
         _switch_to_wal(raw.cursor())
     finally:
         raw.close()
     with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:   # fails now if read-only
-        _refuse_foreign(path, inspect_file(conn.connection.dbapi_connection))  # type: ignore[arg-type]
-        try:
-            create_schema(conn)
-        except ValueError as exc:
-            raise StoreUnavailable(f"The database {path} needs a migration this camaudit cannot do ({exc}); "
-                                   f"choose another path with --db.", path=path) from exc
+        schema = inspect_file(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+        refuse_foreign(path, schema)
+        if schema.revision == migrate.head_revision():
+            return
+        backup = None if schema.empty else migrate.backup_sqlite(path, schema.label)
+        migrate.upgrade(conn)
+        if backup is not None:
+            migrate.announce(path, schema, backup)
+
+
+def _prepare_server(where: PgLocation, engine: Engine) -> None:
+    """The same on PostgreSQL: under the writers' advisory lock, in one transaction (DDL included)."""
+    with engine.execution_options(**{_WRITE_OPTION: True}).begin() as conn:
+        schema = inspect_connection(conn)
+        refuse_foreign(where, schema)
+        if schema.revision == migrate.head_revision():
+            return
+        migrate.upgrade(conn)
+        if not schema.empty:
+            migrate.announce(where, schema, None)
 
 
 def _switch_to_wal(cur: Any) -> None:
@@ -191,13 +218,19 @@ def _switch_to_wal(cur: Any) -> None:
             time.sleep(0.05)
 
 
-def _refuse_foreign(path: Path, schema: FileSchema) -> None:
-    if schema.version > tables.SCHEMA_VERSION:
-        raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {schema.version}); "
-                               f"upgrade camaudit or choose another path with --db.", path=path)
-    if schema.foreign:
+def refuse_foreign(where: Where, schema: FileSchema) -> None:
+    """Refuse a database written by a newer camaudit, or one camaudit did not create."""
+    path = where if isinstance(where, Path) else None
+    if not migrate.known(schema.revision):
+        raise StoreUnavailable(f"The database {where} was written by a newer camaudit (schema {schema.revision}); "
+                               f"upgrade camaudit or choose another database with --db.", path=path)
+    if schema.foreign and path is not None:
         raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; "
                                f"choose another path with --db so it is left untouched.", path=path)
+    if schema.foreign:
+        raise StoreUnavailable(f"The PostgreSQL database {where} holds tables that camaudit did not create; "
+                               f"choose another database with --db so they are left untouched.")
+
 
 
 def _engine(path: Path, **kwargs: Any) -> Engine:
@@ -207,14 +240,19 @@ def _engine(path: Path, **kwargs: Any) -> Engine:
     return engine
 
 
-def open_store(path: str | Path, *, read_only: bool = False) -> Store:
-    """Open or create the database at `path`; with `read_only`, open an existing one without changing it.
+def open_store(location: str | Path | PgLocation, *, read_only: bool = False) -> Store:
+    """Open or create the database at `location` (a file path or a PostgreSQL URL) and bring its
+    schema up to date; with `read_only`, open an existing one without changing it.
 
     Raises:
-        StoreUnavailable: the file cannot be created, opened or written, is missing or damaged
-            (read_only), or is not a camaudit database.
+        StoreUnavailable: the database cannot be created, opened or written, is missing or damaged
+            (read_only), needs `camaudit db upgrade` (read_only), or is not a camaudit database.
     """
-    path = Path(path).expanduser().absolute()
+    if isinstance(location, str) and is_url(location):
+        location = parse_pg_url(location)
+    if isinstance(location, PgLocation):
+        return _open_server(location, read_only=read_only)
+    path = Path(location).expanduser().absolute()
     if read_only:
         from models.readonly import open_read_only
 
@@ -228,6 +266,22 @@ def open_store(path: str | Path, *, read_only: bool = False) -> Store:
         engine.dispose()
         raise
     return Store(path, engine)
+
+
+def _open_server(where: PgLocation, *, read_only: bool) -> Store:
+    engine = pg.pg_engine(where)
+    try:
+        with translate_errors(where):
+            if read_only:
+                from models.readonly import check_server
+
+                check_server(where, engine)
+            else:
+                _prepare_server(where, engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(where, engine, read_only=read_only)
 
 
 def insert_row(store: Store, row: SQLModel) -> int:

@@ -18,7 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Index, delete, inspect
+from sqlalchemy import JSON, BigInteger, Index, delete, inspect
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.audit import Finding
@@ -141,8 +141,8 @@ class EgressRunBase(SQLModel):
     complete: bool = False
     capture_started: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     capture_ended: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-    packets: int = 0
-    bytes: int = 0
+    packets: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
+    bytes: int = Field(default=0, sa_type=BigInteger)
     partial: bool = False
     problems: list[str] = Field(default_factory=list, sa_type=JSON)
     site_networks: list[str] = Field(default_factory=list, sa_type=JSON)
@@ -170,8 +170,8 @@ class EgressDeviceRecord(SQLModel, table=True):
     device_id: int | None = Field(default=None, foreign_key="device.id", ondelete="SET NULL", index=True)
     address: str = Field(index=True)
     mac: str | None = None
-    internal_packets: int | None = None
-    internal_bytes: int | None = None
+    internal_packets: int | None = Field(default=None, sa_type=BigInteger)
+    internal_bytes: int | None = Field(default=None, sa_type=BigInteger)
     finding_count: int = 0
 
 
@@ -192,10 +192,10 @@ class EgressFlow(SQLModel, table=True):
     names: list[str] = Field(default_factory=list, sa_type=JSON)
     sni: list[str] = Field(default_factory=list, sa_type=JSON)
     http_host: list[str] = Field(default_factory=list, sa_type=JSON)
-    packets_out: int = 0
-    packets_in: int = 0
-    bytes_out: int = 0
-    bytes_in: int = 0
+    packets_out: int = Field(default=0, sa_type=BigInteger)   # PostgreSQL INTEGER is 32-bit
+    packets_in: int = Field(default=0, sa_type=BigInteger)
+    bytes_out: int = Field(default=0, sa_type=BigInteger)
+    bytes_in: int = Field(default=0, sa_type=BigInteger)
     first_seen: dt.datetime = Field(sa_type=UTCDateTime)
     last_seen: dt.datetime = Field(sa_type=UTCDateTime)
     failed_attempts: int = 0

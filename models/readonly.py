@@ -3,8 +3,9 @@ converting or repairing anything.
 
 A missing file, an empty file, a foreign or newer database and a database with a dropped table
 each get their own sentence. A file on a read-only mount cannot host WAL's shared-memory file,
-so there it is opened `immutable` (nobody can write it through that mount). A file written by an
-older camaudit (missing nullable columns) is copied into memory and extended there.
+so there it is opened `immutable` (nobody can write it through that mount). A database whose
+schema is behind this camaudit's is never migrated here: the sentence says to run
+`camaudit db upgrade`. PostgreSQL databases get the same checks (`check_server`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import NullPool
 
-from models import tables
-from models.db import BUSY_TIMEOUT_S, Store, _on_begin, _on_connect, _sqlite_code, describe_failure
+from models import migrate
+from models.db import (
+    BUSY_TIMEOUT_S,
+    Store,
+    Where,
+    _on_begin,
+    _on_connect,
+    _sqlite_code,
+    describe_failure,
+    refuse_foreign,
+)
 from models.errors import StoreUnavailable
-from models.schema import FileSchema, add_column_sql, addable, inspect_file
+from models.location import PgLocation
+from models.schema import FileSchema, inspect_connection, inspect_file
 
 _SQLITE_CANTOPEN = 14
 
@@ -51,39 +62,33 @@ def _first_look(path: Path) -> tuple[bool, FileSchema]:
     raise AssertionError("unreachable")
 
 
-def _check(path: Path, schema: FileSchema) -> None:
-    fix = "choose another path with --db"
+def _check(where: Where, schema: FileSchema) -> None:
+    path = where if isinstance(where, Path) else None
     if schema.empty:
-        raise StoreUnavailable(f"The file {path} holds no camaudit data (it is empty or a new SQLite file); "
-                               f"point --db at the database camaudit audit wrote.", path=path)
-    if schema.foreign:
-        raise StoreUnavailable(f"The file {path} is an SQLite database that camaudit did not create; {fix}.",
-                               path=path)
-    if schema.version > tables.SCHEMA_VERSION:
-        raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {schema.version}); "
-                               f"upgrade camaudit or {fix}.", path=path)
-    if schema.missing_tables:
-        raise StoreUnavailable(f"The database {path} is damaged: the table(s) {', '.join(schema.missing_tables)} "
-                               f"are missing, so its runs cannot be read; restore it from a backup or {fix}.",
-                               path=path)
-    lost = [f"{table}.{column.name}" for table, column in schema.missing_columns if not addable(column)]
+        what = f"The file {where} holds no camaudit data (it is empty or a new SQLite file)" if path else \
+            f"The PostgreSQL database {where} holds no camaudit data yet"
+        raise StoreUnavailable(f"{what}; point --db at the database camaudit audit wrote.", path=path)
+    refuse_foreign(where, schema)
+    if not migrate.status(schema).up_to_date:
+        raise StoreUnavailable(f"The database {where} was written by an older camaudit (schema {schema.label}); "
+                               f"run `camaudit db upgrade --db {where}` once to bring it up to date "
+                               f"(reading commands never change a database).", path=path)
+    missing = schema.missing()
+    if missing:
+        raise StoreUnavailable(f"The database {where} is damaged: the table(s) {', '.join(missing)} "
+                               f"are missing, so its runs cannot be read; restore it from a backup or "
+                               f"choose another database with --db.", path=path)
+    lost = schema.missing_columns()
     if lost:
-        raise StoreUnavailable(f"The database {path} is damaged: the column(s) {', '.join(lost)} are missing, "
-                               f"so its runs cannot be read; restore it from a backup or {fix}.", path=path)
+        raise StoreUnavailable(f"The database {where} is damaged: the column(s) {', '.join(lost)} are missing, "
+                               f"so its runs cannot be read; restore it from a backup or "
+                               f"choose another database with --db.", path=path)
 
 
-def _in_memory_copy(path: Path, immutable: bool, schema: FileSchema) -> Engine:
-    """The file copied into memory with this camaudit's extra columns added (the file stays as it is)."""
-    source = _connector(path, immutable)()
-    memory = sqlite3.connect(":memory:", check_same_thread=False)
-    try:
-        source.backup(memory)
-    finally:
-        source.close()
-    for table, column in schema.missing_columns:
-        memory.execute(add_column_sql(table, column))
-    memory.commit()
-    return create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+def check_server(where: PgLocation, engine: Engine) -> None:
+    """A PostgreSQL database for reading commands: it must already be a camaudit database at the head."""
+    with engine.connect() as conn:
+        _check(where, inspect_connection(conn))
 
 
 def open_read_only(path: Path) -> Store:
@@ -92,6 +97,40 @@ def open_read_only(path: Path) -> Store:
     Raises:
         StoreUnavailable: missing, empty, foreign, newer, damaged or unreadable.
     """
+    immutable, schema = _look(path)
+    _check(path, schema)
+    try:
+        engine = create_engine("sqlite://", creator=_connector(path, immutable), poolclass=NullPool)
+    except sqlite3.Error as exc:
+        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return Store(path, engine, read_only=True)
+
+
+def schema_status(where: Where) -> migrate.Status:
+    """Where an existing database's schema stands (`camaudit db status`), changing nothing.
+
+    Raises:
+        StoreUnavailable: missing, empty, foreign, newer or unreadable.
+    """
+    if isinstance(where, PgLocation):
+        from models.db import translate_errors
+        from models.pg import pg_engine
+
+        engine = pg_engine(where)
+        try:
+            with translate_errors(where), engine.connect() as conn:
+                schema = inspect_connection(conn)
+        finally:
+            engine.dispose()
+    else:
+        schema = _look(where)[1]
+    refuse_foreign(where, schema)
+    return migrate.status(schema)
+
+
+def _look(path: Path) -> tuple[bool, FileSchema]:
     if not path.exists():
         raise StoreUnavailable(f"There is no camaudit database at {path}; run camaudit audit first "
                                f"or point --db at the database it wrote.", path=path)
@@ -101,15 +140,4 @@ def open_read_only(path: Path) -> Store:
     if path.stat().st_size == 0:
         raise StoreUnavailable(f"The file {path} is empty, not a camaudit database; "
                                f"point --db at the database camaudit audit wrote.", path=path)
-    immutable, schema = _first_look(path)
-    _check(path, schema)
-    try:
-        if schema.missing_columns:
-            engine = _in_memory_copy(path, immutable, schema)
-        else:
-            engine = create_engine("sqlite://", creator=_connector(path, immutable), poolclass=NullPool)
-    except sqlite3.Error as exc:
-        raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
-    event.listen(engine, "connect", _on_connect)
-    event.listen(engine, "begin", _on_begin)
-    return Store(path, engine, read_only=True)
+    return _first_look(path)

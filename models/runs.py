@@ -16,7 +16,7 @@ from importlib import metadata
 from sqlmodel import Session, col, select
 
 from models.db import Store, insert_row, require_row
-from models.tables import AuditRun, AuditRunPublic, RunOptions, redact_target
+from models.tables import DEFAULT_SITE, AuditRun, AuditRunPublic, RunOptions, redact_target
 
 HEARTBEAT_EVERY = dt.timedelta(seconds=5)   # how often a running audit says it is alive
 STALE_AFTER = dt.timedelta(seconds=60)      # no heartbeat for this long: the run's process is gone
@@ -33,10 +33,11 @@ def _aware(name: str, value: dt.datetime | None) -> None:
 
 def record_run_started(store: Store, *, targets: Sequence[str], options: RunOptions,
                        started: dt.datetime | None = None, camaudit_version: str | None = None,
-                       pid: int | None = None, host: str | None = None) -> int:
+                       pid: int | None = None, host: str | None = None, site: str = DEFAULT_SITE) -> int:
     """Create an incomplete run and return its id.
 
     Args:
+        site: the site the run belongs to; its devices are identified within that site only.
         options: the allow-listed run options; nothing else about the run is stored.
         pid, host: the process running the audit (default: this one), so a reader can tell a
             run whose process died from one still going.
@@ -50,7 +51,7 @@ def record_run_started(store: Store, *, targets: Sequence[str], options: RunOpti
         except metadata.PackageNotFoundError:
             camaudit_version = "unknown"
     begun = started or _now()
-    run = AuditRun(started=begun, targets=[redact_target(t) for t in targets],
+    run = AuditRun(site=site, started=begun, targets=[redact_target(t) for t in targets],
                    camaudit_version=camaudit_version, options=options.to_json(),
                    pid=os.getpid() if pid is None else pid, host=host or socket.gethostname(), heartbeat=begun)
     return insert_row(store, run)
@@ -119,8 +120,15 @@ def get_run(store: Store, *, run_id: int) -> AuditRunPublic | None:
         return None if run is None else _public(run)
 
 
-def list_runs(store: Store, *, limit: int | None = None) -> list[AuditRunPublic]:
-    """Runs, newest first; a run whose process died reads as interrupted (see run_state)."""
+def list_sites(store: Store) -> list[str]:
+    """The sites that have runs, by name."""
     with store.reading() as session:
-        runs = session.exec(select(AuditRun).order_by(col(AuditRun.id).desc()).limit(limit)).all()
+        return list(session.exec(select(AuditRun.site).distinct().order_by(col(AuditRun.site))).all())
+
+
+def list_runs(store: Store, *, limit: int | None = None, site: str | None = None) -> list[AuditRunPublic]:
+    """Runs (of one site, or all), newest first; a run whose process died reads as interrupted (see run_state)."""
+    stmt = select(AuditRun) if site is None else select(AuditRun).where(AuditRun.site == site)
+    with store.reading() as session:
+        runs = session.exec(stmt.order_by(col(AuditRun.id).desc()).limit(limit)).all()
         return [_public(r) for r in runs]

@@ -1,9 +1,8 @@
-"""What a camaudit database must contain, and the one additive migration the store performs.
+"""What a database holds and how far its schema is from this camaudit's (Alembic revisions in
+models/migrations/). Only looks: writing is models/migrate.py, called by models/db.py.
 
-Writers create missing tables and add missing nullable columns (an older camaudit's file gains
-the run's pid/host/heartbeat columns) inside one `BEGIN IMMEDIATE` transaction, so two processes
-opening a fresh file at the same moment queue on SQLite's busy timeout instead of failing.
-Readers never change the file: `inspect_file` only says what is there and what is missing.
+A database written before Alembic (camaudit's "schema 1", PRAGMA user_version = 1) has the
+camaudit tables but no `alembic_version`: it is *unversioned* and the baseline revision adopts it.
 """
 
 from __future__ import annotations
@@ -11,25 +10,21 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Table
-from sqlalchemy.dialects import sqlite
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Table, inspect, text
 
 from models import tables
 
-
-def owned_tables() -> list[Table]:
-    return [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
+VERSION_TABLE = "alembic_version"
 
 
 @dataclass(frozen=True)
 class FileSchema:
-    """What one SQLite file holds, as far as camaudit's own tables go."""
+    """What one database holds, as far as camaudit's own tables go."""
 
     tables: frozenset[str]
-    version: int
-    missing_tables: tuple[str, ...]
-    missing_columns: tuple[tuple[str, Column], ...]   # (table name, column) this camaudit expects
+    revision: str | None       # alembic_version, None when unversioned or empty
+    version: int = 0           # SQLite PRAGMA user_version (0 on PostgreSQL)
+    columns: frozenset[str] = frozenset()   # "table.column" of camaudit's tables that are present
 
     @property
     def empty(self) -> bool:
@@ -37,46 +32,50 @@ class FileSchema:
 
     @property
     def foreign(self) -> bool:
-        """An SQLite database camaudit did not create: it has tables but no audit_run."""
-        return bool(self.tables) and tables.AuditRun.__tablename__ not in self.tables
+        """A database camaudit did not create: it has tables but neither audit_run nor a revision."""
+        return bool(self.tables) and tables.AuditRun.__tablename__ not in self.tables and self.revision is None
+
+    @property
+    def label(self) -> str:
+        """The revision for messages and backup names ("unversioned" before Alembic, "empty" when new)."""
+        return self.revision or ("empty" if self.empty else "unversioned")
+
+    def missing(self) -> list[str]:
+        """camaudit's tables the database lacks (a damaged file once it is at the head revision)."""
+        return [t.name for t in _owned() if t.name not in self.tables]
+
+    def missing_columns(self) -> list[str]:
+        """Columns of camaudit's present tables that the database lacks (damage, at the head revision)."""
+        return [f"{t.name}.{c.name}" for t in _owned() if t.name in self.tables
+                for c in t.columns if f"{t.name}.{c.name}" not in self.columns]
+
+
+def _owned() -> list[Table]:
+    return [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
 
 
 def inspect_file(conn: sqlite3.Connection) -> FileSchema:
-    """Read the file's tables, columns and user_version without writing anything."""
+    """An SQLite file's tables, revision and user_version, read through sqlite3 without writing."""
     names = frozenset(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    revision = None
+    if VERSION_TABLE in names:
+        row = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()   # noqa: S608 - a constant
+        revision = row[0] if row else None
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    missing_tables, missing_columns = [], []
-    for table in owned_tables():
-        if table.name not in names:
-            missing_tables.append(table.name)
-            continue
-        present = {row[1] for row in conn.execute(f'PRAGMA table_info("{table.name}")')}
-        missing_columns += [(table.name, c) for c in table.columns if c.name not in present]
-    return FileSchema(names, version, tuple(missing_tables), tuple(missing_columns))
+    columns = frozenset(f"{t.name}.{row[1]}" for t in _owned() if t.name in names
+                        for row in conn.execute(f'PRAGMA table_info("{t.name}")'))
+    return FileSchema(names - {VERSION_TABLE}, revision, version, columns)
 
 
-def addable(column: Column) -> bool:
-    """SQLite's ALTER TABLE ADD COLUMN takes nullable columns without a primary or unique key."""
-    return bool(column.nullable) and not column.primary_key and not column.unique
-
-
-def add_column_sql(table: str, column: Column) -> str:
-    """ALTER TABLE for one nullable column, typed as SQLAlchemy would create it."""
-    kind = column.type.compile(dialect=sqlite.dialect())
-    return f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" {kind}'
-
-
-def create_schema(conn: Connection) -> None:
-    """Inside the caller's write transaction: create missing tables, add missing nullable columns.
-
-    Raises:
-        ValueError: a missing column cannot be added in place (a migration is needed).
-    """
-    SQLModel.metadata.create_all(conn, tables=owned_tables())   # only camaudit's tables, never others
-    schema = inspect_file(conn.connection.dbapi_connection)  # type: ignore[arg-type]
-    for table, column in schema.missing_columns:
-        if not addable(column):
-            raise ValueError(f"column {table}.{column.name} cannot be added to an existing database")
-        conn.exec_driver_sql(add_column_sql(table, column))
-    if not schema.version:
-        conn.exec_driver_sql(f"PRAGMA user_version = {int(tables.SCHEMA_VERSION)}")
+def inspect_connection(conn: Connection) -> FileSchema:
+    """The same for any engine, on the caller's connection (inside its transaction)."""
+    if conn.dialect.name == "sqlite":
+        return inspect_file(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+    inspector = inspect(conn)
+    names = frozenset(inspector.get_table_names())
+    revision = None
+    if VERSION_TABLE in names:
+        revision = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()   # noqa: S608
+    columns = frozenset(f"{t.name}.{c['name']}" for t in _owned() if t.name in names
+                        for c in inspector.get_columns(t.name))
+    return FileSchema(names - {VERSION_TABLE}, revision, columns=columns)

@@ -31,6 +31,7 @@ from models.runs import (  # noqa: F401 - the run lifecycle is part of this modu
     _run_or_raise,
     get_run,
     list_runs,
+    list_sites,
     record_run_finished,
     record_run_heartbeat,
     record_run_started,
@@ -67,9 +68,9 @@ def _aware(name: str, value: dt.datetime | None) -> None:
 
 # ---- writing ---------------------------------------------------------------------------------
 
-def _match_device(session: Session, serial: str | None, mac: str | None,
+def _match_device(session: Session, site: str, serial: str | None, mac: str | None,
                   address: str, port: int) -> Device | None:
-    """The identity rule documented on `DeviceBase`: serial, then MAC, then address and port."""
+    """The identity rule documented on `DeviceBase`: serial, then MAC, then address and port, within one site."""
     def agrees(device: Device) -> bool:
         return ((serial is None or device.serial is None or device.serial == serial)
                 and (mac is None or device.mac is None or device.mac == mac))
@@ -82,17 +83,17 @@ def _match_device(session: Session, serial: str | None, mac: str | None,
         candidates.append(Device.mac == mac)
     candidates.append((Device.address == address) & (Device.port == port))
     for condition in candidates:
-        for device in session.exec(select(Device).where(condition).order_by(*newest_first)):
+        for device in session.exec(select(Device).where(Device.site == site, condition).order_by(*newest_first)):
             if agrees(device):
                 return device
     return None
 
 
-def _identify(session: Session, audit: DeviceAudit, now: dt.datetime) -> Device:
+def _identify(session: Session, site: str, audit: DeviceAudit, now: dt.datetime) -> Device:
     serial, mac = normalise_serial(audit.serial), normalise_mac(audit.mac)
-    device = _match_device(session, serial, mac, audit.address, audit.port)
+    device = _match_device(session, site, serial, mac, audit.address, audit.port)
     if device is None:
-        device = Device(address=audit.address, port=audit.port, first_seen=now, last_seen=now)
+        device = Device(site=site, address=audit.address, port=audit.port, first_seen=now, last_seen=now)
     device.serial = device.serial or serial
     device.mac = device.mac or mac
     device.address, device.port, device.last_seen = audit.address, audit.port, now
@@ -126,7 +127,7 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
                             f"run stopped is not recorded.")
         now = _now()
         run.heartbeat = now
-        device = _identify(session, audit, now)
+        device = _identify(session, run.site, audit, now)
         assert device.id is not None
         snapshot = DeviceSnapshot(
             run_id=run_id, device_id=device.id, recorded=now,
@@ -194,10 +195,10 @@ def _device_summaries(session: Session, condition: Any = True) -> list[DeviceSum
     return [DeviceSummary(**device.model_dump(), latest=_summary(rest)) for device, *rest in session.exec(stmt)]
 
 
-def list_devices(store: Store) -> list[DeviceSummary]:
-    """Every device with its most recently recorded snapshot (no evidence loaded)."""
+def list_devices(store: Store, *, site: str | None = None) -> list[DeviceSummary]:
+    """Every device (of one site, or of all) with its most recently recorded snapshot (no evidence loaded)."""
     with store.reading() as session:
-        return _device_summaries(session)
+        return _device_summaries(session, True if site is None else Device.site == site)
 
 
 def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:

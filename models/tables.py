@@ -16,7 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1  # PRAGMA user_version; bump with a migration when a change is not additive (models/schema.py)
+SCHEMA_VERSION = 2  # PRAGMA user_version of files under Alembic (models/migrations); 1 was the last before it
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -56,6 +56,14 @@ class RunOptions:
         return asdict(self)
 
 
+DEFAULT_SITE = "default"   # the site of runs recorded without --site, and of everything before sites existed
+
+
+def site_field() -> Any:
+    """A run's or device's site name (models/migrations 0002_sites): indexed, "default" unless given."""
+    return Field(default=DEFAULT_SITE, index=True, sa_column_kwargs={"server_default": DEFAULT_SITE})
+
+
 def redact_target(target: str) -> str:
     """A target as typed, minus any user:password@ or query string, which may hold credentials."""
     scheme, sep, rest = target.partition("://")
@@ -69,6 +77,7 @@ def redact_target(target: str) -> str:
 # ---- runs -------------------------------------------------------------------------------------
 
 class AuditRunBase(SQLModel):
+    site: str = site_field()
     started: dt.datetime = Field(sa_type=UTCDateTime, index=True)
     finished: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     complete: bool = False   # True only via record_run_finished(complete=True); interrupted runs stay False
@@ -134,6 +143,7 @@ class DeviceBase(SQLModel):
     2. else same normalised MAC, unless both sides know a serial and the serials differ;
     3. else same address and port, unless a known serial or MAC contradicts;
     4. else a new device. Ties go to the device seen most recently.
+    Devices are looked up within the run's site only: two sites may both use 192.168.1.x.
 
     A matched device gains a serial or MAC it lacked (a camera first audited without credentials
     is matched by address, then keeps its serial), and its address, port and labels follow the
@@ -142,6 +152,7 @@ class DeviceBase(SQLModel):
     Devices that report no serial and no MAC and swap addresses (DHCP) are confused; nothing can tell.
     """
 
+    site: str = site_field()                                # identity is looked up within the site only
     serial: str | None = Field(default=None, index=True)    # normalise_serial()
     mac: str | None = Field(default=None, index=True)       # normalise_mac()
     address: str                                            # where it was last audited
@@ -203,7 +214,7 @@ class DeviceSnapshot(DeviceSnapshotBase, table=True):
     services: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     errors: list[str] = Field(default_factory=list, sa_type=JSON)
     probes: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)   # ProbeRecord.to_json()
-    # Nullable so that models/schema.py adds them in place to files written before they existed.
+    # Nullable: files written before they existed gain them empty (models/migrations, baseline).
     data_flows: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)   # DataFlow.to_json()
     protocol_status: dict[str, Any] | None = Field(default=None, sa_type=JSON)   # family -> ProtocolStatus.to_json()
 

@@ -66,3 +66,38 @@ def site_fleet() -> Iterator[Fleet]:
     fleet = start_on_free_subnet(bundled_profiles())
     yield fleet
     fleet.stop()
+
+
+# ---- the store on both engines ------------------------------------------------------------------
+# A throw-away PostgreSQL cluster per pytest process (tests/pgcluster.py). If it cannot start, every
+# PostgreSQL-parametrised test fails with the reason: CI proves both engines, so never a silent skip.
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[object]:
+    from tests.pgcluster import Cluster, ClusterFailed
+
+    try:
+        cluster = Cluster.start()
+    except ClusterFailed as exc:
+        pytest.fail(f"PostgreSQL for the tests did not start: {exc}", pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster) -> Iterator[str]:
+    """A fresh PostgreSQL database holding the current schema, dropped after the test."""
+    name = pg_cluster.create_database()
+    yield pg_cluster.url(name)
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(params=ENGINES)
+def store_url(request, tmp_path) -> str:
+    """Where a test's store lives: an SQLite file in tmp_path, or a PostgreSQL database (URL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "camaudit.db")
+    return request.getfixturevalue("pg_url")

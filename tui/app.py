@@ -84,7 +84,8 @@ class CamauditApp(WorkingApp):
 
 
 def make_app(db: Store | str | Path, *, services: Services | None = None,
-             now: Callable[[], dt.datetime] | None = None, cursor_blink: bool = True) -> CamauditApp:
+             now: Callable[[], dt.datetime] | None = None, cursor_blink: bool = True,
+             site: str | None = None) -> CamauditApp:
     """The one way to build the app, for the CLI, the tests and the benchmark.
 
     Args:
@@ -92,6 +93,7 @@ def make_app(db: Store | str | Path, *, services: Services | None = None,
         services: how to start audits and egress analyses; read-only when omitted.
         now: the clock for "5 min ago" columns (tests pass a fixed one).
         cursor_blink: False in snapshot tests, so screenshots do not depend on timing.
+        site: show only this site's devices (None: every site).
 
     Raises:
         StoreUnavailable: the database cannot be opened.
@@ -100,4 +102,5 @@ def make_app(db: Store | str | Path, *, services: Services | None = None,
     app = CamauditApp(store, services=services or ReadOnlyServices(),
                       now=now or (lambda: dt.datetime.now(dt.UTC)), cursor_blink=cursor_blink)
     app.owns_store = not isinstance(db, Store)
+    app.site = site
     return app

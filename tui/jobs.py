@@ -55,6 +55,7 @@ class WorkingApp(App[None]):
     """The app's state and workers; `tui.app.CamauditApp` adds screens and bindings."""
 
     work_status: reactive[str] = reactive("")
+    site: str | None = None   # show only this site's devices (camaudit tui --site); None: every site
 
     def __init__(self, store: Store, services: Services, now: Callable[[], dt.datetime]) -> None:
         super().__init__()
@@ -81,7 +82,7 @@ class WorkingApp(App[None]):
     @work(thread=True, exclusive=True, group="load")
     def reload_fleet(self) -> None:
         try:
-            index = load_fleet(self.store, self.fleet)
+            index = load_fleet(self.store, self.fleet, site=self.site)
         except Exception as exc:  # noqa: BLE001 - store problems become the error modal
             self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
             return

@@ -14,6 +14,7 @@ from auditor.commands.argtypes import positive_int, seconds
 from auditor.commands.machine_output import add_output_options
 from auditor.run.orchestrator import DEFAULT_CONCURRENCY
 from auditor.run.target_lists import add_target_arguments
+from auditor.commands.dbarg import add_db_argument, add_site_argument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from models.last_read import LastRead
 
 ORDER = 20
-DEFAULT_DB = Path("camaudit.db")
 
 CREDENTIALS_HELP = """\
 credentials file (TOML), one or more entries:
@@ -63,7 +63,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--password-env", metavar="VAR", help="environment variable holding --user's password")
     p.add_argument("--password-prompt", action="store_true",
                    help="type --user's password at a prompt (not echoed; needs a terminal)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
+    add_site_argument(p, recording=True)
     p.add_argument("--no-discover", action="store_true",
                    help="audit exactly the addresses given, without discovery probes or a port sweep")
     p.add_argument("--multicast", action="store_true",
@@ -143,7 +144,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
                         "--no-discover to audit addresses that ignore discovery probes.")
         if not credentials:
             notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
-        options = AuditOptions(concurrency=args.concurrency, probe=ProbeSettings(
+        options = AuditOptions(concurrency=args.concurrency, site=args.site, probe=ProbeSettings(
             http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
         with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,

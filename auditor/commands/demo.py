@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from auditor.commands.dbarg import add_db_argument
+
 if TYPE_CHECKING:
     from auditor.run.credentials import CredentialBook
     from device_simulators.runtime.fleet import Fleet
@@ -45,7 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     demo = subparsers.add_parser("demo", help="run camaudit against the bundled simulated site")
     demo.add_argument("--base-address", type=loopback_base, default=DEMO_BASE,
                       help=f"first loopback address for the simulated site (default {DEMO_BASE})")
-    demo.add_argument("--db", type=Path, default=Path("camaudit.db"), help="SQLite store (default ./camaudit.db)")
+    add_db_argument(demo)
     demo.add_argument("--out", type=Path, default=Path("camaudit-report.html"),
                       help="where to write the HTML report (default ./camaudit-report.html)")
     demo.add_argument("--workdir", type=Path, default=Path("camaudit-demo"),

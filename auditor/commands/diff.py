@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
 
+from auditor.commands.dbarg import add_db_argument, add_site_argument
 from models.errors import UsageError
 
 if TYPE_CHECKING:
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from models.tables import AuditRunPublic
 
 ORDER = 45
-DEFAULT_DB = Path("camaudit.db")
 EXIT_RELEVANT = 1
 EXIT_CODES = """\
 exit codes (so a scheduled job can gate on it):
@@ -45,29 +44,37 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="the earlier run (default: the second latest complete run)")
     p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B",
                    help="the later run (default: the latest complete run)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
+    add_site_argument(p)
     p.add_argument("--json", action="store_true", help="print the changes as JSON on stdout")
     p.set_defaults(func=cmd_diff)
 
 
-def pick_pair(store: Store, run_a: int | None, run_b: int | None) -> tuple[AuditRunPublic, AuditRunPublic]:
-    """The runs to compare: the last two, or RUN_A and RUN_B (default: the latest).
+def pick_pair(store: Store, run_a: int | None, run_b: int | None,
+              site: str | None = None) -> tuple[AuditRunPublic, AuditRunPublic]:
+    """The runs to compare: the last two (of `site`, else of the latest run's site), or RUN_A and RUN_B
+    (default: the latest of RUN_A's site).
 
     Raises:
-        UsageError: fewer than two runs, no such run, or the same run twice.
+        UsageError: fewer than two runs, no such run, the same run twice, or runs of two sites.
     """
     from auditor.report.load import complete_runs, pick_run
+    from models.tables import DEFAULT_SITE
 
     if run_a is None:
         if run_b is not None:
             raise UsageError("Give RUN_A as well as RUN_B, or neither to compare the last two complete runs.")
-        latest = complete_runs(store, limit=2)
+        if site is None:   # the site of the latest complete run
+            site = next((r.site for r in complete_runs(store, limit=1)), None)
+        latest = complete_runs(store, limit=2, site=site)
         if len(latest) < 2:
-            raise UsageError(f"The database {store.path} holds {len(latest)} complete audit run(s) and camaudit "
-                             f"diff needs two; run camaudit audit again first, or name two runs "
+            of_site = f" of site {site!r}" if site and site != DEFAULT_SITE else ""
+            raise UsageError(f"The database {store.path} holds {len(latest)} complete audit run(s){of_site} "
+                             f"and camaudit diff needs two; run camaudit audit again first, or name two runs "
                              f"(camaudit diff RUN_A RUN_B).")
         return latest[1], latest[0]
-    before, after = pick_run(store, run_a), pick_run(store, run_b)
+    before = pick_run(store, run_a, site)
+    after = pick_run(store, run_b, site or before.site)
     if before.id == after.id:
         raise UsageError(f"Run {before.id} cannot be compared with itself; name two different runs "
                          f"(camaudit diff RUN_A RUN_B).")
@@ -110,7 +117,7 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     from models.last_read import with_last_known
 
     with open_existing_store(args.db) as store:
-        before, after = pick_pair(store, args.run_a, args.run_b)
+        before, after = pick_pair(store, args.run_a, args.run_b, args.site)
         later = load_run(store, after).state()
         drift = compare_runs(with_last_known(store, load_run(store, before).state(), later.devices), later)
     states = {before.id: before.state, after.id: after.state}

@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from auditor.commands.argtypes import duration
+from auditor.commands.dbarg import add_db_argument
 from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 
 ORDER = 30
-DEFAULT_DB = Path("camaudit.db")
 REFRESH_S = 0.5
 READY_TIMEOUT_S = 30
 
@@ -35,7 +35,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                         "10/8, 172.16/12, 192.168/16 and fc00::/7")
     p.add_argument("--allow", type=Path, metavar="FILE",
                    help="allow-list (TOML): expected destinations by address, CIDR or DNS name")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
+from auditor.commands.dbarg import add_db_argument, add_site_argument
+
 ORDER = 40
-DEFAULT_DB = Path("camaudit.db")
 DEFAULT_OUT = "camaudit-report"
 
 
@@ -32,7 +33,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         "- writes to standard output")
     p.add_argument("--follow-symlinks", action="store_true",
                    help="if --out is a symbolic link, write to the file it points to (refused otherwise)")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, metavar="PATH", help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
+    add_site_argument(p)
     p.set_defaults(func=cmd_report)
 
 
@@ -41,18 +43,19 @@ def default_out(fmt: str, table: str, extensions: dict[str, str]) -> Path:
     return Path(f"{name}.{extensions[fmt]}")
 
 
-def report_text(db: Path, *, run_id: int | None = None, fmt: str = "html", table: str = "features") -> str:
+def report_text(db: Path, *, run_id: int | None = None, fmt: str = "html", table: str = "features",
+                site: str | None = None) -> str:
     """The report of `run_id` (default: latest) in `db` as text. Reads the store only."""
     from auditor.report import build_report, render
     from auditor.report.load import open_existing_store
 
     with open_existing_store(db) as store:
-        report = build_report(store, run_id=run_id)
+        report = build_report(store, run_id=run_id, site=site)
     return render(report, fmt, table=table)
 
 
 def write_report(db: Path, out: str | Path | None = None, *, run_id: int | None = None, fmt: str = "html",
-                 table: str = "features", follow_symlinks: bool = False) -> str:
+                 table: str = "features", follow_symlinks: bool = False, site: str | None = None) -> str:
     """Write the report (default ./camaudit-report.html; "-" is standard output) and say where it went.
 
     For other commands too: `camaudit demo` writes its report with this. Special files are never
@@ -61,16 +64,16 @@ def write_report(db: Path, out: str | Path | None = None, *, run_id: int | None 
     from auditor.commands.outfile import write_output
     from auditor.report.formats import EXTENSIONS
 
-    text = report_text(db, run_id=run_id, fmt=fmt, table=table)
+    text = report_text(db, run_id=run_id, fmt=fmt, table=table, site=site)
     return write_output(out or default_out(fmt, table, EXTENSIONS), text, follow_symlinks=follow_symlinks)
 
 
-def run_note(db: Path, run_id: int | None) -> str | None:
+def run_note(db: Path, run_id: int | None, site: str | None = None) -> str | None:
     """A sentence for stderr when the run reported did not complete (named with --run, or no run completed)."""
     from auditor.report.load import open_existing_store, pick_run
 
     with open_existing_store(db) as store:
-        run = pick_run(store, run_id)
+        run = pick_run(store, run_id, site)
     if run.state == "complete":
         return None
     return (f"Run {run.id} is {run.state}: it did not audit every planned target, and the report says so; "
@@ -78,11 +81,11 @@ def run_note(db: Path, run_id: int | None) -> str | None:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> int:
-    note = run_note(args.db, args.run)
+    note = run_note(args.db, args.run, args.site)
     if note:
         Console(stderr=True).print(f"[yellow]camaudit: {note}[/]", highlight=False, soft_wrap=True)
     where = write_report(args.db, args.out, run_id=args.run, fmt=args.format, table=args.table,
-                         follow_symlinks=args.follow_symlinks)
+                         follow_symlinks=args.follow_symlinks, site=args.site)
     if where:   # a regular file: say where it is (never after a report written to stdout or a device)
         console.print(where, markup=False, highlight=False, soft_wrap=True)
     return 0

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+
+from auditor.commands.dbarg import add_db_argument, add_site_argument
 
 if TYPE_CHECKING:
     from auditor.run.orchestrator import AuditOptions
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     )
 
 ORDER = 30
-DEFAULT_DB = Path("camaudit.db")
 WATCH_POLL_S = 0.5      # how often a live watch reports its progress to the TUI
 
 
@@ -88,14 +88,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Open the interactive view of the database: the fleet, each device's analytics and "
                     "evidence, remote access, egress, findings and history across runs. Audits started "
                     "from it run like camaudit audit and write to the same database.")
-    p.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite store (default ./{DEFAULT_DB})")
+    add_db_argument(p)
+    add_site_argument(p)
     p.set_defaults(func=cmd_tui, handles_signals=False)   # Textual owns the keyboard and its own shutdown
 
 
 def cmd_tui(args: argparse.Namespace, console: Console) -> int:
+    from auditor.run.orchestrator import AuditOptions
     from models.db import open_store
+    from models.tables import DEFAULT_SITE
     from tui.app import make_app
 
+    services = OrchestratorServices(AuditOptions(site=args.site or DEFAULT_SITE))   # audits from the TUI join it
     with open_store(args.db) as store:
-        make_app(store, services=OrchestratorServices()).run()
+        make_app(store, services=services, site=args.site).run()
     return 0

@@ -19,6 +19,7 @@ from auditor.report.model import (
     RemoteRow,
     Report,
     ScopeSection,
+    SiteLine,
 )
 from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
@@ -27,6 +28,7 @@ from models.drift import Drift, compare_runs, device_label
 from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
 from models.last_read import LastRead, get_last_read_audit, last_known_text, with_last_known
 from models.read_status import PARTLY_READ, READ, read_status, was_read
+from models.store import list_sites
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
@@ -151,13 +153,28 @@ def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drif
     )
 
 
-def build_report(store: Store, *, run_id: int | None = None, generated: dt.datetime | None = None) -> Report:
-    """The report of run `run_id` (default: the latest), with changes since the run before it.
+def site_lines(store: Store) -> list[SiteLine]:
+    """Each site's latest complete run (else its latest), when the store holds more than one site."""
+    sites = list_sites(store)
+    if len(sites) < 2:
+        return []
+    lines = []
+    for site in sites:
+        run = pick_run(store, None, site)
+        lines.append(SiteLine(site=site, run_id=run.id, started=run.started, state=run.state, devices=run.device_count,
+                              reachable=run.reachable_count, findings=run.finding_count))
+    return lines
+
+
+def build_report(store: Store, *, run_id: int | None = None, generated: dt.datetime | None = None,
+                 site: str | None = None) -> Report:
+    """The report of run `run_id` (default: the latest of `site`, or of any site), with changes since the
+    site's run before it, and a line per site when the store holds several.
 
     Raises:
-        UsageError: no such run, or no runs at all.
+        UsageError: no such run (in that site), or no runs at all.
     """
-    run = pick_run(store, run_id)
+    run = pick_run(store, run_id, site)
     loaded = load_run(store, run)
     before = previous_run(store, run)
     drift = None
@@ -174,5 +191,7 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
         egress=loaded.egress_status,
         drift=drift,
         appendix=build_appendix(),
+        site=run.site,
+        sites=site_lines(store),
     )
 

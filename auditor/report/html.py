@@ -74,7 +74,15 @@ def _cards(m: Summary, r: Report) -> Html:
 
 def _summary(r: Report) -> Html:
     m = r.summary
-    parts = [tag("p", headline(m), cls="headline"), _cards(m, r), tag("h3", "Devices by true maker")]
+    parts = [tag("p", headline(m), cls="headline"), _cards(m, r)]
+    if r.sites:
+        parts.append(tag("h3", "Sites"))
+        parts.append(tag("p", f"This report is of site {r.site}; the organisation's sites, each at its latest "
+                              f"complete audit:", cls="note"))
+        parts.append(table(["Site", "Run", "Started", "State", "Devices", "Reachable", "Findings"],
+                           [[x.site, str(x.run_id), when(x.started), x.state, str(x.devices), str(x.reachable),
+                             str(x.findings)] for x in r.sites], numeric=(1, 4, 5, 6), cls="narrow"))
+    parts.append(tag("h3", "Devices by true maker"))
     parts.append(table(["Made by", "Devices", "Rebadged", "Sold as"],
                        [[x.manufacturer, count(x.devices), str(x.rebadged), ", ".join(x.sold_as) or "—"]
                         for x in m.makers], numeric=(1, 2), cls="narrow"))

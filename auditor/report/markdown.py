@@ -101,6 +101,12 @@ def _summary(r: Report) -> list[str]:
                ("Devices with a critical finding", m.devices_with_critical.text()),
                ("Unknown egress", m.egress_unknown.text() if m.egress_unknown else "no egress analysis")]
     out += _table(["Figure", "Devices"], figures)
+    if r.sites:
+        out += ["### Sites", "", md(f"This report is of site {r.site}; the organisation's sites, each at its "
+                                    f"latest complete audit:"), ""]
+        out += _table(["Site", "Run", "Started", "State", "Devices", "Reachable", "Findings"],
+                      [[md(x.site), str(x.run_id), when(x.started), x.state, str(x.devices), str(x.reachable),
+                        str(x.findings)] for x in r.sites])
     out += ["### Devices by true maker", ""]
     out += _table(["Made by", "Devices", "Rebadged", "Sold as"],
                   [[x.manufacturer, x.devices.text(), x.rebadged, ", ".join(x.sold_as) or "—"] for x in m.makers])

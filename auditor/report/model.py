@@ -259,6 +259,19 @@ class EgressStatus:
 
 
 @dataclass
+class SiteLine:
+    """One site of the organisation in the report summary: its latest complete run (else its latest)."""
+
+    site: str
+    run_id: int
+    started: dt.datetime
+    state: str
+    devices: int
+    reachable: int
+    findings: int
+
+
+@dataclass
 class Report:
     title: str
     scope: ScopeSection
@@ -267,6 +280,8 @@ class Report:
     egress: EgressStatus
     drift: Drift | None              # None: this is the first run in the database
     appendix: dict[str, Any]         # static explanatory text (auditor.report.appendix.APPENDIX)
+    site: str = "default"            # the site of the run reported
+    sites: list[SiteLine] = field(default_factory=list)   # every site, when the store holds several
 
     def to_json(self) -> dict[str, Any]:
         """The full data: every section, and each device's audit as `camaudit audit --json` writes it."""
@@ -279,6 +294,8 @@ class Report:
                         for d in self.devices],
             "changes_since_previous": None if self.drift is None else self.drift.to_json(),
             "appendix": self.appendix,
+            "site": self.site,
+            "sites": [_plain(line) for line in self.sites],
         }
 
 

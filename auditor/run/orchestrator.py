@@ -31,6 +31,7 @@ class AuditOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     probe: ProbeSettings = field(default_factory=ProbeSettings)
     include_intrusive: bool = False
+    site: str = "default"           # models.tables.DEFAULT_SITE; the store identifies devices per site
 
     def run_options(self, target_count: int) -> RunOptions:
         """What the store keeps about how the audit ran: typed numbers and flags only."""
@@ -77,7 +78,8 @@ def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBo
     progress = progress or AuditProgress()
     cancel = cancel or threading.Event()
     started = dt.datetime.now(dt.UTC)
-    run_id = record_run_started(store, targets=list(scope), options=options.run_options(len(targets)))
+    run_id = record_run_started(store, targets=list(scope), options=options.run_options(len(targets)),
+                                site=options.site)
     done: list[DeviceAudit] = []
     todo = deque(targets)
     failures: list[BaseException] = []

@@ -12,6 +12,7 @@ import pytest
 from models.db import open_store
 from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
 from models.store import list_runs
+from tests.engines import everything_stored
 
 DEVICE_KEYS = {"address": str, "port": int, "reachable": bool, "auth": (str, type(None)),
                "brand": (str, type(None)), "manufacturer": (str, type(None)), "oem": (bool, type(None)),
@@ -48,10 +49,10 @@ def cli_fleet():
     fleet.stop()
 
 
-def test_audit_json_follows_the_contract_and_every_run_is_kept(cli_fleet, tmp_path):
+def test_audit_json_follows_the_contract_and_every_run_is_kept(cli_fleet, tmp_path, store_url):
     creds = tmp_path / "creds.toml"
     env = write_credentials(creds, cli_fleet)
-    db = tmp_path / "camaudit.db"
+    db = store_url                              # an SQLite file, or a PostgreSQL database
     cidr = cli_fleet.devices[0].address.rsplit(".", 1)[0] + ".0/24"
 
     first = camaudit("audit", cidr, "--credentials", str(creds), "--db", str(db), "--json", env=env)
@@ -79,8 +80,10 @@ def test_audit_json_follows_the_contract_and_every_run_is_kept(cli_fleet, tmp_pa
     with open_store(db) as store:
         runs = list_runs(store)
     assert [r.id for r in runs] == [2, 1] and all(r.complete for r in runs)
+    stored = everything_stored(db)
+    assert len(stored) > 10_000                 # the check below reads the real rows
     for secret in env.values():
-        assert secret.encode() not in db.read_bytes()
+        assert secret.encode() not in stored
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -1,4 +1,5 @@
-"""Store fixtures: a real SQLite file in tmp_path for every test."""
+"""Store fixtures: every test that takes `store` runs on a real SQLite file in tmp_path and on a
+real PostgreSQL database (tests/conftest.py `store_url`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,6 @@ from models.db import Store, open_store
 
 
 @pytest.fixture
-def store(tmp_path) -> Iterator[Store]:
-    with open_store(tmp_path / "camaudit.db") as opened:
+def store(store_url) -> Iterator[Store]:
+    with open_store(store_url) as opened:
         yield opened

@@ -129,25 +129,36 @@ def test_a_dropped_required_column_is_damage_too(tmp_path):
     assert "device_snapshot.recorded" in read_only_failure(path)
 
 
-def test_a_file_from_an_older_camaudit_is_read_without_changing_it(tmp_path):
+def test_a_file_from_an_older_camaudit_is_refused_by_readers_and_upgraded_by_writers(tmp_path, capfd):
     path = tmp_path / "old.db"
     run_id = filled(path)
-    with sqlite3.connect(path) as raw:                # what a camaudit without run heartbeats wrote
+    with sqlite3.connect(path) as raw:                # what a camaudit without run heartbeats wrote (pre-Alembic)
         for column in ("pid", "host", "heartbeat"):
             raw.execute(f"ALTER TABLE audit_run DROP COLUMN {column}")
+        raw.execute("DROP TABLE alembic_version")
+        raw.execute("PRAGMA user_version = 1")
     raw.close()
     before = path.read_bytes()
-    with open_store(path, read_only=True) as store:
-        (run,) = list_runs(store)
-        assert run.id == run_id and run.state == "complete" and run.pid is None
-        assert len(list_run_devices(store, run_id=run_id)) == 2
-    assert path.read_bytes() == before
-    with open_store(path) as store:                   # a writer adds the columns in place
+    message = read_only_failure(path)
+    assert "older camaudit" in message and f"camaudit db upgrade --db {path}" in message
+    assert path.read_bytes() == before                # a reader never migrates
+    with open_store(path) as store:                   # a writer upgrades in place, after a copy
         record_run_started(store, targets=["x"], options=OPTIONS)
+    with sqlite3.connect(tmp_path / "old.db.bak-unversioned") as copy:   # the file as it was, tables and rows
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert copy.execute("SELECT count(*) FROM device_snapshot").fetchone()[0] == 2
+        assert "alembic_version" not in {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
+    copy.close()
+    assert f"a copy of it as it was is {path}.bak-unversioned" in capfd.readouterr().err
     with sqlite3.connect(path) as raw:
         columns = {row[1] for row in raw.execute("PRAGMA table_info(audit_run)")}
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
     raw.close()
     assert {"pid", "host", "heartbeat"} <= columns
+    with open_store(path, read_only=True) as store:
+        first, _ = sorted(list_runs(store), key=lambda r: r.id)
+        assert first.id == run_id and first.state == "complete" and first.pid is None
+        assert len(list_run_devices(store, run_id=run_id)) == 2
 
 
 def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):

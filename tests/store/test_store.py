@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from models.audit import DeviceAudit, FeatureVerdict
 from models.db import open_store
@@ -25,7 +26,7 @@ from models.store import (
     record_run_finished,
     record_run_started,
 )
-from models.tables import RunOptions
+from models.tables import DeviceSnapshot, RunOptions
 
 from .builders import OPTIONS, T0, dahua_nvr, hik_face_camera, unknown_device
 
@@ -234,7 +235,8 @@ def test_missing_records_read_as_none_or_empty(store):
     assert list_run_devices(store, run_id=7) == []
 
 
-def test_the_file_is_in_wal_mode_with_foreign_keys(store, tmp_path):
+def test_the_file_is_in_wal_mode_with_foreign_keys(tmp_path):
+    store = open_store(tmp_path / "camaudit.db")    # SQLite only: WAL and PRAGMAs are SQLite's
     assert store.pragma("journal_mode") == "wal"
     assert store.pragma("foreign_keys") == 1
     assert store.pragma("busy_timeout") >= 1000
@@ -243,6 +245,13 @@ def test_the_file_is_in_wal_mode_with_foreign_keys(store, tmp_path):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         raw.close()
+        store.close()
+
+
+def test_foreign_keys_are_enforced_on_both_engines(store):
+    orphan = DeviceSnapshot(run_id=999, device_id=999, address="10.0.0.1", port=80, recorded=dt.datetime.now(dt.UTC))
+    with pytest.raises(IntegrityError), store.writing() as session:
+        session.add(orphan)
 
 
 def test_a_database_without_the_data_flow_columns_upgrades_in_place_and_keeps_every_row(tmp_path):
@@ -257,6 +266,7 @@ def test_a_database_without_the_data_flow_columns_upgrades_in_place_and_keeps_ev
     for table, column in (("device_snapshot", "data_flows"), ("device_snapshot", "protocol_status"),
                           ("remote_access_record", "supported")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE alembic_version")     # written before Alembic
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

@@ -1,12 +1,17 @@
 """Pilot tests over a recorded school site: fleet, filters, sorting, drill-down, findings, runs,
-egress, export, help and the empty state."""
+egress, export, help and the empty state. Each runs on SQLite and on PostgreSQL (the recorded site
+copied row for row into a real PostgreSQL database)."""
 
 from __future__ import annotations
 
 import csv
 import json
 
+import pytest
+
 from models.features import FEATURE_IDS
+from tests.conftest import ENGINES
+from tests.engines import copy_into
 from tests.tui.builders import NOW
 from tests.tui.helpers import shown_addresses, wait_until
 from tui.app import make_app
@@ -16,6 +21,13 @@ from tui.screens.dialogs import ExportDialog, HelpScreen
 
 HIK, NVR, OEM, ANNKE, AXIS, LOST = ("10.20.0.11", "10.20.0.50", "10.20.0.12", "10.20.0.99:8080", "10.20.0.60",
                                     "10.20.0.70")
+
+
+@pytest.fixture(params=ENGINES)
+def school_app(request, school_db):
+    """The recorded school site, in the engine this test run is for."""
+    db = school_db if request.param == "sqlite" else copy_into(school_db, request.getfixturevalue("pg_url"))
+    return make_app(db, now=lambda: NOW, cursor_blink=False)
 
 
 def text_of(app, selector: str) -> str:
@@ -212,13 +224,16 @@ async def test_help_screen_opens_and_closes(school_app):
         assert type(school_app.screen).__name__ == "FleetScreen"
 
 
-async def test_empty_database_says_what_to_run_first(tmp_path):
-    app = make_app(tmp_path / "new.db", now=lambda: NOW, cursor_blink=False)
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_empty_database_says_what_to_run_first(request, tmp_path, engine):
+    db = tmp_path / "new.db" if engine == "sqlite" else request.getfixturevalue("pg_url")
+    app = make_app(db, now=lambda: NOW, cursor_blink=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.fleet is not None, what="the empty fleet")
         await pilot.pause()
         message = text_of(app, "#fleet-empty")
-        assert "No devices in new.db yet" in message and "Press a to audit" in message
+        assert f"No devices in {'new.db' if engine == 'sqlite' else app.store.path.name} yet" in message
+        assert "Press a to audit" in message
         assert app.screen.query_one("#fleet-table").display is False
         await pilot.press("2")
         assert "No audits yet" in text_of(app, "#findings-empty")

@@ -150,10 +150,11 @@ def _search_text(row: FleetRow) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
-def load_fleet(store: Store, previous: FleetIndex | None = None) -> FleetIndex:
-    """Every device's latest snapshot with its flags, findings and egress (no evidence loaded)."""
+def load_fleet(store: Store, previous: FleetIndex | None = None, *, site: str | None = None) -> FleetIndex:
+    """Every device's (of `site`, or of every site) latest snapshot with its flags, findings and egress
+    (no evidence loaded)."""
     rows: list[FleetRow] = []
-    for d in list_devices(store):
+    for d in list_devices(store, site=site):
         s = d.latest
         rows.append(FleetRow(
             device_id=d.id, snapshot_id=s.id, run_id=s.run_id, address=s.address, port=s.port,

@@ -1,0 +1,76 @@
+"""The versioned schema: a database written by the release before Alembic upgrades with every row
+kept, and the migrations build exactly the tables the models declare, on both engines."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import models.egress  # noqa: F401 - registers the egress tables on SQLModel.metadata
+from models.db import open_store
+from models.migrate import head_revision
+from models.store import list_run_devices, list_runs
+
+# Written by `camaudit demo` at commit b4c5672 (schema 1, the last release before Alembic):
+# one complete audit of the 25-device simulated site and one egress analysis (tests/data/store/README.md).
+SCHEMA1 = Path(__file__).parent.parent / "data" / "store" / "camaudit-schema1.db.gz"
+
+
+def schema1_file(tmp_path: Path) -> Path:
+    path = tmp_path / "camaudit.db"
+    path.write_bytes(gzip.decompress(SCHEMA1.read_bytes()))
+    return path
+
+
+def every_row(path: Path) -> dict[str, list[dict[str, object]]]:
+    conn = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                            "AND name != 'alembic_version' ORDER BY name")]
+        rows = {}
+        for name in names:
+            cursor = conn.execute(f'SELECT * FROM "{name}" ORDER BY id')
+            columns = [c[0] for c in cursor.description]
+            rows[name] = [dict(zip(columns, row, strict=True)) for row in cursor]
+        return rows
+    finally:
+        conn.close()
+
+
+def test_a_schema1_database_upgrades_with_every_row_kept(tmp_path, capfd):
+    path = schema1_file(tmp_path)
+    before = every_row(path)
+    assert sum(map(len, before.values())) > 1000 and len(before["device_snapshot"]) == 25
+    with open_store(path) as store:
+        runs = list_runs(store)
+        assert [r.state for r in runs] == ["complete"]
+        assert len(list_run_devices(store, run_id=runs[0].id)) == 25
+    err = capfd.readouterr().err
+    assert f"from schema unversioned to {head_revision()}" in err and f"{path}.bak-unversioned" in err
+    after = every_row(path)
+    assert after.keys() == before.keys()
+    for table, rows in before.items():
+        assert len(after[table]) == len(rows), table
+        for old, new in zip(rows, after[table], strict=True):
+            assert {k: new[k] for k in old} == old, (table, old["id"])
+    assert every_row(path.with_name("camaudit.db.bak-unversioned")) == before   # the copy is the old file
+
+
+def test_the_migrations_build_exactly_the_models_tables(store):
+    with store.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert differences == []
+
+
+def test_the_schema1_database_upgraded_twice_is_unchanged(tmp_path, capfd):
+    path = schema1_file(tmp_path)
+    open_store(path).close()
+    upgraded = every_row(path)
+    capfd.readouterr()
+    open_store(path).close()
+    assert every_row(path) == upgraded and "upgrading" not in capfd.readouterr().err
