@@ -27,6 +27,14 @@ def schema1_file(tmp_path: Path) -> Path:
     return path
 
 
+def drop_post_schema1(conn: sqlite3.Connection) -> None:
+    """Turn a file written by this camaudit back into schema 1: no Alembic, no sites."""
+    conn.execute("DROP TABLE alembic_version")
+    for table in ("audit_run", "device"):
+        conn.execute(f"DROP INDEX ix_{table}_site")
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN site")
+
+
 def every_row(path: Path) -> dict[str, list[dict[str, object]]]:
     conn = sqlite3.connect(path)
     try:

@@ -17,6 +17,7 @@ from tests.audit.test_cli import camaudit
 
 from .builders import OPTIONS, dahua_nvr, hik_face_camera
 from .test_errors import assert_one_sentence
+from .test_migrations import drop_post_schema1
 
 
 def test_twenty_pairs_of_processes_create_fresh_files_at_the_same_moment(tmp_path):
@@ -135,7 +136,7 @@ def test_a_file_from_an_older_camaudit_is_refused_by_readers_and_upgraded_by_wri
     with sqlite3.connect(path) as raw:                # what a camaudit without run heartbeats wrote (pre-Alembic)
         for column in ("pid", "host", "heartbeat"):
             raw.execute(f"ALTER TABLE audit_run DROP COLUMN {column}")
-        raw.execute("DROP TABLE alembic_version")
+        drop_post_schema1(raw)
         raw.execute("PRAGMA user_version = 1")
     raw.close()
     before = path.read_bytes()

@@ -84,3 +84,46 @@ def test_db_status_and_camaudit_db_as_the_default(pg_url):
     done = camaudit("db", "status", env={"CAMAUDIT_DB": pg_url})
     assert done.returncode == 0, done.stderr
     assert f"Revision: {head_revision()}" in done.stdout and "Pending:  none" in done.stdout
+
+
+def test_the_password_comes_from_pgpassword_or_pgpass_and_a_refusal_is_one_sentence(pg_cluster, monkeypatch,
+                                                                                     tmp_path):
+    from tests.pgcluster import PASSWORD_USER
+
+    name = pg_cluster.create_database(migrated=False)
+    with pg_cluster.admin() as admin:
+        admin.execute(f"CREATE ROLE {PASSWORD_USER} LOGIN PASSWORD '{SECRET}'")
+        admin.execute(f"ALTER DATABASE {name} OWNER TO {PASSWORD_USER}")
+    try:
+        url = f"postgresql+psycopg://{PASSWORD_USER}@/{name}?host={pg_cluster.socket_dir}"
+        monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+        monkeypatch.setenv("PGPASSWORD", "wrong")
+        refused = failure(url)
+        assert f"refused the login of user {PASSWORD_USER}" in refused and "PGPASSWORD" in refused
+        monkeypatch.setenv("PGPASSWORD", SECRET)
+        with open_store(url) as store:                # the schema is created by the password role
+            record_run_started(store, targets=["x"], options=OPTIONS)
+        monkeypatch.delenv("PGPASSWORD")
+        pgpass = tmp_path / "pgpass"
+        pgpass.write_text(f"*:*:*:{PASSWORD_USER}:{SECRET}\n")
+        pgpass.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(pgpass))
+        with open_store(url, read_only=True) as store:
+            assert len(list_runs(store)) == 1
+    finally:
+        pg_cluster.drop_database(name)
+        with pg_cluster.admin() as admin:
+            admin.execute(f"DROP ROLE IF EXISTS {PASSWORD_USER}")
+
+
+def test_a_user_without_rights_gets_one_sentence(pg_cluster):
+    name = pg_cluster.create_database(migrated=False)
+    with pg_cluster.admin() as admin:
+        admin.execute("CREATE ROLE visitor LOGIN")          # PostgreSQL 15: no CREATE on schema public
+    try:
+        message = failure(f"postgresql+psycopg://visitor@/{name}?host={pg_cluster.socket_dir}")
+        assert "PostgreSQL user visitor may not use the database" in message and "grant" in message
+    finally:
+        pg_cluster.drop_database(name)
+        with pg_cluster.admin() as admin:
+            admin.execute("DROP ROLE IF EXISTS visitor")

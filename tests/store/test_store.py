@@ -29,6 +29,7 @@ from models.store import (
 from models.tables import DeviceSnapshot, RunOptions
 
 from .builders import OPTIONS, T0, dahua_nvr, hik_face_camera, unknown_device
+from .test_migrations import drop_post_schema1
 
 
 def assert_strictly_equal(got: Any, want: Any, where: str = "audit") -> None:
@@ -266,7 +267,7 @@ def test_a_database_without_the_data_flow_columns_upgrades_in_place_and_keeps_ev
     for table, column in (("device_snapshot", "data_flows"), ("device_snapshot", "protocol_status"),
                           ("remote_access_record", "supported")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-    conn.execute("DROP TABLE alembic_version")     # written before Alembic
+    drop_post_schema1(conn)     # written before Alembic
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
