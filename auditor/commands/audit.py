@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from auditor.commands.argtypes import positive_int, seconds
+from auditor.commands.dbarg import add_db_argument, add_site_argument
 from auditor.commands.machine_output import add_output_options
 from auditor.run.orchestrator import DEFAULT_CONCURRENCY
 from auditor.run.target_lists import add_target_arguments
-from auditor.commands.dbarg import add_db_argument, add_site_argument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
