@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from auditor.drift import UNANSWERED_NOTE
 from auditor.taxonomy import covered, features_for
 from models.audit import DataFlow, FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
 from models.features import FEATURE_IDS
@@ -63,10 +64,14 @@ def _unanswered(obs: FeatureObservation) -> bool:
 
 
 def _keep_unknown(verdict: FeatureVerdict | None, where: str) -> None:
-    """"Off" needs every read of the feature answered: one that timed out leaves it unknown."""
-    if verdict is not None and verdict.enabled is False and verdict.supported is not False:
+    """"Off" needs every read of the feature answered: one that timed out leaves it unknown, and says so."""
+    if verdict is None or verdict.supported is False:
+        return
+    if verdict.enabled is False:
         verdict.enabled = None
-        verdict.evidence.append(f"{where} did not answer in time, so whether it is on is unknown")
+    note = f"{where} {UNANSWERED_NOTE}"
+    if verdict.enabled is None and note not in verdict.evidence:
+        verdict.evidence.append(note)
 
 
 def classify_features(observations: Iterable[Observation]) -> tuple[

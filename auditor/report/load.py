@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.drift import RunState, address_key
+from auditor.drift import RunState, address_key, any_timed_out, fill_unknown
 from auditor.errors import UsageError
 from auditor.report.egress import load_egress
 from auditor.report.model import DeviceEgress, EgressStatus
@@ -71,6 +71,9 @@ def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> R
     for device_id in devices:
         old = replaced.get(device_id)
         if old is not None and was_read(read_status(old)):
+            if any_timed_out(old) and (earlier := get_last_read_audit(store, device_id=device_id,
+                                                                    before_run=before.run_id)) is not None:
+                replaced[device_id] = fill_unknown(old, earlier.audit)   # per feature: a timeout is not "off"
             continue
         last = get_last_read_audit(store, device_id=device_id, before_run=before.run_id + 1)
         if last is not None:
