@@ -123,9 +123,13 @@ def simulated_fleet(profiles: list[Profile], base: str, *, separate: bool = True
 
 
 def scope_of(fleet: Fleet) -> list[str]:
-    """The /24 networks holding the fleet, as a site would scan them."""
-    return sorted({str(ipaddress.ip_network(f"{d.address}/24", strict=False)) for d in fleet},
-                  key=lambda n: ipaddress.ip_network(n))
+    """The fleet's addresses as nmap-style ranges, one per /24 (a /24 network would leave out the
+    fleet's addresses ending in .0 and .255: 6 of 1,000 devices were never audited)."""
+    by_net: dict[str, list[int]] = {}
+    for device in fleet:
+        net, last = device.address.rsplit(".", 1)
+        by_net.setdefault(net, []).append(int(last))
+    return [f"{net}.{min(lasts)}-{max(lasts)}" for net, lasts in by_net.items()]
 
 
 @dataclass
