@@ -1,23 +1,37 @@
-"""Benchmark: camaudit's whole audit of 100 simulated devices against nmap -sV over the same
-addresses and ports, side by side. Target (issue 3): camaudit <= 0.5x nmap's fingerprinting.
+"""Benchmark: camaudit's whole audit of a simulated fleet, with the auditor's own cost per device,
+and (with --nmap) nmap -sV over the same addresses and ports side by side.
 
-Run with `make bench` (installs nmap when missing). Prints figures; asserts nothing.
-Only loopback addresses are used. Measured on the 2-core machine (2026-11-22): camaudit 11.8 s,
-nmap -sV 858 s (nmap waits out its probe timeouts on the SDK and discovery ports), ratio ~0.014;
-the whole script therefore takes about 15 minutes.
+    python bench/audit_bench.py --size 100 --size 1000 [--base 127.0.60.1] [--concurrency 32]
+                                [--separate-process | --simulators-in-process] [--sim-processes 2] [--nmap]
+
+Prints, per size: wall time, devices per second, auditor CPU-seconds per device (time.process_time of
+this process only: the simulators run in their own processes by default, so their CPU is not counted),
+and requests per device (from the simulators' request logs). Asserts nothing. Loopback addresses only.
+
+Issue 3 target: camaudit <= 0.5x nmap's fingerprinting. Measured on the 2-core machine (2026-11-22):
+camaudit 11.8 s, nmap -sV 858 s (nmap waits out its probe timeouts on the SDK and discovery ports),
+ratio ~0.014; --nmap therefore takes about 15 minutes.
+
+Issue 15 target: <= 0.03 auditor CPU-s per device. Figures (2-core machine shared with other work):
+FIGURES
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import copy
+import ipaddress
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -29,7 +43,6 @@ from device_simulators.profile import Profile, parse_profile
 from device_simulators.runtime.fleet import loopback_addresses
 from models.db import open_store
 
-DEVICES = 100
 BASE = "127.0.60.1"
 
 
@@ -40,51 +53,127 @@ def fleet_profiles(count: int) -> list[Profile]:
     for n in range(count):
         base = bundled[n % len(bundled)]
         raw = copy.deepcopy(base.raw)
-        raw["id"] = f"{base.id}-{n:03d}"
-        raw["identity"]["serial"] = f"{base.identity.serial}{n:03d}"
-        raw["identity"]["mac"] = base.identity.mac[:-2] + f"{n:02x}"[-2:]
+        raw["id"] = f"{base.id}-{n:04d}"
+        raw["identity"]["serial"] = f"{base.identity.serial}{n:04d}"
+        raw["identity"]["mac"] = base.identity.mac[:-5] + f"{n >> 8 & 0xff:02x}:{n & 0xff:02x}"
         raw["quirks"] = [q for q in raw.get("quirks") or [] if (q if isinstance(q, str) else q["name"])
                          not in ("slow_endpoints",)]
         result.append(parse_profile(raw, base.path))
     return result
 
 
+@dataclass
+class SimulatedFleet:
+    fleet: Fleet                  # addresses, ports and credentials (started only when in process)
+    log_dir: Path
+
+    def request_count(self) -> int:
+        """Every request the devices logged (the JSON-lines logs, so it works across processes)."""
+        return sum(sum(1 for _ in path.open(encoding="utf-8")) for path in self.log_dir.glob("*.jsonl"))
+
+
+def _sim_process(profiles: list[Profile], base: str, tmp: Path, log_dir: Path) -> subprocess.Popen[str]:
+    args = []
+    for profile in profiles:
+        path = tmp / f"{profile.id}.yaml"
+        path.write_text(yaml.safe_dump(profile.raw))
+        args += ["--profile", str(path)]
+    process = subprocess.Popen([sys.executable, "-m", "auditor.cli", "sim", "up", "--base-address", base,
+                                "--log-dir", str(log_dir), *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:        # wait until the fleet says it is running
+        if line.startswith("Running"):
+            return process
+    raise RuntimeError("the simulator process stopped before its fleet was running")
+
+
 @contextlib.contextmanager
-def simulated_fleet(profiles: list[Profile]) -> Iterator[Fleet]:
-    """The fleet runs in its own process (`camaudit sim up`), so neither tool shares a GIL with
-    100 simulated devices; the in-process Fleet object is only used for addresses and credentials."""
+def simulated_fleet(profiles: list[Profile], base: str, *, separate: bool = True,
+                    sim_processes: int = 1) -> Iterator[SimulatedFleet]:
+    """The fleet runs in its own process(es) (`camaudit sim up`) by default, so the auditor's CPU is
+    measured alone; the in-process Fleet object then only gives addresses and credentials."""
     with tempfile.TemporaryDirectory() as tmp:
-        args = []
-        for profile in profiles:
-            path = Path(tmp) / f"{profile.id}.yaml"
-            path.write_text(yaml.safe_dump(profile.raw))
-            args += ["--profile", str(path)]
-        process = subprocess.Popen([sys.executable, "-m", "auditor.cli", "sim", "up", "--base-address", BASE, *args],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        log_dir = Path(tmp) / "logs"
+        log_dir.mkdir()
+        fleet = Fleet(profiles, base, log_dir=None if separate else log_dir)
+        if not separate:
+            with fleet:
+                yield SimulatedFleet(fleet, log_dir)
+            return
+        processes = []
+        started = time.perf_counter()
         try:
-            for line in process.stdout:        # wait until the fleet says it is running
-                if line.startswith("Running"):
-                    break
-            fleet = Fleet(profiles, BASE)      # not started: same addresses and ports as the subprocess
-            for device, address in zip(fleet.devices, loopback_addresses(BASE, len(profiles)), strict=True):
+            chunk = -(-len(profiles) // sim_processes)
+            first = ipaddress.ip_address(base)
+            for i in range(0, len(profiles), chunk):
+                processes.append(_sim_process(profiles[i:i + chunk], str(first + i), Path(tmp), log_dir))
+            print(f"  simulators up in {time.perf_counter() - started:.1f} s ({len(processes)} process(es))")
+            for device, address in zip(fleet.devices, loopback_addresses(base, len(profiles)), strict=True):
                 s = device.profile.services
                 device.ports = {k: v for k, v in (("http", s.http), ("https", s.https), ("rtsp", s.rtsp),
                                                   ("sdk", s.sdk)) if v}
                 assert device.address == address
-            yield fleet
+            yield SimulatedFleet(fleet, log_dir)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=60)
 
 
-def time_camaudit(fleet: Fleet) -> tuple[float, int]:
-    network = BASE.rsplit(".", 1)[0] + ".0/24"
+def scope_of(fleet: Fleet) -> list[str]:
+    """The fleet's addresses as nmap-style ranges, one per /24 (a /24 network would leave out the
+    fleet's addresses ending in .0 and .255: 6 of 1,000 devices were never audited)."""
+    by_net: dict[str, list[int]] = {}
+    for device in fleet:
+        net, last = device.address.rsplit(".", 1)
+        by_net.setdefault(net, []).append(int(last))
+    return [f"{net}.{min(lasts)}-{max(lasts)}" for net, lasts in by_net.items()]
+
+
+@dataclass
+class Figures:
+    wall_s: float
+    cpu_s: float
+    devices: int
+
+
+def run_camaudit(fleet: Fleet, concurrency: int, profile_to: Path | None = None) -> Figures:
+    scope = scope_of(fleet)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.db") as store:
-        started = time.perf_counter()
-        targets = plan_targets([network])
-        outcome = run_audit(store, targets, site_credentials(fleet), scope=[network],
-                            options=AuditOptions(concurrency=32))
-        return time.perf_counter() - started, len(outcome.devices)
+        profilers = _profile_every_thread() if profile_to is not None else None
+        started, cpu = time.perf_counter(), time.process_time()
+        targets = plan_targets(scope)
+        outcome = run_audit(store, targets, site_credentials(fleet), scope=scope,
+                            options=AuditOptions(concurrency=concurrency))
+        figures = Figures(time.perf_counter() - started, time.process_time() - cpu, len(outcome.devices))
+        if profilers is not None:
+            import pstats
+            threading.setprofile(None)   # type: ignore[arg-type]
+            for profiler in profilers:
+                profiler.create_stats()
+            pstats.Stats(*profilers).dump_stats(profile_to)  # type: ignore[arg-type]
+        return figures
+
+
+def _profile_every_thread() -> list[Any]:
+    """cProfile sees one thread; the audit's work happens in its workers, so give each its own,
+    timed by thread CPU time (wall time would charge GIL waits to whatever C call was waiting)."""
+    import cProfile
+    profilers: list[cProfile.Profile] = []
+
+    def start(*_: object) -> None:
+        sys.setprofile(None)
+        profiler = cProfile.Profile(time.thread_time)
+        profilers.append(profiler)
+        profiler.enable()
+
+    threading.setprofile(start)
+    main = cProfile.Profile(time.thread_time)
+    profilers.append(main)
+    main.enable()
+    return profilers
 
 
 def time_nmap(fleet: Fleet) -> float | None:
@@ -100,16 +189,55 @@ def time_nmap(fleet: Fleet) -> float | None:
     return time.perf_counter() - started
 
 
-def main() -> int:
-    with simulated_fleet(fleet_profiles(DEVICES)) as fleet:
-        ours, audited = time_camaudit(fleet)
-        print(f"camaudit audit (discovery + fingerprint + every probe + store), {audited} devices: {ours:6.1f} s")
-        theirs = time_nmap(fleet)
-        if theirs is None:
+def bench_one(size: int, args: argparse.Namespace) -> int:
+    print(f"{size} devices from {args.base}, concurrency {args.concurrency}, simulators "
+          + (f"in {args.sim_processes} separate process(es)" if args.separate else "in this process"))
+    with simulated_fleet(fleet_profiles(size), args.base, separate=args.separate,
+                         sim_processes=args.sim_processes) as sim:
+        before = sim.request_count()
+        profile_to = Path(f"{args.profile}.{size}") if args.profile else None
+        f = run_camaudit(sim.fleet, args.concurrency, profile_to)
+        time.sleep(0.5)                    # let the simulators' logs catch up
+        requests = sim.request_count() - before
+        print(f"  camaudit audit (discovery + fingerprint + every probe + store), {f.devices} devices: "
+              f"{f.wall_s:6.1f} s, {f.devices / f.wall_s:5.1f} devices/s")
+        note = "" if args.separate else " (includes the simulators' CPU: use --separate-process)"
+        print(f"  auditor CPU {f.cpu_s:6.1f} s = {f.cpu_s / max(f.devices, 1):.4f} CPU-s per device{note}")
+        print(f"  requests per device: {requests / max(f.devices, 1):.1f} ({requests} logged)")
+        if profile_to is not None:
+            print(f"  cProfile written to {profile_to}")
+        if args.nmap:
+            theirs = time_nmap(sim.fleet)
+            if theirs is None:
+                return 1
+            print(f"  nmap -sV (service fingerprinting only), same addresses and ports: {theirs:6.1f} s")
+            ratio = f.wall_s / theirs
+            print(f"  ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, action="append", help="devices to simulate (repeat; default 100)")
+    parser.add_argument("--base", default=BASE, help=f"first loopback address (default {BASE})")
+    parser.add_argument("--concurrency", type=int, default=32, help="devices audited at once (default 32)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--separate-process", dest="separate", action="store_true", default=True,
+                       help="simulators in their own processes (default: the auditor's CPU is measured alone)")
+    where.add_argument("--simulators-in-process", dest="separate", action="store_false",
+                       help="simulators in this process (quicker to start; CPU figures include them)")
+    parser.add_argument("--sim-processes", type=int, default=1, help="simulator processes (default 1)")
+    parser.add_argument("--nmap", action="store_true", help="also time nmap -sV on the same fleet (~15 min)")
+    parser.add_argument("--profile", metavar="PATH", help="write a cProfile of the audit to PATH.<size>")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    for size in args.size or [100]:
+        if bench_one(size, args):
             return 1
-        print(f"nmap -sV (service fingerprinting only), same addresses and ports:     {theirs:6.1f} s")
-        ratio = ours / theirs
-        print(f"ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
     return 0
 
 

@@ -106,6 +106,33 @@ class Drift:
                 "changes": [c.to_json() for c in self.changes]}
 
 
+# What auditor/judge/classify.py notes on a verdict that a read left unknown by not answering in time.
+UNANSWERED_NOTE = "did not answer in time, so whether it is on is unknown"
+
+
+def timed_out(verdict: FeatureVerdict) -> bool:
+    """Unknown because a read got no answer in time, not because the device said nothing."""
+    return verdict.enabled is None and any(UNANSWERED_NOTE in line for line in verdict.evidence)
+
+
+def fill_unknown(audit: DeviceAudit, earlier: DeviceAudit) -> DeviceAudit:
+    """`audit` with each feature a timed-out read left unknown taken from `earlier`, the device's previous
+    readable audit: a change is judged against what was last known, so "timed out, then on" is not
+    "switched on" when it was on before (and still is when it was off)."""
+    def filled(now: Mapping[str, FeatureVerdict], then: Mapping[str, FeatureVerdict]) -> dict[str, FeatureVerdict]:
+        return {k: then[k] if timed_out(v) and k in then and then[k].enabled is not None else v
+                for k, v in now.items()}
+
+    return dataclasses.replace(
+        audit, features=filled(audit.features, earlier.features),
+        channels={n: filled(verdicts, earlier.channels.get(n, {})) for n, verdicts in audit.channels.items()})
+
+
+def any_timed_out(audit: DeviceAudit) -> bool:
+    return any(timed_out(v) for v in [*audit.features.values(),
+                                      *(v for by_channel in audit.channels.values() for v in by_channel.values())])
+
+
 def device_label(audit: DeviceAudit, earlier: DeviceAudit | None = None) -> str:
     """"Name (address:port)"; the earlier audit's name when this one could not read it."""
     where = f"{audit.address}:{audit.port}"

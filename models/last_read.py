@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from models.audit import DeviceAudit
 from models.db import Store
-from models.drift import RunState
+from models.drift import RunState, any_timed_out, fill_unknown
 from models.read_status import read_status, status_of, was_read
 from models.store import _load_audits
 from models.tables import DeviceSnapshot
@@ -91,6 +91,9 @@ def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> R
     for device_id in devices:
         old = replaced.get(device_id)
         if old is not None and was_read(read_status(old)):
+            if any_timed_out(old) and (earlier := get_last_read_audit(store, device_id=device_id,
+                                                                    before_run=before.run_id)) is not None:
+                replaced[device_id] = fill_unknown(old, earlier.audit)   # per feature: a timeout is not "off"
             continue
         last = get_last_read_audit(store, device_id=device_id, before_run=before.run_id + 1)
         if last is not None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import http.client
 import socket
 import ssl
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import InsecureRequestWarning
 
 from probes import _budget
+from probes._deadline import Watchdog, inflight
 from probes.errors import (
     ConnectionDropped,
     MalformedResponse,
@@ -81,7 +81,7 @@ def exchange(session: requests.Session, method: str, url: str, limits: Limits, *
     watch(session)
     started = time.monotonic()
     try:
-        with mapped(where, url, limits), _Watchdog(limits.deadline, where):
+        with mapped(where, url, limits), Watchdog(limits.deadline, where):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", InsecureRequestWarning)
                 first_wait = min(limits.read_timeout, limits.deadline)
@@ -138,61 +138,11 @@ def read_capped(response: requests.Response, started: float, limits: Limits, whe
     return b"".join(chunks)
 
 
-# -- the watchdog ------------------------------------------------------------------------------
-_inflight = threading.local()          # the _Watchdog of the request this thread is sending
-
-
-class _Watchdog:
-    """Cuts the sockets of one request when its deadline passes, wherever the request is waiting."""
-
-    def __init__(self, deadline: float, where: str) -> None:
-        self.deadline, self.where = deadline, where
-        self.sockets: list[socket.socket] = []
-        self.fired = False
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(deadline + 0.05, self._fire)
-        self._timer.daemon = True
-
-    def add(self, sock: socket.socket | None) -> None:
-        if sock is None:
-            return
-        with self._lock:
-            self.sockets.append(sock)
-            fired = self.fired
-        if fired:
-            _cut(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            sockets = list(self.sockets)
-        for sock in sockets:
-            _cut(sock)
-
-    def __enter__(self) -> _Watchdog:
-        _inflight.current = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        self._timer.cancel()
-        _inflight.current = None
-        if self.fired and exc is not None and not isinstance(exc, TimedOut):
-            raise TimedOut(f"{self.where} was still sending its answer after {self.deadline:g} s; "
-                           "the connection was cut") from None
-
-
-def _cut(sock: socket.socket) -> None:
-    try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)   # the plain socket's: safe under a TLS reader
-    except OSError:
-        pass
-
-
+# -- the watchdog (probes/_deadline.py) cuts the sockets; these connection classes register them --------
 class _WatchedHTTP(HTTPConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         super().request(*args, **kwargs)
-        current = getattr(_inflight, "current", None)
+        current = getattr(inflight, "current", None)
         if current is not None:
             current.add(self.sock)
 
@@ -200,7 +150,7 @@ class _WatchedHTTP(HTTPConnection):
 class _WatchedHTTPS(HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         super().request(*args, **kwargs)
-        current = getattr(_inflight, "current", None)
+        current = getattr(inflight, "current", None)
         if current is not None:
             current.add(self.sock)
 

@@ -27,6 +27,10 @@ never raised to the user (user-facing errors live in auditor/errors.py).
 
 from __future__ import annotations
 
+# Failures that mean "no answer in time", named as the evidence of a failed read names them (the
+# class name). Such a read says nothing about the device: it leaves a value unknown, never "no".
+UNANSWERED = frozenset({"TimedOut", "ConnectionDropped", "BudgetExhausted"})
+
 
 class ProbeError(Exception):
     outcome = "error"

@@ -17,8 +17,10 @@ from collections.abc import Iterable
 
 from auditor.judge.taxonomy import covered, features_for
 from models.audit import DataFlow, FeatureVerdict, RemoteAccessVerdict, empty_features, empty_remote_access
+from models.drift import UNANSWERED_NOTE
 from models.features import FEATURE_IDS
 from probes.base import Coverage, DataFlowObservation, FeatureObservation, Observation, RemoteAccessObservation
+from probes.errors import UNANSWERED
 
 ROLLUP = None     # channel key for device-level statements
 
@@ -56,6 +58,22 @@ def _finish(verdicts: dict[str, FeatureVerdict], coverage: list[Coverage]) -> No
             verdict.evidence.append("supported, but the device did not say whether it is on")
 
 
+def _unanswered(obs: FeatureObservation) -> bool:
+    """A read that got no answer in time: under load, such a read must never become "off"."""
+    return obs.enabled is None and obs.supported is not False and obs.evidence.result in UNANSWERED
+
+
+def _keep_unknown(verdict: FeatureVerdict | None, where: str) -> None:
+    """"Off" needs every read of the feature answered: one that timed out leaves it unknown, and says so."""
+    if verdict is None or verdict.supported is False:
+        return
+    if verdict.enabled is False:
+        verdict.enabled = None
+    note = f"{where} {UNANSWERED_NOTE}"
+    if verdict.enabled is None and note not in verdict.evidence:
+        verdict.evidence.append(note)
+
+
 def classify_features(observations: Iterable[Observation]) -> tuple[
         dict[str, FeatureVerdict], dict[int, dict[str, FeatureVerdict]], list[str]]:
     """Device roll-up verdicts, per-channel verdicts (NVRs, multi-channel cameras), and notes."""
@@ -64,6 +82,7 @@ def classify_features(observations: Iterable[Observation]) -> tuple[
     device_cov: list[Coverage] = []
     channel_cov: dict[int, list[Coverage]] = defaultdict(list)
     notes: list[str] = []
+    unanswered: dict[str, set[int | None]] = defaultdict(set)     # feature -> scopes with a read that timed out
     for obs in observations:
         if isinstance(obs, Coverage):
             if obs.channel is None:
@@ -78,6 +97,8 @@ def classify_features(observations: Iterable[Observation]) -> tuple[
             notes.append(f"{obs.protocol} reported '{obs.name}', which camaudit does not map to a feature yet")
             continue
         for fid in ids:
+            if _unanswered(obs):
+                unanswered[fid].add(obs.channel)
             _apply(device[fid], obs)
             if obs.channel is not None:
                 _apply(channels[obs.channel].setdefault(fid, FeatureVerdict()), obs)
@@ -87,6 +108,11 @@ def classify_features(observations: Iterable[Observation]) -> tuple[
             for fid in FEATURE_IDS:
                 verdicts.setdefault(fid, FeatureVerdict())
         _finish(verdicts, channel_cov.get(number, []))
+    for fid, scopes in unanswered.items():
+        for channel in sorted(scopes, key=lambda c: -1 if c is None else c):
+            _keep_unknown(device[fid], "the device" if channel is None else f"channel {channel}")
+            if channel is not None:
+                _keep_unknown(channels.get(channel, {}).get(fid), f"channel {channel}")
     per_channel = dict(sorted(channels.items())) if len(channels) > 1 else {}
     return device, per_channel, notes
 

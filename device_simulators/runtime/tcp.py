@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import socket
 import socketserver
-import threading
 from typing import TYPE_CHECKING
 
+from device_simulators.runtime.hub import hub
 from device_simulators.runtime.requestlog import LoggedRequest, now
 
 if TYPE_CHECKING:
@@ -75,12 +75,10 @@ class TcpService:
         self.service = service
         self._server = _TcpServer((address, port), device, service)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
-                                        daemon=True, name=f"{device.profile.id}-{service}")
 
     def start(self) -> None:
-        self._thread.start()
+        hub().add(self._server.socket, self._server._handle_request_noblock)
 
     def stop(self) -> None:
-        self._server.shutdown()
+        hub().remove(self._server.socket)
         self._server.server_close()

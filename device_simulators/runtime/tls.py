@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import functools
 import ipaddress
+import os
 import ssl
 import tempfile
 from pathlib import Path
@@ -30,10 +33,23 @@ def self_signed_context(common_name: str, address: str) -> ssl.SSLContext:
         .sign(key, hashes.SHA256())
     )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    with tempfile.TemporaryDirectory() as tmp:
-        cert_path, key_path = Path(tmp) / "cert.pem", Path(tmp) / "key.pem"
-        cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                               serialization.NoEncryption()))
-        context.load_cert_chain(cert_path, key_path)
+    # load_cert_chain only reads files. One private directory per process (made once): a temporary
+    # directory per device cost more than the certificate itself (mkdir/rmdir ~7 ms on a busy disk).
+    fd, name = tempfile.mkstemp(suffix=".pem", dir=_scratch())
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(cert.public_bytes(serialization.Encoding.PEM))
+            out.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()))
+        context.load_cert_chain(path)
+    finally:
+        path.unlink(missing_ok=True)
     return context
+
+
+@functools.lru_cache(maxsize=1)
+def _scratch() -> str:
+    folder = tempfile.TemporaryDirectory(prefix="camaudit-sim-tls-")
+    atexit.register(folder.cleanup)
+    return folder.name

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from probes.base import Evidence, FeatureObservation
 from probes.context import ProbeContext
-from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.errors import UNANSWERED, AuthProblem, NotSupported, ProbeError, Unreachable
 from probes.isapi._caps import claims
 from probes.isapi._channels import Channel, ChannelMap, channel_map
 from probes.isapi._rules import RuleState, parse_rule
@@ -89,10 +89,17 @@ def target_filter(readings: list[Reading], *, report_absent: bool) -> list[Featu
     filter, enabled where a rule that can fire filters by human or vehicle."""
     out: list[FeatureObservation] = []
     by_channel: dict[int, list[Reading]] = {}
+    unread: set[int] = set()         # channels where a rule read got no answer in time
     for reading in readings:
         if reading.state is not None:
             by_channel.setdefault(reading.channel.id, []).append(reading)
+        elif reading.observation.evidence.result in UNANSWERED:
+            unread.add(reading.channel.id)
     for number, read in by_channel.items():
+        if number in unread and not any(r.state and r.state.filters_people_or_vehicles for r in read):
+            # A rule that timed out (or failed) may be the one that filters: neither "no filter"
+            # nor "filter present, unused" follows from the rules that did answer.
+            continue
         with_filter = [r for r in read if r.state and r.state.has_target]
         firing = [r for r in with_filter if r.state and r.state.filters_people_or_vehicles]
         if firing:
