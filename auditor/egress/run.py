@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.egress.allow import AllowList
 from auditor.egress.findings import egress_findings, mark_configured
@@ -41,11 +42,12 @@ from probes.egress import (
     EgressCaptureError,
     FileAnalysis,
     InterfaceMissing,
-    LiveWatch,
     SiteNetworks,
 )
 from probes.egress.networks import site_from_values
-from probes.egress.ring import RingAnalyser, RingCapture
+
+if TYPE_CHECKING:
+    from probes.egress import LiveWatch  # pyshark: imported by start_watch, not by file analysis
 
 RING_POLL_S = 1.0
 
@@ -178,6 +180,8 @@ def start_watch(interface: str, options: EgressOptions, *, duration: float | Non
     if duration is not None and not 0 < duration < float("inf"):
         raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
                          f"until stopped.")
+    from probes.egress import LiveWatch
+
     with capture_errors():
         return LiveWatch(interface, options.site, duration=duration).start()
 
@@ -217,6 +221,8 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
                          f"until stopped.")
     if keep < 2 or file_seconds < 1:
         raise UsageError("A ring buffer needs --keep 2 or more files of at least one second (--file-seconds).")
+    from probes.egress.ring import RingAnalyser, RingCapture
+
     folder.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC)
     with capture_errors():
