@@ -294,23 +294,32 @@ def _watch_ring(args: argparse.Namespace, console: Console, duration: float | No
                   f"(egress run {report.run_id}).", highlight=False, soft_wrap=True)
 
     with open_store(args.db) as store:
+        done = threading.Event()
+
         def work() -> None:
             try:
                 box["report"] = watch_ring(store, args.interface, args.ring, options, keep=args.keep,
                                            file_seconds=args.file_seconds, duration=duration, stop=stop,
-                                           on_file=on_file)
+                                           on_file=on_file, on_note=lambda note: err.print(
+                                               f"camaudit: note: {note}.", highlight=False, soft_wrap=True))
             except BaseException as exc:  # noqa: BLE001 - raised again on the main thread
                 box["error"] = exc
+            finally:
+                done.set()
 
         worker = threading.Thread(target=work, name="egress-ring-watch", daemon=True)
         worker.start()
         err.print(f"camaudit: capturing on {args.interface} into {args.ring} (at most {args.keep} files); "
                   f"Ctrl-C stops and stores what was seen.", highlight=False, soft_wrap=True)
-        while worker.is_alive():
+        # Waited on with an Event, not Thread.join(timeout): in Python 3.11 a Ctrl-C that lands
+        # inside join() releases the running thread's state lock, so is_alive() turns False while
+        # the watch is still storing its last file (and the report was never there to print).
+        while not done.is_set():
             try:
-                worker.join(REFRESH_S)
+                done.wait(REFRESH_S)
             except KeyboardInterrupt:
                 stop.set()
+        worker.join()
         if "error" in box:
             raise box["error"]
     print_report(console, box["report"])

@@ -207,7 +207,8 @@ def store_growing(store: Store, run_id: int, result: CaptureResult, options: Egr
 
 def watch_ring(store: Store, interface: str, folder: Path, options: EgressOptions, *, keep: int,
                file_seconds: int, duration: float | None, stop: threading.Event,
-               on_file: Callable[[str, EgressReport], None] | None = None) -> EgressReport:
+               on_file: Callable[[str, EgressReport], None] | None = None,
+               on_note: Callable[[str], None] | None = None) -> EgressReport:
     """A long watch through a dumpcap ring buffer in `folder`, each finished file analysed into
     one egress run that grows in the store; started again on the same folder after a crash or
     a kill, it carries on with the same run and counts no file twice (`probes.egress.ring`).
@@ -258,9 +259,13 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
         with capture_errors():
             raise failure
     catch_up(analyser.pending(include_newest=True))
-    dropped = capture.dropped()
-    if dropped:
-        analyser.problems.append(f"dumpcap reports {dropped} packets dropped on {interface}")
+    counts = capture.counts()
+    if counts is not None and counts[1]:
+        analyser.problems.append(f"dumpcap reports {counts[1]} packets dropped on {interface}")
+    if on_note is not None:
+        on_note(f"dumpcap did not say how many packets it dropped on {interface}" if counts is None else
+                f"dumpcap received {counts[0]} packets through the capture filter on {interface} and dropped "
+                f"{counts[1]}")
     stopped_early = stop.is_set() or (failure is not None)
     store_growing(store, run_id, analyser.result(interface, settle=True), options, complete=not stopped_early)
     if not stopped_early:
