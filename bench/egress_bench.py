@@ -7,7 +7,11 @@ side by side in one run. Targets (issue 14), on the simulators' site capture (30
   exact ground-truth destination set; the pyshark path (every frame dissected, what
   `egress analyze` did before the pre-filter) is timed alongside for comparison;
 - 2,000,000 packets: time per packet no worse than at 200k (linear or better), peak memory
-  within 1.2x of the 200k run.
+  within 1.2x of the 200k run;
+- live: `egress watch --ring` while tcpreplay sends the site capture at 250 Mbit/s and at full
+  speed into a veth pair inside a throw-away network namespace (tests/egress/linerate.py; needs
+  root and tcpreplay): Mbit/s sent, frames the kernel filter passed, dumpcap's drops, external
+  destinations found. EGRESS_BENCH_LIVE=0 leaves it out.
 
 Every case runs as a child process timed with the same clock; peak memory is the largest
 ru_maxrss of the child's process tree (wait4). Runs alternate and each figure is the best of
@@ -35,6 +39,9 @@ from device_simulators.egress.site import write_site_capture
 SIZES = tuple(int(s) for s in os.environ.get("EGRESS_BENCH_SIZES", "200000,2000000").split(","))
 ROUNDS = int(os.environ.get("EGRESS_BENCH_ROUNDS", "3"))
 CAMERAS = 30
+LIVE_PACKETS, LIVE_LOOPS = 20_000, 10
+LIVE_RATES = (250.0, None)          # Mbit/s for tcpreplay; None: --topspeed
+ROOT = Path(__file__).resolve().parents[1]
 
 # The pyshark path, whole (start-up, every frame dissected, the store): what the CLI did before.
 PYSHARK_PATH = """
@@ -104,6 +111,57 @@ def check_answer(out: str, truth_file: Path) -> bool:
     return got == want and doc["capture"]["packets"] == truth["capture"]["packets"]
 
 
+def live(work: Path) -> None:
+    """Live at line rate: `egress watch --ring` on one end of a veth pair inside a throw-away
+    network namespace while tcpreplay sends the site capture into the other end (the same
+    harness as tests/egress/test_line_rate.py; never the host's interfaces or lo)."""
+    sys.path.insert(0, str(ROOT))
+    from models.db import open_store
+    from models.egress import get_egress_report, list_egress_runs
+    from tests.egress.linerate import (
+        NamespaceRefused,
+        dumpcap_counts,
+        kept_per_pass,
+        namespace,
+        replay,
+        start_watch,
+        stop_watch,
+    )
+
+    if shutil.which("tcpreplay") is None or shutil.which("dumpcap") is None:
+        print("live: tcpreplay and dumpcap are needed (make setup installs them); skipped")
+        return
+    pcap = work / "live-site.pcap"
+    _, truth_file = write_site_capture(pcap, bundled_profiles(), packets=LIVE_PACKETS, cameras=CAMERAS, seed=1)
+    truth = json.loads(truth_file.read_text())
+    want = {(d["address"], x["address"], x["port"], x["transport"])
+            for d in truth["devices"] for x in d["destinations"]}
+    kept = kept_per_pass(pcap, work) * LIVE_LOOPS
+    for n, mbps in enumerate(LIVE_RATES):
+        ring, db = work / f"ring-{n}", work / f"live-{n}.db"
+        try:
+            with namespace() as name:
+                proc = start_watch(name, ring, db)
+                try:
+                    sent = replay(name, pcap, mbps=mbps, loops=LIVE_LOOPS)
+                finally:
+                    code, _, err = stop_watch(proc)
+        except NamespaceRefused as exc:
+            print(f"live: skipped, {exc}")
+            return
+        counts = dumpcap_counts(err)
+        with open_store(db) as store:
+            report = get_egress_report(store, run_id=list_egress_runs(store)[0].id)
+        assert report is not None
+        got = {(d.address, x.address, x.port, x.transport) for d in report.devices for x in d.destinations}
+        passed, dropped = counts if counts is not None else ("?", "?")
+        print(f"live ({'tcpreplay --mbps ' + format(mbps, 'g') if mbps else 'tcpreplay --topspeed'}): "
+              f"{sent.packets} frames at {sent.mbps:.0f} Mbit/s; the kernel filter passed {passed} "
+              f"(it keeps {kept}), dumpcap dropped {dropped}; external destinations found "
+              f"{len(want & got)}/{len(want)}{'' if got <= want else ', and some not in the capture'}; "
+              f"watch exit status {code}", flush=True)
+
+
 def main() -> int:
     tshark = shutil.which("tshark")
     if tshark is None or shutil.which("tcpdump") is None:
@@ -163,6 +221,10 @@ def main() -> int:
         print(f"{SIZES[-1]} vs {SIZES[0]}: time x{large['camaudit'][0] / small['camaudit'][0]:.1f} for x{scale:.0f} "
               f"the packets (linear or better: <= x{scale:.0f}); peak memory "
               f"{large['camaudit'][2] / small['camaudit'][2]:.2f}x (target <= 1.2x)")
+    if os.environ.get("EGRESS_BENCH_LIVE", "1") != "0":
+        print()
+        with tempfile.TemporaryDirectory(prefix="egress-bench-live-") as tmp:
+            live(Path(tmp))
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0 if all(right.values()) else 1
 
