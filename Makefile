@@ -1,5 +1,5 @@
 # Two commands for a fresh Debian machine (as root): `make demo` and `make test`.
-# Both create .venv, install camaudit with its test tools, and install tshark and tcpdump when missing.
+# Both create .venv, install camaudit with its test tools, and install tshark, tcpdump and tcpreplay when missing.
 
 VENV    ?= .venv
 PYTHON  ?= python3
@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	@command -v tcpdump >/dev/null 2>&1 || { \
 	  echo "Installing tcpdump (Debian package; the egress pre-filter for capture files) ..."; \
 	  apt-get update -qq && apt-get install -y -qq tcpdump >/dev/null; }
+	@command -v tcpreplay >/dev/null 2>&1 || { \
+	  echo "Installing tcpreplay (Debian package; the egress line-rate test replays a capture in a network namespace) ..."; \
+	  apt-get update -qq && apt-get install -y -qq tcpreplay >/dev/null; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

@@ -73,7 +73,7 @@ def _interrupted_line(exc: KeyboardInterrupt) -> tuple[str, int]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from auditor.commands.summary import make_console
+    from auditor.commands.console import make_console  # light: the commands import what they need themselves
 
     console = make_console()   # full width when stdout is a file or pipe: tables are never cut there
     err = Console(stderr=True)

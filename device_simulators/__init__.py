@@ -12,8 +12,19 @@ from device_simulators.profile import (
     load_fleet,
     load_profile,
 )
-from device_simulators.runtime.device import SimDevice
-from device_simulators.runtime.fleet import Fleet, FleetError
+
+_LAZY = {"SimDevice": "device_simulators.runtime.device", "Fleet": "device_simulators.runtime.fleet",
+         "FleetError": "device_simulators.runtime.fleet"}
+
+
+def __getattr__(name: str) -> object:
+    """The runtime (servers, handlers) is imported on first use: `camaudit --help` and `camaudit egress`
+    register the `sim` command without paying for the HTTP/ONVIF servers."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["Fleet", "FleetError", "Profile", "ProfileError", "SimDevice", "bundled_profile",
            "bundled_profiles", "load_fleet", "load_profile"]

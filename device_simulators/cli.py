@@ -10,13 +10,15 @@ import argparse
 import signal
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from device_simulators.profile import Profile, bundled_fleets, bundled_profiles, load_fleet, load_profile
-from device_simulators.runtime.device import is_privileged
-from device_simulators.runtime.fleet import Fleet
+
+if TYPE_CHECKING:
+    from device_simulators.runtime.fleet import Fleet
 
 DEFAULT_BASE = "127.0.20.1"
 
@@ -86,6 +88,9 @@ def port_map_table(fleet: Fleet) -> Table:
 
 
 def cmd_up(args: argparse.Namespace, console: Console) -> int:
+    from device_simulators.runtime.device import is_privileged
+    from device_simulators.runtime.fleet import Fleet
+
     fleet = Fleet(selected_profiles(args), args.base_address, log_dir=args.log_dir)
     stop = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
 from models.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+DEFAULT_SITE = "default"   # the site of a run recorded without --site (and of every run before sites)
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 _POSTGRES_SCHEMES = frozenset({"postgresql", "postgresql+psycopg", "postgres"})
@@ -58,6 +61,9 @@ def parse_pg_url(text: str) -> PgLocation:
         given = scheme.group(1) if scheme else "this"
         raise StoreUnavailable(f"The store is an SQLite file (give a path) or a PostgreSQL database ({URL_FORM}); "
                                f"a {given}:// URL is not supported.")
+    from sqlalchemy.engine import make_url  # here, not at import: `camaudit egress` starts its captures first
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text)
     except (ArgumentError, ValueError) as exc:

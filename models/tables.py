@@ -16,6 +16,8 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from models.location import DEFAULT_SITE  # noqa: F401 - defined there (light, for the CLI); used here
+
 SCHEMA_VERSION = 2  # PRAGMA user_version of files under Alembic (models/migrations); 1 was the last before it
 
 
@@ -55,8 +57,6 @@ class RunOptions:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
-
-DEFAULT_SITE = "default"   # the site of runs recorded without --site, and of everything before sites existed
 
 
 def site_field() -> Any:

@@ -13,7 +13,7 @@ from rich.console import Console
 from auditor.commands.argtypes import positive_int, seconds
 from auditor.commands.dbarg import add_db_argument, add_site_argument
 from auditor.commands.machine_output import add_output_options
-from auditor.run.orchestrator import DEFAULT_CONCURRENCY
+from auditor.run import DEFAULT_CONCURRENCY
 from auditor.run.target_lists import add_target_arguments
 
 if TYPE_CHECKING:

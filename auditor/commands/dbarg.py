@@ -49,7 +49,7 @@ def site_name(text: str) -> str:
 
 def add_site_argument(parser: argparse.ArgumentParser, *, recording: bool = False) -> None:
     """--site: the site a new run belongs to (recording), or the site to show (reading; default all)."""
-    from models.tables import DEFAULT_SITE
+    from models.location import DEFAULT_SITE
 
     if recording:
         parser.add_argument("--site", type=site_name, default=DEFAULT_SITE, metavar="NAME",

@@ -59,7 +59,7 @@ def pick_pair(store: Store, run_a: int | None, run_b: int | None,
         UsageError: fewer than two runs, no such run, the same run twice, or runs of two sites.
     """
     from auditor.report.load import complete_runs, pick_run
-    from models.tables import DEFAULT_SITE
+    from models.location import DEFAULT_SITE
 
     if run_a is None:
         if run_b is not None:

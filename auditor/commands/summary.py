@@ -9,23 +9,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from auditor.commands.console import UNLIMITED, make_console  # noqa: F401 - re-exported for the commands
 from auditor.run.orchestrator import AuditProgress
 from models.audit import DeviceAudit
 from models.features import BIOMETRIC_FEATURES, SEVERITIES
 from models.last_read import LastRead
 from models.read_status import read_status, was_read
-
-UNLIMITED = 100_000   # columns when writing to a file or pipe: a table is never cut or wrapped there
-
-
-def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
-    """A console that never cuts a table when it does not write to a terminal: `camaudit discover … > file`
-    keeps every address whole (rich otherwise assumes 80 columns and ellipsises cells)."""
-    console = Console(stderr=stderr, quiet=quiet)
-    if not console.is_terminal:
-        console = Console(stderr=stderr, quiet=quiet, width=UNLIMITED)
-    return console
-
 
 SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
                   "info": "dim"}

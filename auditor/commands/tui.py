@@ -96,7 +96,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def cmd_tui(args: argparse.Namespace, console: Console) -> int:
     from auditor.run.orchestrator import AuditOptions
     from models.db import open_store
-    from models.tables import DEFAULT_SITE
+    from models.location import DEFAULT_SITE
     from tui.app import make_app
 
     services = OrchestratorServices(AuditOptions(site=args.site or DEFAULT_SITE))   # audits from the TUI join it

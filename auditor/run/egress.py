@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.judge.egress.allow import AllowList
 from auditor.judge.egress.findings import egress_findings, mark_configured
@@ -41,11 +42,12 @@ from probes.egress import (
     EgressCaptureError,
     FileAnalysis,
     InterfaceMissing,
-    LiveWatch,
     SiteNetworks,
 )
 from probes.egress.networks import site_from_values
-from probes.egress.ring import RingAnalyser, RingCapture
+
+if TYPE_CHECKING:
+    from probes.egress import LiveWatch  # pyshark: imported by start_watch, not by file analysis
 
 RING_POLL_S = 1.0
 
@@ -178,6 +180,8 @@ def start_watch(interface: str, options: EgressOptions, *, duration: float | Non
     if duration is not None and not 0 < duration < float("inf"):
         raise UsageError(f"A watch lasts more than zero seconds, not {duration}; leave the duration out to watch "
                          f"until stopped.")
+    from probes.egress import LiveWatch
+
     with capture_errors():
         return LiveWatch(interface, options.site, duration=duration).start()
 
@@ -203,7 +207,8 @@ def store_growing(store: Store, run_id: int, result: CaptureResult, options: Egr
 
 def watch_ring(store: Store, interface: str, folder: Path, options: EgressOptions, *, keep: int,
                file_seconds: int, duration: float | None, stop: threading.Event,
-               on_file: Callable[[str, EgressReport], None] | None = None) -> EgressReport:
+               on_file: Callable[[str, EgressReport], None] | None = None,
+               on_note: Callable[[str], None] | None = None) -> EgressReport:
     """A long watch through a dumpcap ring buffer in `folder`, each finished file analysed into
     one egress run that grows in the store; started again on the same folder after a crash or
     a kill, it carries on with the same run and counts no file twice (`probes.egress.ring`).
@@ -217,6 +222,8 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
                          f"until stopped.")
     if keep < 2 or file_seconds < 1:
         raise UsageError("A ring buffer needs --keep 2 or more files of at least one second (--file-seconds).")
+    from probes.egress.ring import RingAnalyser, RingCapture
+
     folder.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC)
     with capture_errors():
@@ -252,9 +259,13 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
         with capture_errors():
             raise failure
     catch_up(analyser.pending(include_newest=True))
-    dropped = capture.dropped()
-    if dropped:
-        analyser.problems.append(f"dumpcap reports {dropped} packets dropped on {interface}")
+    counts = capture.counts()
+    if counts is not None and counts[1]:
+        analyser.problems.append(f"dumpcap reports {counts[1]} packets dropped on {interface}")
+    if on_note is not None:
+        on_note(f"dumpcap did not say how many packets it dropped on {interface}" if counts is None else
+                f"dumpcap received {counts[0]} packets through the capture filter on {interface} and dropped "
+                f"{counts[1]}")
     stopped_early = stop.is_set() or (failure is not None)
     store_growing(store, run_id, analyser.result(interface, settle=True), options, complete=not stopped_early)
     if not stopped_early:

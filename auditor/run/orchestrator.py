@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from auditor.run import DEFAULT_CONCURRENCY
 from auditor.run.credentials import CredentialBook
 from auditor.run.device_audit import audit_device
 from models.audit import DeviceAudit
@@ -22,8 +23,6 @@ from models.errors import Interrupted
 from models.tables import RunOptions
 from probes.base import Target
 from probes.context import ProbeSettings
-
-DEFAULT_CONCURRENCY = 16   # devices audited at once
 
 
 @dataclass(frozen=True)

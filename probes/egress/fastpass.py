@@ -34,8 +34,11 @@ from probes.egress.networks import SiteNetworks
 from probes.egress.stats import CaptureStats
 from probes.egress.tsharkargs import dissector_parameters, preference_parameters
 
+# `python -S` (no site-packages: ~20 ms less start-up) with the project's root on the path;
 # `-m probes.egress.headers` would import the module twice (the package imports it first).
-HEADER_PASS = "import sys; from probes.egress.headers import main; sys.exit(main(sys.argv[1:]))"
+ROOT = str(Path(__file__).resolve().parents[2])
+HEADER_PASS = ("import sys; sys.path.insert(0, sys.argv.pop(1)); from probes.egress.headers import main; "
+               "sys.exit(main(sys.argv[1:]))")
 PCAP_HEADER = 24
 RELAY_CHUNK = 1 << 20
 _QUIET = ("reading from file", "Running as user")
@@ -95,7 +98,7 @@ class FastPass:
         self._stop = threading.Event()
         self.outcomes: list[tuple[int, str]] = []          # per file: tcpdump's exit status and words
         self._feed: _FileFeed | None = _FileFeed(paths[0], self._expression, tcpdump)
-        self.headers = subprocess.Popen([sys.executable, "-c", HEADER_PASS, *map(str, paths)],
+        self.headers = subprocess.Popen([sys.executable, "-S", "-c", HEADER_PASS, ROOT, *map(str, paths)],
                                         stdout=subprocess.PIPE,
                                         stderr=subprocess.PIPE if progress else subprocess.DEVNULL)
         if progress is not None:

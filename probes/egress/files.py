@@ -106,8 +106,8 @@ def slow_reason(path: Path, tcpdump: str | None) -> str | None:
 
 class FileAnalysis:
     """Capture files analysed as one window, in the order given. `start()` launches the first
-    run of fast-path files at once (the CLI then imports the store while they run);
-    `result()` reads them all."""
+    run of fast-path files at once; `read_ahead()` also reads their rows on a thread (the CLI
+    imports the store meanwhile); `result()` reads them all, or waits for that thread."""
 
     def __init__(self, paths: Sequence[str | Path], site: SiteNetworks, *, cancel: threading.Event | None = None,
                  fast: bool = True, progress: Callable[[int], None] | None = None) -> None:
@@ -121,7 +121,11 @@ class FileAnalysis:
         self.notes: list[str] = []
         self._plan: list[tuple[str, Any]] | None = None
         self._first: FastPass | None = None
+        self._running: FastPass | None = None
         self._early: EgressCaptureError | None = None
+        self._closed = threading.Event()
+        self._ahead: threading.Thread | None = None
+        self._outcome: CaptureResult | BaseException | None = None
 
     def _make_plan(self) -> list[tuple[str, Any]]:
         """Consecutive fast-path files become one run ("fast", [paths]); the others are
@@ -161,7 +165,27 @@ class FileAnalysis:
         return FastPass(paths, self.site, tshark=find_tshark(), tcpdump=shutil.which("tcpdump") or "tcpdump",
                         progress=progress)
 
+    def read_ahead(self) -> FileAnalysis:
+        """Start, and read every file on a thread; `result()` waits for it. tshark's output
+        must be read while the caller does other work, or its pipe fills and tshark waits."""
+        if self._plan is None:
+            self.start()
+        self._ahead = threading.Thread(target=self._read_on_thread, name="egress-read", daemon=True)
+        self._ahead.start()
+        return self
+
+    def _read_on_thread(self) -> None:
+        try:
+            self._outcome = self._read()
+        except BaseException as exc:  # noqa: BLE001 - raised again by result() on the caller's thread
+            self._outcome = exc
+
     def close(self) -> None:
+        """Stop whatever still runs (a Ctrl-C while the rows are read on a thread)."""
+        self._closed.set()
+        for run in (self._first, self._running):
+            if run is not None:
+                run.kill()
         if self._first is not None:
             self._first.close()
             self._first = None
@@ -169,6 +193,12 @@ class FileAnalysis:
     def result(self) -> CaptureResult:
         """Read every file. Raises like `read_files`."""
         try:
+            if self._ahead is not None:
+                self._ahead.join()
+                if isinstance(self._outcome, BaseException):
+                    raise self._outcome
+                assert self._outcome is not None
+                return self._outcome
             if self._plan is None:
                 self.start()
             return self._read()
@@ -192,7 +222,7 @@ class FileAnalysis:
         problems: list[str] = []
         read = 0
         for index, (kind, item) in enumerate(self._plan):
-            if self.cancel is not None and self.cancel.is_set():
+            if self._closed.is_set() or (self.cancel is not None and self.cancel.is_set()):
                 problems.append(STOPPED)
                 break
             try:
@@ -227,12 +257,14 @@ class FileAnalysis:
             run, self._first = self._first, None
         else:
             run = self._fast_pass(paths)
+        self._running = run
         try:
             if not run.rows(table, self.cancel):
                 problems.append(STOPPED)
                 return []
             outcomes, failed = run.finish()
         finally:
+            self._running = None
             run.close()
         if failed:
             if not any(stats.frames for _, stats, _ in outcomes) and not table.frames:

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from probes.egress import columns as c
+import probes.egress.columns as c
 from probes.egress.networks import SiteNetworks
 from probes.egress.traffic import DestinationTraffic, DeviceTraffic, DnsLookup, to_datetime
 

@@ -115,53 +115,69 @@ Progress = Callable[[int], None] | None      # told the frames counted so far, o
 def _pcap(stream: BinaryIO, head: bytes, result: HeaderPass, counter: _Counter, progress: Progress) -> None:
     order, units = PCAP_MAGICS[struct.unpack_from("<I", head)[0]]
     result.link_types.add(struct.unpack_from(order + "I", head, 20)[0] & 0x0FFFFFFF)
-    record = struct.Struct(order + "IIII")
-    # The common case in one call: record header, Ethernet type, IPv4 source and destination.
+    # One unpack per record: its header, the Ethernet type and an untagged IPv4 source and
+    # destination. This loop is the header pass's whole cost (~0.7 us a frame): keep it flat.
     fast = struct.Struct(order + "IIII12x2s12x8s")
-    unpack, unpack_fast = record.unpack_from, fast.unpack_from
-    scale = 1_000_000 // units if units <= 1_000_000 else 0
+    unpack, reach = fast.unpack_from, fast.size
+    tail = struct.Struct(order + "IIII").unpack_from         # the last records of a buffer
+    micro = units == 1_000_000
     packets, sizes, frame = counter.packets, counter.bytes, counter.frame
-    stats = result.stats
     frames = total = 0
     first = last = None
-    buf = b""
-    for chunk in _chunks(stream, result=result):
-        buf = buf + chunk if buf else chunk
-        n, off = len(buf), 0
-        while off + 16 <= n:
-            if off + fast.size <= n:
-                sec, frac, incl, orig, kind, key = unpack_fast(buf, off)
-            else:
-                sec, frac, incl, orig = unpack(buf, off)
+    # One buffer for the whole file (a fresh 4 MB object per read costs more in page faults
+    # than the loop below): each read appends after what is left of the last record.
+    buf = bytearray(CHUNK + MAX_RECORD + 16)
+    view = memoryview(buf)
+    n = 0
+    while True:
+        try:
+            got = stream.readinto(view[n:n + CHUNK])
+        except (EOFError, OSError, zlib.error) as exc:
+            result.damage = f"the compressed file breaks off part-way ({exc or 'unexpected end of data'})"
+            break
+        if not got:
+            break
+        n += got
+        off = 0
+        limit = n - reach
+        while True:
+            if off <= limit:
+                sec, frac, incl, orig, kind, key = unpack(buf, off)
+            elif off + 16 <= n:
+                sec, frac, incl, orig = tail(buf, off)
                 kind = key = None
-            if incl > MAX_RECORD:
-                result.damage = f"a packet claims {incl} bytes, bigger than maximum of {MAX_RECORD}"
+            else:
                 break
             end = off + 16 + incl
-            if end > n:
+            if end > n or incl > MAX_RECORD:
+                if incl > MAX_RECORD:
+                    result.damage = f"a packet claims {incl} bytes, bigger than maximum of {MAX_RECORD}"
                 break
-            if kind == b"\x08\x00" and incl >= 34:          # IPv4, untagged
+            if kind == b"\x08\x00" and incl >= 34:          # IPv4, untagged: the common case
                 packets[key] = packets.get(key, 0) + 1
                 sizes[key] = sizes.get(key, 0) + orig
             elif incl >= 14:
-                frame(buf[off + 16:end], orig)
-            t = sec * 1_000_000 + (frac * scale if scale else frac // 1000)
+                frame(bytes(buf[off + 16:end]), orig)
+            t = sec * 1_000_000 + (frac if micro else frac // 1000)
             if first is None:
                 first = last = t
-            elif t < first:
-                first = t
             elif t > last:
                 last = t
+            elif t < first:
+                first = t
             frames += 1
             total += orig
             off = end
-        buf = buf[off:]
+        buf[:n - off] = bytes(view[off:n])        # what is left of a record (a copy: no overlap)
+        n -= off
         if progress is not None:
             progress(frames)
         if result.damage:
             break
-    if buf and not result.damage:
+    view.release()
+    if n and not result.damage:
         result.damage = CUT_SHORT
+    stats = result.stats
     stats.frames, stats.bytes, stats.first_us, stats.last_us = frames, total, first, last
 
 

@@ -192,10 +192,16 @@ class RingCapture:
 
         return _live_problem(self.interface, self.words())
 
-    def dropped(self) -> int | None:
-        """Packets the kernel or dumpcap dropped, as dumpcap reports when it stops."""
+    def counts(self) -> tuple[int, int] | None:
+        """Packets that passed the capture filter, and those the kernel or dumpcap dropped, as
+        dumpcap reports when it stops; None if it said nothing (unknown, not zero)."""
         for line in self.words():
             found = _DROPPED.search(line)
             if found:
-                return int(found.group(2))
+                return int(found.group(1)), int(found.group(2))
         return None
+
+    def dropped(self) -> int | None:
+        """Packets the kernel or dumpcap dropped (None: dumpcap did not say)."""
+        counts = self.counts()
+        return None if counts is None else counts[1]

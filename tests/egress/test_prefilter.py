@@ -62,10 +62,15 @@ def test_one_expression_names_every_site_and_local_network():
 
 
 @needs_tcpdump
-def test_tcpdump_and_dumpcap_compile_it(tmp_path: Path):
+@pytest.mark.parametrize("networks", [None, ["10.20.0.0/24", "192.168.5.0/24", "fd00::/64"], ["2001:db8:5::/48"],
+                                      ["10.1.0.0/16", "10.2.0.0/16", "172.20.0.0/14", "192.168.0.0/16"]],
+                         ids=["private-ranges", "ipv4-and-ipv6", "ipv6-only", "several-ipv4"])
+def test_tcpdump_and_dumpcap_compile_it(tmp_path: Path, networks: list[str] | None):
     pcap = tmp_path / "one.pcap"
     _write(pcap, [_frames()[0][1]])
-    expression = capture_filter(SiteNetworks.default())
+    site = SiteNetworks.default() if networks is None else SiteNetworks(parse_networks(networks))
+    expression = capture_filter(site)
+    assert all(f"src net {n}" in expression for n in networks or ())
     compiled = subprocess.run(["tcpdump", "-d", "-r", str(pcap), expression], capture_output=True, text=True,
                               timeout=30)
     assert compiled.returncode == 0 and "ret" in compiled.stdout, compiled.stderr

@@ -85,4 +85,4 @@ def test_dumpcaps_drop_count_is_read_from_its_last_words(tmp_path: Path):
     assert "-b" in capture.command and "files:3" in capture.command and capture.dropped() is None
     capture._err.write(b"Capturing on 'Loopback: lo'\nPackets captured: 253507\n"
                        b"Packets received/dropped on interface 'Loopback: lo': 253507/12 (pcap:0/dumpcap:12) (99.9%)\n")
-    assert capture.dropped() == 12
+    assert capture.dropped() == 12 and capture.counts() == (253507, 12)
