@@ -6,12 +6,12 @@ it, so every read and parse of this device's probes is charged to it until `clos
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from probes import _budget
-from probes.base import Fingerprint, Target
+from probes.base import Fingerprint, Observation, Target
 from probes.http import DeviceHttp, HttpSettings
 from probes.login import LoginState
 
@@ -34,6 +34,7 @@ class ProbeContext:
     http: DeviceHttp = field(init=False)
     budget: _budget.DeviceBudget = field(default_factory=_budget.DeviceBudget)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _published: dict[str, list[Observation]] = field(default_factory=dict, init=False, repr=False)
     _token: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +55,17 @@ class ProbeContext:
         if status == "error":
             raise value
         return value
+
+    def publish(self, probe_id: str, observations: Sequence[Observation]) -> list[Observation]:
+        """What probe `probe_id` found on this device, kept for the probes that run after it (isapi.triggers
+        adds where each analytic's events go to what the configuration probes observed). Returns them."""
+        self._published[probe_id] = list(observations)
+        return list(observations)
+
+    def published(self, *probe_ids: str) -> list[Observation]:
+        """What these probes published on this device, in the order named. A probe that has not run,
+        or failed, published nothing: the reader works with what was read, never runs another probe."""
+        return [obs for pid in probe_ids for obs in self._published.get(pid, [])]
 
     def close(self) -> None:
         self.http.close()

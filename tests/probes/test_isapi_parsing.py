@@ -332,7 +332,7 @@ def test_triggers_decorate_config_observations_with_routes():
     snap = FeatureObservation("isapi", "faceSnap", True, True, None, 1)  # type: ignore[arg-type]
     tamper = FeatureObservation("isapi", "tamperDetection", True, True, None, 1)  # type: ignore[arg-type]
     for key, found in (("smart-events", [tamper]), ("intelligent", [snap]), ("thermal", [])):
-        ctx.memo(f"isapi:observations:isapi.{key}", lambda found=found: found)
+        ctx.publish(f"isapi.{key}", found)
     out = {o.name: o for o in triggers.PROBE.run(ctx)}
     assert set(out) == {"faceSnap", "tamperDetection"}        # VMD-1 has no observed motion to decorate
     assert out["faceSnap"].sends_to == ("platform", "ftp", "record") and out["faceSnap"].channel == 1
