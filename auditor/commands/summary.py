@@ -14,7 +14,7 @@ from auditor.run.orchestrator import AuditProgress
 from models.audit import DeviceAudit
 from models.features import BIOMETRIC_FEATURES, counts_as_remote, severity_rank, severity_style, worst
 from models.last_read import LastRead
-from models.read_status import read_status, was_read
+from models.read_status import READ_STATUS_STYLE, read_status, was_read
 
 UNLIMITED = 100_000   # columns when writing to a file or pipe: a table is never cut or wrapped there
 
@@ -32,8 +32,6 @@ def worst_severity(audit: DeviceAudit) -> str | None:
     return worst(f.severity for f in audit.findings)
 
 
-STATUS_STYLE = {"read": "green", "partly read": "yellow", "login failed": "bold red", "locked": "bold red",
-                "unreachable": "bold red"}
 NOT_READ = "[yellow]not read[/]"
 
 
@@ -92,7 +90,7 @@ def audit_table(devices: Sequence[DeviceAudit], last_read: Mapping[tuple[str, in
         else:   # what could not be read is unknown, not "0" or "none"; a finding about the failure still shows
             # The worst finding of a device not read is only about the failure: "info" would read as "fine".
             cells = (*_not_read((last_read or {}).get((a.address, a.port))), NOT_READ)
-        table.add_row(a.address, f"[{STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
+        table.add_row(a.address, f"[{READ_STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
                       *cells)
     return table
 

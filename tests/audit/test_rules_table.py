@@ -26,6 +26,7 @@ from models.features import (
     tri_state_text,
     worst,
 )
+from models.read_status import READ_STATUS_STYLE, READ_STATUSES  # noqa: E402
 
 JUDGE = Path(__file__).resolve().parents[2] / "auditor" / "judge"
 
@@ -62,6 +63,10 @@ def test_severity_ranking_puts_an_unknown_severity_first():
     assert worst([]) is None
     assert set(SEVERITY_STYLE) == set(SEVERITIES)
     assert severity_style("urgent") == severity_style("critical")
+
+
+def test_read_status_styles_cover_every_status():
+    assert set(READ_STATUS_STYLE) == set(READ_STATUSES)
 
 
 def test_three_valued_words():
