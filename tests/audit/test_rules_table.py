@@ -26,7 +26,7 @@ from models.features import (
     tri_state_text,
     worst,
 )
-from models.read_status import READ_STATUS_STYLE, READ_STATUSES  # noqa: E402
+from models.read_status import READ_STATUS_STYLE, READ_STATUSES
 
 JUDGE = Path(__file__).resolve().parents[2] / "auditor" / "judge"
 
