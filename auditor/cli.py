@@ -13,7 +13,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from auditor import __version__
-from models.errors import CamauditError, Interrupted, SimulatorError, StoreError
+from models.errors import CamauditError, Interrupted, SimulatorError, as_user_error
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -39,15 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _translate(exc: Exception) -> CamauditError:
-    """Errors from the store and the simulators become project errors (one boundary)."""
+    """The user's one line for `exc` (models.errors.as_user_error, shared with the TUI); the bundled
+    simulators' errors are the CLI's own foreign family (only its commands start simulators)."""
     from device_simulators import FleetError, ProfileError
-    from models.errors import StoreProblem
 
-    if isinstance(exc, StoreProblem):
-        return StoreError(exc.message)
-    if isinstance(exc, ProfileError | FleetError):
-        return SimulatorError(str(exc))
-    raise exc
+    error = as_user_error(exc, foreign=[((ProfileError, FleetError), SimulatorError)])
+    if error is None:
+        raise exc
+    return error
 
 
 def _stop_now(signum: int, _frame: object) -> None:

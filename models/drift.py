@@ -31,12 +31,19 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
-from models.features import FEATURE_IDS, FEATURE_INFO, REMOTE_ACCESS, REMOTE_ACCESS_IDS
+from models.features import (
+    FEATURE_IDS,
+    FEATURE_INFO,
+    ON_OFF,
+    REMOTE_ACCESS_IDS,
+    counts_as_remote,
+    remote_name,
+    tri_state_text,
+)
 from models.read_status import READ, read_status
 
 IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
 FIRMWARE_FIELDS = ("firmware", "firmware_date")
-NOT_RELEVANT_REMOTE = frozenset({"ntp"})
 
 
 class DestinationLike(Protocol):
@@ -161,10 +168,6 @@ def _text(value: object) -> str | None:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def _state(value: bool | None) -> str:
-    return {True: "on", False: "off", None: "unknown"}[value]
-
-
 def _switches(device_id: int, label: str, kind: str, subject: str, name: str,
               before: bool | None, after: bool | None, relevant_on: bool) -> list[Change]:
     """One enabled-flag transition as a change (or none); `kind` is "feature" or "remote"."""
@@ -172,7 +175,7 @@ def _switches(device_id: int, label: str, kind: str, subject: str, name: str,
         return []
     if after is True:
         was = " (it was unknown before)" if before is None else ""
-        return [Change(device_id, label, f"{kind}-on", subject, _state(before), "on", relevant_on,
+        return [Change(device_id, label, f"{kind}-on", subject, tri_state_text(before, ON_OFF), "on", relevant_on,
                        f"{name} switched on{was}.")]
     if after is False:
         return [Change(device_id, label, f"{kind}-off", subject, "on", "off", False, f"{name} switched off.")]
@@ -207,17 +210,13 @@ def _channels(device_id: int, label: str, before: DeviceAudit, after: DeviceAudi
     return changes
 
 
-def _remote_name(rid: str) -> str:
-    return REMOTE_ACCESS[rid].split(" (")[0]
-
-
 def _remote(device_id: int, label: str, before: DeviceAudit, after: DeviceAudit) -> list[Change]:
     changes: list[Change] = []
     for rid in REMOTE_ACCESS_IDS:
         old, new = before.remote_access.get(rid), after.remote_access.get(rid)
         old_on, new_on = (old.enabled if old else None), (new.enabled if new else None)
-        name = _remote_name(rid)
-        changes += _switches(device_id, label, "remote", rid, name, old_on, new_on, rid not in NOT_RELEVANT_REMOTE)
+        name = remote_name(rid)
+        changes += _switches(device_id, label, "remote", rid, name, old_on, new_on, counts_as_remote(rid))
         old_has, new_has = (old.supported if old else None), (new.supported if new else None)
         if old_on is False and new_on is None and new_has is True:
             # "off" then "the firmware has it, state unknown": we know less, and it may be on.
@@ -321,7 +320,7 @@ def _destinations(device_id: int, label: str, before: Iterable[DestinationLike],
 def _added(device_id: int, audit: DeviceAudit, destinations: Sequence[DestinationLike]) -> list[Change]:
     label = device_label(audit)
     on = [FEATURE_INFO[f].label for f in FEATURE_IDS if audit.features.get(f, FeatureVerdict()).enabled is True]
-    remote = [_remote_name(r) for r in REMOTE_ACCESS_IDS if r not in NOT_RELEVANT_REMOTE
+    remote = [remote_name(r) for r in REMOTE_ACCESS_IDS if counts_as_remote(r)
               and (v := audit.remote_access.get(r)) is not None and v.enabled is True]
     what = "; ".join(p for p in (f"analytics on: {', '.join(on)}" if on else "",
                                  f"remote access on: {', '.join(remote)}" if remote else "") if p)

@@ -13,8 +13,10 @@ carries one full sentence for the user.
     ├── CaptureError               tshark missing, no capture permission, bad interface or file
     └── SimulatorError             the bundled simulators could not start
 
-It lives in `models` (the bottom layer) so the TUI, the report and the store raise and catch the
-same classes without importing `auditor` (see ARCHITECTURE.md). SQLAlchemy, sqlite3 and OS errors
+`as_user_error` is the one mapping from an exception to what the user reads, used by the CLI
+(one line on stderr) and the TUI (a modal). It lives in `models` (the bottom layer) so the TUI,
+the report and the store raise and catch the same classes without importing `auditor`
+(see ARCHITECTURE.md). SQLAlchemy, sqlite3 and OS errors
 are translated into the store's errors in one place, `models.db`.
 
 Ctrl-C and SIGTERM are not errors: they raise `Interrupted` (a KeyboardInterrupt), the
@@ -27,6 +29,7 @@ Foreign exceptions are translated into these at one boundary per family.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -98,3 +101,20 @@ class RecordNotFound(StoreProblem, LookupError):
 
 class RunClosed(StoreProblem):
     """A device audit arrived after its run was closed; it is dropped, never written."""
+
+
+# A foreign error family and the project error it becomes, for a boundary that owns the family
+# (the CLI passes the bundled simulators' errors; `models` imports nothing of ours to name them).
+Foreign = tuple[type[BaseException] | tuple[type[BaseException], ...], type[CamauditError]]
+
+
+def as_user_error(exc: BaseException, foreign: Sequence[Foreign] = ()) -> CamauditError | None:
+    """The error a user reads for `exc`: a CamauditError as it is (StoreProblem is a StoreError, so
+    store failures need no translation), a `foreign` family's error as its project error with the same
+    sentence, and None for anything else: a bug, which the caller re-raises with its traceback."""
+    if isinstance(exc, CamauditError):
+        return exc
+    for family, error in foreign:
+        if isinstance(exc, family):
+            return error(str(exc))
+    return None

@@ -25,6 +25,9 @@ LOCKED = "locked"
 UNREACHABLE = "unreachable"
 READ_STATUSES = (READ, PARTLY_READ, LOGIN_FAILED, LOCKED, UNREACHABLE)
 NOT_READ = frozenset({LOGIN_FAILED, LOCKED, UNREACHABLE})   # nothing about the settings was read
+# How the CLI summary and the TUI colour each status (Rich styles).
+READ_STATUS_STYLE: dict[str, str] = {READ: "green", PARTLY_READ: "yellow", LOGIN_FAILED: "bold red",
+                                     LOCKED: "bold red", UNREACHABLE: "bold red"}
 
 # Probe outcomes (models.audit.ProbeRecord) that mean "answered": "unsupported" is an answer too.
 _ANSWERED = frozenset({"ok", "unsupported"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any, TypeVar
 
@@ -24,7 +24,7 @@ from models.audit import (
 )
 from models.db import Store
 from models.errors import RunClosed
-from models.features import SEVERITIES
+from models.features import worst
 from models.runs import (  # noqa: F401 - the run lifecycle is part of this module's interface
     HEARTBEAT_EVERY,
     STALE_AFTER,
@@ -105,11 +105,6 @@ def _identify(session: Session, site: str, audit: DeviceAudit, now: dt.datetime)
     return device
 
 
-def _worst(findings: Iterable[Finding]) -> str | None:
-    ranks = [SEVERITIES.index(f.severity) for f in findings if f.severity in SEVERITIES]
-    return SEVERITIES[min(ranks)] if ranks else None
-
-
 def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int:
     """Record one finished device in one transaction and return the snapshot id.
 
@@ -137,7 +132,7 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
             probes=[p.to_json() for p in audit.probes],
             data_flows=[flow.to_json() for flow in audit.data_flows],
             protocol_status={family: st.to_json() for family, st in audit.protocol_status.items()},
-            finding_count=len(audit.findings), worst_severity=_worst(audit.findings),
+            finding_count=len(audit.findings), worst_severity=worst(f.severity for f in audit.findings),
         )
         session.add(snapshot)
         session.flush()

@@ -1,5 +1,10 @@
 """Why a probe could not read something. These are per-device outcomes, recorded and shown,
-never raised to the user (user-facing errors live in auditor/errors.py).
+never raised to the user (user-facing errors live in models/errors.py).
+
+Creating one has no side effect. The code at a device read's boundary (ISAPI `get_doc`, Dahua
+`call`, `OnvifClient.call`) records what it raises on the probe context (`ProbeContext.record`),
+so a problem a probe recovers from is still listed on the device; the orchestrator records what
+reaches it.
 
     ProbeError                      reason is a short sentence for the device's error list
     ├── Unreachable                 nothing listens / no route
@@ -38,14 +43,13 @@ class ProbeError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        # Recorded even if a probe catches it and carries on (probes/problems.py). The record is a
-        # copy: the raised error's traceback will hold the frames it passed through, with their
-        # bodies and half-built trees, and a device's problem list must not keep those alive.
-        from probes.problems import record
 
+    def detached(self) -> ProbeError:
+        """A copy without traceback, for a device's problem list: the raised error's traceback holds
+        the frames it passed through, with their bodies and half-built trees, which must not stay alive."""
         copy = type(self).__new__(type(self))
-        copy.args, copy.reason = self.args, reason
-        record(copy)
+        copy.args, copy.reason = self.args, self.reason
+        return copy
 
 
 class Unreachable(ProbeError):

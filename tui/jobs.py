@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from models.db import Store
-from models.errors import CamauditError, StoreProblem, UsageError
+from models.errors import CamauditError, UsageError, as_user_error
 from tui.data.export import write_export
 from tui.data.fleet import FleetIndex, load_fleet
 from tui.messages import (
@@ -40,15 +40,12 @@ from tui.services import AuditCallbacks, AuditRequest, EgressCallbacks, EgressRe
 RELOAD_DELAY_S = 0.4   # during an audit, re-read the fleet at most this often
 
 
-def as_user_error(exc: Exception) -> CamauditError:
-    """The same sentence the CLI would print: project errors as they are, store errors translated."""
-    if isinstance(exc, CamauditError):
-        return exc
-    if isinstance(exc, StoreProblem):
-        from models.errors import StoreError
-
-        return StoreError(exc.message)
-    raise exc
+def user_error_or_raise(exc: Exception) -> CamauditError:
+    """The same sentence the CLI would print (models.errors.as_user_error); a bug is re-raised."""
+    error = as_user_error(exc)
+    if error is None:
+        raise exc
+    return error
 
 
 class WorkingApp(App[None]):
@@ -84,7 +81,7 @@ class WorkingApp(App[None]):
         try:
             index = load_fleet(self.store, self.fleet, site=self.site)
         except Exception as exc:  # noqa: BLE001 - store problems become the error modal
-            self.call_from_thread(self.post_message, WorkFailed(as_user_error(exc)))
+            self.call_from_thread(self.post_message, WorkFailed(user_error_or_raise(exc)))
             return
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self.post_message, FleetLoaded(index))
@@ -127,7 +124,7 @@ class WorkingApp(App[None]):
         try:
             result = self.services.audit(self.store, request, callbacks, cancel)
         except Exception as exc:  # noqa: BLE001 - user errors go to the modal; bugs are re-raised
-            post(WorkFailed(as_user_error(exc)))
+            post(WorkFailed(user_error_or_raise(exc)))
             post(AuditCompleted(None))
             return
         post(AuditCompleted(result))
@@ -191,7 +188,7 @@ class WorkingApp(App[None]):
         try:
             result = self.services.egress(self.store, request, callbacks, cancel)
         except Exception as exc:  # noqa: BLE001
-            post(WorkFailed(as_user_error(exc)))
+            post(WorkFailed(user_error_or_raise(exc)))
             post(EgressAnalysed(None))
             return
         post(EgressAnalysed(result))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import UsageError
+from models.features import tri_state_text
 
 FORMATS = ("json", "jsonl", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")   # spreadsheet formulas: device strings are untrusted
@@ -74,7 +75,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
     elif isinstance(value, bool):
-        value = "yes" if value else "no"
+        value = tri_state_text(value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 

@@ -6,27 +6,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from auditor.commands.console import UNLIMITED, make_console  # noqa: F401 - re-exported for the commands
 from auditor.run.orchestrator import AuditProgress
 from models.audit import DeviceAudit
-from models.features import BIOMETRIC_FEATURES, SEVERITIES
+from models.features import BIOMETRIC_FEATURES, counts_as_remote, severity_rank, severity_style, worst
 from models.last_read import LastRead
-from models.read_status import read_status, was_read
-
-SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
-                  "info": "dim"}
+from models.read_status import READ_STATUS_STYLE, read_status, was_read
 
 
 def worst_severity(audit: DeviceAudit) -> str | None:
-    ranks = [SEVERITIES.index(f.severity) for f in audit.findings]
-    return SEVERITIES[min(ranks)] if ranks else None
+    return worst(f.severity for f in audit.findings)
 
 
-STATUS_STYLE = {"read": "green", "partly read": "yellow", "login failed": "bold red", "locked": "bold red",
-                "unreachable": "bold red"}
 NOT_READ = "[yellow]not read[/]"
 
 
@@ -47,7 +42,7 @@ def _not_read(last: LastRead | None) -> tuple[str, str, str]:
     a, when = last.audit, last.when
     on = [fid for fid, v in a.features.items() if v.enabled is True]
     biometric = sorted(set(on) & BIOMETRIC_FEATURES)
-    remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and rid != "ntp"]
+    remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and counts_as_remote(rid)]
     return (f"{NOT_READ} [dim](last read: {len(on)} on in {when})[/]",
             f"{NOT_READ} [dim](last read: {', '.join(biometric) or 'none'} on in {when})[/]",
             f"{NOT_READ} [dim](last read: {', '.join(remote) or 'none'} on in {when})[/]")
@@ -72,20 +67,20 @@ def audit_table(devices: Sequence[DeviceAudit], last_read: Mapping[tuple[str, in
         sold = a.brand or "?"
         identity = sold if sold == maker else f"{sold} / [bold]{maker}[/]"
         worst = worst_severity(a)
-        worst_text = f"[{SEVERITY_STYLE[worst]}]{worst}[/]" if worst else "-"
+        worst_text = f"[{severity_style(worst)}]{escape(worst)}[/]" if worst else "-"
         if was_read(status):
             on = [fid for fid, v in a.features.items() if v.enabled is True]
             unknown = [fid for fid, v in a.features.items() if v.enabled is None]
             biometric = sorted(set(on) & BIOMETRIC_FEATURES)
-            remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and rid != "ntp"]
-            remote_unknown = sum(1 for rid, v in a.remote_access.items() if v.enabled is None and rid != "ntp")
+            remote = [rid for rid, v in a.remote_access.items() if v.enabled is True and counts_as_remote(rid)]
+            remote_unknown = sum(1 for rid, v in a.remote_access.items() if v.enabled is None and counts_as_remote(rid))
             cells = (f"{len(on)}" + (f" [yellow](+{len(unknown)} ?)[/]" if unknown else ""),
                      _listed(biometric, len(set(unknown) & BIOMETRIC_FEATURES), "bold red"),
                      _listed(remote, remote_unknown), worst_text)
         else:   # what could not be read is unknown, not "0" or "none"; a finding about the failure still shows
             # The worst finding of a device not read is only about the failure: "info" would read as "fine".
             cells = (*_not_read((last_read or {}).get((a.address, a.port))), NOT_READ)
-        table.add_row(a.address, f"[{STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
+        table.add_row(a.address, f"[{READ_STATUS_STYLE[status]}]{status}[/]", identity, a.model or "?", a.auth or "?",
                       *cells)
     return table
 
@@ -107,7 +102,7 @@ def device_rows(devices: Sequence[DeviceAudit],
                     "analytics_unknown": sum(1 for v in a.features.values() if v.enabled is None),
                     "biometric_on": " ".join(sorted(set(on) & BIOMETRIC_FEATURES)),
                     "remote_access_on": " ".join(r for r, v in a.remote_access.items() if v.enabled is True
-                                                 and r != "ntp"),
+                                                 and counts_as_remote(r)),
                     "worst_finding": worst_severity(a)}
         else:
             row |= dict.fromkeys(("analytics_on", "analytics_unknown", "biometric_on", "remote_access_on",
@@ -122,10 +117,10 @@ def findings_table(devices: Sequence[DeviceAudit], limit: int = 30) -> Table:
     table.add_column("severity", no_wrap=True)
     table.add_column("device", no_wrap=True)
     table.add_column("finding")
-    rows = sorted(((SEVERITIES.index(f.severity), a.address, f) for a in devices for f in a.findings),
+    rows = sorted(((severity_rank(f.severity), a.address, f) for a in devices for f in a.findings),
                   key=lambda r: (r[0], r[1]))
     for _, address, f in rows[:limit]:
-        table.add_row(f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]", address, f.title)
+        table.add_row(f"[{severity_style(f.severity)}]{escape(f.severity)}[/]", address, f.title)
     if len(rows) > limit:
         table.caption = f"{len(rows) - limit} more in the stored run (camaudit report)"
     return table

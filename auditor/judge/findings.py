@@ -14,7 +14,7 @@ from auditor.judge.advisories.findings import advisory_findings
 from auditor.judge.exposure import exposure_findings
 from auditor.judge.taxonomy import features_for
 from models.audit import DeviceAudit, Finding
-from models.features import FEATURE_INFO, SEVERITIES
+from models.features import FEATURE_INFO, severity_rank
 from probes.base import FeatureObservation
 
 Rule = Callable[[DeviceAudit, list[FeatureObservation]], Iterable[Finding]]
@@ -268,4 +268,4 @@ def protocol_family_conflict(audit: DeviceAudit, _: list[FeatureObservation]) ->
 
 def derive_findings(audit: DeviceAudit, observations: list[FeatureObservation]) -> list[Finding]:
     found = [f for r in RULES for f in r(audit, observations)]
-    return sorted(found, key=lambda f: (SEVERITIES.index(f.severity), f.id))
+    return sorted(found, key=lambda f: (severity_rank(f.severity), f.id))

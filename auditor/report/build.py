@@ -25,7 +25,7 @@ from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
 from models.drift import Drift, compare_runs, device_label
-from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
+from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, severity_rank
 from models.last_read import LastRead, get_last_read_audit, last_known_text, with_last_known
 from models.read_status import PARTLY_READ, READ, read_status, was_read
 from models.store import list_sites
@@ -111,7 +111,7 @@ def _channel(number: int, verdicts: dict[str, FeatureVerdict]) -> ChannelRow:
 def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
     """The audit's findings and the egress analysis's, most severe first."""
     found = list(audit.findings) + (list(egress.findings) if egress else [])
-    return sorted(found, key=lambda f: SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES))
+    return sorted(found, key=lambda f: severity_rank(f.severity))
 
 
 def _last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:

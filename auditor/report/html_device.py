@@ -19,7 +19,6 @@ from auditor.report.model import DeviceSection, EgressStatus, tri
 from auditor.report.views import (
     DATA_FLOW_HEADERS,
     DESTINATION_HEADERS,
-    NOT_REMOTE,
     data_flow_note,
     data_flow_rows,
     destination_row,
@@ -28,7 +27,7 @@ from auditor.report.views import (
     service_state,
 )
 from models.audit import DeviceAudit
-from models.features import FEATURE_IDS
+from models.features import FEATURE_IDS, counts_as_remote
 
 GROUP_SHORT = {"biometric": "biometric", "behaviour": "behaviour", "counting": "counting",
                "perimeter": "perimeter", "object": "object", "other": "other"}
@@ -99,7 +98,7 @@ def _channels(d: DeviceSection) -> Html:
 
 
 def _remote(d: DeviceSection) -> Html:
-    rows = [[r.label, tri_cell(r.supported, alarming=False), tri_cell(r.enabled, alarming=r.kind not in NOT_REMOTE,
+    rows = [[r.label, tri_cell(r.supported, alarming=False), tri_cell(r.enabled, alarming=counts_as_remote(r.kind),
                                                                  last_known=r.last_known),
              remote_state(r), r.destination or "—", tag("td", evidence(r.evidence), cls="ev")] for r in d.remote]
     return table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"], rows)

@@ -14,11 +14,12 @@ from typing import Any
 
 from models.audit import DeviceAudit, Finding
 from models.drift import Drift
+from models.features import tri_state_text
 
 
 def tri(value: bool | None) -> str:
-    """How every format writes a three-valued verdict."""
-    return {True: "yes", False: "no", None: "unknown"}[value]
+    """How every format writes a three-valued verdict: yes / no / unknown."""
+    return tri_state_text(value)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from auditor.report.model import ClassRow, Count, DeviceEgress, FeatureStat, MakerRow, RemoteStat, Summary
 from models.audit import DeviceAudit, FeatureVerdict
-from models.features import BIOMETRIC_FEATURES, FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES
+from models.features import BIOMETRIC_FEATURES, FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, SEVERITIES, counts_as_remote
 
 GROUP_LABELS = {
     "biometric": "Biometric (faces, temperature)",
@@ -21,7 +21,6 @@ GROUP_LABELS = {
     "object": "Objects left or taken",
     "other": "Other (audio, vehicles, motion)",
 }
-NOT_REMOTE = frozenset({"ntp"})    # time sync: not remote access, sends no personal data
 UNKNOWN_MAKER = "unknown"
 
 
@@ -81,7 +80,7 @@ def fleet_summary(audits: Sequence[DeviceAudit], egress: Mapping[int, DeviceEgre
     """The summary of one run; `egress` is None when the database holds no egress analysis."""
     total = len(audits)
     biometric = [any_state([_verdict(a, f).enabled for f in sorted(BIOMETRIC_FEATURES)]) for a in audits]
-    remote = [any_state([_remote_state(a, r) for r in REMOTE_ACCESS_IDS if r not in NOT_REMOTE]) for a in audits]
+    remote = [any_state([_remote_state(a, r) for r in REMOTE_ACCESS_IDS if counts_as_remote(r)]) for a in audits]
     severities = Counter(f.severity for a in audits for f in a.findings)
     egress_unknown = None
     if egress is not None:

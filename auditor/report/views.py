@@ -16,11 +16,10 @@ from auditor.report.model import (
 )
 from models.audit import DATA_FLOW_KINDS
 from models.drift import KINDS, Change, Drift
-from models.features import SEVERITIES
+from models.features import ON_OFF, counts_as_remote, tri_state_text, worst
 from models.read_status import was_read
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
-NOT_REMOTE = frozenset({"ntp"})
 NOT_READ = "not read"
 
 
@@ -138,12 +137,8 @@ def drift_row(c: Change) -> list[str]:
 
 def service_state(value: object) -> str:
     """A services entry as words: on / off / unknown, or what the device said (a port, a mode)."""
-    if value is True:
-        return "on"
-    if value is False:
-        return "off"
-    if value is None:
-        return "unknown"
+    if value is None or isinstance(value, bool):
+        return tri_state_text(value, ON_OFF)
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
 
 
@@ -161,8 +156,8 @@ def device_row(d: DeviceSection) -> dict[str, str]:
     on = [c for c in d.features if c.enabled is True]
     unknown = sum(1 for c in d.features if c.enabled is None)
     bio_unknown = sum(1 for c in d.features if c.biometric and c.enabled is None)
-    remote = [r for r in d.remote if r.kind not in NOT_REMOTE]
-    worst = min((SEVERITIES.index(f.severity) for f in d.findings if f.severity in SEVERITIES), default=None)
+    remote = [r for r in d.remote if counts_as_remote(r.kind)]
+    worst_severity = worst(f.severity for f in d.findings)
     if not was_read(d.status):   # nothing was read: "not read", never 0 / none / info
         return {
             "sold_as_made_by": sold if sold in (maker, "unknown") else f"{sold} / made by {maker}",
@@ -178,7 +173,7 @@ def device_row(d: DeviceSection) -> dict[str, str]:
         "analytics_on": f"{len(on)}" + (f" (+{unknown} unknown)" if unknown else ""),
         "biometric_on": _listed([c.label for c in on if c.biometric], bio_unknown),
         "remote_on": _listed([r.kind for r in remote if r.enabled is True], sum(r.enabled is None for r in remote)),
-        "worst": SEVERITIES[worst] if worst is not None else "",
+        "worst": worst_severity or "",
     }
 
 

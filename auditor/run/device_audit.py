@@ -29,7 +29,6 @@ from probes.context import ProbeContext, ProbeSettings
 from probes.discovery.addresses import address_problem
 from probes.errors import AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
-from probes.problems import collecting
 from probes.registry import FAMILIES, probes_for
 
 log = logging.getLogger(__name__)
@@ -156,25 +155,24 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
         audit.finished = _now()
         return DeviceResult(audit, [])
     ctx = ProbeContext(target, LoginState(list(credentials)), settings)
-    with collecting() as problems:
-        try:
-            fp = ctx.fingerprint = _fingerprint(ctx, audit)
-            audit.reachable = bool(fp.protocols) or bool(target.open_ports) or _answered(fp)
-            observations = list(target.facts)
-            if audit.reachable:
-                families, audit.protocol_status = open_families(ctx, fp)
-                observations += _run_probes(ctx, audit, families, include_intrusive)
-                late = reopen_families(ctx, fp, audit.protocol_status, observations)
-                if late:
-                    observations += _run_probes(ctx, audit, late, include_intrusive)
-                for st in audit.protocol_status.values():       # a failed confirming login, say
-                    if st.state == "failed" and st.reason not in audit.errors:
-                        audit.errors.append(st.reason)
-                fp.protocols |= settle(audit.protocol_status, audit.probes)
-            protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
-        finally:
-            ctx.close()
-    for problem in problems:
+    try:
+        fp = ctx.fingerprint = _fingerprint(ctx, audit)
+        audit.reachable = bool(fp.protocols) or bool(target.open_ports) or _answered(fp)
+        observations = list(target.facts)
+        if audit.reachable:
+            families, audit.protocol_status = open_families(ctx, fp)
+            observations += _run_probes(ctx, audit, families, include_intrusive)
+            late = reopen_families(ctx, fp, audit.protocol_status, observations)
+            if late:
+                observations += _run_probes(ctx, audit, late, include_intrusive)
+            for st in audit.protocol_status.values():       # a failed confirming login, say
+                if st.state == "failed" and st.reason not in audit.errors:
+                    audit.errors.append(st.reason)
+            fp.protocols |= settle(audit.protocol_status, audit.probes)
+        protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
+    finally:
+        ctx.close()
+    for problem in ctx.problems:
         if problem.reason not in audit.errors and not any(problem.reason in e for e in audit.errors):
             audit.errors.append(problem.reason)
     signals = list(target.hints) + list(fp.signals) + [o for o in observations if isinstance(o, IdentitySignal)]

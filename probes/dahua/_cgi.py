@@ -59,7 +59,13 @@ def call(ctx: ProbeContext, script: str, **params: str) -> CgiAnswer:
         Forbidden: HTTP 403 (the account may not read this).
         UnexpectedAnswer, MalformedResponse: anything else unusable.
         AuthProblem and transport errors from ctx.http, unchanged.
+    Whatever it raises is recorded on the device's problem list (ProbeContext.record).
     """
+    with ctx.recording():
+        return _call(ctx, script, params)
+
+
+def _call(ctx: ProbeContext, script: str, params: dict[str, str]) -> CgiAnswer:
     query = list(params.items())
     source = source_of(script, query)
     answer = ctx.http.get(CGI + script, params=query)

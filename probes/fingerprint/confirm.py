@@ -29,7 +29,6 @@ from probes.dahua._cgi import call
 from probes.errors import AuthProblem, BadResponse, NotSupported, ProbeError
 from probes.fingerprint.matchers import DEVICE_INFO
 from probes.isapi._status import IsapiForbidden, IsapiNotSupported, shared_doc
-from probes.problems import expected
 
 # `HTTP 404` alone: no ResponseStatus document came with the status (probes/isapi/_status.py).
 _PLAIN = re.compile(r"^HTTP \d{3}(?: \(.*\))?$")
@@ -47,7 +46,7 @@ def confirm(ctx: ProbeContext, family: str) -> Confirmation:
     if check is None:
         return Confirmation("failed", f"no identity check for {family}")
     try:
-        with expected():           # a 404 here is the answer we asked for, not a device problem
+        with ctx.expected():       # a 404 here is the answer we asked for, not a device problem
             return check(ctx)
     except AuthProblem as exc:
         return Confirmation("failed", exc.reason)

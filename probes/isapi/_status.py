@@ -178,7 +178,13 @@ def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None, 
         IsapiFailed: 5xx, deviceError/reConnectIpc, badParameters and other failures.
         HostileResponse, MalformedResponse: from probes._xml; MalformedResponse too for a wrong root.
         AuthProblem and transport errors from ctx.http, unchanged.
+    Whatever it raises is recorded on the device's problem list (ProbeContext.record).
     """
+    with ctx.recording():
+        return _get_doc(ctx, path, params, roots)
+
+
+def _get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None, roots: tuple[str, ...] | None) -> IsapiDoc:
     source = _source(path, params)
     answer = ctx.http.get(path, params=params)
     doc: XmlDoc | None = None
@@ -186,9 +192,10 @@ def get_doc(ctx: ProbeContext, path: str, params: dict[str, str] | None = None, 
     if body_is_xml(body):
         try:
             doc = parse_xml(body, source)
-        except MalformedResponse:
+        except MalformedResponse as exc:
             if answer.status == 200:
                 raise
+            ctx.record(exc)         # the HTTP status decides below; the broken body is still a problem
     status = parse_response_status(doc.root) if doc is not None else None
     result = f"HTTP {answer.status}" + (f" {status.label()}" if status else "")
     if doc is not None and doc.notes:

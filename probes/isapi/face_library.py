@@ -37,7 +37,13 @@ COUNT = "/ISAPI/Intelligent/FDLib/Count"
 
 
 def get_json(ctx: ProbeContext, path: str, params: dict[str, str]) -> tuple[Any, Evidence]:
-    """GET a `?format=json` resource; ResponseStatus-style errors are recognised as for XML."""
+    """GET a `?format=json` resource; ResponseStatus-style errors are recognised as for XML.
+    Whatever it raises is recorded on the device's problem list (ProbeContext.record)."""
+    with ctx.recording():
+        return _get_json(ctx, path, params)
+
+
+def _get_json(ctx: ProbeContext, path: str, params: dict[str, str]) -> tuple[Any, Evidence]:
     source = f"{path}?{'&'.join(sorted(params))}"
     answer = ctx.http.get(path, params=params)
     evidence = Evidence(PROTOCOL, source, f"HTTP {answer.status}", excerpt(answer.body, 160),
@@ -56,7 +62,8 @@ def get_json(ctx: ProbeContext, path: str, params: dict[str, str]) -> tuple[Any,
     elif data is None and body_is_xml(answer.body):
         try:
             status = parse_response_status(parse_xml(answer.body, source).root)
-        except MalformedResponse:
+        except MalformedResponse as exc:
+            ctx.record(exc)
             status = None
     verdict = outcome(answer.status, status)
     if verdict == "not-supported":

@@ -51,16 +51,11 @@ class Intelligent:
     protocol = PROTOCOL
     intrusive = False
 
-    def observations(self, ctx: ProbeContext) -> list[FeatureObservation]:
-        """Computed once per device; isapi.triggers reads the same result."""
-        def compute() -> list[FeatureObservation]:
-            readings = walk(ctx, RESOURCES)
-            return ([r.observation for r in readings] + face_attributes(readings)
-                    + target_filter(readings, report_absent=False))
-        return ctx.memo(f"isapi:observations:{self.id}", compute)
-
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        return list(self.observations(ctx))
+        """Published on the context: isapi.triggers adds where these analytics' events go."""
+        readings = walk(ctx, RESOURCES)
+        return ctx.publish(self.id, [r.observation for r in readings] + face_attributes(readings)
+                           + target_filter(readings, report_absent=False))
 
 
 PROBE = Intelligent()

@@ -9,7 +9,7 @@ other Smart rules (unverified). AcuSense human/vehicle filtering is reported as
 
 from __future__ import annotations
 
-from probes.base import FeatureObservation, Observation
+from probes.base import Observation
 from probes.context import ProbeContext
 from probes.isapi._status import PROTOCOL
 from probes.isapi._walk import Resource, target_filter, walk
@@ -40,15 +40,10 @@ class SmartEvents:
     protocol = PROTOCOL
     intrusive = False
 
-    def observations(self, ctx: ProbeContext) -> list[FeatureObservation]:
-        """Computed once per device; isapi.triggers reads the same result."""
-        def compute() -> list[FeatureObservation]:
-            readings = walk(ctx, RESOURCES)
-            return [r.observation for r in readings] + target_filter(readings, report_absent=True)
-        return ctx.memo(f"isapi:observations:{self.id}", compute)
-
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        return list(self.observations(ctx))
+        """Published on the context: isapi.triggers adds where these analytics' events go."""
+        readings = walk(ctx, RESOURCES)
+        return ctx.publish(self.id, [r.observation for r in readings] + target_filter(readings, report_absent=True))
 
 
 PROBE = SmartEvents()

@@ -32,8 +32,6 @@ class Thermal:
     protocol = PROTOCOL
     intrusive = False
 
-    def observations(self, ctx: ProbeContext) -> list[Observation]:
-        return ctx.memo(f"isapi:observations:{self.id}", lambda: self._collect(ctx))
 
     def _collect(self, ctx: ProbeContext) -> list[Observation]:
         out: list[Observation] = []
@@ -61,7 +59,8 @@ class Thermal:
         return out
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        return list(self.observations(ctx))
+        """Published on the context: isapi.triggers adds where these analytics' events go."""
+        return ctx.publish(self.id, self._collect(ctx))
 
 
 PROBE = Thermal()

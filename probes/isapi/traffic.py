@@ -26,9 +26,6 @@ class Traffic:
     protocol = PROTOCOL
     intrusive = False
 
-    def observations(self, ctx: ProbeContext) -> list[FeatureObservation]:
-        """Computed once per device; isapi.triggers reads the same result."""
-        return ctx.memo(f"isapi:observations:{self.id}", lambda: self._collect(ctx))
 
     def _collect(self, ctx: ProbeContext) -> list[FeatureObservation]:
         try:
@@ -42,7 +39,8 @@ class Traffic:
         return [r.observation for r in walk(ctx, RESOURCES)]
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        return list(self.observations(ctx))
+        """Published on the context: isapi.triggers adds where these analytics' events go."""
+        return ctx.publish(self.id, list(self._collect(ctx)))
 
 
 PROBE = Traffic()

@@ -3,8 +3,9 @@
 `EventTriggerList/EventTrigger{id, eventType, videoInputChannelID | dynVideoInputChannelID,
 EventTriggerNotificationList/EventTriggerNotification{notificationMethod}}` [S1]. The channel
 comes from (dyn)videoInputChannelID, else the `-<n>` suffix of the id (NVR firmware also sends
-ids without a suffix, e.g. `objectsThrownDetection`). For every trigger whose analytic another
-probe observed on that channel, the observation is re-emitted with the same name, channel and
+ids without a suffix, e.g. `objectsThrownDetection`). For every trigger whose analytic a
+configuration probe observed on that channel (what it published on the context, DECORATES; a
+probe that failed published nothing), the observation is re-emitted with the same name, channel and
 states and `sends_to` filled; the classifier merges them. An enabled rule with an empty list
 runs and reports nowhere; a disabled rule with notifications never fires (quirk 8): both are
 said in the evidence.
@@ -25,7 +26,6 @@ from probes._xml import descendants, text
 from probes.base import Evidence, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
-from probes.isapi import intelligent, smart_events, thermal, traffic
 from probes.isapi._status import PROTOCOL, IsapiFailed, get_doc, shared_doc, with_excerpt
 
 TRIGGERS = "/ISAPI/Event/triggers"
@@ -92,13 +92,17 @@ def parse_triggers(root: Element) -> list[Trigger]:
     return out
 
 
+# The configuration probes whose observations this probe decorates; they run before it
+# (probes/isapi/__init__.py) and publish what they found on the context.
+DECORATES = ("isapi.smart-events", "isapi.intelligent", "isapi.thermal", "isapi.traffic")
+
+
 def observed(ctx: ProbeContext) -> dict[tuple[str, int | None], FeatureObservation]:
-    """The config probes' observations by (name, channel), read from their memoised results."""
+    """The configuration probes' observations by (name, channel), as they published them."""
     found: dict[tuple[str, int | None], FeatureObservation] = {}
-    for probe in (smart_events.PROBE, intelligent.PROBE, thermal.PROBE, traffic.PROBE):
-        for obs in probe.observations(ctx):
-            if isinstance(obs, FeatureObservation) and obs.channel is not None and obs.supported is not False:
-                found.setdefault((obs.name, obs.channel), obs)
+    for obs in ctx.published(*DECORATES):
+        if isinstance(obs, FeatureObservation) and obs.channel is not None and obs.supported is not False:
+            found.setdefault((obs.name, obs.channel), obs)
     return found
 
 

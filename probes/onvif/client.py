@@ -41,7 +41,6 @@ from probes.onvif._login import next_account, refused
 from probes.onvif._translate import translate
 from probes.onvif._transport import ReadOnlyTransport, require_read
 from probes.onvif._wsdl import CATEGORY_SERVICE, NAMESPACE_SERVICE, SERVICE_DEFS, WSDL_DIR, document, place, settings
-from probes.problems import expected
 
 # ONVIF Core's PRE_AUTH class: a device may answer these without a login even when it has one.
 PUBLIC = frozenset({"GetSystemDateAndTime", "GetServices", "GetServiceCapabilities", "GetCapabilities",
@@ -53,6 +52,7 @@ SOFT = (NotSupported, Forbidden, BadResponse, UnexpectedAnswer, TimedOut, Connec
 
 class OnvifClient:
     def __init__(self, ctx: ProbeContext) -> None:
+        self.ctx = ctx                # the device's problem list: every read's failure is recorded there
         self.login = ctx.login
         self.transport = ReadOnlyTransport(ctx.settings.onvif_timeout, ctx.settings.http.max_body)
         target, fp = ctx.target, ctx.fingerprint
@@ -71,14 +71,14 @@ class OnvifClient:
         next_account(self.login)                # no traffic at all when every account was already refused
         if self.offset is None:
             try:
-                with expected():
+                with self.ctx.expected():
                     self.offset = clock_offset(self.call("devicemgmt", "GetSystemDateAndTime", anonymous=True))
             except (NotSupported, CredentialsNeeded, BadResponse, UnexpectedAnswer):
                 self.offset = None     # tokens go out with our own clock
         try:
             # Asked first without a login, as DeviceHttp's challenge round-trip does: a device that
             # answers a read outside PRE_AUTH has no login at all (a finding), whatever was given.
-            with expected():      # a refusal here is the normal answer, not a device problem
+            with self.ctx.expected():      # a refusal here is the normal answer, not a device problem
                 self.call("devicemgmt", "GetDeviceInformation", anonymous=True)
             self._anonymous = True
         except CredentialsNeeded:
@@ -119,7 +119,12 @@ class OnvifClient:
         """One read; raises a probes.errors outcome. Only Get* operations can be called.
 
         `anonymous` sends no credentials (the clock read before WS-Security can work, quirk 14).
+        Whatever it raises is recorded on the device's problem list (ProbeContext.record).
         """
+        with self.ctx.recording():
+            return self._call(service, operation, anonymous=anonymous, **params)
+
+    def _call(self, service: str, operation: str, *, anonymous: bool, **params: Any) -> Answer:
         require_read(operation)
         if service not in self.xaddrs:
             raise NotSupported(f"the device advertises no ONVIF {service} service")
@@ -145,6 +150,7 @@ class OnvifClient:
                     if creds is not None and not self._worked:
                         self._refused.add(creds.user)     # never again over ONVIF, whatever comes next
                     refused(self.login, creds, error, worked=self._worked)
+                    self.ctx.record(error)             # this account was refused; the next one is tried
                     continue           # the next account, if one is left
                 if error is exc:
                     raise

@@ -16,7 +16,7 @@ import pytest
 from probes._xml import XmlLimits, parse_xml
 from probes.base import Evidence, FeatureObservation, IdentitySignal, RemoteAccessObservation, Target
 from probes.context import ProbeContext, ProbeSettings
-from probes.errors import HostileResponse, MalformedResponse, NotSupported
+from probes.errors import HostileResponse, MalformedResponse, NotSupported, UnexpectedAnswer
 from probes.http import HttpAnswer
 from probes.isapi import _remote, identity, intelligent, remote_access, triggers
 from probes.isapi._caps import read_flags
@@ -332,7 +332,7 @@ def test_triggers_decorate_config_observations_with_routes():
     snap = FeatureObservation("isapi", "faceSnap", True, True, None, 1)  # type: ignore[arg-type]
     tamper = FeatureObservation("isapi", "tamperDetection", True, True, None, 1)  # type: ignore[arg-type]
     for key, found in (("smart-events", [tamper]), ("intelligent", [snap]), ("thermal", [])):
-        ctx.memo(f"isapi:observations:isapi.{key}", lambda found=found: found)
+        ctx.publish(f"isapi.{key}", found)
     out = {o.name: o for o in triggers.PROBE.run(ctx)}
     assert set(out) == {"faceSnap", "tamperDetection"}        # VMD-1 has no observed motion to decorate
     assert out["faceSnap"].sends_to == ("platform", "ftp", "record") and out["faceSnap"].channel == 1
@@ -350,3 +350,21 @@ def test_deeply_nested_capability_document_does_not_exhaust_the_stack():
     # parse_xml refuses such depth by default (ResponseTooComplex); read_flags must survive it anyway.
     claims = read_flags(parse_xml(body_, "caps", limits=XmlLimits(max_depth=depth + 10)).root)
     assert [(c.name, c.supported) for c in claims] == [("faceSnap", True)]
+
+
+def test_problems_are_recorded_explicitly_on_the_context_at_the_read_boundary():
+    """A failure a probe recovers from is on the device's problem list; creating an error is not recording it."""
+    ctx, _ = stub_ctx({"/ISAPI/Event/triggers": (500, "html_500.html"),
+                       "/ISAPI/Smart/capabilities": (403, NOT_SUPPORT)})
+    tamper = FeatureObservation("isapi", "tamperDetection", True, True, None, 1)  # type: ignore[arg-type]
+    ctx.publish("isapi.smart-events", [tamper])
+    UnexpectedAnswer("made, never raised through a read")          # no side effect
+    assert triggers.PROBE.run(ctx) == []                            # carried on: list failed, tamper-1 notSupport
+    assert [type(p).__name__ for p in ctx.problems] == ["IsapiFailed"]
+    assert "/ISAPI/Event/triggers: the device could not answer (HTTP 500" in ctx.problems[0].reason
+    assert ctx.problems[0].__traceback__ is None                    # a detached copy: no frames kept alive
+    with pytest.raises(NotSupported):
+        get_doc(ctx, "/ISAPI/Smart/capabilities")                   # notSupport: an answer, not a problem
+    with ctx.expected(), pytest.raises(IsapiFailed):
+        get_doc(ctx, "/ISAPI/Event/triggers")                       # an expected step: not recorded
+    assert len(ctx.problems) == 1

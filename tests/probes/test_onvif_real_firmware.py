@@ -22,7 +22,6 @@ from probes.onvif._rules import Instance, armed, state
 from probes.onvif._translate import translate
 from probes.onvif.analytics import OnvifAnalytics, configurations_in_use
 from probes.onvif.identity import OnvifIdentity, from_scopes
-from probes.problems import collecting
 from tests.probes.test_onvif_probes import context, onvif_only, run_all, signals
 
 AXIS = "axis-onvif-auth"
@@ -155,8 +154,8 @@ def test_a_refused_get_rules_falls_back_to_the_profile_and_leaves_off_unknown(st
     # profiles are still evidence of what is configured, but "none configured" is not proven.
     device = start_fleet(with_quirks(AXIS, Quirk("onvif_refuses", {"operations": ["GetRules"]}))).devices[0]
     ctx = context(device)
-    with collecting() as problems:
-        found = OnvifAnalytics().run(ctx)
+    found = OnvifAnalytics().run(ctx)
+    problems = ctx.problems
     ctx.close()
     assert features(found) == {"LineDetector": (True, True), "MotionRegionDetector": (True, False),
                                "FieldDetector": (True, None)}

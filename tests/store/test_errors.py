@@ -110,3 +110,23 @@ def test_a_full_disk_during_a_run_is_reported_and_earlier_devices_are_kept(tmp_p
     with open_store(path) as reopened:
         assert [a.brand for a in list_run_devices(reopened, run_id=run_id)] == ["Hikvision"]
         assert get_run(reopened, run_id=run_id).device_count == 1   # type: ignore[union-attr]
+
+
+def test_the_user_error_mapping_shared_by_cli_and_tui(tmp_path):
+    """models.errors.as_user_error: the CLI and the TUI show the same error, with the store's own title."""
+    from auditor.cli import _translate
+    from device_simulators import FleetError
+    from models.errors import SimulatorError, StoreError, as_user_error
+    from tui.jobs import user_error_or_raise
+
+    unavailable = open_failure(tmp_path / "missing" / "camaudit.db")
+    assert as_user_error(unavailable) is unavailable and isinstance(unavailable, StoreError)
+    assert user_error_or_raise(unavailable) is unavailable and _translate(unavailable) is unavailable
+    assert (unavailable.title, unavailable.exit_code) == ("Database", 1)
+    simulators = _translate(FleetError("Port 80 on 127.0.0.5 is in use."))
+    assert isinstance(simulators, SimulatorError) and simulators.message == "Port 80 on 127.0.0.5 is in use."
+    bug = KeyError("x")
+    assert as_user_error(bug) is None and as_user_error(bug, [(OSError, StoreError)]) is None
+    for translate in (_translate, user_error_or_raise):
+        with pytest.raises(KeyError):            # a bug keeps its traceback
+            translate(bug)

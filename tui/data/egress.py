@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from models.audit import Finding
 from models.db import Store
 from models.egress import EgressDestination, get_egress_report, list_device_egress, list_egress_runs
+from models.features import EGRESS_CALLS_HOME_LABELS
 
 NOT_YET = "No egress analysis yet: run camaudit egress analyze FILE (a capture of the cameras' traffic)."
-CALLS_HOME = frozenset({"vendor-cloud", "unknown"})   # labels that mean the device calls out on its own
 RECENT_RUNS = 20        # how many egress runs back to look for a device's latest capture
 
 
@@ -45,7 +45,7 @@ class EgressLine:
 
     @property
     def calls_home(self) -> bool:
-        return self.label in CALLS_HOME
+        return self.label in EGRESS_CALLS_HOME_LABELS
 
 
 @dataclass(frozen=True)

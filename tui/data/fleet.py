@@ -10,18 +10,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from models.db import Store
-from models.features import BIOMETRIC_FEATURES, FEATURE_IDS, SEVERITIES
+from models.features import (
+    BIOMETRIC_FEATURES,
+    CALLS_HOME_SETTINGS,
+    FEATURE_IDS,
+    SEVERITIES,
+    counts_as_remote,
+    severity_rank,
+)
 from models.fleet_flags import FindingLine, SnapshotFlags, list_snapshot_findings, list_snapshot_flags
 from models.last_read import list_read_statuses
 from models.read_status import was_read
 from models.store import list_devices
 from tui.data.egress import EgressIndex, load_egress
 from tui.data.format import address_label, is_hik_dahua
-
-# Remote access that makes the device contact a server outside the site on its own
-# (cloud relays, platform registration, dynamic DNS updates). NTP is everywhere and harmless;
-# UPnP, e-mail and FTP are shown as remote access but are not "calling home" by themselves.
-PHONE_HOME = frozenset({"hik_connect", "dahua_p2p", "isup", "auto_register", "ddns"})
 
 
 @dataclass(slots=True)
@@ -78,15 +80,15 @@ class FleetRow:
             self.biometric = True
         else:
             self.biometric = None if self.unknown_biometric else False
-        self.remote = [k for k in self.remote_on if k != "ntp"]
-        self.phones_home = bool(PHONE_HOME.intersection(self.remote_on)) or bool(self.egress_calls_home)
+        self.remote = [k for k in self.remote_on if counts_as_remote(k)]
+        self.phones_home = bool(CALLS_HOME_SETTINGS.intersection(self.remote_on)) or bool(self.egress_calls_home)
         self.hik_dahua = is_hik_dahua(self.maker, self.brand)
         self.all_unknown = self.unknown == len(FEATURE_IDS) or not self.read
         self.search = _search_text(self)
 
     @property
     def severity_rank(self) -> int:
-        return SEVERITIES.index(self.worst) if self.worst in SEVERITIES else len(SEVERITIES)
+        return len(SEVERITIES) if self.worst is None else severity_rank(self.worst)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,5 @@ def load_fleet(store: Store, previous: FleetIndex | None = None, *, site: str | 
         if row is not None:
             findings.append((row, FindingLine(row.snapshot_id, finding.id, finding.severity, finding.title,
                                               finding.recommendation, source="egress")))
-    findings.sort(key=lambda p: (SEVERITIES.index(p[1].severity) if p[1].severity in SEVERITIES else 9,
-                                 p[0].address, p[1].finding))
+    findings.sort(key=lambda p: (severity_rank(p[1].severity), p[0].address, p[1].finding))
     return FleetIndex(rows=rows, findings=findings, egress=egress)

@@ -6,14 +6,14 @@ import datetime as dt
 
 from rich.text import Text
 
-SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan",
-                  "info": "dim"}
+from models.features import YES_NO_SHORT, severity_style, tri_state_text
+
 HIK_DAHUA = frozenset({"hikvision", "dahua"})
 
 
 def tri(value: bool | None) -> str:
     """yes / no / ? - "?" means the device would not tell us."""
-    return {True: "yes", False: "no", None: "?"}[value]
+    return tri_state_text(value, YES_NO_SHORT)
 
 
 def tri_text(value: bool | None, *, on_style: str = "bold green") -> Text:
@@ -24,7 +24,7 @@ def tri_text(value: bool | None, *, on_style: str = "bold green") -> Text:
 def severity_text(severity: str | None) -> Text:
     if severity is None:
         return Text("-", style="dim")
-    return Text(severity, style=SEVERITY_STYLE.get(severity, ""))
+    return Text(severity, style=severity_style(severity))
 
 
 def is_hik_dahua(*names: str | None) -> bool:

@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 from tui.data.device import DeviceView, load_device
 from tui.data.fleet import FleetIndex
 from tui.data.format import age, severity_text
-from tui.jobs import as_user_error
+from tui.jobs import user_error_or_raise
 from tui.messages import WorkFailed
 from tui.screens.base import CamauditScreen
 from tui.screens.dialogs import ExportDialog
@@ -74,7 +74,7 @@ class DeviceScreen(CamauditScreen):
         try:
             view = load_device(self.camaudit.store, self.device_id)
         except Exception as exc:  # noqa: BLE001 - store problems become the error modal
-            self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
+            self.app.call_from_thread(self.app.post_message, WorkFailed(user_error_or_raise(exc)))
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_view, view)

@@ -7,10 +7,10 @@ from collections import Counter
 from rich.text import Text
 from textual.app import ComposeResult
 
-from models.features import SEVERITIES
+from models.features import SEVERITIES, SEVERITY_STYLE, severity_rank
 from models.fleet_flags import FindingLine
 from tui.data.fleet import FleetIndex, FleetRow
-from tui.data.format import SEVERITY_STYLE, severity_text
+from tui.data.format import severity_text
 from tui.messages import DeviceSelected
 from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
@@ -20,13 +20,9 @@ from tui.widgets.record_table import Column, RecordTable
 Pair = tuple[FleetRow, FindingLine]
 
 
-def _rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
-
-
 COLUMNS: list[Column[Pair]] = [
-    Column("severity", "Severity", 8, lambda p: severity_text(p[1].severity), sort=lambda p: _rank(p[1].severity),
-           value=lambda p: p[1].severity),
+    Column("severity", "Severity", 8, lambda p: severity_text(p[1].severity),
+           sort=lambda p: severity_rank(p[1].severity), value=lambda p: p[1].severity),
     Column("device", "Device", 17, lambda p: p[0].label),
     Column("maker", "Maker", 10, lambda p: Text(p[0].maker or "?", style="bold magenta" if p[0].oem else ""),
            value=lambda p: p[0].maker),

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from models.read_status import READ_STATUS_STYLE
 from tui.data.fleet import QUICK_FILTERS, FleetIndex, FleetRow, apply_filter
 from tui.data.format import age, severity_text, tri_text
 from tui.messages import DeviceSelected
@@ -37,19 +38,11 @@ def _count(row: FleetRow) -> Text:
 
 
 def _remote(row: FleetRow) -> Text:
-    if not row.read:
-        return Text("?", style="yellow")
-    if row.remote:
-        return Text("yes", style="bold yellow")
-    return Text("no", style="dim")
-
-
-STATUS_STYLE = {"read": "green", "partly read": "yellow", "login failed": "bold red", "locked": "bold red",
-                "unreachable": "bold red"}
+    return tri_text(bool(row.remote) if row.read else None, on_style="bold yellow")
 
 
 def _status(row: FleetRow) -> Text:
-    return Text(row.status, style=STATUS_STYLE.get(row.status, ""))
+    return Text(row.status, style=READ_STATUS_STYLE.get(row.status, ""))
 
 
 def _worst(row: FleetRow) -> Text:

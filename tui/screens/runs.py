@@ -16,7 +16,7 @@ from tui.data.changes import compare_egress_runs, compare_stored_runs
 from tui.data.fleet import FleetIndex
 from tui.data.format import when
 from tui.data.runs import RunLine, load_runs
-from tui.jobs import as_user_error
+from tui.jobs import user_error_or_raise
 from tui.messages import DeviceSelected, WorkFailed
 from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
@@ -74,7 +74,7 @@ class RunsScreen(FilteredScreen):
         try:
             lines = load_runs(self.camaudit.store)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
+            self.app.call_from_thread(self.app.post_message, WorkFailed(user_error_or_raise(exc)))
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_runs, lines)
@@ -121,7 +121,7 @@ class RunsScreen(FilteredScreen):
             compare = compare_stored_runs if kind == "audit" else compare_egress_runs
             drift = compare(self.camaudit.store, older, newer)
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.app.post_message, WorkFailed(as_user_error(exc)))
+            self.app.call_from_thread(self.app.post_message, WorkFailed(user_error_or_raise(exc)))
             return
         self.app.call_from_thread(self.show_drift, kind, drift)
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from models.features import EGRESS_LABEL_STYLE, SEVERITIES
+from models.features import EGRESS_LABEL_STYLE, counts_as_remote, severity_rank
 from tui.data.device import DeviceView
 from tui.data.egress import NOT_YET
 from tui.data.format import severity_text, tri, tri_text, when
@@ -102,7 +102,7 @@ class RemotePanel(Vertical):
         table = self.query_one("#remote", DataTable)
         table.clear()
         for kind, _, enabled, destination, _ in self.rows:
-            style = "dim" if kind == "ntp" else "bold yellow"
+            style = "bold yellow" if counts_as_remote(kind) else "dim"
             on = tri_text(enabled, on_style=style) if view.read else Text("?", style="yellow")
             table.add_row(kind, on, tri_text(view.supported(kind), on_style=""), destination or "", key=kind)
         self._explain(0)
@@ -194,8 +194,7 @@ class FindingsPanel(Vertical):
         yield Static("", id="finding-detail", classes="evidence")
 
     def show(self, view: DeviceView) -> None:
-        self.findings = sorted(view.audit.findings, key=lambda f: SEVERITIES.index(f.severity)
-                               if f.severity in SEVERITIES else 9)
+        self.findings = sorted(view.audit.findings, key=lambda f: severity_rank(f.severity))
         table = self.query_one("#device-findings", DataTable)
         table.clear()
         for f in self.findings:

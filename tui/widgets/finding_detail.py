@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.markup import escape
 from textual.widgets import Static
 
+from models.features import severity_style
 from models.fleet_flags import FindingLine
 from tui.data.fleet import FleetRow
-from tui.data.format import SEVERITY_STYLE
 
 
 class FindingDetail(Static):
@@ -26,8 +26,7 @@ class FindingDetail(Static):
             self.display = False
             return
         row, line = pair
-        style = SEVERITY_STYLE.get(line.severity, "")
-        severity = f"[{style}]{line.severity}[/]" if style else escape(line.severity)
+        severity = f"[{severity_style(line.severity)}]{escape(line.severity)}[/]"
         device = " ".join(p for p in (row.label, row.maker or "", row.model or "") if p)
         self.update(f"{severity}  [b]{escape(line.title)}[/b]\n"
                     f"[dim]{escape(device)} · {escape(line.source)} · {escape(line.finding)}[/]\n"

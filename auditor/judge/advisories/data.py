@@ -17,9 +17,9 @@ from typing import Any
 
 from auditor.judge.advisories.versions import SCHEMES, parse
 from models.errors import UsageError
+from models.features import SEVERITIES
 
 BUNDLED_DIR = Path(__file__).parent
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 _CVE = re.compile(r"^CVE-\d{4}-\d{4,}$")
 _RANGE_KEYS = {"family", "models", "device_types", "start", "end", "before", "built_from", "built_before",
                "versions", "range_verified"}

@@ -16,9 +16,8 @@ from collections.abc import Iterable
 
 from models.audit import DataFlow, DeviceAudit, Finding
 from models.egress import EgressDestination
-from models.features import REMOTE_ACCESS, SEVERITIES
+from models.features import CLOUD_SETTINGS, REMOTE_ACCESS, severity_rank
 
-CLOUD_SETTINGS = ("hik_connect", "dahua_p2p", "isup", "auto_register")
 FAILED_ATTEMPTS_THRESHOLD = 3
 
 
@@ -198,4 +197,4 @@ def egress_findings(dests: list[EgressDestination], audit: DeviceAudit | None, *
         found += _failed(dest)
     found += _undisclosed(dests, audit)
     found += _dormant(dests, audit, window)
-    return sorted(found, key=lambda f: SEVERITIES.index(f.severity))
+    return sorted(found, key=lambda f: severity_rank(f.severity))
