@@ -15,12 +15,13 @@ import dataclasses
 import pytest
 
 from auditor.commands.demo import site_credentials
-from auditor.report.load import load_run, with_last_known
+from auditor.report.load import load_run
 from auditor.run.orchestrator import AuditOptions, run_audit
 from device_simulators import bundled_profile
 from device_simulators.profile import Quirk
 from models.db import open_store
 from models.drift import UNANSWERED_NOTE, compare_runs
+from models.last_read import with_last_known
 from models.store import get_run
 from probes.base import Target
 from probes.context import ProbeSettings
