@@ -83,6 +83,16 @@ def last_known_text(last: LastRead | None, value: bool | None) -> str:
     return f"{_word(value)} in {last.when}, not read now"
 
 
+def last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
+    """Beside a verdict this audit could not read (`now` None, or the device not read at all): its value
+    `before` when the device was last read, or "not read". None when there is nothing to add."""
+    if read and now is not None:
+        return None
+    if not read or last is not None:
+        return last_known_text(last, before)
+    return None
+
+
 def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:
     """`before` with each of `devices` that it could not read (or did not hold) replaced by the device's
     last readable audit up to that run: a change is judged against what was last known, so a camera
