@@ -23,9 +23,9 @@ from auditor.report.model import (
 from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
-from models.drift import Drift, compare_runs, device_label
+from models.drift import Drift, device_label
 from models.features import FEATURES, SEVERITIES
-from models.last_read import get_last_read_audit, last_known, with_last_known
+from models.last_read import compare_with_last_known, get_last_read_audit, last_known_feature, last_known_remote
 from models.read_status import PARTLY_READ, READ, read_status, was_read
 from models.views import NO, ON, SUPPORTED, channel_states, feature_matrix, remote_access_rows
 
@@ -112,21 +112,14 @@ def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
 
 def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None,
              store: Store) -> DeviceSection:
-    empty = FeatureVerdict()
     status = read_status(audit)
     read = was_read(status)
     last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=loaded.run.id)
-    features = []
-    for row in feature_matrix(audit):
-        v, info = row.verdict, row.info
-        before = last.audit.features.get(info.id, empty).enabled if last else None
-        features.append(FeatureCell(info.id, info.label, info.group, info.biometric, v.supported, v.enabled,
-                                    list(v.evidence), last_known(read, last, v.enabled, before)))
-    remote = []
-    for r in remote_access_rows(audit):
-        old = last.audit.remote_access.get(r.kind) if last else None
-        remote.append(RemoteRow(r.kind, r.label, r.enabled, r.destination, list(r.evidence), r.supported,
-                                last_known(read, last, r.enabled, old.enabled if old else None)))
+    features = [FeatureCell(r.info.id, r.info.label, r.info.group, r.info.biometric, r.verdict.supported,
+                            r.verdict.enabled, list(r.verdict.evidence),
+                            last_known_feature(audit, last, read, r.info.id)) for r in feature_matrix(audit)]
+    remote = [RemoteRow(r.kind, r.label, r.enabled, r.destination, list(r.evidence), r.supported,
+                        last_known_remote(audit, last, read, r.kind)) for r in remote_access_rows(audit)]
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
         device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=status,
@@ -149,8 +142,7 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
     before = previous_run(store, run)
     drift = None
     if before:
-        baseline = with_last_known(store, load_run(store, before).state(), [did for did, _ in loaded.devices])
-        drift = compare_runs(baseline, loaded.state())
+        drift = compare_with_last_known(store, load_run(store, before).state(), loaded.state())
     ids: Sequence[int] = [did for did, _ in loaded.devices]
     audits = [a for _, a in loaded.devices]
     return Report(

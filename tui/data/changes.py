@@ -14,7 +14,7 @@ from models.audit import DeviceAudit
 from models.db import Store
 from models.drift import Change, Drift, RunState, compare_runs, device_label
 from models.egress import EgressDevice, EgressReport, get_egress_report
-from models.last_read import with_last_known
+from models.last_read import compare_with_last_known
 from models.read_status import read_status, was_read
 from models.store import get_device_audit, get_device_history, get_latest_audit
 from models.views import get_run_state
@@ -70,8 +70,7 @@ def run_state(store: Store, run_id: int) -> RunState:
 
 def compare_stored_runs(store: Store, older: int, newer: int) -> Drift:
     """As `camaudit diff`: a device the older run could not read is compared as it was when last read."""
-    later = run_state(store, newer)
-    return compare_runs(with_last_known(store, run_state(store, older), later.devices), later)
+    return compare_with_last_known(store, run_state(store, older), run_state(store, newer))
 
 
 def compare_egress_runs(store: Store, older: int, newer: int) -> Drift:

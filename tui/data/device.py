@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from models.audit import DeviceAudit
 from models.db import Store
-from models.last_read import LastRead, get_last_read_audit, last_known
+from models.last_read import LastRead, get_last_read_audit, last_known_feature, last_known_remote
 from models.read_status import READ, read_status, was_read
 from models.store import get_device, get_device_audit
 from models.tables import DeviceSummary
@@ -41,17 +41,11 @@ class DeviceView:
 
     def last_known(self, feature: str) -> str | None:
         """"on in run 3 (2026-11-20), not read now" for a feature this audit could not read; None when it was read."""
-        verdict = self.audit.features.get(feature)
-        before = self.last_read.audit.features.get(feature) if self.last_read else None
-        return last_known(self.read, self.last_read, verdict.enabled if verdict else None,
-                          before.enabled if before else None)
+        return last_known_feature(self.audit, self.last_read, self.read, feature)
 
     def last_known_remote(self, kind: str) -> str | None:
         """The same for a remote-access setting."""
-        verdict = self.audit.remote_access.get(kind)
-        before = self.last_read.audit.remote_access.get(kind) if self.last_read else None
-        return last_known(self.read, self.last_read, verdict.enabled if verdict else None,
-                          before.enabled if before else None)
+        return last_known_remote(self.audit, self.last_read, self.read, kind)
 
     @property
     def matrix(self) -> list[FeatureRow]:
