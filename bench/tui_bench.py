@@ -25,6 +25,7 @@ from typing import Any
 
 from models.audit import DeviceAudit, FeatureVerdict, Finding, RemoteAccessVerdict, empty_features, empty_remote_access
 from models.db import open_store
+from models.identity import DeviceIdentity
 from models.store import list_devices, record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions
 from tui.app import make_app
@@ -42,8 +43,8 @@ def device(i: int) -> DeviceAudit:
     if kind == "down":
         return DeviceAudit(address=address, port=80, reachable=False, errors=["no answer"])
     if kind == "locked":
-        return DeviceAudit(address=address, port=80, reachable=True, auth="failed", brand="Annke",
-                           mac=mac, errors=["401 after one attempt"])
+        return DeviceAudit(address=address, port=80, reachable=True, auth="failed",
+                           identity=DeviceIdentity(brand="Annke", mac=mac), errors=["401 after one attempt"])
     features, remote = empty_features(), empty_remote_access()
     maker, brand, model = {"hik-face": ("Hikvision", "Hikvision", "iDS-2CD7A46G0/P-IZHS"),
                            "dahua-nvr": ("Dahua", "Dahua", "DHI-NVR5216-16P-I"),
@@ -60,10 +61,11 @@ def device(i: int) -> DeviceAudit:
     if cloud and i % 2:
         remote[cloud] = RemoteAccessVerdict(True, "cloud.example", ["enabled=true"])
     remote["ntp"] = RemoteAccessVerdict(True, "pool.ntp.org", [])
-    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", brand=brand, manufacturer=maker,
-                       oem=brand != maker, model=model, device_type="nvr" if kind == "dahua-nvr" else "camera",
-                       firmware=f"V5.{i % 9}.{i % 7}", serial=f"SN{i:08d}", mac=mac, name=f"Camera {i}",
-                       protocols=["onvif"], identity_evidence=[f"deviceInfo of {i}"], features=features,
+    identity = DeviceIdentity(brand=brand, manufacturer=maker, oem=brand != maker, model=model,
+                              device_type="nvr" if kind == "dahua-nvr" else "camera", firmware=f"V5.{i % 9}.{i % 7}",
+                              serial=f"SN{i:08d}", mac=mac, name=f"Camera {i}", evidence=(f"deviceInfo of {i}",))
+    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", identity=identity,
+                       protocols=["onvif"], features=features,
                        remote_access=remote, findings=findings)
 
 

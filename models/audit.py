@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.features import FEATURE_IDS, REMOTE_ACCESS_IDS
+from models.identity import DeviceIdentity
 
 
 @dataclass
@@ -122,22 +123,14 @@ def empty_remote_access() -> dict[str, RemoteAccessVerdict]:
 
 @dataclass
 class DeviceAudit:
+    """One device as one audit found it; built once, at the end of the per-device audit (auditor/run)."""
+
     address: str
     port: int
     reachable: bool = False
     auth: str | None = None          # ok | failed | not-required | locked | None
-    brand: str | None = None
-    manufacturer: str | None = None
-    oem: bool | None = None
-    model: str | None = None
-    device_type: str | None = None   # camera | ptz | nvr | dvr | thermal
-    firmware: str | None = None
-    firmware_date: dt.date | None = None
-    serial: str | None = None
-    mac: str | None = None
-    name: str | None = None
+    identity: DeviceIdentity = field(default_factory=DeviceIdentity)
     protocols: list[str] = field(default_factory=list)
-    identity_evidence: list[str] = field(default_factory=list)
     features: dict[str, FeatureVerdict] = field(default_factory=empty_features)
     channels: dict[int, dict[str, FeatureVerdict]] = field(default_factory=dict)
     remote_access: dict[str, RemoteAccessVerdict] = field(default_factory=empty_remote_access)
@@ -150,13 +143,56 @@ class DeviceAudit:
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
 
+    # The identity's fields read straight off the audit (`audit.model`), so callers need not care
+    # that identity is one value; change it with `dataclasses.replace(audit.identity, ...)`.
+    @property
+    def brand(self) -> str | None:
+        return self.identity.brand
+
+    @property
+    def manufacturer(self) -> str | None:
+        return self.identity.manufacturer
+
+    @property
+    def oem(self) -> bool | None:
+        return self.identity.oem
+
+    @property
+    def model(self) -> str | None:
+        return self.identity.model
+
+    @property
+    def device_type(self) -> str | None:
+        return self.identity.device_type
+
+    @property
+    def firmware(self) -> str | None:
+        return self.identity.firmware
+
+    @property
+    def firmware_date(self) -> dt.date | None:
+        return self.identity.firmware_date
+
+    @property
+    def serial(self) -> str | None:
+        return self.identity.serial
+
+    @property
+    def mac(self) -> str | None:
+        return self.identity.mac
+
+    @property
+    def name(self) -> str | None:
+        return self.identity.name
+
+    @property
+    def identity_evidence(self) -> list[str]:
+        return list(self.identity.evidence)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "address": self.address, "port": self.port, "reachable": self.reachable, "auth": self.auth,
-            "brand": self.brand, "manufacturer": self.manufacturer, "oem": self.oem, "model": self.model,
-            "device_type": self.device_type, "firmware": self.firmware,
-            "firmware_date": self.firmware_date.isoformat() if self.firmware_date else None,
-            "serial": self.serial, "mac": self.mac, "name": self.name, "protocols": list(self.protocols),
+            **self.identity.to_json(), "protocols": list(self.protocols),
             "identity_evidence": list(self.identity_evidence),
             "features": {fid: self.features[fid].to_json() for fid in FEATURE_IDS},
             "channels": {str(ch): {fid: v.to_json() for fid, v in verdicts.items()}

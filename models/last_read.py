@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from models.audit import DeviceAudit
 from models.db import Store
-from models.drift import RunState, any_timed_out, fill_unknown
+from models.drift import Drift, RunState, any_timed_out, compare_runs, fill_unknown
 from models.read_status import read_status, status_of, was_read
 from models.store import _load_audits
 from models.tables import DeviceSnapshot
@@ -83,6 +83,28 @@ def last_known_text(last: LastRead | None, value: bool | None) -> str:
     return f"{_word(value)} in {last.when}, not read now"
 
 
+def last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
+    """Beside a verdict this audit could not read (`now` None, or the device not read at all): its value
+    `before` when the device was last read, or "not read". None when there is nothing to add."""
+    if read and now is not None:
+        return None
+    if not read or last is not None:
+        return last_known_text(last, before)
+    return None
+
+
+def last_known_feature(audit: DeviceAudit, last: LastRead | None, read: bool, feature: str) -> str | None:
+    """`last_known` for one analytics feature of `audit` (device roll-up)."""
+    now, before = audit.features.get(feature), last.audit.features.get(feature) if last else None
+    return last_known(read, last, now.enabled if now else None, before.enabled if before else None)
+
+
+def last_known_remote(audit: DeviceAudit, last: LastRead | None, read: bool, kind: str) -> str | None:
+    """`last_known` for one remote-access setting of `audit`."""
+    now, before = audit.remote_access.get(kind), last.audit.remote_access.get(kind) if last else None
+    return last_known(read, last, now.enabled if now else None, before.enabled if before else None)
+
+
 def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:
     """`before` with each of `devices` that it could not read (or did not hold) replaced by the device's
     last readable audit up to that run: a change is judged against what was last known, so a camera
@@ -99,3 +121,9 @@ def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> R
         if last is not None:
             replaced[device_id] = last.audit
     return dataclasses.replace(before, devices=replaced)
+
+
+def compare_with_last_known(store: Store, before: RunState, after: RunState) -> Drift:
+    """What changed from `before` to `after`, judging each device `before` could not read as it was when
+    last read (`with_last_known`): the comparison `camaudit diff`, the report and the TUI all make."""
+    return compare_runs(with_last_known(store, before, after.devices), after)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any, TypeVar
 
 from sqlalchemy import func
@@ -28,6 +27,8 @@ from models.features import worst
 from models.runs import (  # noqa: F401 - the run lifecycle is part of this module's interface
     HEARTBEAT_EVERY,
     STALE_AFTER,
+    _aware,
+    _now,
     _run_or_raise,
     get_run,
     list_runs,
@@ -40,30 +41,20 @@ from models.runs import (  # noqa: F401 - the run lifecycle is part of this modu
 from models.tables import (
     Device,
     DeviceSnapshot,
-    DeviceSnapshotBase,
     DeviceSummary,
     FeatureRecord,
     FindingRecord,
     RemoteAccessRecord,
     SnapshotSummary,
+    identity_columns,
     normalise_mac,
     normalise_serial,
+    snapshot_identity,
 )
 
-# DeviceAudit fields kept as snapshot columns as they are; the rest are rebuilt in _to_audit.
-_SCALARS = tuple(f.name for f in fields(DeviceAudit) if f.name in DeviceSnapshotBase.model_fields)
 _SUMMARY_COLUMNS = tuple(getattr(DeviceSnapshot, name) for name in SnapshotSummary.model_fields)
 _CHUNK = 500   # snapshot ids per IN (...) query, far below SQLite's variable limit
 _Row = TypeVar("_Row", bound=SQLModel)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(name: str, value: dt.datetime | None) -> None:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError(f"{name} is a naive datetime; camaudit stores timezone-aware UTC times only")
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -97,9 +88,11 @@ def _identify(session: Session, site: str, audit: DeviceAudit, now: dt.datetime)
     device.serial = device.serial or serial
     device.mac = device.mac or mac
     device.address, device.port, device.last_seen = audit.address, audit.port, now
-    for label in ("brand", "model", "name", "device_type"):   # an unreachable audit keeps the old labels
-        if getattr(audit, label) is not None:
-            setattr(device, label, getattr(audit, label))
+    # An unreachable audit keeps the old labels.
+    device.brand = audit.brand if audit.brand is not None else device.brand
+    device.model = audit.model if audit.model is not None else device.model
+    device.name = audit.name if audit.name is not None else device.name
+    device.device_type = audit.device_type if audit.device_type is not None else device.device_type
     session.add(device)
     session.flush()
     return device
@@ -125,9 +118,9 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
         device = _identify(session, run.site, audit, now)
         assert device.id is not None
         snapshot = DeviceSnapshot(
-            run_id=run_id, device_id=device.id, recorded=now,
-            **{name: getattr(audit, name) for name in _SCALARS},
-            protocols=list(audit.protocols), identity_evidence=list(audit.identity_evidence),
+            run_id=run_id, device_id=device.id, recorded=now, address=audit.address, port=audit.port,
+            reachable=audit.reachable, auth=audit.auth, started=audit.started, finished=audit.finished,
+            **identity_columns(audit.identity), protocols=list(audit.protocols),
             channels=sorted(audit.channels), services=dict(audit.services), errors=list(audit.errors),
             probes=[p.to_json() for p in audit.probes],
             data_flows=[flow.to_json() for flow in audit.data_flows],
@@ -220,8 +213,9 @@ def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[Rem
         verdict = FeatureVerdict(supported=r.supported, enabled=r.enabled, evidence=list(r.evidence))
         (features if r.channel is None else channels.setdefault(r.channel, {}))[r.feature] = verdict
     return DeviceAudit(
-        **{name: getattr(snap, name) for name in _SCALARS},
-        protocols=list(snap.protocols), identity_evidence=list(snap.identity_evidence),
+        address=snap.address, port=snap.port, reachable=snap.reachable, auth=snap.auth,
+        started=snap.started, finished=snap.finished,
+        identity=snapshot_identity(snap, snap.identity_evidence), protocols=list(snap.protocols),
         features=features, channels=channels,
         remote_access={r.kind: RemoteAccessVerdict(enabled=r.enabled, destination=r.destination,
                                                    evidence=list(r.evidence), supported=r.supported)
@@ -250,12 +244,18 @@ def get_device_audit(store: Store, *, snapshot_id: int) -> DeviceAudit | None:
         return None if snap is None else _load_audits(session, [snap])[0]
 
 
-def list_run_devices(store: Store, *, run_id: int) -> list[DeviceAudit]:
-    """Every device audit of a run in full, in the order recorded (for reports, not list views)."""
+def list_run_device_audits(store: Store, *, run_id: int) -> list[tuple[int, DeviceAudit]]:
+    """Every device audit of a run in full with its store device id, in the order recorded (one read,
+    so each audit stays paired with its device while the run is still recording)."""
     with store.reading() as session:
         snaps = session.exec(select(DeviceSnapshot).where(DeviceSnapshot.run_id == run_id)
                              .order_by(col(DeviceSnapshot.id))).all()
-        return _load_audits(session, snaps)
+        return list(zip([s.device_id for s in snaps if s.id is not None], _load_audits(session, snaps), strict=True))
+
+
+def list_run_devices(store: Store, *, run_id: int) -> list[DeviceAudit]:
+    """Every device audit of a run in full, in the order recorded (for reports, not list views)."""
+    return [audit for _, audit in list_run_device_audits(store, run_id=run_id)]
 
 
 def get_latest_audit(store: Store, *, address: str | None = None,

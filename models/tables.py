@@ -16,6 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from models.identity import DeviceIdentity
 from models.location import DEFAULT_SITE  # noqa: F401 - defined there (light, for the CLI); used here
 
 SCHEMA_VERSION = 2  # PRAGMA user_version of files under Alembic (models/migrations); 1 was the last before it
@@ -175,7 +176,8 @@ class Device(DeviceBase, table=True):
 # ---- snapshots: one per device per run ---------------------------------------------------------
 
 class DeviceSnapshotBase(SQLModel):
-    """Every scalar of `DeviceAudit` as reported (serial and MAC raw), plus finding counts for lists."""
+    """Every scalar of `DeviceAudit` as reported (its identity flattened, serial and MAC raw), plus
+    finding counts for lists."""
 
     address: str = Field(index=True)
     port: int
@@ -217,6 +219,21 @@ class DeviceSnapshot(DeviceSnapshotBase, table=True):
     # Nullable: files written before they existed gain them empty (models/migrations, baseline).
     data_flows: list[dict[str, Any]] | None = Field(default=None, sa_type=JSON)   # DataFlow.to_json()
     protocol_status: dict[str, Any] | None = Field(default=None, sa_type=JSON)   # family -> ProtocolStatus.to_json()
+
+
+def identity_columns(identity: DeviceIdentity) -> dict[str, Any]:
+    """A `DeviceIdentity` as snapshot columns; `snapshot_identity` is the way back (the only two places)."""
+    return {"brand": identity.brand, "manufacturer": identity.manufacturer, "oem": identity.oem,
+            "model": identity.model, "device_type": identity.device_type, "firmware": identity.firmware,
+            "firmware_date": identity.firmware_date, "serial": identity.serial, "mac": identity.mac,
+            "name": identity.name, "identity_evidence": list(identity.evidence)}
+
+
+def snapshot_identity(row: DeviceSnapshotBase, evidence: list[str] | None = None) -> DeviceIdentity:
+    """The identity a snapshot (or its summary, which has no evidence column) recorded."""
+    return DeviceIdentity(brand=row.brand, manufacturer=row.manufacturer, oem=row.oem, model=row.model,
+                          device_type=row.device_type, firmware=row.firmware, firmware_date=row.firmware_date,
+                          serial=row.serial, mac=row.mac, name=row.name, evidence=tuple(evidence or ()))
 
 
 class SnapshotSummary(DeviceSnapshotBase):

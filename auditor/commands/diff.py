@@ -113,13 +113,11 @@ def print_drift(console: Console, drift: Drift, states: dict[int, str] | None = 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     from auditor.report.load import load_run, open_existing_store
-    from models.drift import compare_runs
-    from models.last_read import with_last_known
+    from models.last_read import compare_with_last_known
 
     with open_existing_store(args.db) as store:
         before, after = pick_pair(store, args.run_a, args.run_b, args.site)
-        later = load_run(store, after).state()
-        drift = compare_runs(with_last_known(store, load_run(store, before).state(), later.devices), later)
+        drift = compare_with_last_known(store, load_run(store, before).state(), load_run(store, after).state())
     states = {before.id: before.state, after.id: after.state}
     if args.json:
         document = drift.to_json() | {"before_state": before.state, "after_state": after.state}

@@ -24,8 +24,8 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
+from models.identity import DeviceIdentity
 from probes.base import IdentitySignal
 
 # Canonical maker names for the strings devices and the IEEE registry use.
@@ -65,21 +65,6 @@ def brand_name(value: str) -> str:
     """
     canonical = canonical_maker(value)
     return canonical if canonical.lower() in value.lower() else value.strip()
-
-
-@dataclass
-class ResolvedIdentity:
-    brand: str | None = None
-    manufacturer: str | None = None
-    oem: bool | None = None
-    model: str | None = None
-    device_type: str | None = None
-    firmware: str | None = None
-    firmware_date: dt.date | None = None
-    serial: str | None = None
-    mac: str | None = None
-    name: str | None = None
-    evidence: list[str] = field(default_factory=list)
 
 
 def _pick(signals: list[IdentitySignal], name: str, priority: tuple[str, ...] = FIELD_PRIORITY) -> str | None:
@@ -136,12 +121,13 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def resolve_identity(signals: Iterable[IdentitySignal], *,
-                     oui: Callable[[str | None], list[IdentitySignal]] | None = None) -> ResolvedIdentity:
+                     oui: Callable[[str | None], list[IdentitySignal]] | None = None) -> DeviceIdentity:
     """Identity from every signal; with `oui`, the picked MAC's registered maker votes too."""
     signals = [s for s in signals if is_value(s.value)]
     if oui is not None:
         signals += oui((_pick(signals, "mac") or "").lower() or None)
-    result = ResolvedIdentity()
+    evidence: list[str] = []
+    manufacturer = None
     families: dict[str, set[str]] = defaultdict(set)
     for s in signals:
         if s.field == "manufacturer" and s.value:
@@ -151,29 +137,27 @@ def resolve_identity(signals: Iterable[IdentitySignal], *,
         # Issue 10: merging these into "sold as Dahua, made by Hikvision" would be a guess.
         said = "; ".join(f"{fam} says {', '.join(sorted({canonical_maker(s.value) for s in found}))}"
                          for fam, found in sorted(conflict.items()))
-        result.evidence.append(f"maker unknown: two API families of different makers answered ({said})")
+        evidence.append(f"maker unknown: two API families of different makers answered ({said})")
     elif families:
         maker, sources = max(families.items(), key=lambda kv: (len(kv[1]), kv[0] in ("Hikvision", "Dahua")))
         if len(sources) >= 2:
-            result.manufacturer = maker
+            manufacturer = maker
             listed = ", ".join(sorted(sources))
-            result.evidence.append(f"made by {maker}: {len(sources)} independent signals ({listed})")
+            evidence.append(f"made by {maker}: {len(sources)} independent signals ({listed})")
         else:
-            result.evidence.append(f"maker undecided: only one signal ({next(iter(sources))} says {maker})")
+            evidence.append(f"maker undecided: only one signal ({next(iter(sources))} says {maker})")
     vendor = _pick(signals, "vendor", BRAND_PRIORITY)
-    result.brand = brand_name(vendor) if vendor else result.manufacturer
-    if result.brand and result.manufacturer:
-        result.oem = result.brand.lower() != result.manufacturer.lower()
-        if result.oem:
-            result.evidence.append(f"sold as {result.brand}, made by {result.manufacturer}")
-    result.model = _pick(signals, "model")
-    result.firmware = _pick(signals, "firmware")
-    result.firmware_date = _date(_pick(signals, "firmware_date"))
-    result.serial = _pick(signals, "serial")
-    result.mac = (_pick(signals, "mac") or "").lower() or None
-    result.name = _pick(signals, "name")
-    result.device_type = _device_type({s.value for s in signals if s.field == "device_type" and s.value})
-    for s in signals:
-        if s.field in ("manufacturer", "vendor"):
-            result.evidence.append(f"{s.field} signal from {s.source}: {s.value} ({s.evidence})")
-    return result
+    brand = brand_name(vendor) if vendor else manufacturer
+    oem = None
+    if brand and manufacturer:
+        oem = brand.lower() != manufacturer.lower()
+        if oem:
+            evidence.append(f"sold as {brand}, made by {manufacturer}")
+    evidence += [f"{s.field} signal from {s.source}: {s.value} ({s.evidence})"
+                 for s in signals if s.field in ("manufacturer", "vendor")]
+    return DeviceIdentity(
+        brand=brand, manufacturer=manufacturer, oem=oem, model=_pick(signals, "model"),
+        device_type=_device_type({s.value for s in signals if s.field == "device_type" and s.value}),
+        firmware=_pick(signals, "firmware"), firmware_date=_date(_pick(signals, "firmware_date")),
+        serial=_pick(signals, "serial"), mac=(_pick(signals, "mac") or "").lower() or None,
+        name=_pick(signals, "name"), evidence=tuple(evidence))

@@ -24,11 +24,12 @@ from auditor.report.model import (
 from auditor.report.stats import fleet_summary
 from models.audit import DeviceAudit, FeatureVerdict, Finding
 from models.db import Store
-from models.drift import Drift, compare_runs, device_label
-from models.features import FEATURES, REMOTE_ACCESS, REMOTE_ACCESS_IDS, severity_rank
-from models.last_read import LastRead, get_last_read_audit, last_known_text, with_last_known
+from models.drift import Drift, device_label
+from models.features import FEATURES, severity_rank
+from models.last_read import compare_with_last_known, get_last_read_audit, last_known_feature, last_known_remote
 from models.read_status import PARTLY_READ, READ, read_status, was_read
 from models.store import list_sites
+from models.views import NO, ON, SUPPORTED, channel_states, feature_matrix, remote_access_rows
 
 TITLE = "CCTV capability audit: evidence for the DPIA"
 FAILED_OUTCOMES = ("auth-failed", "locked", "error")
@@ -93,18 +94,15 @@ def _advisory_date() -> str | None:
 
 def _channel(number: int, verdicts: dict[str, FeatureVerdict]) -> ChannelRow:
     row = ChannelRow(number, not_reported=sum(1 for f in FEATURES if f.id not in verdicts))
-    for f in FEATURES:
-        v = verdicts.get(f.id)
-        if v is None:
-            continue
-        if v.enabled is True:
-            row.enabled.append(f.label)
-        elif v.supported is False:
+    for info, state in channel_states(verdicts):
+        if state == ON:
+            row.enabled.append(info.label)
+        elif state == NO:
             row.not_supported += 1
-        elif v.supported is True and v.enabled is False:
-            row.supported_off.append(f.label)
+        elif state == SUPPORTED:
+            row.supported_off.append(info.label)
         else:
-            row.unknown.append(f.label)
+            row.unknown.append(info.label)
     return row
 
 
@@ -114,34 +112,16 @@ def _findings(audit: DeviceAudit, egress: DeviceEgress | None) -> list[Finding]:
     return sorted(found, key=lambda f: severity_rank(f.severity))
 
 
-def _last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
-    """Beside a value this audit could not read: its value when the device was last read."""
-    if read and now is not None:
-        return None
-    if not read or last is not None:
-        return last_known_text(last, before)
-    return None
-
-
 def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drift: Drift | None,
              store: Store) -> DeviceSection:
-    empty = FeatureVerdict()
     status = read_status(audit)
     read = was_read(status)
     last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=loaded.run.id)
-    features = []
-    for f in FEATURES:
-        v = audit.features.get(f.id, empty)
-        before = last.audit.features.get(f.id, empty).enabled if last else None
-        features.append(FeatureCell(f.id, f.label, f.group, f.biometric, v.supported, v.enabled, list(v.evidence),
-                                    _last_known(read, last, v.enabled, before)))
-    remote = []
-    for rid in REMOTE_ACCESS_IDS:
-        r = audit.remote_access.get(rid)
-        old = last.audit.remote_access.get(rid) if last else None
-        remote.append(RemoteRow(rid, REMOTE_ACCESS[rid], r.enabled if r else None, r.destination if r else None,
-                                list(r.evidence) if r else [], r.supported if r else None,
-                                _last_known(read, last, r.enabled if r else None, old.enabled if old else None)))
+    features = [FeatureCell(r.info.id, r.info.label, r.info.group, r.info.biometric, r.verdict.supported,
+                            r.verdict.enabled, list(r.verdict.evidence),
+                            last_known_feature(audit, last, read, r.info.id)) for r in feature_matrix(audit)]
+    remote = [RemoteRow(r.kind, r.label, r.enabled, r.destination, list(r.evidence), r.supported,
+                        last_known_remote(audit, last, read, r.kind)) for r in remote_access_rows(audit)]
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
         device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=status,
@@ -179,8 +159,7 @@ def build_report(store: Store, *, run_id: int | None = None, generated: dt.datet
     before = previous_run(store, run)
     drift = None
     if before:
-        baseline = with_last_known(store, load_run(store, before).state(), [did for did, _ in loaded.devices])
-        drift = compare_runs(baseline, loaded.state())
+        drift = compare_with_last_known(store, load_run(store, before).state(), loaded.state())
     ids: Sequence[int] = [did for did, _ in loaded.devices]
     audits = [a for _, a in loaded.devices]
     return Report(

@@ -12,8 +12,9 @@ from models.db import Store, open_store
 from models.drift import RunState, address_key
 from models.errors import UsageError
 from models.location import PgLocation, is_url
-from models.store import get_run, list_run_devices, list_run_snapshots, list_runs, list_sites
+from models.store import get_run, list_run_device_audits, list_runs, list_sites
 from models.tables import AuditRunPublic
+from models.views import run_state_of
 
 
 def open_existing_store(path: str | Path | PgLocation) -> Store:
@@ -81,13 +82,7 @@ def run_devices(store: Store, run_id: int) -> list[tuple[int, DeviceAudit]]:
 
     A list, not a mapping: a device recorded twice in one run (given at two addresses) shows twice.
     """
-    snapshots = list_run_snapshots(store, run_id=run_id)
-    audits = list_run_devices(store, run_id=run_id)
-    # Both lists are ordered by snapshot id; a finished run never changes between the two reads.
-    if [s.address for s in snapshots] != [a.address for a in audits]:
-        raise RuntimeError(f"run {run_id} changed while it was read; try again when the audit has finished")
-    pairs = [(s.device_id, a) for s, a in zip(snapshots, audits, strict=True)]
-    return sorted(pairs, key=lambda pair: address_key(pair[1]))
+    return sorted(list_run_device_audits(store, run_id=run_id), key=lambda pair: address_key(pair[1]))
 
 
 @dataclass
@@ -101,7 +96,7 @@ class LoadedRun:
         """The run as `models.drift.compare_runs` takes it."""
         destinations = ({did: e.destinations for did, e in self.egress.items()}
                         if self.egress_status.available else None)
-        return RunState(self.run.id, self.run.started, dict(self.devices), destinations)
+        return run_state_of(self.run, self.devices, destinations)
 
 
 def load_run(store: Store, run: AuditRunPublic) -> LoadedRun:

@@ -15,6 +15,7 @@ from typing import Any
 from models.audit import DeviceAudit, Finding
 from models.drift import Drift
 from models.features import tri_state_text
+from models.views import DataFlowRow  # noqa: F401 - the report's name for a shared row
 
 
 def tri(value: bool | None) -> str:
@@ -188,19 +189,6 @@ class RemoteRow:
     evidence: list[str] = field(default_factory=list)
     supported: bool | None = None    # the firmware has the service (a capability flag or a readable setting)
     last_known: str | None = None    # as FeatureCell.last_known
-
-
-@dataclass
-class DataFlowRow:
-    """One row of a device's "Where data goes" table (models.audit.DataFlow, for people)."""
-
-    kind: str
-    label: str
-    destination: str | None
-    enabled: bool | None
-    detail: str
-    channel: int | None
-    evidence: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -14,10 +14,11 @@ from auditor.report.model import (
     ScopeSection,
     Summary,
 )
-from models.audit import DATA_FLOW_KINDS
 from models.drift import KINDS, Change, Drift
 from models.features import ON_OFF, counts_as_remote, tri_state_text, worst
 from models.read_status import was_read
+from models.views import data_flow_rows as flow_rows
+from models.views import remote_state as remote_access_state
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
 NOT_READ = "not read"
@@ -179,11 +180,7 @@ def device_row(d: DeviceSection) -> dict[str, str]:
 
 def remote_state(r: RemoteRow) -> str:
     """A remote-access setting in words, keeping "supported, state unknown" apart from "off"."""
-    if r.enabled is True:
-        return "on"
-    if r.enabled is False:
-        return "not supported" if r.supported is False else "off"
-    return "supported, state unknown" if r.supported is True else "unknown"
+    return remote_access_state(r.supported, r.enabled)
 
 
 DATA_FLOW_HEADERS = ["What", "Destination", "Enabled", "Detail", "Evidence"]
@@ -191,11 +188,7 @@ DATA_FLOW_HEADERS = ["What", "Destination", "Enabled", "Detail", "Evidence"]
 
 def data_flow_rows(d: DeviceSection) -> list[DataFlowRow]:
     """The device's "Where data goes" rows: flows that are on first, then unknown, then off."""
-    rows = [DataFlowRow(f.kind, DATA_FLOW_KINDS.get(f.kind, f.kind), f.destination, f.enabled,
-                        f.detail + (f" (channel {f.channel})" if f.channel is not None else ""), f.channel,
-                        list(f.evidence)) for f in d.audit.data_flows]
-    order = {True: 0, None: 1, False: 2}
-    return sorted(rows, key=lambda r: order[r.enabled])
+    return flow_rows(d.audit)
 
 
 def data_flow_note(d: DeviceSection) -> str | None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from auditor.judge.classify import classify_data_flows, classify_features, classify_remote_access
 from auditor.judge.findings import derive_findings
 from auditor.judge.identity import resolve_identity
 from auditor.run.protocol_gate import open_families, reopen_families, settle
-from models.audit import DeviceAudit, ProbeRecord
+from models.audit import DeviceAudit, ProbeRecord, ProtocolStatus, RemoteAccessVerdict
 from probes import oui
 from probes.base import (
     FeatureObservation,
@@ -39,11 +40,24 @@ class DeviceResult:
     observations: list[Observation] = field(default_factory=list)
 
 
+@dataclass
+class _Log:
+    """What happened on the way through one device, kept until its DeviceAudit is built at the end."""
+
+    errors: list[str] = field(default_factory=list)
+    probes: list[ProbeRecord] = field(default_factory=list)
+
+    def note(self, line: str) -> None:
+        """An error line, once."""
+        if line not in self.errors:
+            self.errors.append(line)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _fingerprint(ctx: ProbeContext, audit: DeviceAudit) -> Fingerprint:
+def _fingerprint(ctx: ProbeContext, log_: _Log) -> Fingerprint:
     from probes.fingerprint import fingerprint
 
     started = time.monotonic()
@@ -52,8 +66,8 @@ def _fingerprint(ctx: ProbeContext, audit: DeviceAudit) -> Fingerprint:
         outcome, reason = "ok", ""
     except ProbeError as exc:
         fp, outcome, reason = Fingerprint(notes=[exc.reason]), exc.outcome, exc.reason
-    audit.probes.append(ProbeRecord("fingerprint", outcome, reason, int((time.monotonic() - started) * 1000)))
-    audit.errors.extend(fp.notes)
+    log_.probes.append(ProbeRecord("fingerprint", outcome, reason, int((time.monotonic() - started) * 1000)))
+    log_.errors.extend(fp.notes)
     return fp
 
 
@@ -63,7 +77,7 @@ def _answered(fp: Fingerprint) -> bool:
     return any(g.pointers for g in fp.families.values())
 
 
-def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
+def _run_probes(ctx: ProbeContext, log_: _Log, protocols: set[str],
                 include_intrusive: bool) -> list[Observation]:
     observations: list[Observation] = []
     for family in FAMILIES:
@@ -71,7 +85,7 @@ def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
             continue
         for probe in probes_for(family, include_intrusive=include_intrusive):
             if ctx.login.locked:
-                audit.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
+                log_.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
                 continue
             started = time.monotonic()
             try:
@@ -80,28 +94,20 @@ def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
                 record = ProbeRecord(probe.id, "ok", f"{len(found)} observations")
             except AuthProblem as exc:
                 record = ProbeRecord(probe.id, exc.outcome, exc.reason)
-                if not isinstance(exc, AccountLocked) and exc.reason not in audit.errors:
-                    audit.errors.append(exc.reason)
+                if not isinstance(exc, AccountLocked):
+                    log_.note(exc.reason)
             except ProbeError as exc:
                 record = ProbeRecord(probe.id, exc.outcome, exc.reason)
                 if exc.outcome != "unsupported":
-                    audit.errors.append(f"{probe.id}: {exc.reason}")
+                    log_.errors.append(f"{probe.id}: {exc.reason}")
             except Exception as exc:  # noqa: BLE001 - a probe bug must not end the run
                 log.exception("probe %s crashed on %s", probe.id, ctx.target.address)
                 record = ProbeRecord(probe.id, "error", f"internal error ({type(exc).__name__})")
-                audit.errors.append(f"{probe.id}: camaudit failed on this device's answer "
-                                    f"({type(exc).__name__}); other probes continued")
+                log_.errors.append(f"{probe.id}: camaudit failed on this device's answer "
+                                   f"({type(exc).__name__}); other probes continued")
             record.duration_ms = int((time.monotonic() - started) * 1000)
-            audit.probes.append(record)
+            log_.probes.append(record)
     return observations
-
-
-def _apply_identity(audit: DeviceAudit, signals: list[IdentitySignal]) -> None:
-    resolved = resolve_identity(signals, oui=oui.maker_signals)
-    for name in ("brand", "manufacturer", "oem", "model", "device_type", "firmware", "firmware_date",
-                 "serial", "mac", "name"):
-        setattr(audit, name, getattr(resolved, name))
-    audit.identity_evidence = resolved.evidence
 
 
 def absent_by_construction(setting: str, maker: str) -> bool:
@@ -116,14 +122,15 @@ def absent_by_construction(setting: str, maker: str) -> bool:
     return False
 
 
-def _not_applicable(audit: DeviceAudit) -> None:
-    maker = audit.manufacturer
+def _not_applicable(remote: dict[str, RemoteAccessVerdict], maker: str | None) -> dict[str, RemoteAccessVerdict]:
+    """`remote` with the settings this maker's firmware cannot have turned from unknown to no."""
     if maker is None:
-        return
-    for setting, verdict in audit.remote_access.items():
+        return remote
+    for setting, verdict in remote.items():
         if verdict.enabled is None and absent_by_construction(setting, maker):
             verdict.supported = verdict.enabled = False
             verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
+    return remote
 
 
 DISCOVERY_PROTOCOLS = ("ws_discovery", "sadp", "dhip")
@@ -145,51 +152,50 @@ def answered_without_login(target: Target, fp: Fingerprint, login: LoginState) -
 
 def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
                  include_intrusive: bool = False) -> DeviceResult:
-    audit = DeviceAudit(address=target.address, port=target.port, started=_now())
-    audit.errors.extend(target.discovery_errors)
+    started = _now()
+    log_ = _Log(errors=list(target.discovery_errors))
     if (unusable := address_problem(target.address)) is not None:
         # An address this machine cannot send to (an IPv6 zone naming no interface here): say so
         # once, instead of three "connection closed" errors from probes that could never run.
-        if unusable not in audit.errors:
-            audit.errors.append(unusable)
-        audit.finished = _now()
-        return DeviceResult(audit, [])
+        log_.note(unusable)
+        return DeviceResult(DeviceAudit(address=target.address, port=target.port, errors=log_.errors,
+                                        started=started, finished=_now()), [])
     ctx = ProbeContext(target, LoginState(list(credentials)), settings)
+    status: dict[str, ProtocolStatus] = {}
     try:
-        fp = ctx.fingerprint = _fingerprint(ctx, audit)
-        audit.reachable = bool(fp.protocols) or bool(target.open_ports) or _answered(fp)
+        fp = ctx.fingerprint = _fingerprint(ctx, log_)
+        reachable = bool(fp.protocols) or bool(target.open_ports) or _answered(fp)
         observations = list(target.facts)
-        if audit.reachable:
-            families, audit.protocol_status = open_families(ctx, fp)
-            observations += _run_probes(ctx, audit, families, include_intrusive)
-            late = reopen_families(ctx, fp, audit.protocol_status, observations)
+        if reachable:
+            families, status = open_families(ctx, fp)
+            observations += _run_probes(ctx, log_, families, include_intrusive)
+            late = reopen_families(ctx, fp, status, observations)
             if late:
-                observations += _run_probes(ctx, audit, late, include_intrusive)
-            for st in audit.protocol_status.values():       # a failed confirming login, say
-                if st.state == "failed" and st.reason not in audit.errors:
-                    audit.errors.append(st.reason)
-            fp.protocols |= settle(audit.protocol_status, audit.probes)
+                observations += _run_probes(ctx, log_, late, include_intrusive)
+            for st in status.values():       # a failed confirming login, say
+                if st.state == "failed":
+                    log_.note(st.reason)
+            fp.protocols |= settle(status, log_.probes)
         protocols = set(fp.protocols) | (set(target.found_by) - {"given", "tcp-sweep"})
     finally:
         ctx.close()
     for problem in ctx.problems:
-        if problem.reason not in audit.errors and not any(problem.reason in e for e in audit.errors):
-            audit.errors.append(problem.reason)
+        if not any(problem.reason in e for e in log_.errors):
+            log_.errors.append(problem.reason)
+    features, channels, notes = classify_features(observations)
+    log_.errors.extend(notes)
     signals = list(target.hints) + list(fp.signals) + [o for o in observations if isinstance(o, IdentitySignal)]
-    _apply_identity(audit, signals)
-    audit.auth = ctx.login.outcome
-    audit.protocols = sorted(protocols)
-    audit.features, audit.channels, notes = classify_features(observations)
-    audit.errors.extend(notes)
-    audit.remote_access = classify_remote_access(observations)
-    audit.data_flows = classify_data_flows(observations)
-    _not_applicable(audit)
-    for obs in observations:
-        if isinstance(obs, ServiceObservation):
-            audit.services[obs.service] = obs.state
-    audit.services["answered_without_login"] = answered_without_login(target, fp, ctx.login)
-    if audit.device_type == "camera" and audit.features["thermal_screening"].supported:
-        audit.device_type = "thermal"
+    identity = resolve_identity(signals, oui=oui.maker_signals)
+    if identity.device_type == "camera" and features["thermal_screening"].supported:
+        identity = replace(identity, device_type="thermal")
+    services: dict[str, Any] = {o.service: o.state for o in observations if isinstance(o, ServiceObservation)}
+    services["answered_without_login"] = answered_without_login(target, fp, ctx.login)
+    audit = DeviceAudit(
+        address=target.address, port=target.port, reachable=reachable, auth=ctx.login.outcome, identity=identity,
+        protocols=sorted(protocols), features=features, channels=channels,
+        remote_access=_not_applicable(classify_remote_access(observations), identity.manufacturer),
+        data_flows=classify_data_flows(observations), protocol_status=status, services=services,
+        errors=log_.errors, probes=log_.probes, started=started, finished=_now())
+    # Findings are judged from the finished audit, so they are the one thing added after it is built.
     audit.findings = derive_findings(audit, [o for o in observations if isinstance(o, FeatureObservation)])
-    audit.finished = _now()
     return DeviceResult(audit, observations)

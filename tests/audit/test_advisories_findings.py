@@ -6,10 +6,11 @@ import datetime as dt
 
 from auditor.judge.findings import derive_findings
 from models.audit import DeviceAudit
+from models.identity import DeviceIdentity
 
 
 def _audit(**kw) -> DeviceAudit:
-    return DeviceAudit(address="127.0.0.1", port=80, reachable=True, **kw)
+    return DeviceAudit(address="127.0.0.1", port=80, reachable=True, identity=DeviceIdentity(**kw))
 
 
 def _by_id(audit: DeviceAudit) -> dict:

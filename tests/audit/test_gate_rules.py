@@ -9,6 +9,7 @@ import pytest
 from auditor.judge.findings import derive_findings
 from auditor.judge.identity import resolve_identity
 from models.audit import DeviceAudit, ProtocolStatus
+from models.identity import DeviceIdentity
 from probes.base import Evidence, IdentitySignal, Target
 from probes.fingerprint.gate import pointers, verdict
 from probes.fingerprint.matchers import CONTROL, DEVICE_INFO, MAGIC_BOX, MATCHERS, evaluate
@@ -103,7 +104,8 @@ def test_isapi_and_dahua_cgi_together_leave_the_maker_unknown_and_raise_a_findin
     assert got.manufacturer is None and got.oem is None and got.brand == "Dahua"
     assert any(e.startswith("maker unknown: two API families") for e in got.evidence), got.evidence
     assert not any(e.startswith("sold as") for e in got.evidence)
-    a = DeviceAudit(address="192.0.2.1", port=80, protocols=["dahua_cgi", "isapi"], identity_evidence=got.evidence,
+    a = DeviceAudit(address="192.0.2.1", port=80, protocols=["dahua_cgi", "isapi"],
+                    identity=DeviceIdentity(evidence=got.evidence),
                     protocol_status={"isapi": ProtocolStatus("probed", "deviceInfo answered"),
                                      "dahua_cgi": ProtocolStatus("probed", "magicBox answered")})
     conflict = [f for f in derive_findings(a, []) if f.id == "protocol-family-conflict"]

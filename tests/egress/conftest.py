@@ -15,6 +15,7 @@ from device_simulators import bundled_profile, bundled_profiles
 from device_simulators.egress.site import write_site_capture
 from models.audit import DeviceAudit, RemoteAccessVerdict, empty_remote_access
 from models.db import Store, open_store
+from models.identity import DeviceIdentity
 from models.store import record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions
 
@@ -50,10 +51,10 @@ def audit_of(profile_id: str, *, address: str, remote: dict[str, tuple[bool | No
     verdicts = empty_remote_access()
     for rid, (enabled, destination) in remote.items():
         verdicts[rid] = RemoteAccessVerdict(enabled, destination, [f"{rid} enabled={enabled}"])
-    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", brand=profile.identity.brand,
-                       manufacturer=profile.identity.manufacturer, model=profile.identity.model,
-                       device_type=profile.identity.device_type, serial=profile.identity.serial,
-                       mac=profile.identity.mac if mac == "profile" else mac, remote_access=verdicts,
+    identity = DeviceIdentity(brand=profile.identity.brand, manufacturer=profile.identity.manufacturer,
+                              model=profile.identity.model, device_type=profile.identity.device_type,
+                              serial=profile.identity.serial, mac=profile.identity.mac if mac == "profile" else mac)
+    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", identity=identity, remote_access=verdicts,
                        started=T0, finished=T0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -91,7 +92,7 @@ def test_identity_and_firmware_changes_but_not_when_unknown_now():
     assert {(c.kind, c.subject, c.before, c.after) for c in drift.changes} == {
         ("firmware", "firmware", "V5.7.3", "V5.7.15"), ("identity", "address", "10.20.0.11:80", "10.20.0.12:80")}
     blind = hik_face_camera()
-    blind.firmware = blind.model = None
+    blind.identity = dataclasses.replace(blind.identity, firmware=None, model=None)
     assert not [c for c in _runs({1: hik_face_camera()}, {1: blind}).changes if c.kind in ("identity", "firmware")]
 
 

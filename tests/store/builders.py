@@ -15,6 +15,7 @@ from models.audit import (
     empty_features,
     empty_remote_access,
 )
+from models.identity import DeviceIdentity
 from models.tables import RunOptions
 
 OPTIONS = RunOptions(concurrency=8, timeout_s=5.0, target_count=3)
@@ -37,11 +38,13 @@ def hik_face_camera(*, address: str = "10.20.0.11", serial: str | None = "DS-2CD
     remote["upnp"] = RemoteAccessVerdict(False, None, ["UPnP enabled=false"], True)
     remote["ddns"] = RemoteAccessVerdict(None, None, ["NetworkCap isSupportDdns=true", "DDNS: HTTP 403"], True)
     return DeviceAudit(
-        address=address, port=80, reachable=True, auth="ok", brand="Hikvision", manufacturer="Hikvision",
-        oem=False, model="iDS-2CD7A46G0/P-IZHS", device_type="camera", firmware=firmware,
-        firmware_date=dt.date(2022, 6, 14), serial=serial, mac=mac, name="Reception",
+        address=address, port=80, reachable=True, auth="ok",
+        identity=DeviceIdentity(
+            brand="Hikvision", manufacturer="Hikvision", oem=False, model="iDS-2CD7A46G0/P-IZHS",
+            device_type="camera", firmware=firmware, firmware_date=dt.date(2022, 6, 14), serial=serial, mac=mac,
+            name="Reception",
+            evidence=("GET /ISAPI/System/deviceInfo 200", "ONVIF GetDeviceInformation: Manufacturer=HIKVISION")),
         protocols=["isapi", "onvif", "rtsp"],
-        identity_evidence=["GET /ISAPI/System/deviceInfo 200", "ONVIF GetDeviceInformation: Manufacturer=HIKVISION"],
         features=features, channels={}, remote_access=remote,
         data_flows=[DataFlow("http_push", True, "203.0.113.7:8080", "HTTP, pictures", None,
                              ["GET /ISAPI/Event/notification/httpHosts: addressingFormatType=ipaddress"]),
@@ -71,10 +74,12 @@ def dahua_nvr(*, address: str = "10.20.0.50") -> DeviceAudit:
     remote["dahua_p2p"] = RemoteAccessVerdict(True, "www.easy4ipcloud.com", ["T2UServer.Enable=true"])
     remote["auto_register"] = RemoteAccessVerdict(None, None, ["configManager.cgi RegisterServer: Error"])
     return DeviceAudit(
-        address=address, port=80, reachable=True, auth="ok", brand="Dahua", manufacturer="Dahua", oem=False,
-        model="DHI-NVR5216-16P-I", device_type="nvr", firmware="V4.001.0000000.3.R", firmware_date=None,
-        serial="7J0A1B2PAZ12345", mac="3C-EF-8C-01-02-03", name="NVR server room", protocols=["dahua-http"],
-        identity_evidence=["magicBox.cgi?action=getSerialNo"], features=features,
+        address=address, port=80, reachable=True, auth="ok",
+        identity=DeviceIdentity(
+            brand="Dahua", manufacturer="Dahua", oem=False, model="DHI-NVR5216-16P-I", device_type="nvr",
+            firmware="V4.001.0000000.3.R", firmware_date=None, serial="7J0A1B2PAZ12345", mac="3C-EF-8C-01-02-03",
+            name="NVR server room", evidence=("magicBox.cgi?action=getSerialNo",)),
+        protocols=["dahua-http"], features=features,
         channels={
             1: {"face_recognition": FeatureVerdict(True, True, ["VideoAnalyseRule[0][1].Type=FaceRecognition"])},
             2: {"line_crossing": FeatureVerdict(True, False, []), "intrusion": FeatureVerdict(True, None, [])},
@@ -90,6 +95,7 @@ def dahua_nvr(*, address: str = "10.20.0.50") -> DeviceAudit:
 
 def unknown_device(*, address: str = "10.20.0.99", port: int = 8080) -> DeviceAudit:
     """An OEM-branded camera that refused our credentials: almost everything is unknown."""
-    return DeviceAudit(address=address, port=port, reachable=True, auth="failed", brand="Annke",
-                       manufacturer=None, oem=None, errors=["401 Digest realm=\"IP Camera\" after 3 attempts"],
+    return DeviceAudit(address=address, port=port, reachable=True, auth="failed",
+                       identity=DeviceIdentity(brand="Annke", manufacturer=None, oem=None),
+                       errors=["401 Digest realm=\"IP Camera\" after 3 attempts"],
                        probes=[ProbeRecord("isapi.device-info", "auth-failed", "401", 12)])

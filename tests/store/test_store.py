@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from models.audit import DeviceAudit, FeatureVerdict
 from models.db import open_store
 from models.errors import RecordNotFound
+from models.identity import DeviceIdentity
 from models.store import (
     get_device_audit,
     get_device_history,
@@ -63,6 +64,8 @@ def test_the_camera_builder_sets_every_deviceaudit_field():
     unset = [f.name for f in dataclasses.fields(DeviceAudit)
              if f.name not in ("channels", "errors") and getattr(cam, f.name) == getattr(defaults, f.name)]
     assert unset == []
+    blank = [f.name for f in dataclasses.fields(DeviceIdentity) if getattr(cam.identity, f.name) in (None, ())]
+    assert blank == []   # every identity field too: a new one must reach the snapshot columns
     assert dahua_nvr().channels and dahua_nvr().errors   # the NVR covers the two the camera leaves empty
 
 

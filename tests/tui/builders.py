@@ -44,6 +44,7 @@ from models.egress import (
     record_egress_run_finished,
     record_egress_run_started,
 )
+from models.identity import DeviceIdentity
 from models.store import record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions
 from tests.store.builders import dahua_nvr, hik_face_camera, unknown_device
@@ -72,10 +73,11 @@ def honeywell_oem(address: str = "10.20.0.12") -> DeviceAudit:
     remote["dahua_p2p"] = RemoteAccessVerdict(False, None, ["T2UServer.Enable=false"])
     remote["email"] = RemoteAccessVerdict(True, "smtp.school.example", ["Email.Enable=true"])
     return dataclasses.replace(
-        audit, brand="Honeywell", manufacturer="Dahua", oem=True, model="HC30WB5R1", device_type="camera",
-        firmware="V2.800.0000000.16.R", serial="6G0EA1BPAG00011", mac="e0:50:8b:aa:bb:01", name="Gate",
-        identity_evidence=["getVendor: Honeywell", "Dahua CGI /cgi-bin/magicBox.cgi answered (Dahua behaviour)",
-                           "MAC OUI e0:50:8b = Zhejiang Dahua Technology", "sold as Honeywell, made by Dahua"],
+        audit, identity=DeviceIdentity(
+            brand="Honeywell", manufacturer="Dahua", oem=True, model="HC30WB5R1", device_type="camera",
+            firmware="V2.800.0000000.16.R", serial="6G0EA1BPAG00011", mac="e0:50:8b:aa:bb:01", name="Gate",
+            evidence=("getVendor: Honeywell", "Dahua CGI /cgi-bin/magicBox.cgi answered (Dahua behaviour)",
+                      "MAC OUI e0:50:8b = Zhejiang Dahua Technology", "sold as Honeywell, made by Dahua")),
         features=features, channels={}, remote_access=remote, services={"telnet": False},
         findings=[Finding("face-detection-enabled", "medium", "Face detection is switched on.",
                           ["VideoAnalyseRule[0][0]"], "Check that a DPIA covers it."),
@@ -93,11 +95,11 @@ def axis_counter(address: str = "10.20.0.60") -> DeviceAudit:
         features[fid] = FeatureVerdict(False, False, ["ONVIF GetSupportedAnalyticsModules: not listed"])
     remote = empty_remote_access()
     remote["ntp"] = RemoteAccessVerdict(True, "10.20.0.1", ["GetNTP: 10.20.0.1"])
-    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", brand="Axis", manufacturer="Axis",
-                       oem=False, model="P1455-LE", device_type="camera", firmware="10.12.182",
-                       serial="ACCC8EF0A1B2", mac="ac:cc:8e:f0:a1:b2", name="Entrance counter",
-                       protocols=["onvif"], identity_evidence=["ONVIF GetDeviceInformation: Manufacturer=AXIS"],
-                       features=features, remote_access=remote)
+    identity = DeviceIdentity(brand="Axis", manufacturer="Axis", oem=False, model="P1455-LE", device_type="camera",
+                              firmware="10.12.182", serial="ACCC8EF0A1B2", mac="ac:cc:8e:f0:a1:b2",
+                              name="Entrance counter", evidence=("ONVIF GetDeviceInformation: Manufacturer=AXIS",))
+    return DeviceAudit(address=address, port=80, reachable=True, auth="ok", identity=identity,
+                       protocols=["onvif"], features=features, remote_access=remote)
 
 
 def lost_camera(*, reachable: bool, address: str = "10.20.0.70") -> DeviceAudit:
@@ -107,7 +109,8 @@ def lost_camera(*, reachable: bool, address: str = "10.20.0.70") -> DeviceAudit:
     audit = hik_face_camera(address=address, serial="DS-2CD2043G2-I20210101AAWRF9999", mac="44:19:b6:99:99:99")
     audit.features = empty_features()
     audit.remote_access = empty_remote_access()
-    return dataclasses.replace(audit, model="DS-2CD2043G2-I", name="Car park", findings=[])
+    return dataclasses.replace(audit, identity=dataclasses.replace(audit.identity, model="DS-2CD2043G2-I",
+                                                                   name="Car park"), findings=[])
 
 
 def run1_devices() -> list[DeviceAudit]:

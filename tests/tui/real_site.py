@@ -55,6 +55,8 @@ def _scrub(value: Any, swap: dict[str, str], ports: dict[int, int]) -> Any:
         return ports.get(value, value)
     if isinstance(value, list):
         return [_scrub(v, swap, ports) for v in value]
+    if isinstance(value, tuple):   # a DeviceIdentity's evidence
+        return tuple(_scrub(v, swap, ports) for v in value)
     if isinstance(value, dict):
         return {_scrub(k, swap, ports): _scrub(v, swap, ports) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -14,16 +14,10 @@ from models.audit import DeviceAudit
 from models.db import Store
 from models.drift import Change, Drift, RunState, compare_runs, device_label
 from models.egress import EgressDevice, EgressReport, get_egress_report
-from models.last_read import with_last_known
+from models.last_read import compare_with_last_known
 from models.read_status import read_status, was_read
-from models.store import (
-    get_device_audit,
-    get_device_history,
-    get_latest_audit,
-    get_run,
-    list_run_devices,
-    list_run_snapshots,
-)
+from models.store import get_device_audit, get_device_history, get_latest_audit
+from models.views import get_run_state
 
 
 @dataclass(frozen=True)
@@ -68,18 +62,15 @@ def device_history(store: Store, device_id: int, *, limit: int = 20) -> tuple[li
 
 def run_state(store: Store, run_id: int) -> RunState:
     """A run's device audits keyed by device id, as drift takes them (egress not compared yet)."""
-    run = get_run(store, run_id=run_id)
-    if run is None:
+    state = get_run_state(store, run_id=run_id)
+    if state is None:
         raise LookupError(f"run {run_id} is not in the database")
-    snapshots = list_run_snapshots(store, run_id=run_id)
-    audits = list_run_devices(store, run_id=run_id)   # same order: both by snapshot id
-    return RunState(run.id, run.started, {s.device_id: a for s, a in zip(snapshots, audits, strict=True)})
+    return state
 
 
 def compare_stored_runs(store: Store, older: int, newer: int) -> Drift:
     """As `camaudit diff`: a device the older run could not read is compared as it was when last read."""
-    later = run_state(store, newer)
-    return compare_runs(with_last_known(store, run_state(store, older), later.devices), later)
+    return compare_with_last_known(store, run_state(store, older), run_state(store, newer))
 
 
 def compare_egress_runs(store: Store, older: int, newer: int) -> Drift:

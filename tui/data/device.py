@@ -4,34 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.audit import DATA_FLOW_KINDS, DeviceAudit, FeatureVerdict
+from models.audit import DeviceAudit
 from models.db import Store
-from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
-from models.last_read import LastRead, get_last_read_audit, last_known_text
+from models.last_read import LastRead, get_last_read_audit, last_known_feature, last_known_remote
 from models.read_status import READ, read_status, was_read
 from models.store import get_device, get_device_audit
 from models.tables import DeviceSummary
+from models.views import (
+    DataFlowRow,
+    FeatureRow,
+    RemoteAccessRow,
+    data_flow_rows,
+    feature_matrix,
+    remote_access_rows,
+)
 from tui.data.changes import HistoryEntry, RunChange, device_history
 from tui.data.egress import EgressLine, device_egress
 
-
-@dataclass(frozen=True)
-class MatrixRow:
-    info: FeatureInfo
-    verdict: FeatureVerdict
-    channels_on: tuple[int, ...]      # NVR channels where it is enabled
-
-
-@dataclass(frozen=True)
-class FlowLine:
-    """One row of "Where data goes": a configured push host, storage, cloud storage or microphone."""
-
-    kind: str
-    label: str
-    destination: str | None
-    enabled: bool | None
-    detail: str
-    evidence: tuple[str, ...]
+MatrixRow = FeatureRow   # the analytics matrix's rows (models.views, shared with the report)
 
 
 @dataclass
@@ -51,57 +41,25 @@ class DeviceView:
 
     def last_known(self, feature: str) -> str | None:
         """"on in run 3 (2026-11-20), not read now" for a feature this audit could not read; None when it was read."""
-        verdict = self.audit.features.get(feature)
-        if self.read and verdict is not None and verdict.enabled is not None:
-            return None
-        if not self.read or self.last_read is not None:
-            before = self.last_read.audit.features.get(feature) if self.last_read else None
-            return last_known_text(self.last_read, before.enabled if before else None)
-        return None
+        return last_known_feature(self.audit, self.last_read, self.read, feature)
 
     def last_known_remote(self, kind: str) -> str | None:
         """The same for a remote-access setting."""
-        verdict = self.audit.remote_access.get(kind)
-        if self.read and verdict is not None and verdict.enabled is not None:
-            return None
-        if not self.read or self.last_read is not None:
-            before = self.last_read.audit.remote_access.get(kind) if self.last_read else None
-            return last_known_text(self.last_read, before.enabled if before else None)
-        return None
+        return last_known_remote(self.audit, self.last_read, self.read, kind)
 
     @property
-    def matrix(self) -> list[MatrixRow]:
-        rows = []
-        for info in FEATURES:
-            verdict = self.audit.features.get(info.id, FeatureVerdict())
-            on = tuple(ch for ch, per in sorted(self.audit.channels.items())
-                       if (v := per.get(info.id)) is not None and v.enabled is True)
-            rows.append(MatrixRow(info, verdict, on))
-        return rows
-
-    def supported(self, kind: str) -> bool | None:
-        """Whether the firmware has this remote-access service (None: it did not say)."""
-        v = self.audit.remote_access.get(kind)
-        return v.supported if v else None
+    def matrix(self) -> list[FeatureRow]:
+        return feature_matrix(self.audit)
 
     @property
-    def flow_lines(self) -> list[FlowLine]:
+    def flow_lines(self) -> list[DataFlowRow]:
         """Every data flow, those that are on first, then unknown, then off."""
-        order = {True: 0, None: 1, False: 2}
-        lines = [FlowLine(f.kind, DATA_FLOW_KINDS.get(f.kind, f.kind), f.destination, f.enabled,
-                          f.detail + (f" (channel {f.channel})" if f.channel is not None else ""), tuple(f.evidence))
-                 for f in self.audit.data_flows]
-        return sorted(lines, key=lambda line: order[line.enabled])
+        return data_flow_rows(self.audit)
 
     @property
-    def remote_rows(self) -> list[tuple[str, str, bool | None, str | None, list[str]]]:
-        """(kind, description, enabled, destination, evidence) for every remote-access kind."""
-        out = []
-        for kind, description in REMOTE_ACCESS.items():
-            v = self.audit.remote_access.get(kind)
-            out.append((kind, description, v.enabled if v else None, v.destination if v else None,
-                        list(v.evidence) if v else []))
-        return out
+    def remote_rows(self) -> list[RemoteAccessRow]:
+        """Every remote-access kind: supported, enabled, destination, evidence."""
+        return remote_access_rows(self.audit)
 
 
 def load_device(store: Store, device_id: int) -> DeviceView | None:

@@ -71,13 +71,6 @@ class IdentityPanel(VerticalScroll):
         self.query_one("#identity", Static).update(identity_text(view))
 
 
-def remote_state(supported: bool | None, enabled: bool | None) -> str:
-    """Keeps "the firmware has it, state unknown" apart from "off" and from "not supported"."""
-    if enabled is not None:
-        return "on" if enabled else ("not supported" if supported is False else "off")
-    return "supported, state unknown" if supported else "unknown"
-
-
 class RemotePanel(Vertical):
     """Every remote-access kind (supported / on / unknown, where it goes) and where data goes."""
 
@@ -101,10 +94,10 @@ class RemotePanel(Vertical):
         self.view = view
         table = self.query_one("#remote", DataTable)
         table.clear()
-        for kind, _, enabled, destination, _ in self.rows:
-            style = "bold yellow" if counts_as_remote(kind) else "dim"
-            on = tri_text(enabled, on_style=style) if view.read else Text("?", style="yellow")
-            table.add_row(kind, on, tri_text(view.supported(kind), on_style=""), destination or "", key=kind)
+        for r in self.rows:
+            style = "bold yellow" if counts_as_remote(r.kind) else "dim"
+            on = tri_text(r.enabled, on_style=style) if view.read else Text("?", style="yellow")
+            table.add_row(r.kind, on, tri_text(r.supported, on_style=""), r.destination or "", key=r.kind)
         self._explain(0)
         self.flows = view.flow_lines
         flows = self.query_one("#data-flows", DataTable)
@@ -118,13 +111,14 @@ class RemotePanel(Vertical):
 
     def _explain(self, index: int) -> None:
         if 0 <= index < len(self.rows):
-            kind, description, enabled, destination, evidence = self.rows[index]
-            state = remote_state(self.view.supported(kind), enabled) if self.view.read else "not read"
-            extra = f"state: {state}" + (f"   destination: {destination}" if destination else "")
-            last = self.view.last_known_remote(kind)
+            r = self.rows[index]
+            state = r.state if self.view.read else "not read"
+            extra = f"state: {state}" + (f"   destination: {r.destination}" if r.destination else "")
+            last = self.view.last_known_remote(r.kind)
             if last:
-                extra += f"\n{kind}: {last}"
-            self.query_one("#remote-evidence", Static).update(evidence_markup(kind, description, evidence, extra))
+                extra += f"\n{r.kind}: {last}"
+            self.query_one("#remote-evidence", Static).update(
+                evidence_markup(r.kind, r.label, list(r.evidence), extra))
 
     def _explain_flow(self, index: int) -> None:
         if 0 <= index < len(self.flows):
@@ -165,7 +159,7 @@ class EgressPanel(Vertical):
         note = self.query_one("#egress-note", Static)
         table = self.query_one("#device-egress", DataTable)
         table.clear()
-        configured = [f"{k} -> {d}" for k, _, on, d, _ in view.remote_rows if on and d]
+        configured = [f"{r.kind} -> {r.destination}" for r in view.remote_rows if r.enabled and r.destination]
         configured += [f"{f.kind} -> {f.destination}" for f in view.flow_lines if f.enabled and f.destination]
         hint = ("\nConfigured on the device (settings, not traffic): " + "; ".join(configured)) if configured else ""
         if view.egress is None:
