@@ -12,8 +12,22 @@ Issue 3 target: camaudit <= 0.5x nmap's fingerprinting. Measured on the 2-core m
 camaudit 11.8 s, nmap -sV 858 s (nmap waits out its probe timeouts on the SDK and discovery ports),
 ratio ~0.014; --nmap therefore takes about 15 minutes.
 
-Issue 15 target: <= 0.03 auditor CPU-s per device. Figures (2-core machine shared with other work):
-FIGURES
+Issue 15 target: <= 0.03 auditor CPU-s per device: NOT met yet. Measured 2026-12-06 on the 2-core machine
+shared with other jobs (load average 7 to 80 while measuring, so figures move by +-15% run to run),
+simulators in one separate process, concurrency 32:
+
+                   before (simulators scaled, auditor as on main)   after (OUI lock, one deadline thread)
+    100 devices    0.091 CPU-s/device, 5.5 devices/s, 46 req/device  0.072-0.089 CPU-s/device, 3.4-5.3 devices/s
+    1,000 devices  0.086 CPU-s/device, 6.2 devices/s, 46 req/device  0.076-0.089 CPU-s/device, 4.4-6.3 devices/s
+    (before, the /24 scope missed the fleet's .0/.255 addresses: 994 of 1,000 audited; now 1,000)
+
+Simulators: 1,000 devices start in 3.6-5.1 s in process (was: not up after 8 minutes with ~5 polling
+threads per device) and idle at 0.000 CPU-s over 5 s on 2 threads; `sim up` with 1,000 profile files
+takes ~20 s on a quiet machine (YAML parsing and the printed port map).
+Where the auditor's CPU goes (--profile, thread CPU time, 100 devices, after): HTTP through requests
+~55% (~0.75 ms of client CPU per GET, 46 requests per device), the store ~16%, zeep outside its HTTP
+~8%, fingerprint ~7%, XML parsing ~5%. Before, ~25% of the profiled CPU was the OUI table parsed by
+every worker at once, and each request started a timer thread.
 """
 
 from __future__ import annotations
