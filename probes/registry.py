@@ -11,7 +11,11 @@ import importlib
 from probes.base import Probe
 
 FAMILIES = ("isapi", "dahua_cgi", "onvif")
-_PACKAGES = {"isapi": "probes.isapi", "dahua_cgi": "probes.dahua", "onvif": "probes.onvif"}
+# Probes of no API family (RTSP, the HTTPS certificate): run once per reachable device, after the families.
+DEVICE = "device"
+RUN_ORDER = (*FAMILIES, DEVICE)
+_PACKAGES = {"isapi": "probes.isapi", "dahua_cgi": "probes.dahua", "onvif": "probes.onvif",
+             DEVICE: "probes.exposure"}
 
 
 def probes_for(protocol: str, *, include_intrusive: bool = False) -> list[Probe]:
@@ -22,4 +26,4 @@ def probes_for(protocol: str, *, include_intrusive: bool = False) -> list[Probe]
 
 
 def all_probe_ids() -> list[str]:
-    return [p.id for family in FAMILIES for p in probes_for(family, include_intrusive=True)]
+    return [p.id for family in RUN_ORDER for p in probes_for(family, include_intrusive=True)]

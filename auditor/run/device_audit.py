@@ -30,7 +30,7 @@ from probes.discovery.addresses import address_problem
 from probes.errors import AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
 from probes.problems import collecting
-from probes.registry import FAMILIES, probes_for
+from probes.registry import DEVICE, RUN_ORDER, probes_for
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def _answered(fp: Fingerprint) -> bool:
 def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
                 include_intrusive: bool) -> list[Observation]:
     observations: list[Observation] = []
-    for family in FAMILIES:
+    for family in RUN_ORDER:
         if family not in protocols:
             continue
         for probe in probes_for(family, include_intrusive=include_intrusive):
@@ -163,7 +163,7 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
             observations = list(target.facts)
             if audit.reachable:
                 families, audit.protocol_status = open_families(ctx, fp)
-                observations += _run_probes(ctx, audit, families, include_intrusive)
+                observations += _run_probes(ctx, audit, families | {DEVICE}, include_intrusive)
                 late = reopen_families(ctx, fp, audit.protocol_status, observations)
                 if late:
                     observations += _run_probes(ctx, audit, late, include_intrusive)
@@ -190,6 +190,8 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
         if isinstance(obs, ServiceObservation):
             audit.services[obs.service] = obs.state
     audit.services["answered_without_login"] = answered_without_login(target, fp, ctx.login)
+    if fp.clock_offset is not None:      # device clock minus ours, from ONVIF GetSystemDateAndTime
+        audit.services["clock_offset_seconds"] = round(fp.clock_offset.total_seconds())
     if audit.device_type == "camera" and audit.features["thermal_screening"].supported:
         audit.device_type = "thermal"
     audit.findings = derive_findings(audit, [o for o in observations if isinstance(o, FeatureObservation)])

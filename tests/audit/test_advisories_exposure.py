@@ -30,3 +30,29 @@ def test_old_firmware_is_measured_against_the_audit_date_not_today():
     (old,) = exposure_findings(DeviceAudit(address="127.0.0.1", port=80, started=AUDITED, firmware="V5.2.0",
                                            firmware_date=dt.date(2014, 7, 21)))
     assert "12 years before this audit" in old.title and old.severity == "medium"
+
+
+def test_configuration_exposures_fire_on_positive_readings_only():
+    affected = {"upnp_ports": "HTTP 80->8080", "rtsp_open": True, "accounts": "admin", "login_lockout": False,
+                "tls_self_signed": True, "tls_expired": True, "clock_offset_seconds": -3600}
+    assert _ids(services=affected) == {"upnp-ports-mapped", "rtsp-no-auth", "admin-only-account", "login-lockout-off",
+                                       "tls-self-signed", "tls-certificate-expired", "clock-unsynchronised"}
+    fine = {"upnp_ports": "", "rtsp_open": False, "accounts": "admin,viewer", "login_lockout": True,
+            "tls_self_signed": False, "tls_expired": False, "clock_offset_seconds": 2}
+    assert _ids(services=fine) == set()
+    unknown = dict.fromkeys(affected)
+    assert _ids(services=unknown) == set()
+    assert _ids(services={"accounts": "operator"}) == set()        # one account, not named admin
+
+
+def test_upnp_mappings_need_upnp_not_known_off_and_ntp_off_is_its_own_finding():
+    from models.audit import empty_remote_access
+
+    remote = empty_remote_access()
+    remote["upnp"].enabled = False
+    assert _ids(services={"upnp_ports": "HTTP 80->80"}, remote_access=remote) == set()
+    remote["ntp"].enabled = False
+    assert _ids(services={}, remote_access=remote) == {"ntp-off"}
+    (skew,) = exposure_findings(DeviceAudit(address="127.0.0.1", port=80, started=AUDITED, remote_access=remote,
+                                            services={"clock_offset_seconds": 3599}))
+    assert skew.id == "clock-unsynchronised" and "3599 s ahead" in skew.title
