@@ -83,6 +83,19 @@ def _access(audit: DeviceAudit) -> Iterable[Finding]:
                       "lock on login failure) with a small number of attempts.")
 
 
+def _default_password(audit: DeviceAudit) -> Iterable[Finding]:
+    """Only from the opt-in `default-credentials` check; the state names accounts, never a password."""
+    opened = audit.services.get("default_credentials")
+    if isinstance(opened, str) and opened:
+        for account in opened.split(","):
+            yield Finding("default-password", "critical",
+                          f"A default password works for account {account}: anyone who reads the maker's manual "
+                          "can log in.",
+                          [f"intrusive check default-credentials: the factory password was accepted for {account}"],
+                          f"Change the password of {account} now to a long, unique one, and check the device's "
+                          "configuration and accounts for changes made by others.")
+
+
 def _certificate(audit: DeviceAudit) -> Iterable[Finding]:
     if audit.services.get("tls_expired") is True:
         yield Finding("tls-certificate-expired", "medium",
@@ -131,5 +144,6 @@ def exposure_findings(audit: DeviceAudit) -> Iterable[Finding]:
         yield old
     yield from _upnp(audit)
     yield from _access(audit)
+    yield from _default_password(audit)
     yield from _certificate(audit)
     yield from _clock(audit)

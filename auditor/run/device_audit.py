@@ -65,12 +65,12 @@ def _answered(fp: Fingerprint) -> bool:
 
 
 def _run_probes(ctx: ProbeContext, audit: DeviceAudit, protocols: set[str],
-                include_intrusive: bool) -> list[Observation]:
+                include_intrusive: bool, checks: tuple[str, ...] = ()) -> list[Observation]:
     observations: list[Observation] = []
     for family in RUN_ORDER:
         if family not in protocols:
             continue
-        for probe in probes_for(family, include_intrusive=include_intrusive):
+        for probe in probes_for(family, include_intrusive=include_intrusive, checks=checks):
             if ctx.login.locked:
                 audit.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
                 continue
@@ -145,7 +145,7 @@ def answered_without_login(target: Target, fp: Fingerprint, login: LoginState) -
 
 
 def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
-                 include_intrusive: bool = False) -> DeviceResult:
+                 include_intrusive: bool = False, intrusive_checks: tuple[str, ...] = ()) -> DeviceResult:
     audit = DeviceAudit(address=target.address, port=target.port, started=_now())
     audit.errors.extend(target.discovery_errors)
     if (unusable := address_problem(target.address)) is not None:
@@ -163,10 +163,10 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
             observations = list(target.facts)
             if audit.reachable:
                 families, audit.protocol_status = open_families(ctx, fp)
-                observations += _run_probes(ctx, audit, families | {DEVICE}, include_intrusive)
+                observations += _run_probes(ctx, audit, families | {DEVICE}, include_intrusive, intrusive_checks)
                 late = reopen_families(ctx, fp, audit.protocol_status, observations)
                 if late:
-                    observations += _run_probes(ctx, audit, late, include_intrusive)
+                    observations += _run_probes(ctx, audit, late, include_intrusive, intrusive_checks)
                 for st in audit.protocol_status.values():       # a failed confirming login, say
                     if st.state == "failed" and st.reason not in audit.errors:
                         audit.errors.append(st.reason)

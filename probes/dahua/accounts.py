@@ -18,22 +18,40 @@ from __future__ import annotations
 
 from probes.base import Evidence, Observation, ServiceObservation
 from probes.context import ProbeContext
-from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, call, config_source, failure_evidence, get_config, source_of
+from probes.dahua._cgi import (
+    ENDPOINT_REFUSALS,
+    PROTOCOL,
+    CgiAnswer,
+    call,
+    config_source,
+    failure_evidence,
+    get_config,
+    source_of,
+)
 from probes.dahua._kv import elements, flag, node, value
 
 USERS = ("userManager.cgi", {"action": "getUserInfoAll"})
 
 
+def users_answer(ctx: ProbeContext) -> CgiAnswer:
+    """getUserInfoAll, read once per device (dahua.default-credentials plans from it too)."""
+    script, params = USERS
+    return ctx.memo(f"{PROTOCOL}:users", lambda: call(ctx, script, **params))
+
+
+def account_names(answer: CgiAnswer) -> list[str]:
+    return [n for n in ((value(u, "Name") or "").strip() for _, u in elements(node(answer.doc.tree, "users"))) if n]
+
+
 def accounts(ctx: ProbeContext) -> ServiceObservation:
     script, params = USERS
     try:
-        answer = call(ctx, script, **params)
+        answer = users_answer(ctx)
     except ENDPOINT_REFUSALS as exc:
         return ServiceObservation("accounts", None, failure_evidence(source_of(script, list(params.items())), exc))
-    users = [(value(u, "Name") or "").strip() for _, u in elements(node(answer.doc.tree, "users"))]
     groups = [f"{value(u, 'Name')}({value(u, 'Group') or '?'})" for _, u in elements(node(answer.doc.tree, "users"))
               if value(u, "Name")]
-    names = [u for u in users if u]
+    names = account_names(answer)
     return ServiceObservation("accounts", ",".join(names) if names else None,
                               answer.evidence(f"{len(names)} accounts: {' '.join(groups)}"))
 

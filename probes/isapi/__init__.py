@@ -13,6 +13,7 @@ from probes.isapi import (
     accounts,
     capabilities,
     data_flows,
+    default_credentials,
     face_library,
     identity,
     intelligent,
@@ -29,6 +30,6 @@ from probes.isapi import (
 PROBES: tuple[Probe, ...] = (identity.PROBE, capabilities.PROBE, nvr_channels.PROBE, smart_events.PROBE,
                              intelligent.PROBE, thermal.PROBE, traffic.PROBE, face_library.PROBE, triggers.PROBE,
                              remote_access.PROBE, services.PROBE, data_flows.PROBE,
-                             accounts.PROBE, upnp_ports.PROBE)
+                             accounts.PROBE, upnp_ports.PROBE, default_credentials.PROBE)
 
 __all__ = ["PROBES"]

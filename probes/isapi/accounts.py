@@ -18,21 +18,40 @@ from probes._xml import descendants, flag, text
 from probes.base import Observation, ServiceObservation
 from probes.context import ProbeContext
 from probes.errors import AuthProblem, ProbeError, Unreachable
-from probes.isapi._status import PROTOCOL, evidence_for, get_doc, with_excerpt
+from probes.isapi._status import PROTOCOL, IsapiDoc, evidence_for, get_doc, with_excerpt
 
 USERS = "/ISAPI/Security/users"
 LOCKOUT = "/ISAPI/Security/illegalLoginLock"
 
 
+def users_doc(ctx: ProbeContext) -> IsapiDoc:
+    """The account list, read once per device (isapi.default-credentials plans from it too)."""
+    return ctx.memo(f"{PROTOCOL}:doc:{USERS}", lambda: get_doc(ctx, USERS, roots=("UserList",)))
+
+
+def lockout_doc(ctx: ProbeContext) -> IsapiDoc:
+    return ctx.memo(f"{PROTOCOL}:doc:{LOCKOUT}", lambda: get_doc(ctx, LOCKOUT, roots=("IllegalLoginLock",)))
+
+
+def account_names(doc: IsapiDoc) -> list[str]:
+    return [n for n in ((text(u, "userName") or "").strip() for u in descendants(doc.root, "User")) if n]
+
+
+def lockout_threshold(doc: IsapiDoc) -> tuple[bool | None, int | None]:
+    """(lock on, failures before the lock); the threshold only when the lock is on and says a number."""
+    on = flag(doc.root, "enabled")
+    times = (text(doc.root, "maxIllegalLoginTimes") or "").strip()
+    return on, (int(times) if times.isdigit() and on else None)
+
+
 def _accounts(ctx: ProbeContext) -> ServiceObservation:
     try:
-        doc = get_doc(ctx, USERS, roots=("UserList",))
+        doc = users_doc(ctx)
     except (AuthProblem, Unreachable):
         raise
     except ProbeError as exc:
         return ServiceObservation("accounts", None, evidence_for(exc, USERS))
-    users = [(text(u, "userName") or "").strip() for u in descendants(doc.root, "User")]
-    names = [u for u in users if u]
+    names = account_names(doc)
     levels = [f"{text(u, 'userName')}({text(u, 'userLevel') or '?'})" for u in descendants(doc.root, "User")
               if text(u, "userName")]
     return ServiceObservation("accounts", ",".join(names) if names else None,
@@ -41,16 +60,16 @@ def _accounts(ctx: ProbeContext) -> ServiceObservation:
 
 def _lockout(ctx: ProbeContext) -> list[Observation]:
     try:
-        doc = get_doc(ctx, LOCKOUT, roots=("IllegalLoginLock",))
+        doc = lockout_doc(ctx)
     except (AuthProblem, Unreachable):
         raise
     except ProbeError as exc:
         evidence = evidence_for(exc, LOCKOUT)
         return [ServiceObservation("login_lockout", None, evidence),
                 ServiceObservation("login_lockout_threshold", None, evidence)]
-    on = flag(doc.root, "enabled")
+    on, limit = lockout_threshold(doc)
     times = (text(doc.root, "maxIllegalLoginTimes") or "").strip()
-    threshold = times if times.isdigit() and on else None
+    threshold = str(limit) if limit is not None else None
     evidence = with_excerpt(doc.evidence, f"enabled={'unknown' if on is None else str(on).lower()} "
                                           f"maxIllegalLoginTimes={times or '-'} "
                                           f"maxIllegalLoginLockTime={text(doc.root, 'maxIllegalLoginLockTime') or '-'}")

@@ -136,6 +136,13 @@ def test_no_account_gets_more_than_one_failed_login(audit_site):
         assert all(n <= 1 for n in per_user.values()), (device.profile.id, per_user)
 
 
+def test_no_intrusive_check_runs_unless_asked(audit_site):
+    _, audits = audit_site
+    for pid, audit in audits.items():
+        assert "default_credentials" not in audit.services, pid
+        assert not [r for r in audit.probes if r.probe.endswith("default-credentials")], pid
+
+
 def test_no_password_reaches_the_audit(audit_site):
     fleet, audits = audit_site
     for device in fleet:
