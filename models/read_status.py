@@ -29,7 +29,9 @@ NOT_READ = frozenset({LOGIN_FAILED, LOCKED, UNREACHABLE})   # nothing about the 
 # Probe outcomes (models.audit.ProbeRecord) that mean "answered": "unsupported" is an answer too.
 _ANSWERED = frozenset({"ok", "unsupported"})
 _FAILED = frozenset({"auth-failed", "locked", "error", "skipped"})
-_IDENTIFY_ONLY = frozenset({"fingerprint"})   # answers without a login; reads no setting
+# Answers without a login that read no setting: the fingerprint, and the device-wide exposure probes
+# (probes/exposure: an RTSP DESCRIBE and a TLS handshake), which answer whether or not the login works.
+_IDENTIFY_ONLY = frozenset({"fingerprint", "rtsp.describe", "tls.certificate"})
 
 
 def status_of(*, reachable: bool, auth: str | None, outcomes: Iterable[tuple[str, str]],
