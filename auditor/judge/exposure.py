@@ -83,6 +83,26 @@ def _access(audit: DeviceAudit) -> Iterable[Finding]:
                       "lock on login failure) with a small number of attempts.")
 
 
+# ONVIF Core's PRE_AUTH class answers without a login by design (GetSystemDateAndTime): not a finding.
+BY_DESIGN = ("GetSystemDateAndTime",)
+
+
+def _open_resources(audit: DeviceAudit) -> Iterable[Finding]:
+    """An API family whose identity resource answered without a login on a device that has one (the
+    protocol gate's 'answered 200 without a login'); a device with no login at all is no-authentication."""
+    if audit.auth == "not-required":
+        return
+    for family, status in sorted(audit.protocol_status.items()):
+        reason = status.reason.split(";", 1)[0]
+        if "without a login" in reason and not any(name in reason for name in BY_DESIGN):
+            yield Finding("api-open-without-login", "medium",
+                          f"{family} answers without a login: {reason}; anyone on the network can read it.",
+                          [f"{family}: {status}"],
+                          "Check the device's authentication settings (Hikvision: Security > Authentication; "
+                          "Dahua: Security > System Service) and update the firmware; restrict the device to the "
+                          "VMS's network.")
+
+
 def _default_password(audit: DeviceAudit) -> Iterable[Finding]:
     """Only from the opt-in `default-credentials` check; the state names accounts, never a password."""
     opened = audit.services.get("default_credentials")
@@ -145,5 +165,6 @@ def exposure_findings(audit: DeviceAudit) -> Iterable[Finding]:
     yield from _upnp(audit)
     yield from _access(audit)
     yield from _default_password(audit)
+    yield from _open_resources(audit)
     yield from _certificate(audit)
     yield from _clock(audit)

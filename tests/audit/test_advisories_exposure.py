@@ -56,3 +56,18 @@ def test_upnp_mappings_need_upnp_not_known_off_and_ntp_off_is_its_own_finding():
     (skew,) = exposure_findings(DeviceAudit(address="127.0.0.1", port=80, started=AUDITED, remote_access=remote,
                                             services={"clock_offset_seconds": 3599}))
     assert skew.id == "clock-unsynchronised" and "3599 s ahead" in skew.title
+
+
+def test_an_api_answering_without_a_login_is_a_finding_unless_by_design_or_the_whole_device_is_open():
+    from models.audit import ProtocolStatus
+
+    open_isapi = {"isapi": ProtocolStatus("probed", "/ISAPI/System/deviceInfo answered 200 without a login "
+                                                    "(isapi-deviceinfo-open); pointed at by SADP reply"),
+                  "onvif": ProtocolStatus("probed", "/onvif/device_service answered GetSystemDateAndTime without "
+                                                    "a login; pointed at by WS-Discovery XAddr")}
+    assert _ids(auth="ok", protocol_status=open_isapi) == {"api-open-without-login"}
+    assert _ids(auth="not-required", protocol_status=open_isapi) == set()      # no-authentication says it all
+    by_design = {"onvif": open_isapi["onvif"]}
+    assert _ids(auth="ok", protocol_status=by_design) == set()
+    asked = {"isapi": ProtocolStatus("probed", "/ISAPI/System/deviceInfo asked for a login")}
+    assert _ids(auth="ok", protocol_status=asked) == set()
