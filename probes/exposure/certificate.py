@@ -9,6 +9,7 @@ devices that say HTTPS is off.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import socket
 import ssl
@@ -43,12 +44,12 @@ def judge_certificate(der: bytes, now: dt.datetime) -> tuple[bool | None, bool |
     """(self_signed, expired, summary); (None, None, why) when the bytes are not a certificate."""
     try:
         cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        return None, None, "the device sent something that is not an X.509 certificate"
-    expires = cert.not_valid_after_utc
-    signed = self_signed(cert)
-    subject = cert.subject.rfc4514_string()[:60]
-    issuer = "= subject" if signed else cert.issuer.rfc4514_string()[:60]
+        expires = cert.not_valid_after_utc
+        signed = self_signed(cert)
+        subject = cert.subject.rfc4514_string()[:60]
+        issuer = "= subject" if signed else cert.issuer.rfc4514_string()[:60]
+    except (ValueError, TypeError):
+        return None, None, "the device sent something that is not a readable X.509 certificate"
     return signed, expires < now, f"subject {subject}; issuer {issuer}; valid until {expires.date().isoformat()}"
 
 
@@ -69,6 +70,11 @@ class Certificate:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE      # read the certificate, never trust it
+        # Old firmware (Hikvision V5.2, Dahua 2.4xx) only speaks TLS 1.0 with old ciphers: allowed here
+        # because nothing is sent over this connection; it only reads the certificate.
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        with contextlib.suppress(ssl.SSLError):
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
         started = time.monotonic()
         try:
             with socket.create_connection((address, port), timeout=ctx.settings.http.connect_timeout) as raw:

@@ -63,7 +63,8 @@ class RtspDescribe:
                 sock.settimeout(ctx.settings.http.read_timeout)
                 sock.sendall(describe_request(url))
                 data = b""
-                while b"\r\n\r\n" not in data and len(data) < MAX_ANSWER:
+                deadline = started + ctx.settings.http.deadline      # a dripping answer ends here
+                while b"\r\n\r\n" not in data and len(data) < MAX_ANSWER and time.monotonic() < deadline:
                     chunk = sock.recv(4096)
                     if not chunk:
                         break

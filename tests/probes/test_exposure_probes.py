@@ -80,3 +80,39 @@ def test_upnp_port_lists():
     assert _ports(on) == "HTTP 80->8080"
     assert _ports(on.replace("<enabled>true</enabled><mapmode>", "<enabled>false</enabled><mapmode>")) == ""
     assert _ports(f"<ports {ns}><mapmode>auto</mapmode></ports>") is None        # not said: unknown
+
+
+def test_a_dripping_rtsp_answer_ends_at_the_deadline():
+    """Hostile input: a device that sends one byte at a time never holds the probe past its deadline."""
+    import socket
+    import threading
+    import time
+
+    from probes.http import HttpSettings
+
+    address = next_base_address()
+    server = socket.create_server((address, 554))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"RTSP/1.0 200 OK\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"X")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    threading.Thread(target=drip, daemon=True).start()
+    ctx = ProbeContext(Target(address), LoginState(), ProbeSettings(http=HttpSettings(deadline=1.0)))
+    started = time.monotonic()
+    try:
+        (obs,) = RTSP.run(ctx)
+    finally:
+        stop.set()
+        ctx.close()
+        server.close()
+    assert time.monotonic() - started < 3
+    assert obs.state is None
