@@ -38,6 +38,8 @@ QUIRKS = frozenset({
     "challenge_every_path",  # 401 Digest on every HTTP path without a login, unknown ones too (Hikvision)
     # transport
     "https_self_signed",    # HTTPS on services.https with a self-signed certificate
+    "https_expired",        # the HTTPS certificate expired `days` (default 30) ago (runtime/tls.py)
+    "rtsp_no_auth",         # RTSP DESCRIBE answers 200 with the SDP without a login (device_simulators/rtsp.py)
     "slow_endpoints",       # `paths` (prefixes) answer after `delay` seconds
     "slow_drip",            # `paths` send the body one byte every `interval` seconds
     "reset",                # `paths` close the connection without an answer

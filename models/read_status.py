@@ -32,7 +32,9 @@ READ_STATUS_STYLE: dict[str, str] = {READ: "green", PARTLY_READ: "yellow", LOGIN
 # Probe outcomes (models.audit.ProbeRecord) that mean "answered": "unsupported" is an answer too.
 _ANSWERED = frozenset({"ok", "unsupported"})
 _FAILED = frozenset({"auth-failed", "locked", "error", "skipped"})
-_IDENTIFY_ONLY = frozenset({"fingerprint"})   # answers without a login; reads no setting
+# Answers without a login that read no setting: the fingerprint, and the device-wide exposure probes
+# (probes/exposure: an RTSP DESCRIBE and a TLS handshake), which answer whether or not the login works.
+_IDENTIFY_ONLY = frozenset({"fingerprint", "rtsp.describe", "tls.certificate"})
 
 
 def status_of(*, reachable: bool, auth: str | None, outcomes: Iterable[tuple[str, str]],

@@ -49,6 +49,8 @@ class RunOptions:
     retries: int = 0
     intrusive: bool = False
     egress_capture: bool = False
+    intrusive_default_credentials: bool = False   # the `default-credentials` check ran (issue 16)
+    advisory_data: int = 0                        # advisory data date in force at audit time, YYYYMMDD; 0 = none
 
     def __post_init__(self) -> None:
         for name, value in asdict(self).items():

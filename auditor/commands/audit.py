@@ -15,6 +15,7 @@ from auditor.commands.dbarg import add_db_argument, add_site_argument
 from auditor.commands.machine_output import add_output_options
 from auditor.run import DEFAULT_CONCURRENCY
 from auditor.run.target_lists import add_target_arguments
+from models.errors import UsageError
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -73,6 +74,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=seconds, default=6.0, help="per-request read timeout in seconds")
     p.add_argument("--allow-basic", action="store_true",
                    help="allow HTTP Basic login, which sends the password in clear (off by default)")
+    p.add_argument("--intrusive", action="append", default=[], metavar="CHECK",
+                   help="also run the named intrusive check (it makes login attempts that count towards a "
+                        "lockout); repeat for several; 'list' lists them. Off by default")
     add_output_options(p, what="device")
     p.set_defaults(func=cmd_audit)
 
@@ -103,6 +107,32 @@ def last_reads(store: Store, run_id: int, devices: Sequence[DeviceAudit]) -> dic
     return found
 
 
+def intrusive_from_args(args: argparse.Namespace, console: Console) -> tuple[str, ...] | None:
+    """The named intrusive checks, checked against the registry; None when `list` was asked (and printed)."""
+    from probes.registry import intrusive_checks
+
+    known = intrusive_checks()
+    asked = tuple(dict.fromkeys(getattr(args, "intrusive", None) or []))
+    if "list" in asked:
+        for name, probe_ids in known.items():
+            console.print(f"{name}: {', '.join(probe_ids)}", markup=False, highlight=False)
+        return None
+    unknown = [name for name in asked if name not in known]
+    if unknown:
+        raise UsageError(f"unknown intrusive check '{unknown[0]}'; choose from {', '.join(known)} "
+                         "(camaudit audit --intrusive list)")
+    return asked
+
+
+def announce_intrusive(checks: tuple[str, ...], notes: Console) -> None:
+    """Say, before any device is touched, which login attempts an intrusive check will make."""
+    from probes import default_credentials
+
+    if default_credentials.CHECK in checks:
+        for line in default_credentials.announcement():
+            notes.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     # Imported here, not at module level: `camaudit --help` should not load the whole auditor.
     from auditor.commands import machine_output as out
@@ -116,6 +146,9 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     from probes.http import HttpSettings
 
     # Every user input is checked before the database is opened: a typo never creates a file.
+    checks = intrusive_from_args(args, console)
+    if checks is None:
+        return 0
     texts = target_texts(args)
     scope = scope_from_args(args, texts)
     credentials = credentials_from_args(args)
@@ -145,7 +178,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         if not credentials:
             notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
         options = AuditOptions(concurrency=args.concurrency, site=args.site, probe=ProbeSettings(
-            http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)))
+            http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)), intrusive_checks=checks)
+        announce_intrusive(checks, warn)     # said even with -q: these attempts can lock an account
         with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,
                                 progress=progress)
@@ -162,7 +196,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     notes.print(f"Run {outcome.run_id} {state}: {len(outcome.devices)} device(s) stored in {args.db}"
                 + (f"; [bold red]{unread} could not be read[/] (exit code {EXIT_NOT_READ})." if unread else "."))
     document = {"run_id": outcome.run_id, "started": outcome.started.isoformat(),
-                "complete": outcome.complete, "devices": [a.to_json() | {"status": s}
+                "complete": outcome.complete, "intrusive_checks": list(checks), "devices": [a.to_json() | {"status": s}
                                                           for a, s in zip(outcome.devices, statuses, strict=True)]}
     if args.json:
         json.dump(document, sys.stdout, indent=2)

@@ -63,6 +63,12 @@ def options_lines(s: ScopeSection) -> list[str]:
                      f"request, {o.get('retries', 0)} retries.")
     lines.append("Intrusive probes were run (asked for explicitly)." if o.get("intrusive")
                  else "Intrusive probes were not run (the default): nothing that could disturb a device.")
+    lines.append("Intrusive check default-credentials: run (factory passwords tried within each device's lockout "
+                 "budget)." if o.get("intrusive_default_credentials")
+                 else "Intrusive check default-credentials: not run.")
+    if o.get("advisory_data"):
+        dated = str(o["advisory_data"])
+        lines.append(f"Security advisory data in force at audit time: dated {dated[:4]}-{dated[4:6]}-{dated[6:]}.")
     lines.append("Traffic was captured during the audit." if o.get("egress_capture")
                  else "No traffic capture was part of this audit run.")
     return lines

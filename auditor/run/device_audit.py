@@ -30,7 +30,7 @@ from probes.context import ProbeContext, ProbeSettings
 from probes.discovery.addresses import address_problem
 from probes.errors import AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
-from probes.registry import FAMILIES, probes_for
+from probes.registry import DEVICE, RUN_ORDER, probes_for
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,12 @@ def _answered(fp: Fingerprint) -> bool:
 
 
 def _run_probes(ctx: ProbeContext, log_: _Log, protocols: set[str],
-                include_intrusive: bool) -> list[Observation]:
+                include_intrusive: bool, checks: tuple[str, ...] = ()) -> list[Observation]:
     observations: list[Observation] = []
-    for family in FAMILIES:
+    for family in RUN_ORDER:
         if family not in protocols:
             continue
-        for probe in probes_for(family, include_intrusive=include_intrusive):
+        for probe in probes_for(family, include_intrusive=include_intrusive, checks=checks):
             if ctx.login.locked:
                 log_.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
                 continue
@@ -151,7 +151,7 @@ def answered_without_login(target: Target, fp: Fingerprint, login: LoginState) -
 
 
 def audit_device(target: Target, credentials: list[Credentials], settings: ProbeSettings, *,
-                 include_intrusive: bool = False) -> DeviceResult:
+                 include_intrusive: bool = False, intrusive_checks: tuple[str, ...] = ()) -> DeviceResult:
     started = _now()
     log_ = _Log(errors=list(target.discovery_errors))
     if (unusable := address_problem(target.address)) is not None:
@@ -168,10 +168,10 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
         observations = list(target.facts)
         if reachable:
             families, status = open_families(ctx, fp)
-            observations += _run_probes(ctx, log_, families, include_intrusive)
+            observations += _run_probes(ctx, log_, families | {DEVICE}, include_intrusive, intrusive_checks)
             late = reopen_families(ctx, fp, status, observations)
             if late:
-                observations += _run_probes(ctx, log_, late, include_intrusive)
+                observations += _run_probes(ctx, log_, late, include_intrusive, intrusive_checks)
             for st in status.values():       # a failed confirming login, say
                 if st.state == "failed":
                     log_.note(st.reason)
@@ -190,6 +190,8 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
         identity = replace(identity, device_type="thermal")
     services: dict[str, Any] = {o.service: o.state for o in observations if isinstance(o, ServiceObservation)}
     services["answered_without_login"] = answered_without_login(target, fp, ctx.login)
+    if fp.clock_offset is not None:      # device clock minus ours, from ONVIF GetSystemDateAndTime
+        services["clock_offset_seconds"] = round(fp.clock_offset.total_seconds())
     audit = DeviceAudit(
         address=target.address, port=target.port, reachable=reachable, auth=ctx.login.outcome, identity=identity,
         protocols=sorted(protocols), features=features, channels=channels,

@@ -31,11 +31,18 @@ class AuditOptions:
     probe: ProbeSettings = field(default_factory=ProbeSettings)
     include_intrusive: bool = False
     site: str = "default"           # models.tables.DEFAULT_SITE; the store identifies devices per site
+    intrusive_checks: tuple[str, ...] = ()      # named opt-in checks (`--intrusive default-credentials`)
 
     def run_options(self, target_count: int) -> RunOptions:
         """What the store keeps about how the audit ran: typed numbers and flags only."""
+        from auditor.judge.advisories.findings import current
+
+        dated = current().updated
         return RunOptions(concurrency=self.concurrency, timeout_s=self.probe.http.deadline,
-                          target_count=target_count, intrusive=self.include_intrusive)
+                          target_count=target_count, intrusive=self.include_intrusive or bool(self.intrusive_checks),
+                          intrusive_default_credentials=self.include_intrusive or "default-credentials"
+                          in self.intrusive_checks,
+                          advisory_data=int(dated.strftime("%Y%m%d")) if dated else 0)
 
 
 @dataclass
@@ -87,7 +94,7 @@ def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBo
     def work(target: Target) -> None:
         progress.started(target)
         result = audit_device(target, credentials.for_address(target.address), options.probe,
-                              include_intrusive=options.include_intrusive)
+                              include_intrusive=options.include_intrusive, intrusive_checks=options.intrusive_checks)
         if cancel.is_set():
             return                                   # the run is closing: drop it, never write it
         try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from device_simulators.dahua import analytics, config, faces, kv, magicbox, network
+from device_simulators.dahua import analytics, config, faces, kv, magicbox, network, users
 from device_simulators.runtime.auth import AuthResult
 from device_simulators.runtime.http import SimRequest, SimResponse
 
@@ -34,6 +34,7 @@ ROUTES: dict[str, Route] = {
     "devVideoAnalyse.cgi": analytics.dev_video_analyse,
     "faceRecognitionServer.cgi": faces.face_recognition,
     "netApp.cgi": network.net_app,
+    "userManager.cgi": users.user_manager,
 }
 
 

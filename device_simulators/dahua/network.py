@@ -76,6 +76,10 @@ def ntp(device: SimDevice) -> Any:
 
 
 def _map_table(device: SimDevice) -> list[dict[str, Any]]:
+    given = (_remote(device, "upnp") or {}).get("ports")
+    if given is not None:           # the profile names the mappings (remote_access.upnp.ports)
+        return [{"Enable": True, "InnerPort": int(p["internal"]), "OuterPort": int(p.get("external", p["internal"])),
+                 "Protocol": "TCP", "ServiceName": str(p["protocol"])} for p in given]
     services = device.profile.services
     sdk = services.sdk or _DVRIP_PORT
     entries = [("HTTP", services.http or 80, "TCP"), ("TCP", sdk, "TCP"), ("UDP", sdk + 1, "UDP"),

@@ -138,6 +138,35 @@ def upnp(ctx: Ctx) -> SimResponse:
     return xml_response(root)
 
 
+# Port mappings a Hikvision device asks the router for (the web UI's "Port Mapping" list:
+# HTTP, RTSP, Server (SDK 8000), HTTPS). Entry element names are (unverified); the root
+# `ports{enabled, mapmode, portList}` is what a public ISAPI client sends back.
+UPNP_SERVICES = (("HTTP", "http"), ("RTSP", "rtsp"), ("SERVER", "sdk"), ("HTTPS", "https"))
+
+
+def upnp_port_list(ctx: Ctx) -> list[tuple[str, int, int]]:
+    """(protocol, internal, external) from the profile's `upnp.ports`, else the services it runs."""
+    setting = ctx.view.remote("upnp") or {}
+    given = setting.get("ports")
+    if given is not None:
+        return [(str(p["protocol"]), int(p["internal"]), int(p.get("external", p["internal"]))) for p in given]
+    services = ctx.view.profile.services
+    return [(name, port, port) for name, attr in UPNP_SERVICES if (port := getattr(services, attr))]
+
+
+def upnp_ports(ctx: Ctx) -> SimResponse:
+    setting = _setting(ctx, "upnp")
+    if isinstance(setting, SimResponse):
+        return setting
+    root = document("ports", ctx.view.namespace)
+    leaves(root, [("enabled", bool(setting.get("enabled"))), ("mapmode", "auto")])
+    listing = add(root, "portList")
+    for i, (name, inner, outer) in enumerate(upnp_port_list(ctx), start=1):
+        leaves(add(listing, "port"), [("id", i), ("enabled", True), ("protocol", name),
+                                      ("internalPort", inner), ("externalPort", outer)])
+    return xml_response(root)
+
+
 def time(ctx: Ctx) -> SimResponse:
     """The device clock (clock_skew applied): what the auditor compares with its own."""
     ntp = ctx.view.remote("ntp")

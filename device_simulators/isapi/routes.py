@@ -81,6 +81,7 @@ ROUTES: list[Route] = [
     _route("/ISAPI/System/Network/DDNS", lambda c, p: network.ddns_list(c)),
     _route("/ISAPI/System/Network/DDNS/<id>", lambda c, p: network.ddns_one(c, p["id"])),
     _route("/ISAPI/System/Network/UPnP", lambda c, p: network.upnp(c)),
+    _route("/ISAPI/System/Network/UPnP/ports", lambda c, p: network.upnp_ports(c)),
     _route("/ISAPI/System/Network/mailing", lambda c, p: network.mailing(c)),
     _route("/ISAPI/System/Network/ftp", lambda c, p: network.ftp(c)),
     _route("/ISAPI/System/Network/telnetd", lambda c, p: network.shell_service(c, "telnet")),

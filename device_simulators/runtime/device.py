@@ -98,7 +98,9 @@ class SimDevice:
             self._add("http", HttpService(self, self.address, self._port(services.http)))
         if services.https or p.quirk("https_self_signed"):
             from device_simulators.runtime.tls import self_signed_context
-            context = self_signed_context(p.identity.model, self.address)
+            expired = p.quirk("https_expired")
+            context = self_signed_context(p.identity.model, self.address,
+                                          expired_days=float(expired.params.get("days", 30)) if expired else None)
             self._add("https", HttpService(self, self.address, self._port(services.https or 443),
                                            "https", context))
         for name in RAW_TCP_SERVICES:

@@ -39,6 +39,8 @@ class LoggedRequest:
         """True when the request cannot change device state."""
         if self.method in ("UDP", "TCP"):
             return True
+        if self.protocol == "rtsp":          # a player's first questions; SETUP/PLAY would start a stream
+            return self.method in ("OPTIONS", "DESCRIBE")
         if self.method not in ("GET", "HEAD", "POST"):
             return False
         if self.method == "POST":

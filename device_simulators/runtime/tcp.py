@@ -1,8 +1,7 @@
 """Raw TCP services a camera exposes besides HTTP: RTSP, the vendor SDK port, telnet, SSH.
 
 They answer just enough for a port sweep or banner grab to recognise them, and log every
-connection. RTSP answers OPTIONS without authentication and challenges everything else,
-as Hikvision and Dahua firmware do.
+connection. RTSP requests go to device_simulators/rtsp.py.
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ import socket
 import socketserver
 from typing import TYPE_CHECKING
 
+from device_simulators import rtsp
 from device_simulators.runtime.hub import hub
 from device_simulators.runtime.requestlog import LoggedRequest, now
 
@@ -59,13 +59,7 @@ class _Handler(socketserver.BaseRequestHandler):
         method = parts[0] if parts else "?"
         cseq = next((ln.split(b":", 1)[1].strip() for ln in data.split(b"\r\n")
                      if ln.lower().startswith(b"cseq:")), b"1")
-        if method == "OPTIONS":
-            reply = (b"RTSP/1.0 200 OK\r\nCSeq: " + cseq + b"\r\nPublic: OPTIONS, DESCRIBE, SETUP, "
-                     b"PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER\r\n\r\n")
-        else:
-            realm = self.server.device.gate.realm.encode()
-            reply = (b"RTSP/1.0 401 Unauthorized\r\nCSeq: " + cseq + b'\r\nWWW-Authenticate: Digest realm="'
-                     + realm + b'", nonce="' + self.server.device.gate.new_nonce().encode() + b'"\r\n\r\n')
+        reply = rtsp.answer(self.server.device, method, parts[1] if len(parts) > 1 else "", cseq)
         sock.sendall(reply)
         return method, parts[1] if len(parts) > 1 else "-"
 

@@ -17,11 +17,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def self_signed_context(common_name: str, address: str) -> ssl.SSLContext:
-    """A server SSLContext with a fresh self-signed certificate for `address`."""
+def self_signed_context(common_name: str, address: str, *, expired_days: float | None = None) -> ssl.SSLContext:
+    """A server SSLContext with a fresh self-signed certificate for `address`; with `expired_days`,
+    one whose validity ended that many days ago (a camera nobody renewed)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    if expired_days is not None:
+        start -= dt.timedelta(days=3650 + expired_days)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name).issuer_name(name)

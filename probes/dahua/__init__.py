@@ -9,9 +9,20 @@ not speak Dahua CGI at all is known before the rest ask.
 from __future__ import annotations
 
 from probes.base import Probe
-from probes.dahua import analytics, data_flows, face_db, identity, motion, remote_access, services
+from probes.dahua import (
+    accounts,
+    analytics,
+    data_flows,
+    default_credentials,
+    face_db,
+    identity,
+    motion,
+    remote_access,
+    services,
+)
 
 PROBES: tuple[Probe, ...] = (identity.PROBE, analytics.PROBE, motion.PROBE, face_db.PROBE,
-                             remote_access.PROBE, services.PROBE, data_flows.PROBE)
+                             remote_access.PROBE, services.PROBE, data_flows.PROBE, accounts.PROBE,
+                             default_credentials.PROBE)
 
 __all__ = ["PROBES"]

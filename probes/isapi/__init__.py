@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from probes.base import Probe
 from probes.isapi import (
+    accounts,
     capabilities,
     data_flows,
+    default_credentials,
     face_library,
     identity,
     intelligent,
@@ -22,10 +24,12 @@ from probes.isapi import (
     thermal,
     traffic,
     triggers,
+    upnp_ports,
 )
 
 PROBES: tuple[Probe, ...] = (identity.PROBE, capabilities.PROBE, nvr_channels.PROBE, smart_events.PROBE,
                              intelligent.PROBE, thermal.PROBE, traffic.PROBE, face_library.PROBE, triggers.PROBE,
-                             remote_access.PROBE, services.PROBE, data_flows.PROBE)
+                             remote_access.PROBE, services.PROBE, data_flows.PROBE,
+                             accounts.PROBE, upnp_ports.PROBE, default_credentials.PROBE)
 
 __all__ = ["PROBES"]

@@ -100,6 +100,15 @@ def test_nvr_channels_match_expect(profile: Profile, audited):
             assert (got.supported, got.enabled) == (want["supported"], want["enabled"]), (channel, fid, got.evidence)
 
 
+@pytest.mark.parametrize("profile", [p for p in PROFILES if "services" in p.expect], ids=lambda p: p.id)
+def test_exposure_readings_match_expect(profile: Profile, audited):
+    """UPnP mappings, accounts, lockout, open RTSP, certificate, clock: as the profile's expect says,
+    null (the device did not say) kept apart from false."""
+    services = audited[profile.id].services
+    want = profile.expect["services"]
+    assert {key: services.get(key, "<not read>") for key in want} == want
+
+
 @pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.id)
 def test_evidence_backs_every_known_answer(profile: Profile, audited):
     audit = audited[profile.id]
@@ -113,7 +122,9 @@ def test_audit_only_reads(audit_site):
     for device in fleet:
         assert device.log.writes() == [], device.profile.id
         methods = Counter(e.method for e in device.log)
-        assert set(methods) <= {"GET", "POST", "UDP", "TCP"}, (device.profile.id, methods)
+        # DESCRIBE: rtsp.describe asks the stream's description, as a player does first (no media, no SETUP).
+        assert set(methods) <= {"GET", "POST", "UDP", "TCP", "DESCRIBE"}, (device.profile.id, methods)
+        assert {e.protocol for e in device.log.entries(lambda e: e.method == "DESCRIBE")} <= {"rtsp"}
         for entry in device.log.entries(lambda e: e.method == "POST"):
             assert entry.action and entry.action.startswith("Get"), (device.profile.id, entry)
 
@@ -123,6 +134,13 @@ def test_no_account_gets_more_than_one_failed_login(audit_site):
     for device in fleet:
         per_user = Counter(e.user for e in device.log.failed_logins())
         assert all(n <= 1 for n in per_user.values()), (device.profile.id, per_user)
+
+
+def test_no_intrusive_check_runs_unless_asked(audit_site):
+    _, audits = audit_site
+    for pid, audit in audits.items():
+        assert "default_credentials" not in audit.services, pid
+        assert not [r for r in audit.probes if r.probe.endswith("default-credentials")], pid
 
 
 def test_no_password_reaches_the_audit(audit_site):

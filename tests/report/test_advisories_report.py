@@ -12,3 +12,26 @@ def test_method_section_prints_the_advisory_data_date(report):
     text = render_markdown(report)
     scope = text[:text.index("## ", text.index("## ") + 3)]      # the first section: scope and method
     assert f"dated {date}" in scope and "never tested" in scope
+
+
+def test_method_section_records_the_audit_time_data_date_and_which_intrusive_checks_ran(report):
+    """The run keeps the advisory data date of audit time (RunOptions.advisory_data) and each intrusive check."""
+    date = current().updated
+    assert report.scope.options["advisory_data"] == int(date.strftime("%Y%m%d"))
+    text = render_markdown(report)
+    start = text.index("### How the audit ran")
+    method = text[start:text.index("##", start + 4)]
+    assert f"in force at audit time: dated {date.isoformat()}" in method
+    assert "Intrusive check default-credentials: not run." in method
+
+
+def test_an_intrusive_check_that_ran_is_named():
+    from auditor.report.views import options_lines
+    from auditor.run.orchestrator import AuditOptions
+
+    class Scope:
+        options = AuditOptions(intrusive_checks=("default-credentials",)).run_options(3).to_json()
+
+    lines = options_lines(Scope())
+    assert any(line.startswith("Intrusive check default-credentials: run") for line in lines)
+    assert "Intrusive probes were run (asked for explicitly)." in lines

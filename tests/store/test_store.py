@@ -223,7 +223,8 @@ def test_options_are_an_allow_list_not_a_dict(store):
     assert list_runs(store) == []
     run_id = record_run_started(store, targets=[], options=OPTIONS)
     assert set(get_run(store, run_id=run_id).options) == {   # type: ignore[union-attr]
-        "concurrency", "timeout_s", "target_count", "retries", "intrusive", "egress_capture"}
+        "concurrency", "timeout_s", "target_count", "retries", "intrusive", "egress_capture",
+        "intrusive_default_credentials", "advisory_data"}
 
 
 def test_recording_into_a_run_that_does_not_exist_is_refused(store):
