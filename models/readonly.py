@@ -16,11 +16,12 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool, StaticPool
+from sqlmodel import SQLModel
 
 from models import tables
 from models.db import BUSY_TIMEOUT_S, Store, _on_begin, _on_connect, _sqlite_code, describe_failure
 from models.errors import StoreUnavailable
-from models.schema import FileSchema, add_column_sql, addable, inspect_file
+from models.schema import LATER_TABLES, FileSchema, add_column_sql, addable, inspect_file, owned_tables
 
 _SQLITE_CANTOPEN = 14
 
@@ -62,8 +63,9 @@ def _check(path: Path, schema: FileSchema) -> None:
     if schema.version > tables.SCHEMA_VERSION:
         raise StoreUnavailable(f"The database {path} was written by a newer camaudit (schema {schema.version}); "
                                f"upgrade camaudit or {fix}.", path=path)
-    if schema.missing_tables:
-        raise StoreUnavailable(f"The database {path} is damaged: the table(s) {', '.join(schema.missing_tables)} "
+    damaged = [name for name in schema.missing_tables if name not in LATER_TABLES]
+    if damaged:
+        raise StoreUnavailable(f"The database {path} is damaged: the table(s) {', '.join(damaged)} "
                                f"are missing, so its runs cannot be read; restore it from a backup or {fix}.",
                                path=path)
     lost = [f"{table}.{column.name}" for table, column in schema.missing_columns if not addable(column)]
@@ -73,7 +75,8 @@ def _check(path: Path, schema: FileSchema) -> None:
 
 
 def _in_memory_copy(path: Path, immutable: bool, schema: FileSchema) -> Engine:
-    """The file copied into memory with this camaudit's extra columns added (the file stays as it is)."""
+    """The file copied into memory with this camaudit's extra columns and later tables added (the file
+    stays as it is)."""
     source = _connector(path, immutable)()
     memory = sqlite3.connect(":memory:", check_same_thread=False)
     try:
@@ -83,7 +86,11 @@ def _in_memory_copy(path: Path, immutable: bool, schema: FileSchema) -> Engine:
     for table, column in schema.missing_columns:
         memory.execute(add_column_sql(table, column))
     memory.commit()
-    return create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+    engine = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+    later = [t for t in owned_tables() if t.name in schema.missing_tables]
+    if later:
+        SQLModel.metadata.create_all(engine, tables=later)
+    return engine
 
 
 def open_read_only(path: Path) -> Store:
@@ -104,7 +111,7 @@ def open_read_only(path: Path) -> Store:
     immutable, schema = _first_look(path)
     _check(path, schema)
     try:
-        if schema.missing_columns:
+        if schema.missing_columns or schema.missing_tables:
             engine = _in_memory_copy(path, immutable, schema)
         else:
             engine = create_engine("sqlite://", creator=_connector(path, immutable), poolclass=NullPool)

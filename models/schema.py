@@ -16,10 +16,17 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import SQLModel
 
 from models import tables
+from models.egress.tables import EGRESS_TABLES
+
+# Every camaudit table, in one list: `open_store` creates them all (the egress tables too).
+OWNED_TABLES = (*tables.TABLES, *EGRESS_TABLES)
+# Tables an older camaudit's file may lack without being damaged (it never ran an egress analysis):
+# a reader adds them, empty, to its in-memory copy.
+LATER_TABLES = frozenset(t.__tablename__ for t in EGRESS_TABLES)
 
 
 def owned_tables() -> list[Table]:
-    return [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
+    return [t.__table__ for t in OWNED_TABLES]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

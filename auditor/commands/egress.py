@@ -20,7 +20,7 @@ from auditor.commands.argtypes import duration
 from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
 if TYPE_CHECKING:
-    from models.egress import EgressReport
+    from models.egress.values import EgressReport
 
 
 ORDER = 30

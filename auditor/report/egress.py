@@ -6,36 +6,25 @@ those of egress runs that started before the next audit run started (any, if R i
 per device, the latest such egress run that saw it. So a capture analysed after an audit is
 part of that audit's evidence, and an older audit keeps the traffic evidence of its own time.
 
-This module is the only place the report reads egress data. When `models.egress` is missing or
-the database holds no egress run, every format says "no egress analysis in this database" and
-the summary's unknown-egress figure is left out rather than shown as zero.
+This module is the only place the report reads egress data. When the database holds no egress
+run, every format says "no egress analysis in this database" and the summary's unknown-egress
+figure is left out rather than shown as zero.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import Any
 
 from auditor.report.model import Destination, DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store
+from models.egress.store import list_device_egress, list_egress_runs
 from models.tables import AuditRunPublic
 
 NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this site's traffic, so the "
              "report cannot say which external servers the devices talk to. Run camaudit egress analyze "
              "on a capture (or camaudit egress watch) and build the report again.")
-
-
-def _egress_store() -> ModuleType | None:
-    """The egress store module, or None in a camaudit without it."""
-    try:
-        return importlib.import_module("models.egress")
-    except ModuleNotFoundError as exc:
-        if exc.name != "models.egress":
-            raise
-        return None
 
 
 def _destination(d: Any) -> Destination:
@@ -63,15 +52,12 @@ def eligible_runs(egress_runs: Sequence[Any], next_audit: AuditRunPublic | None)
 def load_egress(store: Store, *, run: AuditRunPublic, next_audit: AuditRunPublic | None,
                 devices: Mapping[int, DeviceAudit]) -> tuple[EgressStatus, dict[int, DeviceEgress]]:
     """Egress results for `devices` (by store device id) as of `run`, and what they cover."""
-    module = _egress_store()
-    if module is None:
-        return EgressStatus(False, NO_EGRESS), {}
-    runs = {r.id: r for r in eligible_runs(module.list_egress_runs(store), next_audit)}
+    runs = {r.id: r for r in eligible_runs(list_egress_runs(store), next_audit)}
     if not runs:
         return EgressStatus(False, NO_EGRESS), {}
     found: dict[int, DeviceEgress] = {}
     for device_id in devices:
-        seen = [(rid, d) for rid, d in module.list_device_egress(store, device_id=device_id) if rid in runs]
+        seen = [(rid, d) for rid, d in list_device_egress(store, device_id=device_id) if rid in runs]
         if not seen:
             continue
         rid, device = max(seen, key=lambda pair: pair[0])

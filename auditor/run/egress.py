@@ -21,18 +21,14 @@ from auditor.judge.egress.findings import egress_findings, mark_configured
 from auditor.judge.egress.labels import country_of, label_destination
 from models.audit import DeviceAudit
 from models.db import Store
-from models.egress import (
-    EgressCapture,
-    EgressDestination,
-    EgressDevice,
-    EgressLookup,
-    EgressReport,
+from models.egress.store import (
     get_egress_report,
     record_egress_devices,
     record_egress_run_finished,
     record_egress_run_started,
     replace_egress_devices,
 )
+from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
 from models.errors import CaptureError, UsageError
 from models.store import get_latest_audit, list_runs
 from probes.egress import (

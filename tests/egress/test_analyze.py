@@ -18,7 +18,8 @@ from sqlmodel import select
 
 from auditor.cli import main
 from auditor.run.egress import EgressOptions, analyze_files, site_networks
-from models.egress import EgressDeviceRecord, get_egress_report, list_egress_runs
+from models.egress.store import get_egress_report, list_egress_runs
+from models.egress.tables import EgressDeviceRecord
 from models.tables import Device
 from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 

@@ -68,7 +68,7 @@ def _start_audit_run(store) -> None:
 
 
 def _start_egress_run(store) -> None:
-    from models.egress import record_egress_run_started
+    from models.egress.store import record_egress_run_started
 
     record_egress_run_started(store, kind="file", source="x.pcap", site_networks=["10.0.0.0/8"])
 
@@ -148,6 +148,41 @@ def test_a_file_from_an_older_camaudit_is_read_without_changing_it(tmp_path):
         columns = {row[1] for row in raw.execute("PRAGMA table_info(audit_run)")}
     raw.close()
     assert {"pid", "host", "heartbeat"} <= columns
+
+
+EGRESS_TABLE_NAMES = ("egress_finding", "egress_dns", "egress_flow", "egress_device", "egress_run")
+
+
+def _table_names(path: Path) -> set[str]:
+    with sqlite3.connect(path) as raw:
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    raw.close()
+    return names
+
+
+def test_open_store_creates_the_egress_tables_with_the_audit_tables(tmp_path):
+    path = tmp_path / "fresh.db"
+    open_store(path).close()
+    assert set(EGRESS_TABLE_NAMES) | {"audit_run", "finding_record"} <= _table_names(path)
+
+
+def test_a_file_from_before_egress_is_read_as_having_no_egress_runs_and_left_unchanged(tmp_path):
+    from models.egress.store import list_device_egress, list_egress_runs
+
+    path = tmp_path / "pre-egress.db"
+    run_id = filled(path)
+    with sqlite3.connect(path) as raw:                # what a camaudit without egress analysis wrote
+        for table in EGRESS_TABLE_NAMES:
+            raw.execute(f"DROP TABLE {table}")
+    raw.close()
+    before = path.read_bytes()
+    with open_store(path, read_only=True) as store:
+        assert list_egress_runs(store) == [] and list_device_egress(store, device_id=1) == []
+        assert len(list_run_devices(store, run_id=run_id)) == 2
+    assert path.read_bytes() == before
+    with open_store(path) as store:                   # a writer creates them in place
+        _start_egress_run(store)
+    assert set(EGRESS_TABLE_NAMES) <= _table_names(path)
 
 
 def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):

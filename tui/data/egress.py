@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from models.audit import Finding
 from models.db import Store
-from models.egress import EgressDestination, get_egress_report, list_device_egress, list_egress_runs
+from models.egress.store import get_egress_report, list_device_egress, list_egress_runs
+from models.egress.values import EgressDestination
 
 NOT_YET = "No egress analysis yet: run camaudit egress analyze FILE (a capture of the cameras' traffic)."
 CALLS_HOME = frozenset({"vendor-cloud", "unknown"})   # labels that mean the device calls out on its own

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from models.audit import DataFlow, DeviceAudit, Finding
-from models.egress import EgressDestination
+from models.egress.values import EgressDestination
 from models.features import REMOTE_ACCESS, SEVERITIES
 
 CLOUD_SETTINGS = ("hik_connect", "dahua_p2p", "isup", "auto_register")
