@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from auditor.report.model import Destination, DeviceEgress, EgressStatus
+from auditor.judge.egress.geo import GEO_ATTRIBUTION
+from auditor.report.model import DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store
-from models.egress.store import list_device_egress, list_egress_runs
+from models.egress.reads import get_device_egress
+from models.egress.store import list_egress_runs
 from models.tables import AuditRunPublic
 
 NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this site's traffic, so the "
@@ -27,19 +29,20 @@ NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this
              "on a capture (or camaudit egress watch) and build the report again.")
 
 
-def _destination(d: Any) -> Destination:
-    return Destination(address=d.address, port=d.port, transport=d.transport, label=d.label,
-                       names=list(d.names), sni=list(d.sni), http_host=list(getattr(d, "http_host", [])),
-                       country=d.country, packets_out=d.packets_out, packets_in=d.packets_in,
-                       bytes_out=d.bytes_out, bytes_in=d.bytes_in, first_seen=d.first_seen, last_seen=d.last_seen,
-                       failed_attempts=d.failed_attempts, setting=getattr(d, "setting", None))
-
-
 def _describe(run: Any) -> str:
     when = f", captured {run.capture_started:%Y-%m-%d %H:%M} to {run.capture_ended:%Y-%m-%d %H:%M} UTC" \
         if run.capture_started and run.capture_ended else ""
     partial = " (partial: the capture was damaged or stopped early)" if run.partial else ""
-    return f"egress run {run.id} ({run.kind} capture {run.source}{when}){partial}"
+    geo = f"; where networks are registered and who runs them: {run.geo_data}" if run.geo_data else ""
+    return f"egress run {run.id} ({run.kind} capture {run.source}{when}){partial}{geo}"
+
+
+LINKED = {"mac": "; the capture source was linked to this device by its MAC address",
+          "address": "; the capture source was linked to this device by its audit address (no MAC matched)"}
+
+
+def _linked(how: str | None) -> str:
+    return LINKED.get(how or "", "")
 
 
 def eligible_runs(egress_runs: Sequence[Any], next_audit: AuditRunPublic | None) -> list[Any]:
@@ -55,16 +58,19 @@ def load_egress(store: Store, *, run: AuditRunPublic, next_audit: AuditRunPublic
     runs = {r.id: r for r in eligible_runs(list_egress_runs(store), next_audit)}
     if not runs:
         return EgressStatus(False, NO_EGRESS), {}
+    before = None if next_audit is None else next_audit.started
     found: dict[int, DeviceEgress] = {}
     for device_id in devices:
-        seen = [(rid, d) for rid, d in list_device_egress(store, device_id=device_id) if rid in runs]
-        if not seen:
+        seen = get_device_egress(store, device_id=device_id, before=before)
+        if seen is None:
             continue
-        rid, device = max(seen, key=lambda pair: pair[0])
-        found[device_id] = DeviceEgress(source=_describe(runs[rid]), run_id=rid,
-                                        destinations=[_destination(d) for d in device.destinations],
-                                        dns_queries=list(device.unused_lookups), findings=list(device.findings))
+        found[device_id] = DeviceEgress(source=_describe(seen.run) + _linked(seen.device.linked_by),
+                                        run_id=seen.run.id, destinations=list(seen.device.destinations),
+                                        dns_queries=list(seen.device.unused_lookups),
+                                        findings=list(seen.device.findings), linked_by=seen.device.linked_by,
+                                        geo_data=seen.run.geo_data)
     used = sorted({e.run_id for e in found.values()} or runs, reverse=True)
+    attribution = f" {GEO_ATTRIBUTION}" if any(runs[r].geo_data for r in used) else ""
     note = ("Egress results from " + "; ".join(_describe(runs[r]) for r in used) + ". Devices not seen in "
-            "that traffic have no egress results: camaudit cannot say where they send data.")
+            "that traffic have no egress results: camaudit cannot say where they send data." + attribution)
     return EgressStatus(True, note, used), found

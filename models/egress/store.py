@@ -27,7 +27,7 @@ from models.tables import Device, DeviceSnapshot, normalise_mac, require_aware
 # EgressDestination / EgressLookup fields kept as columns of the same name.
 _FLOW_FIELDS = ("address", "port", "transport", "label", "setting", "country", "names", "sni", "http_host",
                 "packets_out", "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen",
-                "failed_attempts", "syn_packets")
+                "failed_attempts", "syn_packets", "geo_country", "network_owner")
 _DNS_FIELDS = ("name", "queries", "responses", "rcode", "answers", "led_to_connection", "first_seen", "last_seen")
 
 
@@ -47,31 +47,32 @@ def _run_or_raise(session: Session, store: Store, run_id: int) -> EgressRun:
                        "start one with record_egress_run_started first.")
 
 
-def _link_device(session: Session, address: str, mac: str | None) -> int | None:
-    """The audited device with this MAC, else the one whose latest audit was at this address."""
+def _link_device(session: Session, address: str, mac: str | None) -> tuple[int | None, str | None]:
+    """The audited device with this MAC, else the one whose latest audit was at this address, and
+    how it was linked ("mac" / "address"); (None, None) when neither."""
     normalised = normalise_mac(mac)
     if normalised is not None:
         device = session.exec(select(Device).where(Device.mac == normalised)
                               .order_by(col(Device.last_seen).desc(), col(Device.id).desc())).first()
         if device is not None:
-            return device.id
+            return device.id, "mac"
     snapshot = session.exec(select(DeviceSnapshot).where(DeviceSnapshot.address == address)
                             .order_by(col(DeviceSnapshot.id).desc())).first()
-    return None if snapshot is None else snapshot.device_id
+    return (None, None) if snapshot is None else (snapshot.device_id, "address")
 
 
 def find_device_id(store: Store, *, address: str, mac: str | None = None) -> int | None:
     """Which audited device a capture source is (by MAC, else by address); None if unknown."""
     with store.reading() as session:
-        return _link_device(session, address, mac)
+        return _link_device(session, address, mac)[0]
 
 
 def _add_device(session: Session, run: EgressRun, device: EgressDevice) -> int:
-    device_id = device.device_id if device.device_id is not None else _link_device(session, device.address,
-                                                                                   device.mac)
-    row = EgressDeviceRecord(run_id=run.id, device_id=device_id, address=device.address, mac=device.mac,
+    if device.device_id is None:
+        device.device_id, device.linked_by = _link_device(session, device.address, device.mac)
+    row = EgressDeviceRecord(run_id=run.id, device_id=device.device_id, address=device.address, mac=device.mac,
                              internal_packets=device.internal_packets, internal_bytes=device.internal_bytes,
-                             finding_count=len(device.findings))
+                             finding_count=len(device.findings), linked_by=device.linked_by)
     session.add(row)
     session.flush()
     rid = row.id
@@ -84,7 +85,6 @@ def _add_device(session: Session, run: EgressRun, device: EgressDevice) -> int:
                     for i, f in enumerate(device.findings))
     run.device_count += 1
     run.finding_count += len(device.findings)
-    device.device_id = device_id
     return rid
 
 
@@ -125,6 +125,7 @@ def record_egress_run_finished(store: Store, *, run_id: int, capture: EgressCapt
         run.capture_started, run.capture_ended = capture.started, capture.ended
         run.packets, run.bytes = capture.packets, capture.bytes
         run.partial, run.problems = capture.partial, list(capture.problems)
+        run.geo_data = capture.geo_data
 
 
 # ---- reading -----------------------------------------------------------------------------------
@@ -136,13 +137,28 @@ def list_egress_runs(store: Store, *, limit: int | None = None) -> list[EgressRu
         return [EgressRunPublic.model_validate(r, from_attributes=True) for r in runs]
 
 
-def _device_values(session: Session, rows: list[EgressDeviceRecord]) -> list[EgressDevice]:
+def _device_labels(session: Session, device_ids: set[int]) -> dict[int, str]:
+    """Each linked audited device as egress tables name it: name, model and audit address."""
+    found: dict[int, str] = {}
+    ids = sorted(device_ids)
+    for start in range(0, len(ids), 500):
+        for d in session.exec(select(Device).where(col(Device.id).in_(ids[start:start + 500]))):
+            if d.id is not None:
+                found[d.id] = " ".join(p for p in (d.name, d.model) if p) + (" at " if d.name or d.model else "") \
+                    + d.address
+    return found
+
+
+def load_devices(session: Session, rows: list[EgressDeviceRecord]) -> list[EgressDevice]:
+    """Device rows as values with their destinations, look-ups and findings (three chunked reads)."""
     ids = [r.id for r in rows if r.id is not None]
     flows = children(session, EgressFlow, ids, parent="egress_device_id")
     dns = children(session, EgressDnsRecord, ids, parent="egress_device_id")
     finds = children(session, EgressFindingRecord, ids, parent="egress_device_id")
+    labels = _device_labels(session, {r.device_id for r in rows if r.device_id is not None})
     return [EgressDevice(
-        address=r.address, mac=r.mac, device_id=r.device_id, internal_packets=r.internal_packets,
+        address=r.address, mac=r.mac, device_id=r.device_id, linked_by=r.linked_by,
+        device_label=labels.get(r.device_id) if r.device_id is not None else None, internal_packets=r.internal_packets,
         internal_bytes=r.internal_bytes,
         destinations=[EgressDestination(**{k: getattr(f, k) for k in _FLOW_FIELDS}) for f in flows[r.id]],
         lookups=[EgressLookup(**{k: getattr(q, k) for k in _DNS_FIELDS}) for q in dns[r.id]],
@@ -160,8 +176,9 @@ def get_egress_report(store: Store, *, run_id: int) -> EgressReport | None:
                                  .order_by(col(EgressDeviceRecord.id))))
         capture = EgressCapture(kind=run.kind, source=run.source, packets=run.packets, bytes=run.bytes,
                                 started=run.capture_started, ended=run.capture_ended, partial=run.partial,
-                                problems=list(run.problems), site_networks=list(run.site_networks))
-        return EgressReport(run_id=run_id, capture=capture, devices=_device_values(session, rows))
+                                problems=list(run.problems), site_networks=list(run.site_networks),
+                                geo_data=run.geo_data)
+        return EgressReport(run_id=run_id, capture=capture, devices=load_devices(session, rows))
 
 
 def list_device_egress(store: Store, *, device_id: int) -> list[tuple[int, EgressDevice]]:
@@ -169,4 +186,4 @@ def list_device_egress(store: Store, *, device_id: int) -> list[tuple[int, Egres
     with store.reading() as session:
         rows = list(session.exec(select(EgressDeviceRecord).where(EgressDeviceRecord.device_id == device_id)
                                  .order_by(col(EgressDeviceRecord.id))))
-        return list(zip([r.run_id for r in rows], _device_values(session, rows), strict=True))
+        return list(zip([r.run_id for r in rows], load_devices(session, rows), strict=True))

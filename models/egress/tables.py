@@ -29,6 +29,8 @@ class EgressRunBase(SQLModel):
     allow_list: str | None = None
     device_count: int = 0
     finding_count: int = 0
+    # Nullable so that models/schema.py adds them in place to files written before they existed.
+    geo_data: str | None = None         # EgressCapture.geo_data: the offline data's name and date
 
 
 class EgressRun(EgressRunBase, table=True):
@@ -55,6 +57,7 @@ class EgressDeviceRecord(SQLModel, table=True):
     internal_packets: int | None = None
     internal_bytes: int | None = None
     finding_count: int = 0
+    linked_by: str | None = None        # "mac" | "address" | None (not linked); nullable: added in place
 
 
 class EgressFlow(SQLModel, table=True):
@@ -82,6 +85,8 @@ class EgressFlow(SQLModel, table=True):
     last_seen: dt.datetime = Field(sa_type=UTCDateTime)
     failed_attempts: int = 0
     syn_packets: int = 0
+    geo_country: str | None = None      # nullable: added in place to older files
+    network_owner: str | None = None
 
 
 class EgressDnsRecord(SQLModel, table=True):

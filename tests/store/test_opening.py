@@ -185,6 +185,31 @@ def test_a_file_from_before_egress_is_read_as_having_no_egress_runs_and_left_unc
     assert set(EGRESS_TABLE_NAMES) <= _table_names(path)
 
 
+def test_egress_tables_from_before_geolocation_gain_its_columns_in_place(tmp_path):
+    from models.egress.store import list_egress_runs
+
+    path = tmp_path / "pre-geo.db"
+    filled(path)
+    with open_store(path) as store:
+        _start_egress_run(store)
+    added = {"egress_flow": ("geo_country", "network_owner"), "egress_device": ("linked_by",),
+             "egress_run": ("geo_data",)}
+    with sqlite3.connect(path) as raw:                # what camaudit wrote before issue 11's egress columns
+        for table, columns in added.items():
+            for column in columns:
+                raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    raw.close()
+    before = path.read_bytes()
+    with open_store(path, read_only=True) as store:   # a reader copies it into memory and adds them there
+        assert [r.geo_data for r in list_egress_runs(store)] == [None]
+    assert path.read_bytes() == before
+    open_store(path).close()                          # a writer adds them in place
+    with sqlite3.connect(path) as raw:
+        for table, columns in added.items():
+            assert set(columns) <= {row[1] for row in raw.execute(f"PRAGMA table_info({table})")}
+    raw.close()
+
+
 def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):
     source, mount = tmp_path / "src", tmp_path / "ro"
     source.mkdir()
