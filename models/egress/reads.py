@@ -32,14 +32,19 @@ class CapturedEgress(NamedTuple):
 
 def _latest(session: Session, group: Any, condition: Any,
             before: dt.datetime | None) -> list[tuple[int, CapturedEgress]]:
-    """The newest device row per `group` among rows matching `condition`, with its run: (row id, read)."""
-    stmt = (select(func.max(EgressDeviceRecord.id)).join(EgressRun, col(EgressRun.id) == EgressDeviceRecord.run_id)
-            .where(condition).group_by(group))
+    """Per `group` among device rows matching `condition`: the row of the latest run (highest run id,
+    not row id: a growing watch rewrites its rows), the first one recorded in it; (row id, read)."""
+    runs = (select(group.label("key"), func.max(EgressDeviceRecord.run_id).label("run_id"))
+            .join(EgressRun, col(EgressRun.id) == EgressDeviceRecord.run_id).where(condition).group_by(group))
     if before is not None:
-        stmt = stmt.where(col(EgressRun.started) < before)
+        runs = runs.where(col(EgressRun.started) < before)
+    latest = runs.subquery()
+    first = (select(func.min(EgressDeviceRecord.id))
+             .join(latest, (group == latest.c.key) & (col(EgressDeviceRecord.run_id) == latest.c.run_id))
+             .where(condition).group_by(group))
     pairs = list(session.exec(select(EgressDeviceRecord, EgressRun)
                               .join(EgressRun, col(EgressRun.id) == EgressDeviceRecord.run_id)
-                              .where(col(EgressDeviceRecord.id).in_(stmt))
+                              .where(col(EgressDeviceRecord.id).in_(first))
                               .order_by(col(EgressDeviceRecord.id))))
     rows = [row for row, _ in pairs]
     return [(row.id or 0, CapturedEgress(EgressRunPublic.model_validate(run, from_attributes=True), device))

@@ -8,7 +8,12 @@ import datetime as dt
 
 from models.audit import DataFlow
 from models.egress.reads import get_device_egress, get_latest_settings, list_latest_egress
-from models.egress.store import record_egress_device, record_egress_run_finished, record_egress_run_started
+from models.egress.store import (
+    record_egress_device,
+    record_egress_run_finished,
+    record_egress_run_started,
+    replace_egress_devices,
+)
 from models.egress.values import EgressCapture, EgressDestination, EgressDevice
 from models.store import get_latest_audit, list_devices, record_device_audit, record_run_started
 
@@ -60,6 +65,20 @@ def test_the_report_bound_keeps_an_older_audit_to_the_captures_of_its_time(store
     assert bounded is not None and bounded.run.id == first
     assert get_device_egress(store, device_id=device.id, before=T) is None
     assert get_device_egress(store, device_id=device.id + 1) is None
+
+
+def test_the_latest_run_wins_even_when_an_older_growing_run_rewrote_its_rows_later(store):
+    camera = hik_face_camera()
+    record_device_audit(store, run_id=record_run_started(store, targets=["x"], options=OPTIONS), audit=camera)
+    [device] = list_devices(store)
+    watch = record_egress_run_started(store, kind="live", source="eth0", site_networks=["10.0.0.0/8"], started=T)
+    later = _egress_run(store, [EgressDevice(camera.address, camera.mac, [_dest("203.0.113.8")])],
+                        T + dt.timedelta(hours=1))
+    replace_egress_devices(store, run_id=watch, devices=[EgressDevice(camera.address, camera.mac,
+                                                                      [_dest("203.0.113.7")])])   # rows newer now
+    found = get_device_egress(store, device_id=device.id)
+    assert found is not None and found.run.id == later and found.device.destinations[0].address == "203.0.113.8"
+    assert [c.run.id for c in list_latest_egress(store)] == [later]
 
 
 def test_settings_come_from_the_latest_audit_of_that_mac_else_of_that_address(store):
