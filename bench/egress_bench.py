@@ -117,7 +117,7 @@ def live(work: Path) -> None:
     harness as tests/egress/test_line_rate.py; never the host's interfaces or lo)."""
     sys.path.insert(0, str(ROOT))
     from models.db import open_store
-    from models.egress import get_egress_report, list_egress_runs
+    from models.egress.store import get_egress_report, list_egress_runs
     from tests.egress.linerate import (
         NamespaceRefused,
         dumpcap_counts,

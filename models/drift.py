@@ -28,9 +28,10 @@ import datetime as dt
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
+from models.egress.values import EgressDestination
 from models.features import (
     FEATURE_IDS,
     FEATURE_INFO,
@@ -46,14 +47,6 @@ IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "m
 FIRMWARE_FIELDS = ("firmware", "firmware_date")
 
 
-class DestinationLike(Protocol):
-    address: str
-    port: int
-    transport: str
-    label: str
-    names: list[str]
-
-
 @dataclass
 class RunState:
     """One run as drift needs it: device audits keyed by store device id."""
@@ -61,7 +54,7 @@ class RunState:
     run_id: int
     started: dt.datetime
     devices: Mapping[int, DeviceAudit]
-    destinations: Mapping[int, Sequence[DestinationLike]] | None = None   # None: no egress analysis
+    destinations: Mapping[int, Sequence[EgressDestination]] | None = None   # None: no egress analysis
 
 
 @dataclass(frozen=True)
@@ -297,19 +290,15 @@ def _findings(device_id: int, label: str, before: DeviceAudit, after: DeviceAudi
     return added + gone
 
 
-def _dest_key(d: DestinationLike) -> tuple[str, int, str]:
-    return (d.address, d.port, d.transport)
-
-
-def _dest_name(d: DestinationLike) -> str:
+def _dest_name(d: EgressDestination) -> str:
     names = f" ({', '.join(d.names)})" if d.names else ""
     return f"{d.address}:{d.port}/{d.transport}{names}"
 
 
-def _destinations(device_id: int, label: str, before: Iterable[DestinationLike],
-                  after: Iterable[DestinationLike]) -> list[Change]:
-    old = {_dest_key(d): d for d in before}
-    new = {_dest_key(d): d for d in after}
+def _destinations(device_id: int, label: str, before: Iterable[EgressDestination],
+                  after: Iterable[EgressDestination]) -> list[Change]:
+    old = {d.key: d for d in before}
+    new = {d.key: d for d in after}
     changes = [Change(device_id, label, "destination-new", _dest_name(d), None, d.label, d.label == "unknown",
                       f"New {d.label} destination {_dest_name(d)}.") for k, d in new.items() if k not in old]
     changes += [Change(device_id, label, "destination-gone", _dest_name(d), d.label, None, False,
@@ -317,7 +306,7 @@ def _destinations(device_id: int, label: str, before: Iterable[DestinationLike],
     return changes
 
 
-def _added(device_id: int, audit: DeviceAudit, destinations: Sequence[DestinationLike]) -> list[Change]:
+def _added(device_id: int, audit: DeviceAudit, destinations: Sequence[EgressDestination]) -> list[Change]:
     label = device_label(audit)
     on = [FEATURE_INFO[f].label for f in FEATURE_IDS if audit.features.get(f, FeatureVerdict()).enabled is True]
     remote = [remote_name(r) for r in REMOTE_ACCESS_IDS if counts_as_remote(r)

@@ -16,7 +16,7 @@ from importlib import metadata
 from sqlmodel import Session, col, select
 
 from models.db import Store, insert_row, require_row
-from models.tables import DEFAULT_SITE, AuditRun, AuditRunPublic, RunOptions, redact_target
+from models.tables import DEFAULT_SITE, AuditRun, AuditRunPublic, RunOptions, redact_target, require_aware
 
 HEARTBEAT_EVERY = dt.timedelta(seconds=5)   # how often a running audit says it is alive
 STALE_AFTER = dt.timedelta(seconds=60)      # no heartbeat for this long: the run's process is gone
@@ -24,11 +24,6 @@ STALE_AFTER = dt.timedelta(seconds=60)      # no heartbeat for this long: the ru
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(name: str, value: dt.datetime | None) -> None:
-    if value is not None and value.utcoffset() is None:
-        raise ValueError(f"{name} is a naive datetime; camaudit stores timezone-aware UTC times only")
 
 
 def record_run_started(store: Store, *, targets: Sequence[str], options: RunOptions,
@@ -44,7 +39,7 @@ def record_run_started(store: Store, *, targets: Sequence[str], options: RunOpti
     """
     if not isinstance(options, RunOptions):
         raise TypeError(f"options must be RunOptions (the store's allow-list), not {type(options).__name__}")
-    _aware("started", started)
+    require_aware("started", started)
     if camaudit_version is None:
         try:
             camaudit_version = metadata.version("camaudit")
@@ -67,7 +62,7 @@ def record_run_finished(store: Store, *, run_id: int, complete: bool,
 
     After this no device can be recorded into the run (record_device_audit raises RunClosed).
     """
-    _aware("finished", finished)
+    require_aware("finished", finished)
     with store.writing() as session:
         run = _run_or_raise(session, store, run_id)
         run.finished = finished or _now()

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Table, inspect, text
 
 from models import tables
+from models.egress.tables import EGRESS_TABLES
+
+# Every camaudit table, in one list: the migrations build them and readers check them (the egress tables too).
+OWNED_TABLES = (*tables.TABLES, *EGRESS_TABLES)
 
 VERSION_TABLE = "alembic_version"
 
@@ -51,7 +55,7 @@ class FileSchema:
 
 
 def _owned() -> list[Table]:
-    return [t.__table__ for t in tables.TABLES]  # type: ignore[attr-defined]
+    return [t.__table__ for t in OWNED_TABLES]  # type: ignore[attr-defined]
 
 
 def inspect_file(conn: sqlite3.Connection) -> FileSchema:

@@ -16,7 +16,6 @@ from models.audit import (
     DataFlow,
     DeviceAudit,
     FeatureVerdict,
-    Finding,
     ProbeRecord,
     ProtocolStatus,
     RemoteAccessVerdict,
@@ -27,7 +26,6 @@ from models.features import worst
 from models.runs import (  # noqa: F401 - the run lifecycle is part of this module's interface
     HEARTBEAT_EVERY,
     STALE_AFTER,
-    _aware,
     _now,
     _run_or_raise,
     get_run,
@@ -49,6 +47,7 @@ from models.tables import (
     identity_columns,
     normalise_mac,
     normalise_serial,
+    require_aware,
     snapshot_identity,
 )
 
@@ -106,8 +105,8 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
         RunClosed: the run was already closed (stopped by Ctrl-C or SIGTERM): nothing is written.
         StoreUnavailable: the file cannot be written (disk full, locked, removed).
     """
-    _aware("audit.started", audit.started)
-    _aware("audit.finished", audit.finished)
+    require_aware("audit.started", audit.started)
+    require_aware("audit.finished", audit.finished)
     with store.writing() as session:
         run = _run_or_raise(session, store, run_id)
         if run.finished is not None:
@@ -140,10 +139,8 @@ def record_device_audit(store: Store, *, run_id: int, audit: DeviceAudit) -> int
             RemoteAccessRecord(snapshot_id=sid, kind=kind, supported=v.supported, enabled=v.enabled,
                                destination=v.destination, evidence=list(v.evidence))
             for kind, v in audit.remote_access.items())
-        session.add_all(
-            FindingRecord(snapshot_id=sid, position=i, finding=f.id, severity=f.severity, title=f.title,
-                          evidence=list(f.evidence), recommendation=f.recommendation)
-            for i, f in enumerate(audit.findings))
+        session.add_all(FindingRecord(snapshot_id=sid, **FindingRecord.columns_of(f, i))
+                        for i, f in enumerate(audit.findings))
         run.device_count += 1
         run.reachable_count += int(audit.reachable)
         run.finding_count += len(audit.findings)
@@ -195,14 +192,16 @@ def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
         return found[0] if found else None
 
 
-def _children(session: Session, model: type[_Row], ids: list[int]) -> dict[int, list[_Row]]:
-    by_snapshot: dict[int, list[_Row]] = defaultdict(list)
+def children(session: Session, model: type[_Row], ids: list[int],
+             parent: str = "snapshot_id") -> dict[int, list[_Row]]:
+    """Rows of `model` whose `parent` column is one of `ids`, grouped by it, each group in id order
+    (chunked so a large run stays under SQLite's variable limit)."""
+    by_parent: dict[int, list[_Row]] = defaultdict(list)
+    key, order = col(getattr(model, parent)), col(model.id)  # type: ignore[attr-defined]
     for start in range(0, len(ids), _CHUNK):
-        key, order = col(model.snapshot_id), col(model.id)  # type: ignore[attr-defined]
-        stmt = select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(order)
-        for row in session.exec(stmt):
-            by_snapshot[row.snapshot_id].append(row)  # type: ignore[attr-defined]
-    return by_snapshot
+        for row in session.exec(select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(order)):
+            by_parent[getattr(row, parent)].append(row)
+    return by_parent
 
 
 def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[RemoteAccessRecord],
@@ -223,17 +222,16 @@ def _to_audit(snap: DeviceSnapshot, feats: list[FeatureRecord], remote: list[Rem
         data_flows=[DataFlow.from_json(flow) for flow in snap.data_flows or []],
         protocol_status={family: ProtocolStatus(**st) for family, st in (snap.protocol_status or {}).items()},
         services=dict(snap.services),
-        findings=[Finding(id=r.finding, severity=r.severity, title=r.title, evidence=list(r.evidence),
-                          recommendation=r.recommendation) for r in sorted(finds, key=lambda r: r.position)],
+        findings=[r.to_finding() for r in sorted(finds, key=lambda r: r.position)],
         errors=list(snap.errors), probes=[ProbeRecord(**p) for p in snap.probes],
     )
 
 
 def _load_audits(session: Session, snapshots: Sequence[DeviceSnapshot]) -> list[DeviceAudit]:
     ids = [s.id for s in snapshots if s.id is not None]
-    feats = _children(session, FeatureRecord, ids)
-    remote = _children(session, RemoteAccessRecord, ids)
-    finds = _children(session, FindingRecord, ids)
+    feats = children(session, FeatureRecord, ids)
+    remote = children(session, RemoteAccessRecord, ids)
+    finds = children(session, FindingRecord, ids)
     return [_to_audit(s, feats[s.id], remote[s.id], finds[s.id]) for s in snapshots if s.id is not None]
 
 

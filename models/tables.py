@@ -16,6 +16,7 @@ from sqlalchemy import JSON, DateTime, Index, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
+from models.audit import Finding
 from models.identity import DeviceIdentity
 from models.location import DEFAULT_SITE  # noqa: F401 - defined there (light, for the CLI); used here
 
@@ -37,6 +38,12 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def require_aware(name: str, value: dt.datetime | None) -> None:
+    """Refuse a naive time before it reaches a store function (every table keeps aware UTC times)."""
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"{name} is a naive datetime; camaudit stores timezone-aware UTC times only")
 
 
 @dataclass(frozen=True)
@@ -284,17 +291,32 @@ class RemoteAccessRecord(SQLModel, table=True):
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
 
 
-class FindingRecord(SQLModel, table=True):
-    __tablename__ = "finding_record"
+class FindingRecordBase(SQLModel):
+    """A stored `Finding`: the columns an audit finding and an egress finding share."""
 
-    id: int | None = Field(default=None, primary_key=True)
-    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
     position: int                   # order within the audit's findings list
     finding: str = Field(index=True)    # Finding.id, e.g. "face-capture-enabled"
     severity: str
     title: str
     evidence: list[str] = Field(default_factory=list, sa_type=JSON)
     recommendation: str = ""
+
+    @classmethod
+    def columns_of(cls, finding: Finding, position: int) -> dict[str, Any]:
+        """The shared columns of one finding at `position` (add the parent key to make a row)."""
+        return {"position": position, "finding": finding.id, "severity": finding.severity, "title": finding.title,
+                "evidence": list(finding.evidence), "recommendation": finding.recommendation}
+
+    def to_finding(self) -> Finding:
+        return Finding(id=self.finding, severity=self.severity, title=self.title, evidence=list(self.evidence),
+                       recommendation=self.recommendation)
+
+
+class FindingRecord(FindingRecordBase, table=True):
+    __tablename__ = "finding_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
 
 
 TABLES = (AuditRun, Device, DeviceSnapshot, FeatureRecord, RemoteAccessRecord, FindingRecord)

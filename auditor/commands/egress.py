@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
     from rich.table import Table
 
-    from models.egress import EgressReport
+    from models.egress.values import EgressReport
 
 
 ORDER = 30
@@ -102,23 +102,33 @@ def _size(n: int) -> str:
     return str(n)
 
 
+LINKED_BY = {"mac": "MAC", "address": "address"}   # how a capture source was linked to an audited device
+
+
 def destinations_table(report: EgressReport) -> Table:
     from rich.table import Table
 
     from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
     table = Table(title=f"Egress run {report.run_id}: {report.capture.source}", title_justify="left")
-    for column in ("device", "destination", "names / SNI / Host", "label", "country", "out", "in", "failed"):
+    for column in ("device", "destination", "names / SNI / Host", "label", "registered in", "network", "out", "in",
+                   "failed"):
         table.add_column(column, no_wrap=column in ("device", "destination"))
+    if report.capture.geo_data:
+        table.caption = (f"registered in / network: where the network is registered and who runs it "
+                         f"({report.capture.geo_data})")
     for device in report.devices:
+        source = device.address + (f" = {device.device_label or device.device_id} by {LINKED_BY[device.linked_by]}"
+                                   if device.device_id is not None and device.linked_by in LINKED_BY else "")
         for d in device.destinations:
             names = ", ".join(sorted({*d.names, *d.sni, *d.http_host})) or "-"
             style = LABEL_STYLE.get(d.label, "")
-            table.add_row(device.address, f"{d.address}:{d.port}/{d.transport}", names,
-                          f"[{style}]{d.label}[/]" if style else d.label, d.country or "-",
+            table.add_row(source, f"{d.address}:{d.port}/{d.transport}", names,
+                          f"[{style}]{d.label}[/]" if style else d.label, d.registered_in or "-",
+                          d.network_owner or "-",
                           _size(d.bytes_out), _size(d.bytes_in), str(d.failed_attempts or ""))
         for name in device.unused_lookups:
-            table.add_row(device.address, "[dim](lookup only)[/]", name, "dns", "-", "", "", "")
+            table.add_row(source, "[dim](lookup only)[/]", name, "dns", "-", "-", "", "", "")
     return table
 
 

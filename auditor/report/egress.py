@@ -6,21 +6,22 @@ those of egress runs that started before the next audit run started (any, if R i
 per device, the latest such egress run that saw it. So a capture analysed after an audit is
 part of that audit's evidence, and an older audit keeps the traffic evidence of its own time.
 
-This module is the only place the report reads egress data. When `models.egress` is missing or
-the database holds no egress run, every format says "no egress analysis in this database" and
-the summary's unknown-egress figure is left out rather than shown as zero.
+This module is the only place the report reads egress data. When the database holds no egress
+run, every format says "no egress analysis in this database" and the summary's unknown-egress
+figure is left out rather than shown as zero.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
-from types import ModuleType
 from typing import Any
 
-from auditor.report.model import Destination, DeviceEgress, EgressStatus
+from auditor.judge.egress.geo import GEO_ATTRIBUTION
+from auditor.report.model import DeviceEgress, EgressStatus
 from models.audit import DeviceAudit
 from models.db import Store
+from models.egress.reads import get_device_egress
+from models.egress.store import list_egress_runs
 from models.tables import AuditRunPublic
 
 NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this site's traffic, so the "
@@ -28,29 +29,20 @@ NO_EGRESS = ("No egress analysis in this database: camaudit has not watched this
              "on a capture (or camaudit egress watch) and build the report again.")
 
 
-def _egress_store() -> ModuleType | None:
-    """The egress store module, or None in a camaudit without it."""
-    try:
-        return importlib.import_module("models.egress")
-    except ModuleNotFoundError as exc:
-        if exc.name != "models.egress":
-            raise
-        return None
-
-
-def _destination(d: Any) -> Destination:
-    return Destination(address=d.address, port=d.port, transport=d.transport, label=d.label,
-                       names=list(d.names), sni=list(d.sni), http_host=list(getattr(d, "http_host", [])),
-                       country=d.country, packets_out=d.packets_out, packets_in=d.packets_in,
-                       bytes_out=d.bytes_out, bytes_in=d.bytes_in, first_seen=d.first_seen, last_seen=d.last_seen,
-                       failed_attempts=d.failed_attempts, setting=getattr(d, "setting", None))
-
-
 def _describe(run: Any) -> str:
     when = f", captured {run.capture_started:%Y-%m-%d %H:%M} to {run.capture_ended:%Y-%m-%d %H:%M} UTC" \
         if run.capture_started and run.capture_ended else ""
     partial = " (partial: the capture was damaged or stopped early)" if run.partial else ""
-    return f"egress run {run.id} ({run.kind} capture {run.source}{when}){partial}"
+    geo = f"; where networks are registered and who runs them: {run.geo_data}" if run.geo_data else ""
+    return f"egress run {run.id} ({run.kind} capture {run.source}{when}){partial}{geo}"
+
+
+LINKED = {"mac": "; the capture source was linked to this device by its MAC address",
+          "address": "; the capture source was linked to this device by its audit address (no MAC matched)"}
+
+
+def _linked(how: str | None) -> str:
+    return LINKED.get(how or "", "")
 
 
 def eligible_runs(egress_runs: Sequence[Any], next_audit: AuditRunPublic | None) -> list[Any]:
@@ -63,22 +55,22 @@ def eligible_runs(egress_runs: Sequence[Any], next_audit: AuditRunPublic | None)
 def load_egress(store: Store, *, run: AuditRunPublic, next_audit: AuditRunPublic | None,
                 devices: Mapping[int, DeviceAudit]) -> tuple[EgressStatus, dict[int, DeviceEgress]]:
     """Egress results for `devices` (by store device id) as of `run`, and what they cover."""
-    module = _egress_store()
-    if module is None:
-        return EgressStatus(False, NO_EGRESS), {}
-    runs = {r.id: r for r in eligible_runs(module.list_egress_runs(store), next_audit)}
+    runs = {r.id: r for r in eligible_runs(list_egress_runs(store), next_audit)}
     if not runs:
         return EgressStatus(False, NO_EGRESS), {}
+    before = None if next_audit is None else next_audit.started
     found: dict[int, DeviceEgress] = {}
     for device_id in devices:
-        seen = [(rid, d) for rid, d in module.list_device_egress(store, device_id=device_id) if rid in runs]
-        if not seen:
+        seen = get_device_egress(store, device_id=device_id, before=before)
+        if seen is None:
             continue
-        rid, device = max(seen, key=lambda pair: pair[0])
-        found[device_id] = DeviceEgress(source=_describe(runs[rid]), run_id=rid,
-                                        destinations=[_destination(d) for d in device.destinations],
-                                        dns_queries=list(device.unused_lookups), findings=list(device.findings))
+        found[device_id] = DeviceEgress(source=_describe(seen.run) + _linked(seen.device.linked_by),
+                                        run_id=seen.run.id, destinations=list(seen.device.destinations),
+                                        dns_queries=list(seen.device.unused_lookups),
+                                        findings=list(seen.device.findings), linked_by=seen.device.linked_by,
+                                        geo_data=seen.run.geo_data)
     used = sorted({e.run_id for e in found.values()} or runs, reverse=True)
+    attribution = f" {GEO_ATTRIBUTION}" if any(runs[r].geo_data for r in used) else ""
     note = ("Egress results from " + "; ".join(_describe(runs[r]) for r in used) + ". Devices not seen in "
-            "that traffic have no egress results: camaudit cannot say where they send data.")
+            "that traffic have no egress results: camaudit cannot say where they send data." + attribution)
     return EgressStatus(True, note, used), found

@@ -19,6 +19,7 @@ from auditor.report.model import DeviceSection, EgressStatus, tri
 from auditor.report.views import (
     DATA_FLOW_HEADERS,
     DESTINATION_HEADERS,
+    DESTINATION_NUMERIC,
     data_flow_note,
     data_flow_rows,
     destination_row,
@@ -126,7 +127,8 @@ def _egress(d: DeviceSection, status: EgressStatus) -> Html:
     if note is not None or d.egress is None:
         return tag("p", note, cls="note")
     parts = [tag("p", f"From {d.egress.source}.", cls="note"),
-             table(DESTINATION_HEADERS, [destination_row(x) for x in d.egress.destinations], numeric=(4, 5, 6),
+             table(DESTINATION_HEADERS, [destination_row(x) for x in d.egress.destinations],
+                   numeric=DESTINATION_NUMERIC,
                    row_classes=["relevant" if x.label == "unknown" else None for x in d.egress.destinations])]
     if d.egress.dns_queries:
         parts += [tag("p", "Names looked up that led to no connection:"), bullets(d.egress.dns_queries)]

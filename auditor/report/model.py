@@ -14,6 +14,7 @@ from typing import Any
 
 from models.audit import DeviceAudit, Finding
 from models.drift import Drift
+from models.egress.values import EgressDestination as Destination  # noqa: F401 - the report's name for it
 from models.features import tri_state_text
 from models.views import DataFlowRow  # noqa: F401 - the report's name for a shared row
 
@@ -192,34 +193,17 @@ class RemoteRow:
 
 
 @dataclass
-class Destination:
-    """One external destination a device talked to (from an egress analysis)."""
-
-    address: str
-    port: int
-    transport: str
-    label: str                       # site | allowed | vendor-cloud | public-ntp | dns | unknown
-    names: list[str] = field(default_factory=list)
-    sni: list[str] = field(default_factory=list)
-    http_host: list[str] = field(default_factory=list)
-    country: str | None = None
-    packets_out: int = 0
-    packets_in: int = 0
-    bytes_out: int = 0
-    bytes_in: int = 0
-    first_seen: dt.datetime | None = None
-    last_seen: dt.datetime | None = None
-    failed_attempts: int = 0
-    setting: str | None = None       # the remote-access setting that governs it (vendor clouds)
 
 
 @dataclass
 class DeviceEgress:
     source: str                      # which egress run (capture) the destinations come from
     run_id: int
-    destinations: list[Destination] = field(default_factory=list)
+    destinations: list[Destination] = field(default_factory=list)   # one external destination each
     dns_queries: list[str] = field(default_factory=list)     # names looked up that led to no connection
     findings: list[Finding] = field(default_factory=list)    # from the egress analysis
+    linked_by: str | None = None     # how the capture source was linked to this device: "mac" | "address"
+    geo_data: str | None = None      # the offline data "registered in" and network owners come from, dated
 
 
 @dataclass

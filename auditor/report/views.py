@@ -108,12 +108,15 @@ def destination_row(x: Destination) -> list[str]:
     names = ", ".join(dict.fromkeys(x.names + x.sni + x.http_host)) or "—"
     seen = f"{when(x.first_seen)} to {when(x.last_seen)}" if x.first_seen and x.last_seen else "—"
     label = f"{x.label} ({x.setting})" if x.setting else x.label
-    return [f"{x.address}:{x.port}/{x.transport}", names, label, x.country or "unknown", str(x.bytes_out),
-            str(x.bytes_in), str(x.failed_attempts), seen]
+    return [f"{x.address}:{x.port}/{x.transport}", names, label, x.registered_in or "unknown",
+            x.network_owner or "unknown", str(x.bytes_out), str(x.bytes_in), str(x.failed_attempts), seen]
 
 
-DESTINATION_HEADERS = ["Destination", "Names (DNS, SNI, Host)", "Label", "Country", "Bytes out", "Bytes in",
-                       "Failed attempts", "Seen"]
+# "Registered in": where the network is registered, not where the server stands; the data and its
+# date are in each device's egress source line (auditor.report.egress).
+DESTINATION_HEADERS = ["Destination", "Names (DNS, SNI, Host)", "Label", "Registered in", "Network owner",
+                       "Bytes out", "Bytes in", "Failed attempts", "Seen"]
+DESTINATION_NUMERIC = (5, 6, 7)
 
 
 def first_run_note() -> str:

@@ -19,26 +19,25 @@ from typing import TYPE_CHECKING
 
 from auditor.judge.egress.allow import AllowList
 from auditor.judge.egress.findings import egress_findings, mark_configured
+from auditor.judge.egress.geo import geo_data, network_of
 from auditor.judge.egress.labels import country_of, label_destination
-from models.audit import DeviceAudit
 from models.db import Store
-from models.egress import (
-    EgressCapture,
-    EgressDestination,
-    EgressDevice,
-    EgressLookup,
-    EgressReport,
+from models.egress.reads import get_latest_settings
+from models.egress.store import (
     get_egress_report,
     record_egress_devices,
     record_egress_run_finished,
     record_egress_run_started,
     replace_egress_devices,
 )
+from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
 from models.errors import CaptureError, UsageError
-from models.store import get_latest_audit, list_runs
+from models.store import list_runs
 from probes.egress import (
     CaptureResult,
+    DestinationTraffic,
     DeviceTraffic,
+    DnsLookup,
     EgressCaptureError,
     FileAnalysis,
     InterfaceMissing,
@@ -78,11 +77,6 @@ def capture_errors() -> Iterator[None]:
         raise CaptureError(exc.message) from exc
 
 
-def _latest_audit(store: Store, traffic: DeviceTraffic) -> DeviceAudit | None:
-    audit = get_latest_audit(store, mac=traffic.mac) if traffic.mac else None
-    return audit or get_latest_audit(store, address=traffic.address)
-
-
 def _window(result: CaptureResult) -> str:
     s = result.summary
     if s.started is None or s.ended is None:
@@ -90,24 +84,34 @@ def _window(result: CaptureResult) -> str:
     return f" ({s.started:%Y-%m-%d %H:%M:%S} to {s.ended:%H:%M:%S} UTC)"
 
 
+def to_destination(traffic: DestinationTraffic, allow: AllowList) -> EgressDestination:
+    """The one conversion from the probe's traffic to the stored destination, with its label, the
+    registry country and where its network is registered and who runs it (offline data)."""
+    label = label_destination(traffic, allow)
+    network = network_of(traffic.address)
+    return EgressDestination(
+        address=traffic.address, port=traffic.port, transport=traffic.transport, label=label.label,
+        setting=label.setting, country=country_of(traffic.address), packets_out=traffic.packets_out,
+        packets_in=traffic.packets_in, bytes_out=traffic.bytes_out, bytes_in=traffic.bytes_in,
+        first_seen=traffic.first_seen, last_seen=traffic.last_seen, names=list(traffic.names), sni=list(traffic.sni),
+        http_host=list(traffic.http_host), failed_attempts=traffic.failed_attempts, syn_packets=traffic.syn_packets,
+        geo_country=network.country, network_owner=network.owner)
+
+
+def to_lookup(lookup: DnsLookup) -> EgressLookup:
+    return EgressLookup(name=lookup.name, queries=lookup.queries, responses=lookup.responses, rcode=lookup.rcode,
+                        answers=list(lookup.answers), led_to_connection=lookup.led_to_connection,
+                        first_seen=lookup.first_seen, last_seen=lookup.last_seen)
+
+
 def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "", *,
                     audited: bool = True) -> EgressDevice:
-    """Labels, countries and findings for one device's traffic (reads its latest audit)."""
-    destinations = []
-    for d in traffic.destinations:
-        label = label_destination(d, allow)
-        destinations.append(EgressDestination(
-            address=d.address, port=d.port, transport=d.transport, label=label.label, setting=label.setting,
-            country=country_of(d.address), packets_out=d.packets_out, packets_in=d.packets_in,
-            bytes_out=d.bytes_out, bytes_in=d.bytes_in, first_seen=d.first_seen, last_seen=d.last_seen,
-            names=list(d.names), sni=list(d.sni), http_host=list(d.http_host),
-            failed_attempts=d.failed_attempts, syn_packets=d.syn_packets))
-    lookups = [EgressLookup(name=q.name, queries=q.queries, responses=q.responses, rcode=q.rcode,
-                            answers=list(q.answers), led_to_connection=q.led_to_connection,
-                            first_seen=q.first_seen, last_seen=q.last_seen) for q in traffic.lookups]
-    audit = _latest_audit(store, traffic) if audited else None
+    """Labels, countries and findings for one device's traffic (reads its latest audit's settings)."""
+    destinations = [to_destination(d, allow) for d in traffic.destinations]
+    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac) if audited else None
     mark_configured(destinations, audit)          # a push host / NAS its configuration names is not "unknown"
-    return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations, lookups=lookups,
+    return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations,
+                        lookups=[to_lookup(q) for q in traffic.lookups],
                         findings=egress_findings(destinations, audit, window=window),
                         internal_packets=traffic.internal_packets, internal_bytes=traffic.internal_bytes)
 
@@ -116,7 +120,7 @@ def _capture_value(result: CaptureResult, options: EgressOptions) -> EgressCaptu
     s = result.summary
     return EgressCapture(kind=s.kind, source=", ".join(s.sources), packets=s.packets, bytes=s.bytes,
                          started=s.started, ended=s.ended, partial=s.partial, problems=list(s.problems),
-                         site_networks=options.site.as_text())
+                         site_networks=options.site.as_text(), geo_data=geo_data())
 
 
 def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,

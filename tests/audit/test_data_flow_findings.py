@@ -11,7 +11,7 @@ import pytest
 from auditor.judge.egress.findings import egress_findings, mark_configured
 from auditor.judge.findings import derive_findings, destination_host, is_external
 from models.audit import DataFlow
-from models.egress import EgressDestination
+from models.egress.values import EgressDestination
 from tests.store.builders import T0, hik_face_camera
 
 PUSH_OUT = DataFlow("http_push", True, "https://arc.sentinel-monitoring.example:8443/hik/events", "HTTPS",

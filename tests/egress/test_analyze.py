@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -18,16 +19,19 @@ from sqlmodel import select
 
 from auditor.cli import main
 from auditor.run.egress import EgressOptions, analyze_files, site_networks
-from models.egress import EgressDeviceRecord, get_egress_report, list_egress_runs
+from models.egress.store import get_egress_report, list_egress_runs
+from models.egress.tables import EgressDeviceRecord
 from models.tables import Device
 from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 
 pytestmark = needs_tshark
 
-KEYS = {"capture": {"source", "packets", "started", "ended"},
-        "device": {"address", "mac", "destinations", "dns_queries", "dns_unused", "findings"},
+# Keys are a contract: added (geo_data, device_id, linked_by, registered_in, network_owner: issue 11), never removed.
+KEYS = {"capture": {"source", "packets", "started", "ended", "geo_data"},
+        "device": {"address", "mac", "device_id", "linked_by", "destinations", "dns_queries", "dns_unused", "findings"},
         "destination": {"address", "port", "transport", "names", "sni", "http_host", "country", "label", "packets_out",
-                        "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts"},
+                        "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts",
+                        "registered_in", "network_owner"},
         "finding": {"id", "severity", "title"}}
 # What a correct labeller says about the simulated destinations (endpoints.toml and ports).
 EXPECTED_LABELS = {
@@ -95,6 +99,22 @@ def test_labels_and_countries(analysed):
     assert countries["198.51.100.23"] is None          # TEST-NET-2: no registry allocates it
 
 
+def test_known_cloud_addresses_show_where_their_network_is_registered_and_who_runs_it(analysed):
+    """Issue 11: the registry said "US" for Alibaba's Frankfurt range; the network data says DE, and by whom."""
+    report = analysed[0]
+    dests = {d.address: d for device in report.devices for d in device.destinations}
+    alibaba = dests["47.254.132.18"]                   # the ISUP server in the simulated site
+    assert (alibaba.geo_country, alibaba.registered_in) == ("DE", "DE")
+    assert alibaba.network_owner is not None and "alibaba" in alibaba.network_owner.lower()
+    assert dests["198.51.100.23"].network_owner is None and dests["198.51.100.23"].registered_in is None  # TEST-NET-2
+    assert report.capture.geo_data is not None and re.fullmatch(r"GeoLite2 data of \d{4}-\d{2}-\d{2}",
+                                                                report.capture.geo_data)
+    [finding] = [f for device in report.devices for f in device.findings
+                 if f.id == "egress-unknown-server" and "47.254.132.18" in f.title]
+    assert f"registered in DE per {report.capture.geo_data}, network {alibaba.network_owner}" in finding.title
+    assert "located in" not in finding.title
+
+
 def test_capture_totals_macs_and_internal_only_devices(site: Site, analysed):
     report = analysed[0]
     capture = site.truth["capture"]
@@ -137,6 +157,10 @@ def test_results_are_stored_and_linked_to_audited_devices(site: Site, analysed):
     assert devices[links[bullet["address"]]].mac == bullet["mac"]           # by MAC (audited elsewhere)
     assert devices[links[face["address"]]].address == face["address"]       # by address (no MAC known)
     assert links[site.device("hik-acusense-nvr")["address"]] is None        # never audited
+    how = {d.address: (d.linked_by, d.device_label) for d in report.devices}
+    assert how[bullet["address"]][0] == "mac" and how[face["address"]][0] == "address"
+    assert how[face["address"]][1].endswith(f" at {face['address']}")      # named: name / model at audit address
+    assert how[site.device("hik-acusense-nvr")["address"]] == (None, None)
     from models.db import open_store
 
     with open_store(db) as store:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.run.egress import EgressOptions, analyze_files
-from models.egress import EgressDevice
+from models.egress.values import EgressDevice
 from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 
 pytestmark = needs_tshark

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from models.db import open_store
-from models.egress import get_egress_report, list_egress_runs
+from models.egress.store import get_egress_report, list_egress_runs
 from tests.egress.conftest import Site, needs_tshark
 from tests.egress.linerate import (
     NamespaceRefused,

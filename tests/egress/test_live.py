@@ -19,7 +19,8 @@ from device_simulators import Fleet, bundled_profile
 from device_simulators.egress.live import PhoneHomeEmulator
 from device_simulators.profile import Profile, parse_profile
 from models.db import open_store
-from models.egress import EgressReport, get_egress_report, list_egress_runs
+from models.egress.store import get_egress_report, list_egress_runs
+from models.egress.values import EgressReport
 from tests.conftest import next_base_address
 from tests.egress.conftest import needs_tshark
 

@@ -12,7 +12,7 @@ import pytest
 
 from auditor.run.egress import EgressOptions, store_growing
 from device_simulators.egress import variants
-from models.egress import get_egress_report, list_egress_runs, record_egress_run_started
+from models.egress.store import get_egress_report, list_egress_runs, record_egress_run_started
 from probes.egress import SiteNetworks, read_files
 from probes.egress.files import FileAnalysis
 from probes.egress.flows import FlowTable

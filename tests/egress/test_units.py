@@ -161,7 +161,7 @@ def test_a_configured_server_is_matched_by_address_name_port_suffix_and_ddns_par
     import datetime as dt
 
     from auditor.judge.egress.findings import _configured
-    from models.egress import EgressDestination
+    from models.egress.values import EgressDestination
 
     now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
     dest = EgressDestination(address="47.88.61.19", port=80, transport="tcp", label="unknown", country="US",

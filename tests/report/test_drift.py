@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
 
 from models.audit import FeatureVerdict, Finding, RemoteAccessVerdict
 from models.drift import RunState, compare_runs
+from models.egress.values import EgressDestination
 from tests.store.builders import T0, dahua_nvr, hik_face_camera, unknown_device
 
 
-@dataclass
-class Dest:
-    address: str
-    port: int
-    transport: str
-    label: str
-    names: list[str] = field(default_factory=list)
+def Dest(address: str, port: int, transport: str, label: str, names: list[str] | None = None) -> EgressDestination:  # noqa: N802
+    """A destination as drift reads it from the store (counts and times do not matter to drift)."""
+    return EgressDestination(address, port, transport, label, None, 1, 1, 60, 60, T0, T0, names=list(names or []))
 
 
 def _runs(before: dict, after: dict, *, dests: tuple[dict | None, dict | None] = (None, None)):

@@ -20,9 +20,15 @@ import pytest
 from auditor.report import build_report, render
 from models.audit import Finding
 from models.db import open_store
+from models.egress.store import (
+    get_egress_report,
+    list_egress_runs,
+    record_egress_device,
+     record_egress_run_finished,
+    record_egress_run_started,
+)
+from models.egress.values import EgressCapture, EgressDestination, EgressDevice
 from models.store import get_run
-
-egress = pytest.importorskip("models.egress", reason="models.egress (issue 4) is not in this checkout yet")
 
 T = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 SMTP = dict(address="52.97.146.162", port=587, transport="tcp", label="unknown", names=["smtp.office365.com"])
@@ -37,20 +43,20 @@ UNDISCLOSED = Finding("undisclosed-egress", "high",
 
 
 def _dest(spec: dict, failed: int = 0) -> object:
-    return egress.EgressDestination(country=None if spec["label"] == "unknown" else "IE", packets_out=40,
+    return EgressDestination(country=None if spec["label"] == "unknown" else "IE", packets_out=40,
                                     packets_in=30, bytes_out=9000, bytes_in=4000, first_seen=T,
                                     last_seen=T + dt.timedelta(minutes=10), failed_attempts=failed,
                                     **{k: v for k, v in spec.items()})
 
 
 def _record(store, started, devices) -> int:
-    run = egress.record_egress_run_started(store, kind="file", source="site.pcapng",
+    run = record_egress_run_started(store, kind="file", source="site.pcapng",
                                            site_networks=["127.0.0.0/8"], started=started)
     for device in devices:
-        egress.record_egress_device(store, run_id=run, device=device)
-    capture = egress.EgressCapture(kind="file", source="site.pcapng", packets=2000, bytes=900_000,
+        record_egress_device(store, run_id=run, device=device)
+    capture = EgressCapture(kind="file", source="site.pcapng", packets=2000, bytes=900_000,
                                    started=T, ended=T + dt.timedelta(minutes=10))
-    egress.record_egress_run_finished(store, run_id=run, capture=capture, complete=True)
+    record_egress_run_finished(store, run_id=run, capture=capture, complete=True)
     return run
 
 
@@ -67,11 +73,11 @@ def egress_db(site, tmp_path_factory) -> Path:
         # device ids come from the audited device with that MAC, as the egress analysis links them
         nvr_mac = site.profiles["hik-acusense-nvr"].identity.mac
         gate_mac = site.profiles["hik-school-bullet"].identity.mac
-        _record(store, between, [egress.EgressDevice(nvr, nvr_mac, destinations=[_dest(SMTP)])])
+        _record(store, between, [EgressDevice(nvr, nvr_mac, destinations=[_dest(SMTP)])])
         _record(store, run2.started + dt.timedelta(seconds=5), [
-            egress.EgressDevice(nvr, nvr_mac, destinations=[_dest(SMTP), _dest(ISUP, failed=12), _dest(HIK_CLOUD)],
+            EgressDevice(nvr, nvr_mac, destinations=[_dest(SMTP), _dest(ISUP, failed=12), _dest(HIK_CLOUD)],
                                 findings=[UNDISCLOSED]),
-            egress.EgressDevice(gate, gate_mac, destinations=[_dest(HIK_CLOUD), _dest(NTP)])])
+            EgressDevice(gate, gate_mac, destinations=[_dest(HIK_CLOUD), _dest(NTP)])])
     return db
 
 
@@ -131,7 +137,7 @@ def test_a_real_egress_analysis_of_the_site_capture_reaches_the_report(site, tmp
     assert done.returncode == 0, done.stderr
     with open_store(db) as store:
         report = build_report(store)
-        stored = egress.get_egress_report(store, run_id=egress.list_egress_runs(store)[0].id)
+        stored = get_egress_report(store, run_id=list_egress_runs(store)[0].id)
     assert report.egress.available and report.egress.runs == [stored.run_id]
     in_run = {d.device_id for d in report.devices}
     linked = {d.device_id: d for d in stored.devices if d.device_id in in_run}

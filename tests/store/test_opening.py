@@ -69,7 +69,7 @@ def _start_audit_run(store) -> None:
 
 
 def _start_egress_run(store) -> None:
-    from models.egress import record_egress_run_started
+    from models.egress.store import record_egress_run_started
 
     record_egress_run_started(store, kind="file", source="x.pcap", site_networks=["10.0.0.0/8"])
 
@@ -160,6 +160,66 @@ def test_a_file_from_an_older_camaudit_is_refused_by_readers_and_upgraded_by_wri
         first, _ = sorted(list_runs(store), key=lambda r: r.id)
         assert first.id == run_id and first.state == "complete" and first.pid is None
         assert len(list_run_devices(store, run_id=run_id)) == 2
+
+
+EGRESS_TABLE_NAMES = ("egress_finding", "egress_dns", "egress_flow", "egress_device", "egress_run")
+
+
+def _table_names(path: Path) -> set[str]:
+    with sqlite3.connect(path) as raw:
+        names = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    raw.close()
+    return names
+
+
+def test_open_store_creates_the_egress_tables_with_the_audit_tables(tmp_path):
+    path = tmp_path / "fresh.db"
+    open_store(path).close()
+    assert set(EGRESS_TABLE_NAMES) | {"audit_run", "finding_record"} <= _table_names(path)
+
+
+def test_a_file_from_before_egress_is_read_as_having_no_egress_runs_and_left_unchanged(tmp_path):
+    from models.egress.store import list_device_egress, list_egress_runs
+
+    path = tmp_path / "pre-egress.db"
+    run_id = filled(path)
+    with sqlite3.connect(path) as raw:                # what a camaudit without egress analysis wrote
+        for table in EGRESS_TABLE_NAMES:
+            raw.execute(f"DROP TABLE {table}")
+    raw.close()
+    before = path.read_bytes()
+    with open_store(path, read_only=True) as store:
+        assert list_egress_runs(store) == [] and list_device_egress(store, device_id=1) == []
+        assert len(list_run_devices(store, run_id=run_id)) == 2
+    assert path.read_bytes() == before
+    with open_store(path) as store:                   # a writer creates them in place
+        _start_egress_run(store)
+    assert set(EGRESS_TABLE_NAMES) <= _table_names(path)
+
+
+def test_egress_tables_from_before_geolocation_gain_its_columns_in_place(tmp_path):
+    from models.egress.store import list_egress_runs
+
+    path = tmp_path / "pre-geo.db"
+    filled(path)
+    with open_store(path) as store:
+        _start_egress_run(store)
+    added = {"egress_flow": ("geo_country", "network_owner"), "egress_device": ("linked_by",),
+             "egress_run": ("geo_data",)}
+    with sqlite3.connect(path) as raw:                # what camaudit wrote before issue 11's egress columns
+        for table, columns in added.items():
+            for column in columns:
+                raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    raw.close()
+    before = path.read_bytes()
+    with open_store(path, read_only=True) as store:   # a reader copies it into memory and adds them there
+        assert [r.geo_data for r in list_egress_runs(store)] == [None]
+    assert path.read_bytes() == before
+    open_store(path).close()                          # a writer adds them in place
+    with sqlite3.connect(path) as raw:
+        for table, columns in added.items():
+            assert set(columns) <= {row[1] for row in raw.execute(f"PRAGMA table_info({table})")}
+    raw.close()
 
 
 def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):

@@ -36,14 +36,8 @@ from models.audit import (
     empty_remote_access,
 )
 from models.db import open_store
-from models.egress import (
-    EgressCapture,
-    EgressDestination,
-    EgressDevice,
-    record_egress_device,
-    record_egress_run_finished,
-    record_egress_run_started,
-)
+from models.egress.store import record_egress_device, record_egress_run_finished, record_egress_run_started
+from models.egress.values import EgressCapture, EgressDestination, EgressDevice
 from models.identity import DeviceIdentity
 from models.store import record_device_audit, record_run_finished, record_run_started
 from models.tables import RunOptions

@@ -6,7 +6,8 @@ import dataclasses
 import datetime as dt
 
 from models.db import open_store
-from models.egress import EgressCapture, record_egress_device, record_egress_run_finished, record_egress_run_started
+from models.egress.store import record_egress_device, record_egress_run_finished, record_egress_run_started
+from models.egress.values import EgressCapture
 from tests.tui.builders import EGRESS_START, _dest, egress_devices
 from tui.data.changes import compare_egress_runs
 from tui.data.fleet import apply_filter, load_fleet

@@ -140,7 +140,9 @@ async def test_recorder_channels_and_remote_access(school_app):
         assert str(remote.get_row("dahua_p2p")[1]) == "yes" and str(remote.get_row("auto_register")[1]) == "?"
         assert "1 external destination(s) in egress run 1, 0 unknown" in text_of(school_app, "#egress-note")
         egress = school_app.screen.query_one("#device-egress")
-        assert [str(c) for c in egress.get_row_at(0)[:3]] == ["vendor-cloud", "US", "www.easy4ipcloud.com"]
+        # Label, registered in, network owner (none in this hand-built run), destination
+        assert [str(c) for c in egress.get_row_at(0)[:4]] == ["vendor-cloud", "US", "?", "www.easy4ipcloud.com"]
+        assert "(capture linked to this device by MAC)" in text_of(school_app, "#egress-note")
 
 
 async def test_findings_screen_lists_every_finding_by_severity_and_opens_the_device(school_app):
@@ -186,7 +188,7 @@ async def test_egress_screen_groups_destinations_by_label_and_opens_the_device(s
         assert fleet[ANNKE].egress_unknown is None      # no capture covered it: "-", not "none"
         await pilot.press("3")
         table = school_app.screen.query_one("#egress-table")
-        assert [(e.label, e.country) for e in table.records] == [
+        assert [(e.label, e.dest.country) for e in table.records] == [
             ("unknown", "CN"), ("unknown", "IE"), ("public-ntp", "NL"), ("vendor-cloud", "DE"), ("vendor-cloud", "US")]
         assert "2 unknown" in text_of(school_app, "#title")
         await pilot.press("enter")                      # the unknown server in China -> the rebadged camera

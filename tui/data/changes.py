@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from models.audit import DeviceAudit
 from models.db import Store
 from models.drift import Change, Drift, RunState, compare_runs, device_label
-from models.egress import EgressDevice, EgressReport, get_egress_report
+from models.egress.store import get_egress_report
+from models.egress.values import EgressDevice, EgressReport
 from models.last_read import compare_with_last_known
 from models.read_status import read_status, was_read
 from models.store import get_device_audit, get_device_history, get_latest_audit

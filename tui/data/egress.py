@@ -1,9 +1,9 @@
 """Egress as the TUI shows it: the external destinations each device talked to, read from the
 egress runs in the store (`models.egress`, written by `camaudit egress analyze|watch`).
 
-Per device the latest egress run that saw it counts (a newer capture of the same device replaces
-an older one). Nothing is made up: with no egress run in the database the screens say how to
-produce one.
+Per device the latest egress run that saw it counts, over every egress run (the rule of
+`models.egress.reads`, which the report uses too). Nothing is made up: with no egress run in the
+database the screens say how to produce one.
 """
 
 from __future__ import annotations
@@ -13,39 +13,51 @@ from dataclasses import dataclass, field
 
 from models.audit import Finding
 from models.db import Store
-from models.egress import EgressDestination, get_egress_report, list_device_egress, list_egress_runs
+from models.egress.reads import CapturedEgress, get_device_egress, list_latest_egress
+from models.egress.store import list_egress_runs
+from models.egress.values import EgressDestination
 from models.features import EGRESS_CALLS_HOME_LABELS
 
 NOT_YET = "No egress analysis yet: run camaudit egress analyze FILE (a capture of the cameras' traffic)."
-RECENT_RUNS = 20        # how many egress runs back to look for a device's latest capture
+LINKED_BY = {"mac": "MAC", "address": "address"}
 
 
 @dataclass(frozen=True)
 class EgressLine:
     """One external destination one device talked to, in one egress run."""
 
-    address: str                 # the device
+    address: str                 # the capture source
     device_id: int | None        # the audited device it was linked to (by MAC, else address)
     run_id: int
-    destination: str             # DNS name / SNI / Host when known, else the IP address
-    ip: str
-    port: int
-    transport: str
-    label: str                   # site | allowed | vendor-cloud | public-ntp | dns | unknown
-    country: str | None
-    bytes_out: int
-    bytes_in: int
-    failed_attempts: int
-    setting: str | None          # the remote-access setting behind a vendor-cloud destination
-    last_seen: dt.datetime
+    dest: EgressDestination
+    linked_by: str | None = None     # "mac" | "address"
+    device_label: str | None = None  # the audited device's name, model and audit address
+    geo_data: str | None = None      # the run's data for "registered in" and network owners, with its date
+
+    @property
+    def device(self) -> str:
+        """The audited device and how the capture was linked to it, else the capture address."""
+        if self.device_id is None:
+            return f"{self.address} (not audited)"
+        how = LINKED_BY.get(self.linked_by or "")
+        return f"{self.device_label or self.address}" + (f" (by {how})" if how else "")
+
+    @property
+    def destination(self) -> str:
+        """DNS name / SNI / Host when known, else the IP address."""
+        return self.dest.name
+
+    @property
+    def label(self) -> str:
+        return self.dest.label
 
     @property
     def unknown(self) -> bool:
-        return self.label == "unknown"
+        return self.dest.label == "unknown"
 
     @property
     def calls_home(self) -> bool:
-        return self.label in EGRESS_CALLS_HOME_LABELS
+        return self.dest.label in EGRESS_CALLS_HOME_LABELS
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,7 @@ class EgressRunLine:
 @dataclass
 class EgressIndex:
     available: bool = False      # True once the database holds at least one egress run
+    geo_data: str | None = None  # the data "registered in" and network owners come from, with its date
     runs: list[EgressRunLine] = field(default_factory=list)
     lines: list[EgressLine] = field(default_factory=list)
     covered: set[object] = field(default_factory=set)   # device ids (or addresses) some capture saw
@@ -87,17 +100,16 @@ class EgressIndex:
 
 def device_egress(store: Store, device_id: int) -> tuple[bool, list[EgressLine] | None]:
     """(any egress run at all, the device's destinations in the latest run that captured it or None)."""
-    captured = list_device_egress(store, device_id=device_id)
-    if not captured:
+    seen = get_device_egress(store, device_id=device_id)
+    if seen is None:
         return bool(list_egress_runs(store, limit=1)), None
-    run_id, device = captured[-1]
-    return True, [_line(device.address, device.device_id, run_id, d) for d in device.destinations if d.label != "site"]
+    return True, _lines(seen)
 
 
-def _line(address: str, device_id: int | None, run_id: int, d: EgressDestination) -> EgressLine:
-    name = next(iter([*d.names, *d.sni, *d.http_host]), d.address)
-    return EgressLine(address, device_id, run_id, name, d.address, d.port, d.transport, d.label, d.country,
-                      d.bytes_out, d.bytes_in, d.failed_attempts, d.setting, d.last_seen)
+def _lines(seen: CapturedEgress) -> list[EgressLine]:
+    d = seen.device
+    return [EgressLine(d.address, d.device_id, seen.run.id, dest, d.linked_by, d.device_label, seen.run.geo_data)
+            for dest in d.destinations if dest.label != "site"]
 
 
 def load_egress(store: Store, previous: EgressIndex | None = None) -> EgressIndex:
@@ -111,17 +123,10 @@ def load_egress(store: Store, previous: EgressIndex | None = None) -> EgressInde
              for r in runs]
     if previous is not None and previous.runs == lines and all(r.finished for r in lines):
         return previous
-    index = EgressIndex(available=bool(runs), runs=lines)
-    seen: set[object] = set()
-    for run in runs[:RECENT_RUNS]:              # newest first
-        report = get_egress_report(store, run_id=run.id)
-        for device in report.devices if report else []:
-            key = device.device_id if device.device_id is not None else device.address
-            if key in seen:
-                continue
-            seen.add(key)
-            index.covered.add(key)
-            index.lines += [_line(device.address, device.device_id, run.id, d) for d in device.destinations
-                            if d.label != "site"]
-            index.findings += [(key, f) for f in device.findings]
+    index = EgressIndex(available=bool(runs), runs=lines, geo_data=next((r.geo_data for r in runs if r.geo_data), None))
+    for seen in list_latest_egress(store):      # newest first
+        key = seen.device.device_id if seen.device.device_id is not None else seen.device.address
+        index.covered.add(key)
+        index.lines += _lines(seen)
+        index.findings += [(key, f) for f in seen.device.findings]
     return index

@@ -17,20 +17,24 @@ from tui.screens.base import FilteredScreen
 from tui.screens.dialogs import EgressDialog
 from tui.widgets.device_panels import size
 from tui.widgets.empty import EmptyState
+from tui.widgets.filters import TextFilter
 from tui.widgets.record_table import Column, RecordTable
 
 COLUMNS: list[Column[EgressLine]] = [
     Column("label", "Label", 12, lambda e: Text(e.label, style=LABEL_STYLE.get(e.label, "")),
-           sort=lambda e: (not e.unknown, e.label, e.country or "~", e.destination)),
-    Column("country", "Ctry", 4, lambda e: e.country or "?", sort=lambda e: (e.country or "~", e.label)),
+           sort=lambda e: (not e.unknown, e.label, e.dest.registered_in or "~", e.destination)),
+    # "Registered in": where the network is registered (data and date in the title), not where it stands.
+    Column("country", "Reg.", 4, lambda e: e.dest.registered_in or "?",
+           sort=lambda e: (e.dest.registered_in or "~", e.label)),
+    Column("network", "Network", 14, lambda e: e.dest.network_owner or "?"),
     Column("destination", "Destination", 28, lambda e: e.destination),
-    Column("device", "Device", 16, lambda e: e.address),
-    Column("endpoint", "Address", 24, lambda e: f"{e.ip}:{e.port}/{e.transport}"),
-    Column("bytes_out", "Out", 9, lambda e: size(e.bytes_out), sort=lambda e: -e.bytes_out, justify="right",
-           value=lambda e: e.bytes_out),
-    Column("failed", "Failed", 6, lambda e: str(e.failed_attempts or ""), sort=lambda e: -e.failed_attempts,
-           justify="right", value=lambda e: e.failed_attempts),
-    Column("setting", "Setting", 12, lambda e: e.setting or "", value=lambda e: e.setting),
+    Column("device", "Device", 24, lambda e: e.device),
+    Column("endpoint", "Address", 24, lambda e: f"{e.dest.address}:{e.dest.port}/{e.dest.transport}"),
+    Column("bytes_out", "Out", 9, lambda e: size(e.dest.bytes_out), sort=lambda e: -e.dest.bytes_out, justify="right",
+           value=lambda e: e.dest.bytes_out),
+    Column("failed", "Failed", 6, lambda e: str(e.dest.failed_attempts or ""), sort=lambda e: -e.dest.failed_attempts,
+           justify="right", value=lambda e: e.dest.failed_attempts),
+    Column("setting", "Setting", 12, lambda e: e.dest.setting or "", value=lambda e: e.dest.setting),
     Column("run", "Run", 4, lambda e: str(e.run_id), sort=lambda e: e.run_id, value=lambda e: e.run_id),
 ]
 
@@ -41,7 +45,7 @@ class EgressScreen(FilteredScreen):
                 tooltip="Analyse a capture file or watch an interface for the cameras' traffic"),
     ]
     EXPORT_NAME = "camaudit-egress"
-    FILTER_HINT = "/ to filter by label, country, destination, device, address, setting ..."
+    FILTER_HINT = "/ to filter by label, country, network, destination, device, address, setting ..."
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,7 +53,7 @@ class EgressScreen(FilteredScreen):
 
     def compose_body(self) -> ComposeResult:
         yield self.text_filter()
-        yield RecordTable(COLUMNS, key=lambda e: (e.address, e.destination, e.port), id="egress-table")
+        yield RecordTable(COLUMNS, key=lambda e: (e.address, e.destination, e.dest.port), id="egress-table")
         yield EmptyState(id="egress-empty")
 
     def on_mount(self) -> None:
@@ -73,6 +77,9 @@ class EgressScreen(FilteredScreen):
         parts = " · ".join(f"[{LABEL_STYLE.get(k, '')}]{n} {k}[/]" if LABEL_STYLE.get(k) else f"{n} {k}"
                            for k, n in sorted(labels.items(), key=lambda kv: (kv[0] != "unknown", kv[0])))
         showing = f"showing {len(shown)} of " if len(shown) != len(egress.lines) else ""
+        if egress.geo_data:     # the data's date wherever a country is shown
+            self.query_one("#filter", TextFilter).placeholder = (
+                f"/ to filter ...   Reg. = the country the network is registered in, per {egress.geo_data}")
         self.set_title(f"[b]Egress[/b]  {showing}{len(egress.lines)} destination(s) from {devices} device(s) in "
                        f"{len(egress.runs)} run(s)" + (f": {parts}" if parts else "")
                        if egress.available else "[b]Egress[/b]  not analysed yet")

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from models.features import EGRESS_LABEL_STYLE, counts_as_remote, severity_rank
 from tui.data.device import DeviceView
-from tui.data.egress import NOT_YET
+from tui.data.egress import LINKED_BY, NOT_YET
 from tui.data.format import severity_text, tri, tri_text, when
 from tui.widgets.analytics import evidence_markup
 
@@ -150,8 +150,9 @@ class EgressPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="egress-note", classes="note")
         table: DataTable[str | Text] = DataTable(id="device-egress", cursor_type="row")
-        for key, label in (("label", "Label"), ("country", "Ctry"), ("destination", "Destination"),
-                           ("endpoint", "Address"), ("out", "Out"), ("in", "In"), ("failed", "Failed")):
+        for key, label in (("label", "Label"), ("country", "Reg."), ("network", "Network"),
+                           ("destination", "Destination"), ("endpoint", "Address"), ("out", "Out"), ("in", "In"),
+                           ("failed", "Failed")):
             table.add_column(label, key=key)
         yield table
 
@@ -169,14 +170,20 @@ class EgressPanel(Vertical):
             return
         unknown = sum(1 for e in view.egress if e.unknown)
         run = view.egress[0].run_id if view.egress else None
-        note.update(f"{len(view.egress)} external destination(s) in egress run {run}, {unknown} unknown." if run
+        first = view.egress[0] if view.egress else None
+        linked = LINKED_BY.get(first.linked_by or "") if first else None
+        how = f" (capture linked to this device by {linked})" if linked else ""
+        geo = f" ({first.geo_data})" if first and first.geo_data else ""
+        note.update(f"{len(view.egress)} external destination(s) in egress run {run}, {unknown} unknown{how}; "
+                    f"Reg. = the country the network is registered in{geo}." if run
                     else "The latest capture of this device shows no external destinations.")
         table.display = bool(view.egress)
         for e in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
             style = EGRESS_LABEL_STYLE.get(e.label, "") if e.label != "site" else ""
-            table.add_row(Text(e.label, style=style), e.country or "?", e.destination,
-                          f"{e.ip}:{e.port}/{e.transport}", size(e.bytes_out), size(e.bytes_in),
-                          str(e.failed_attempts or ""))
+            d = e.dest
+            table.add_row(Text(e.label, style=style), d.registered_in or "?", d.network_owner or "?", e.destination,
+                          f"{d.address}:{d.port}/{d.transport}", size(d.bytes_out), size(d.bytes_in),
+                          str(d.failed_attempts or ""))
 
 
 class FindingsPanel(Vertical):

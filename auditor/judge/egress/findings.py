@@ -1,4 +1,4 @@
-"""Egress findings for one device: what its traffic says, checked against its latest audit.
+"""Egress findings for one device: what its traffic says, checked against its latest audit's settings.
 
 - unknown external server: a destination nobody expects (not allowed, not a known vendor or
   public service, not a server the device's own configuration names: an enabled remote-access
@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from auditor.judge.egress.geo import geo_data
 from models.audit import DataFlow, DeviceAudit, Finding
-from models.egress import EgressDestination
+from models.egress.values import DeviceSettings, EgressDestination
 from models.features import CLOUD_SETTINGS, REMOTE_ACCESS, severity_rank
+
+# The device's latest configuration: its settings as the store reads them for egress
+# (`models.egress.reads.get_latest_settings`), or a whole audit (tests, the TUI's demo builder).
+Settings = DeviceSettings | DeviceAudit
 
 FAILED_ATTEMPTS_THRESHOLD = 3
 
@@ -48,7 +53,7 @@ def _configured(dest: EgressDestination, server: str | None, setting: str = "") 
     return setting == "ddns" and parent is not None and any(n == parent or n.endswith("." + parent) for n in names)
 
 
-def _settings_for(dest: EgressDestination, audit: DeviceAudit | None) -> set[str]:
+def _settings_for(dest: EgressDestination, audit: Settings | None) -> set[str]:
     """Remote-access settings this destination belongs to: by the endpoint list or by config."""
     found = {dest.setting} if dest.label == "vendor-cloud" and dest.setting else set()
     if audit is not None:
@@ -59,6 +64,16 @@ def _settings_for(dest: EgressDestination, audit: DeviceAudit | None) -> set[str
 def _where(dest: EgressDestination) -> str:
     name = (dest.sni or dest.names or dest.http_host or [None])[0]
     return f"{dest.address}:{dest.port}/{dest.transport}" + (f" ({name})" if name else "")
+
+
+def _network(dest: EgressDestination) -> str:
+    """Where the destination's network is registered and who runs it, with the data's date."""
+    where = dest.registered_in
+    if where is None and dest.network_owner is None:
+        return "country and network owner unknown"
+    source = (geo_data() if dest.geo_country or dest.network_owner else None) or "the registry allocation"
+    return (f"registered in {where or 'an unknown country'} per {source}"
+            + (f", network {dest.network_owner}" if dest.network_owner else ""))
 
 
 def _evidence(dest: EgressDestination) -> list[str]:
@@ -73,7 +88,7 @@ def _evidence(dest: EgressDestination) -> list[str]:
     return lines
 
 
-def configured_flow(dest: EgressDestination, audit: DeviceAudit | None) -> DataFlow | None:
+def configured_flow(dest: EgressDestination, audit: Settings | None) -> DataFlow | None:
     """The data flow (push host, NAS, cloud storage) whose configured destination this traffic goes to.
 
     A flow switched off does not explain traffic; one whose state is unknown does (the device was
@@ -92,7 +107,7 @@ def configured_flow(dest: EgressDestination, audit: DeviceAudit | None) -> DataF
 CONFIGURED = "configured"     # label of traffic to a destination the device's data-flow configuration names
 
 
-def mark_configured(dests: list[EgressDestination], audit: DeviceAudit | None) -> None:
+def mark_configured(dests: list[EgressDestination], audit: Settings | None) -> None:
     """Relabel "unknown" destinations that a data flow (push host, NAS, cloud storage) names as "configured"."""
     for dest in dests:
         if dest.label == "unknown" and configured_flow(dest, audit) is not None:
@@ -109,7 +124,7 @@ def _port(destination: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
+def _unknown(dest: EgressDestination, audit: Settings | None) -> Iterable[Finding]:
     if dest.label != "unknown" or dest.failed_attempts >= FAILED_ATTEMPTS_THRESHOLD:
         return                                   # repeated failures: the failed-attempts rule names it
     if audit is not None and any(v.enabled is True and _configured(dest, v.destination, rid)
@@ -117,9 +132,8 @@ def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Fin
         return                                   # the server its own (enabled) configuration names
     if configured_flow(dest, audit) is not None:
         return                                   # a push host / NAS its configuration names: "configured"
-    country = dest.country or "country unknown"
     yield Finding("egress-unknown-server", "medium",
-                  f"Talks to unknown external server {_where(dest)} ({country}, {dest.bytes_out} bytes sent, "
+                  f"Talks to unknown external server {_where(dest)} ({_network(dest)}; {dest.bytes_out} bytes sent, "
                   f"{dest.bytes_in} received).", _evidence(dest),
                   "Find out what this server is and why the device calls it; block it at the firewall or add it "
                   "to the allow-list.")
@@ -128,7 +142,7 @@ def _unknown(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Fin
 FLOW_LABEL = {"http_push": "the HTTP(S) push host", "nas": "the network storage", "cloud_storage": "the cloud storage"}
 
 
-def _configured_flows(dest: EgressDestination, audit: DeviceAudit | None) -> Iterable[Finding]:
+def _configured_flows(dest: EgressDestination, audit: Settings | None) -> Iterable[Finding]:
     """Traffic to a destination the device's own data-flow configuration names: configured, said once."""
     flow = configured_flow(dest, audit)
     if flow is None or not dest.packets_out or dest.label in ("allowed", "vendor-cloud"):
@@ -141,7 +155,7 @@ def _configured_flows(dest: EgressDestination, audit: DeviceAudit | None) -> Ite
                   "Check the receiving system is recorded in the DPIA with its retention and who can see it.")
 
 
-def _undisclosed(dests: list[EgressDestination], audit: DeviceAudit | None) -> Iterable[Finding]:
+def _undisclosed(dests: list[EgressDestination], audit: Settings | None) -> Iterable[Finding]:
     if audit is None:
         return
     for dest in dests:
@@ -159,7 +173,7 @@ def _undisclosed(dests: list[EgressDestination], audit: DeviceAudit | None) -> I
                           "firewall, update or replace the firmware, and record it in the DPIA.")
 
 
-def _dormant(dests: list[EgressDestination], audit: DeviceAudit | None, window: str) -> Iterable[Finding]:
+def _dormant(dests: list[EgressDestination], audit: Settings | None, window: str) -> Iterable[Finding]:
     if audit is None:
         return
     for rid in CLOUD_SETTINGS:
@@ -179,15 +193,14 @@ def _dormant(dests: list[EgressDestination], audit: DeviceAudit | None, window: 
 def _failed(dest: EgressDestination) -> Iterable[Finding]:
     if dest.failed_attempts < FAILED_ATTEMPTS_THRESHOLD:
         return
-    country = dest.country or "country unknown"
     yield Finding("egress-failed-attempts", "medium",
                   f"Repeated failed connection attempts to {_where(dest)}: {dest.failed_attempts} attempts "
-                  f"({dest.syn_packets} SYNs) got no connection ({country}, {dest.label}).", _evidence(dest),
+                  f"({dest.syn_packets} SYNs) got no connection ({_network(dest)}; {dest.label}).", _evidence(dest),
                   "Find out which firmware feature keeps calling this address; block it at the firewall and ask "
                   "the vendor.")
 
 
-def egress_findings(dests: list[EgressDestination], audit: DeviceAudit | None, *,
+def egress_findings(dests: list[EgressDestination], audit: Settings | None, *,
                     window: str = "") -> list[Finding]:
     """Every egress finding for one device, most severe first."""
     found: list[Finding] = []

@@ -16,7 +16,7 @@ from importlib import resources
 
 from auditor.judge.egress.allow import AllowList
 from models.features import EGRESS_LABELS
-from probes.egress import DestinationTraffic
+from probes.egress.traffic import DestinationTraffic
 
 LABELS = EGRESS_LABELS
 DNS_PORTS = {("udp", 53), ("tcp", 53), ("tcp", 853)}   # DNS, DNS over TLS

@@ -1,0 +1,69 @@
+"""Which country an external server's network is registered in, and who runs it (the ASN
+organisation), offline, from the data file the `geoip2fast` package ships (MaxMind GeoLite2
+country + ASN, IPv4 and IPv6; MIT code, the data under MaxMind's GeoLite2 licence, which asks for
+the attribution in `GEO_ATTRIBUTION`). No look-up ever leaves the machine: the package's own
+update functions are never called.
+
+Wording: a country from this data is where the network is registered ("registered in IE"), not
+where the server stands, and every place that shows one also shows the data's date, because
+networks change hands (an Amazon Ireland range was "US" in the registry allocation).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_DATA_FILE = "geoip2fast-asn-ipv6.dat.gz"      # country + ASN, IPv4 + IPv6 (inside the wheel)
+_NOT_A_COUNTRY = {"", "--", "ZZ"}              # geoip2fast: private / reserved / not found
+_NOT_AN_OWNER = {"", "IANA.ORG", "<not found in database>"}
+GEO_ATTRIBUTION = "This product includes GeoLite2 data created by MaxMind, available from https://www.maxmind.com."
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where an address's network is registered and who runs it; None: the data does not say."""
+
+    country: str | None
+    owner: str | None
+
+
+@functools.cache
+def _reader() -> Any | None:
+    """The loaded data (about a second, once per process), or None when the package is missing."""
+    try:
+        from geoip2fast import GeoIP2Fast
+    except ImportError:
+        return None
+    return GeoIP2Fast(geoip2fast_data_file=_DATA_FILE, verbose=False)
+
+
+@functools.cache
+def geo_data() -> str | None:
+    """The data's name and date, printed wherever a country from it is shown, e.g.
+    "GeoLite2 data of 2024-06-18"; None without the package."""
+    reader = _reader()
+    if reader is None:
+        return None
+    info = str(getattr(reader, "source_info", "") or "")
+    found = re.search(r"(\d{4})(\d{2})(\d{2})\s*$", info)
+    return "GeoLite2 data" + (f" of {found[1]}-{found[2]}-{found[3]}" if found else " (undated)")
+
+
+@functools.lru_cache(maxsize=4096)
+def network_of(address: str) -> Network:
+    """The registered country (ISO code) and network owner of a public address."""
+    reader = _reader()
+    if reader is None:
+        return Network(None, None)
+    try:
+        found = reader.lookup(address)
+    except Exception:   # noqa: BLE001 - a malformed address from a damaged capture: say nothing
+        return Network(None, None)
+    if getattr(found, "is_private", False):
+        return Network(None, None)
+    country = str(getattr(found, "country_code", "") or "").upper()
+    owner = str(getattr(found, "asn_name", "") or "").strip()
+    return Network(None if country in _NOT_A_COUNTRY else country, None if owner in _NOT_AN_OWNER else owner)

@@ -1,0 +1,37 @@
+"""Where an egress destination's network is registered and who runs it, from the offline data the
+geoip2fast package ships (no network: every look-up reads the bundled file)."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+
+from auditor.judge.egress.geo import _reader, geo_data, network_of
+
+
+def test_cloud_ranges_name_their_country_of_registration_and_owner():
+    # Amazon eu-west-1 (Ireland): the registry allocation (iptocc) says US for this range.
+    assert network_of("34.246.62.109").country == "IE"
+    assert network_of("34.246.62.109").owner == "AMAZON-02"
+    assert network_of("2a05:d018::1").country == "IE"                 # IPv6 too (AWS eu-west-1)
+
+
+@pytest.mark.parametrize("address", ["10.1.2.3", "192.168.1.10", "127.0.0.1", "198.51.100.23", "fe80::1",
+                                     "not-an-address", ""])
+def test_private_documentation_and_malformed_addresses_say_nothing(address):
+    assert network_of(address).country is None and network_of(address).owner is None
+
+
+def test_the_data_is_dated_and_never_fetched(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise AssertionError("a geolocation look-up tried the network")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    for cached in (_reader, geo_data, network_of):     # load the data file again, under the guard
+        cached.cache_clear()
+    assert network_of("47.254.132.18").country == "DE"
+    text = geo_data()
+    assert text is not None and re.fullmatch(r"GeoLite2 data of \d{4}-\d{2}-\d{2}", text)
