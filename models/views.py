@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from models.audit import DATA_FLOW_KINDS, DeviceAudit, FeatureVerdict, RemoteAccessVerdict
 from models.db import Store
-from models.drift import DestinationLike, RunState
+from models.drift import RunState
+from models.egress.values import EgressDestination
 from models.features import FEATURES, REMOTE_ACCESS, FeatureInfo
 from models.runs import get_run
 from models.store import list_run_device_audits
@@ -22,7 +23,7 @@ from models.tables import AuditRunPublic
 
 
 def run_state_of(run: AuditRunPublic, devices: Sequence[tuple[int, DeviceAudit]],
-                 destinations: Mapping[int, Sequence[DestinationLike]] | None = None) -> RunState:
+                 destinations: Mapping[int, Sequence[EgressDestination]] | None = None) -> RunState:
     """A run as `models.drift.compare_runs` takes it: audits keyed by store device id (of a device
     recorded twice in one run, the later in `devices` counts); `destinations` None = no egress analysis."""
     return RunState(run.id, run.started, dict(devices), destinations)
