@@ -27,8 +27,21 @@ def schema1_file(tmp_path: Path) -> Path:
     return path
 
 
+EGRESS_GEO_COLUMNS = {"egress_flow": ("geo_country", "network_owner"), "egress_device": ("linked_by",),
+                      "egress_run": ("geo_data",)}   # migration 0003
+
+
+def drop_egress_geo(conn: sqlite3.Connection) -> None:
+    """Turn a file written by this camaudit back into revision 0002: egress rows without geo/link columns."""
+    for table, columns in EGRESS_GEO_COLUMNS.items():
+        for column in columns:
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("UPDATE alembic_version SET version_num = '0002_sites'")
+
+
 def drop_post_schema1(conn: sqlite3.Connection) -> None:
-    """Turn a file written by this camaudit back into schema 1: no Alembic, no sites."""
+    """Turn a file written by this camaudit back into schema 1: no Alembic, no sites, no egress geo columns."""
+    drop_egress_geo(conn)
     conn.execute("DROP TABLE alembic_version")
     for table in ("audit_run", "device"):
         conn.execute(f"DROP INDEX ix_{table}_site")

@@ -17,7 +17,7 @@ from tests.audit.test_cli import camaudit
 
 from .builders import OPTIONS, dahua_nvr, hik_face_camera
 from .test_errors import assert_one_sentence
-from .test_migrations import drop_post_schema1
+from .test_migrations import EGRESS_GEO_COLUMNS, drop_egress_geo, drop_post_schema1
 
 
 def test_twenty_pairs_of_processes_create_fresh_files_at_the_same_moment(tmp_path):
@@ -178,48 +178,48 @@ def test_open_store_creates_the_egress_tables_with_the_audit_tables(tmp_path):
     assert set(EGRESS_TABLE_NAMES) | {"audit_run", "finding_record"} <= _table_names(path)
 
 
-def test_a_file_from_before_egress_is_read_as_having_no_egress_runs_and_left_unchanged(tmp_path):
+def test_a_file_from_before_egress_is_refused_by_readers_and_gains_the_tables_from_a_writer(tmp_path):
     from models.egress.store import list_device_egress, list_egress_runs
 
     path = tmp_path / "pre-egress.db"
     run_id = filled(path)
-    with sqlite3.connect(path) as raw:                # what a camaudit without egress analysis wrote
+    with sqlite3.connect(path) as raw:                # what a camaudit without egress analysis wrote (schema 1)
+        drop_post_schema1(raw)
         for table in EGRESS_TABLE_NAMES:
             raw.execute(f"DROP TABLE {table}")
+        raw.execute("PRAGMA user_version = 1")
     raw.close()
     before = path.read_bytes()
-    with open_store(path, read_only=True) as store:
-        assert list_egress_runs(store) == [] and list_device_egress(store, device_id=1) == []
-        assert len(list_run_devices(store, run_id=run_id)) == 2
-    assert path.read_bytes() == before
-    with open_store(path) as store:                   # a writer creates them in place
+    assert "camaudit db upgrade" in read_only_failure(path)
+    assert path.read_bytes() == before                # a reader never migrates
+    with open_store(path) as store:                   # a writer upgrades: the baseline creates them in place
         _start_egress_run(store)
     assert set(EGRESS_TABLE_NAMES) <= _table_names(path)
+    with open_store(path, read_only=True) as store:
+        assert len(list_egress_runs(store)) == 1 and list_device_egress(store, device_id=1) == []
+        assert len(list_run_devices(store, run_id=run_id)) == 2
 
 
-def test_egress_tables_from_before_geolocation_gain_its_columns_in_place(tmp_path):
+def test_egress_tables_from_before_geolocation_gain_its_columns_from_a_writer(tmp_path):
     from models.egress.store import list_egress_runs
 
     path = tmp_path / "pre-geo.db"
     filled(path)
     with open_store(path) as store:
         _start_egress_run(store)
-    added = {"egress_flow": ("geo_country", "network_owner"), "egress_device": ("linked_by",),
-             "egress_run": ("geo_data",)}
     with sqlite3.connect(path) as raw:                # what camaudit wrote before issue 11's egress columns
-        for table, columns in added.items():
-            for column in columns:
-                raw.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+        drop_egress_geo(raw)
     raw.close()
     before = path.read_bytes()
-    with open_store(path, read_only=True) as store:   # a reader copies it into memory and adds them there
-        assert [r.geo_data for r in list_egress_runs(store)] == [None]
+    assert "camaudit db upgrade" in read_only_failure(path)
     assert path.read_bytes() == before
-    open_store(path).close()                          # a writer adds them in place
+    open_store(path).close()                          # a writer runs migration 0003 in place
     with sqlite3.connect(path) as raw:
-        for table, columns in added.items():
+        for table, columns in EGRESS_GEO_COLUMNS.items():
             assert set(columns) <= {row[1] for row in raw.execute(f"PRAGMA table_info({table})")}
     raw.close()
+    with open_store(path, read_only=True) as store:
+        assert [r.geo_data for r in list_egress_runs(store)] == [None]
 
 
 def test_a_database_on_a_read_only_mount_can_be_reported(tmp_path):
