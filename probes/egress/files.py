@@ -125,6 +125,7 @@ class FileAnalysis:
         self._early: EgressCaptureError | None = None
         self._closed = threading.Event()
         self._ahead: threading.Thread | None = None
+        self._read_done = threading.Event()
         self._outcome: CaptureResult | BaseException | None = None
 
     def _make_plan(self) -> list[tuple[str, Any]]:
@@ -179,6 +180,8 @@ class FileAnalysis:
             self._outcome = self._read()
         except BaseException as exc:  # noqa: BLE001 - raised again by result() on the caller's thread
             self._outcome = exc
+        finally:
+            self._read_done.set()
 
     def close(self) -> None:
         """Stop whatever still runs (a Ctrl-C while the rows are read on a thread)."""
@@ -194,7 +197,9 @@ class FileAnalysis:
         """Read every file. Raises like `read_files`."""
         try:
             if self._ahead is not None:
-                self._ahead.join()
+                # An Event, not Thread.join(): Python 3.11's join() interrupted by Ctrl-C marks
+                # the still-running thread as stopped.
+                self._read_done.wait()
                 if isinstance(self._outcome, BaseException):
                     raise self._outcome
                 assert self._outcome is not None

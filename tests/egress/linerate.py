@@ -58,6 +58,10 @@ def namespace() -> Iterator[str]:
     if added.returncode != 0:
         raise NamespaceRefused(f"'ip netns add {name}' was refused: {added.stderr.strip()}")
     try:
+        # No IPv6 on the pair: the interfaces' own router solicitations and MLD reports would
+        # pass the filter and be counted with the replay (per-namespace setting).
+        inside(name, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                      "net.ipv6.conf.default.disable_ipv6=1"])
         for command in (["ip", "link", "add", SEND, "mtu", str(MTU), "type", "veth", "peer", "name", CAPTURE,
                          "mtu", str(MTU)],
                         ["ip", "link", "set", SEND, "up"], ["ip", "link", "set", CAPTURE, "up"],
