@@ -22,7 +22,7 @@ EGRESS_BENCH_ROUNDS override the defaults.
 Figures so far (2 CPUs shared with other sessions; wall ratios move with their load, the CPU
 of the process tree much less):
 - 200k, before this round (load ~1): bare tshark 3.00 s, CLI 1.38 s wall / 1.76 s CPU: 0.46x.
-  The CLI imported the orchestrator, every probe and SQLAlchemy (auditor.summary, for its
+  The CLI imported the orchestrator, every probe and SQLAlchemy (auditor.commands.summary, for its
   console) before `egress analyze` could start anything, then imported the store again.
 - 200k, after: at load ~5 (the bare pass itself stretched to 5.46 s wall / 4.80 s CPU) CLI
   1.39 s wall / 1.52 s CPU: 0.26x; at load ~7: 0.29x; at load 35-70: 0.41-0.61x. The CLI's own
