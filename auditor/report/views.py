@@ -14,7 +14,7 @@ from auditor.report.model import (
     ScopeSection,
     Summary,
 )
-from models.audit import DATA_FLOW_KINDS
+from models.audit import DATA_FLOW_KINDS, DeviceAudit
 from models.drift import KINDS, Change, Drift
 from models.features import SEVERITIES
 from models.read_status import was_read
@@ -180,6 +180,19 @@ def device_row(d: DeviceSection) -> dict[str, str]:
         "remote_on": _listed([r.kind for r in remote if r.enabled is True], sum(r.enabled is None for r in remote)),
         "worst": SEVERITIES[worst] if worst is not None else "",
     }
+
+
+def family_lines(a: DeviceAudit) -> list[str]:
+    """One line per API family: `isapi: probed (realm "IP Camera(C2183)", Server App-webs/)`."""
+    return [f"{family}: {st.state}" + (f" ({st.reason})" if st.reason else "")
+            for family, st in sorted(a.protocol_status.items())]
+
+
+def unread_lines(a: DeviceAudit) -> list[str]:
+    """What could not be read on a device: its errors and the probes that did not answer."""
+    failed = [f"{p.probe}: {p.outcome}{f' ({p.reason})' if p.reason else ''}" for p in a.probes
+              if p.outcome not in ("ok", "unsupported")]
+    return list(dict.fromkeys([*a.errors, *failed]))
 
 
 def remote_state(r: RemoteRow) -> str:
