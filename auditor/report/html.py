@@ -55,4 +55,5 @@ def render_html(r: Report, options: PackOptions | None = None, *, printing: bool
     """The report page; `printing` opens the annex's collapsed evidence (for the PDF)."""
     options = (options or PackOptions()).for_format("html")
     env = environment(options.template_dir)
+    env.filters["clip"] = views.clip
     return render_template(env, "report.html.j2", context(r, options, printing=printing))

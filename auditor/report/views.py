@@ -24,6 +24,17 @@ NOT_REMOTE = frozenset({"ntp"})
 NOT_READ = "not read"
 
 
+CLIP = 160
+
+
+def clip(text: str | None, limit: int = CLIP) -> str | None:
+    """Device text for headings and table cells: a name an operator made 10,000 characters long is shortened
+    there (and said to be), and kept whole in the annex, the CSV and the JSON."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters; whole in the annex, CSV and JSON)"
+
+
 def when(value: dt.datetime | None) -> str:
     return "—" if value is None else value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
