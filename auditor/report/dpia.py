@@ -23,7 +23,7 @@ CELL_SYMBOLS = {"on": "●", "unknown": "?", "supported": "○", "no": "–"}
 CELL_WORDS = {"on": "on", "unknown": "unknown", "supported": "supported, off", "no": "no"}
 GROUP_SHORT = {"biometric": "Biometric", "behaviour": "Behaviour", "counting": "Counting",
                "perimeter": "Perimeter", "object": "Objects", "other": "Other"}
-ACTION_SEVERITIES = ("critical", "high", "medium")
+ACTION_SEVERITIES = ("critical", "high")   # medium and below are in each device's section
 NOT_KNOWN = "not known"
 # Destination labels that a device setting or the site explains (models.egress labels); "unknown" is undisclosed.
 DISCLOSED = frozenset({"site", "allowed", "vendor-cloud", "public-ntp", "dns"})

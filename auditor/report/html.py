@@ -11,7 +11,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from auditor.report import views
-from auditor.report.dpia import CELL_STATES, CELL_SYMBOLS, CELL_WORDS, class_state, pack_summary
+from auditor.report.dpia import CELL_STATES, CELL_SYMBOLS, CELL_WORDS, NOT_KNOWN, class_state, pack_summary
 from auditor.report.model import Report, tri
 from auditor.report.pack import PackOptions
 from auditor.report.svg import egress_svg, features_svg, grid_svg
@@ -43,7 +43,7 @@ def context(r: Report, options: PackOptions, *, printing: bool = False) -> dict[
         "r": r, "s": r.scope, "m": r.summary, "pack": pack, "options": options, "printing": printing,
         "pack_date": (options.date.isoformat() if options.date else views.when(r.scope.generated)[:10]),
         "svg": {"grid": grid_svg(pack), "features": features_svg(pack, r.summary.devices),
-                "egress": egress_svg(pack) if pack.places else None},
+                "egress": egress_svg(pack) if any(p.country != NOT_KNOWN for p in pack.places) else None},
         "csp": Markup(CSP),  # noqa: S704 -- camaudit's own constant
         "feature_count": len(FEATURE_IDS), "outcomes": views.OUTCOMES,
         "cell_states": CELL_STATES, "cell_symbols": CELL_SYMBOLS, "cell_words": CELL_WORDS,

@@ -43,7 +43,7 @@ def summary_lines(r: Report, options: PackOptions, md: Callable[[object], str],
                                     ", ".join(p.destinations), len(p.devices)] for p in pack.places])
     out += ["### Devices that need action", ""]
     out += table(["Device", "Worst", "Action"], [[a.label, a.worst, " / ".join(a.actions)] for a in pack.actions]) \
-        if pack.actions else ["No device has a critical, high or medium finding, and every device was read.", ""]
+        if pack.actions else ["No device has a critical or high finding, and every device was read.", ""]
     out += ["### Sign-off", ""]
     out += table(["", ""], [("Reviewed by (name, role)", ""),
                             ("Decision", "[ ] accept as described  [ ] accept once the actions are done  "
