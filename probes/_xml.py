@@ -24,6 +24,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 from probes import _budget
 from probes._redact import redact
 from probes.errors import HostileResponse, MalformedResponse, ResponseTooComplex
+from probes.text import INVALID_NOTE, decode_device_text
 
 _TRUE = {"true", "1", "yes", "on", "enable", "enabled"}
 # "flase" is a real misspelling seen in Hikvision SADP replies (PROTOCOLS.md quirk 17).
@@ -115,12 +116,11 @@ def parse_xml(body: bytes, where: str, *, limits: XmlLimits | None = None,
         raise MalformedResponse(f"{where} answered with an empty body")
     notes: list[str] = []
     data: bytes | str = body
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        # Old firmware stores operator-typed names in Latin-1 and still declares UTF-8.
-        data = body.decode("utf-8", errors="replace")
-        notes.append("the answer contained bytes that are not valid UTF-8; they were replaced")
+    text, clean = decode_device_text(body)
+    if not clean:
+        # Old firmware stores operator-typed names in Latin-1 and still declares UTF-8 (probes.text).
+        data = text
+        notes.append(INVALID_NOTE)
     root = _bounded_parse(data, where, limits or LIMITS, budget, build=True)
     assert root is not None
     return XmlDoc(root, notes)
@@ -252,6 +252,6 @@ def flag(element: Element | None, path: str) -> bool | None:
 
 def excerpt(body: bytes, limit: int = 80) -> str:
     """A short, single-line excerpt of an answer for evidence."""
-    snippet = redact(body[:limit * 4].decode("utf-8", errors="replace"))
+    snippet = redact(decode_device_text(body[:limit * 4])[0])
     snippet = " ".join(snippet.split())
     return snippet[:limit] + ("…" if len(snippet) > limit else "")

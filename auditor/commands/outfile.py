@@ -74,8 +74,8 @@ def _descriptor(target: str) -> int | None:
     return int(named["n"] or named["p"])
 
 
-def write_output(target: str | Path, text: str, *, option: str = "--out", follow_symlinks: bool = False) -> str:
-    """Write `text` (UTF-8) to `target` as described above.
+def write_output(target: str | Path, text: str | bytes, *, option: str = "--out", follow_symlinks: bool = False) -> str:
+    """Write `text` (UTF-8; bytes as they are, e.g. a PDF) to `target` as described above.
 
     Returns:
         The absolute path of the regular file written, or "" for standard output, a device or a FIFO
@@ -85,7 +85,7 @@ def write_output(target: str | Path, text: str, *, option: str = "--out", follow
         UsageError: the path is a folder, socket, block device or (without follow_symlinks) a
             symbolic link, its folder is missing, or writing failed.
     """
-    content = text.encode("utf-8")
+    content = text if isinstance(text, bytes) else text.encode("utf-8")
     fd = _descriptor(str(target))
     if fd is not None:
         sys.stdout.flush()

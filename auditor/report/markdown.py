@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from auditor.report.html_device import family_lines
+from auditor.report.markdown_summary import summary_lines
 from auditor.report.model import DeviceSection, EgressStatus, Report, tri
+from auditor.report.pack import PackOptions
 from auditor.report.views import (
     DATA_FLOW_HEADERS,
     DESTINATION_HEADERS,
@@ -23,6 +24,7 @@ from auditor.report.views import (
     drift_row,
     drift_tables,
     egress_line,
+    family_lines,
     first_run_note,
     headline,
     options_lines,
@@ -218,11 +220,13 @@ def _appendix(r: Report) -> list[str]:
     return out
 
 
-def render_markdown(r: Report) -> str:
+def render_markdown(r: Report, options: PackOptions | None = None) -> str:
     s = r.scope
+    options = (options or PackOptions()).for_format("md")
     out = [f"# {md(r.title)}", "",
            md(f"Audit run {s.run_id}, started {when(s.started)}. Report generated {when(s.generated)} by "
               f"camaudit {s.report_version}."), ""]
+    out += summary_lines(r, options, md, _table)
     out += _scope(r) + _summary(r) + _changes(r.drift) + _devices(r) + ["## Device details", ""]
     for n, d in enumerate(r.devices, start=1):
         out += _device(n, d, r.egress)

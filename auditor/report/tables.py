@@ -1,7 +1,8 @@
 """CSV tables of a report, for spreadsheets: one table per file, chosen with `--table`.
 
     features      one row per device x feature (27 per device), the device roll-up
-    devices       one row per device
+    devices       one row per device: the asset register (name, address, MAC, serial, model, firmware,
+                  maker, sold as, status first)
     destinations  one row per device x external destination (header only without egress analysis)
     findings      one row per finding, with its recommended action
     remote_access one row per device x remote-access setting: supported, enabled, state, destination
@@ -53,15 +54,17 @@ def _features(r: Report) -> Iterator[list[object]]:
 
 
 def _devices(r: Report) -> Iterator[list[object]]:
-    yield _DEVICE + ["sold_as", "made_by", "rebadged", "model", "device_type", "firmware", "firmware_date", "serial",
-                     "mac", "status", "analytics_on", "biometric_on", "remote_access_on", "findings", "worst_finding",
-                     "last_read"]
+    """The asset register: who each device is first (name, address, MAC, serial, model, firmware, maker,
+    brand sold as, status), then what the audit found on it."""
+    yield ["device_name", "device_address", "device_port", "mac", "serial", "model", "firmware", "made_by", "sold_as",
+           "status", "device_type", "firmware_date", "rebadged", "analytics_on", "biometric_on", "remote_access_on",
+           "findings", "worst_finding", "last_read", "run_id", "device_id"]
     for d in r.devices:
         a, row = d.audit, device_row(d)
-        yield _device(r, d) + [a.brand, a.manufacturer, tri(a.oem), a.model, a.device_type, a.firmware,
-                               a.firmware_date.isoformat() if a.firmware_date else None, a.serial, a.mac, d.status,
-                               row["analytics_on"], row["biometric_on"], row["remote_on"], len(d.findings),
-                               row["worst"], d.last_read]
+        yield [a.name, a.address, a.port, a.mac, a.serial, a.model, a.firmware, a.manufacturer, a.brand, d.status,
+               a.device_type, a.firmware_date.isoformat() if a.firmware_date else None, tri(a.oem),
+               row["analytics_on"], row["biometric_on"], row["remote_on"], len(d.findings), row["worst"], d.last_read,
+               r.scope.run_id, d.device_id]
 
 
 def _destinations(r: Report) -> Iterator[list[object]]:

@@ -14,6 +14,7 @@ from auditor.report.model import (
     ScopeSection,
     Summary,
 )
+from models.audit import DeviceAudit
 from models.drift import KINDS, Change, Drift
 from models.features import ON_OFF, counts_as_remote, tri_state_text, worst
 from models.read_status import was_read
@@ -22,6 +23,17 @@ from models.views import remote_state as remote_access_state
 
 OUTCOMES = ("ok", "unsupported", "auth-failed", "locked", "error", "skipped")
 NOT_READ = "not read"
+
+
+CLIP = 160
+
+
+def clip(text: str | None, limit: int = CLIP) -> str | None:
+    """Device text for headings and table cells: a name an operator made 10,000 characters long is shortened
+    there (and said to be), and kept whole in the annex, the CSV and the JSON."""
+    if text is None or len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters; whole in the annex, CSV and JSON)"
 
 
 def when(value: dt.datetime | None) -> str:
@@ -185,6 +197,19 @@ def device_row(d: DeviceSection) -> dict[str, str]:
         "remote_on": _listed([r.kind for r in remote if r.enabled is True], sum(r.enabled is None for r in remote)),
         "worst": worst_severity or "",
     }
+
+
+def family_lines(a: DeviceAudit) -> list[str]:
+    """One line per API family: `isapi: probed (realm "IP Camera(C2183)", Server App-webs/)`."""
+    return [f"{family}: {st.state}" + (f" ({st.reason})" if st.reason else "")
+            for family, st in sorted(a.protocol_status.items())]
+
+
+def unread_lines(a: DeviceAudit) -> list[str]:
+    """What could not be read on a device: its errors and the probes that did not answer."""
+    failed = [f"{p.probe}: {p.outcome}{f' ({p.reason})' if p.reason else ''}" for p in a.probes
+              if p.outcome not in ("ok", "unsupported")]
+    return list(dict.fromkeys([*a.errors, *failed]))
 
 
 def remote_state(r: RemoteRow) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from probes import _budget
 from probes._xml import to_bool
 from probes.errors import MalformedResponse, NotSupported, ResponseTooComplex, UnexpectedAnswer
+from probes.text import INVALID_NOTE, decode_device_text
 
 # Dahua and its OEMs (Amcrest, Lorex, Honeywell Performance, Intelbras) answer an unknown
 # module, action or config name, and a feature the firmware lacks (Intelbras getCaps), with
@@ -62,7 +63,7 @@ class KvDoc:
 
 def error_detail(body: bytes) -> str | None:
     """The detail of a Dahua `Error` body (`Bad Request!`, or "" when bare), else None."""
-    lines = [line.strip() for line in _LINE_BREAK.split(body[:256].decode("utf-8", "replace"))]
+    lines = [line.strip() for line in _LINE_BREAK.split(decode_device_text(body[:256])[0])]
     lines = [line for line in lines if line]
     if not lines or lines[0] != ERROR_LINE:
         return None
@@ -121,11 +122,9 @@ def parse_kv(body: bytes, where: str = "the answer", *, budget: _budget.DeviceBu
 def _parse_kv(body: bytes, where: str) -> KvDoc:
     raise_for_error(body, where)
     doc = KvDoc()
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", errors="replace")
-        doc.notes.append("the answer contained bytes that are not valid UTF-8; they were replaced")
+    text, clean = decode_device_text(body)
+    if not clean:   # a Latin-1 name on old Dahua OEM firmware (probes.text)
+        doc.notes.append(INVALID_NOTE)
     if text.lstrip().startswith("<"):
         raise MalformedResponse(f"{where} sent markup, not Dahua key=value text")
     if "\x00" in text:

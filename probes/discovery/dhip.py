@@ -10,13 +10,13 @@ fill Vendor/Manufacturer with their own brand, reported here as the presented br
 from __future__ import annotations
 
 import json
-import re
 import struct
 from typing import Any
 
 from probes.base import Evidence
 from probes.discovery.reply import MAX_DATAGRAM, DiscoveryReply, compact, port_number, signal
 from probes.errors import MalformedResponse
+from probes.text import escape_stray_bytes
 
 PORT = 37810
 MULTICAST_V4 = "239.255.255.251"
@@ -24,7 +24,6 @@ HEADER_SIZE = 32
 MAGIC = b"DHIP"
 SEARCH = json.dumps({"method": "DHDiscover.search", "params": {"mac": "", "uni": 1}},
                     separators=(",", ":")).encode()
-_STRAY = re.compile("[\udc80-\udcff]")    # bytes surrogateescape could not decode as UTF-8
 
 
 def frame(payload: bytes) -> bytes:
@@ -66,11 +65,11 @@ def parse_reply(data: bytes, source: str) -> DiscoveryReply | None:
     try:
         decoded = body.decode("utf-8")
     except UnicodeDecodeError:
-        # Old Dahua/OEM firmware sends operator-typed names as Latin-1 inside "UTF-8" JSON:
-        # keep the valid UTF-8 and read only the stray bytes as Latin-1 ("Salle r\xe9union").
-        decoded = _STRAY.sub(lambda m: chr(ord(m.group()) - 0xDC00), body.decode("utf-8", "surrogateescape"))
+        # Old Dahua/OEM firmware sends operator-typed names as Latin-1 inside "UTF-8" JSON: the stray
+        # bytes become the same visible \xNN escapes as over HTTP (probes.text), escaped for JSON.
+        decoded = escape_stray_bytes(body.decode("utf-8", "surrogateescape"), in_json=True)
         notes.append(f"the DHIP reply from {source} contained bytes that are not valid UTF-8; "
-                     "they were read as Latin-1")
+                     "they are shown as \\xNN escapes")
     try:
         message = json.loads(decoded)
     except (ValueError, RecursionError) as exc:

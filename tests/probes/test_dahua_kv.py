@@ -51,7 +51,7 @@ def test_values_are_split_on_the_first_equals_sign_only():
 
 def test_invalid_utf8_is_replaced_and_noted_not_fatal():
     parsed = doc("getMachineName_latin1.txt")
-    assert parsed.get("name") == "Salle r\ufffdunion"
+    assert parsed.get("name") == "Salle r\\xe9union"          # the Latin-1 byte as a visible escape, never U+FFFD
     assert any("UTF-8" in note for note in parsed.notes)
 
 

@@ -10,7 +10,8 @@ def test_method_section_prints_the_advisory_data_date(report):
     date = current().updated.isoformat()
     assert report.scope.advisory_data == date
     text = render_markdown(report)
-    scope = text[:text.index("## ", text.index("## ") + 3)]      # the first section: scope and method
+    start = text.index("## Scope and method")
+    scope = text[start:text.index("\n## ", start)]                  # the scope and method section
     assert f"dated {date}" in scope and "never tested" in scope
 
 

@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from auditor.report.html_parts import Html, tag, text
 from auditor.report.model import Count, tri
 from auditor.report.stats import any_state
 
@@ -35,8 +34,13 @@ def test_three_valued_everywhere():
     assert (any_state([False, None, True]), any_state([False, None]), any_state([False, False])) == (True, None, False)
 
 
-def test_html_text_is_escaped_unless_built_as_markup():
-    assert text('<b a="1">&') == "&lt;b a=&quot;1&quot;&gt;&amp;"
-    assert tag("td", "<i>", cls='x" onmouseover="y') == '<td class="x&quot; onmouseover=&quot;y">&lt;i&gt;</td>'
-    assert Html("<p>") + "<script>" == "<p>&lt;script&gt;" and isinstance(Html("a") + "b", Html)
-    assert "<em>" + tag("b", "x") == "&lt;em&gt;<b>x</b>"
+def test_templates_escape_text_and_refuse_undefined_names():
+    import jinja2
+
+    from auditor.report.templating import environment
+
+    env = environment()
+    page = env.from_string('<td class="{{ c }}">{{ t }}</td>').render(c='x" onmouseover="y', t='<b a="1">&')
+    assert page == '<td class="x&#34; onmouseover=&#34;y">&lt;b a=&#34;1&#34;&gt;&amp;</td>'
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ typo }}").render()

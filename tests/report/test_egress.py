@@ -149,3 +149,20 @@ def test_a_real_egress_analysis_of_the_site_capture_reaches_the_report(site, tmp
     assert any("undisclosed" in f.id for f in nvr.findings)                 # Hik-Connect off, traffic seen
     assert render(report, "csv", table="destinations").count("\n") - 1 == sum(
         len(d.destinations) for d in linked.values())
+
+
+def test_the_summary_says_where_data_goes_by_country_with_undisclosed_destinations_first(egress_db):
+    from auditor.report.dpia import pack_summary
+
+    with open_store(egress_db) as store:
+        report = build_report(store)
+    pack = pack_summary(report)
+    assert pack.egress_analysed
+    first = pack.places[0]                                   # undisclosed destinations lead the table
+    assert first.undisclosed >= 1 and first.country == "not known"
+    ireland = [p for p in pack.places if p.country == "IE"]
+    assert ireland and sum(p.disclosed for p in ireland) >= 1 and ireland[0].owner == "not known"
+    page = render(report, "html")
+    summary = page[:page.index('<section id="scope"')]
+    assert 'aria-label="Where data goes: destinations by country' in summary
+    assert "IE" in summary and "undisclosed" in summary

@@ -37,8 +37,10 @@ def test_html_is_one_self_contained_printable_page(report):
 
 def test_html_sections_carry_the_figures(report, site):
     page = render(report, "html")
-    for sid in ("scope", "summary", "changes", "devices", "details", "appendix"):
-        assert f'<section id="{sid}">' in page
+    for sid in ("summary", "scope", "changes", "devices", "details", "annex", "appendix"):
+        assert f'<section id="{sid}"' in page
+    order = [page.index(f'<section id="{sid}"') for sid in ("summary", "scope", "details", "annex", "appendix")]
+    assert order == sorted(order)                                           # the summary first, evidence last
     assert '<div class="figure" id="device-count">9</div>' in page
     assert "3 of 9 (33%)" in page                                           # biometric processing active
     assert page.count('<section class="device"') == 9
@@ -52,8 +54,8 @@ def test_html_sections_carry_the_figures(report, site):
 def test_html_shows_unknown_as_unknown(report, site):
     page = render(report, "html")
     anchor = next(d.anchor for d in report.devices if d.audit.address == site.addresses[WRONG_PASSWORD])
-    section = page.split(f'id="{anchor}"')[1].split('<section class="device"')[0]
-    matrix = section.split('class="matrix"')[1].split("</table>")[0]
+    evidence = page.split(f'id="evidence-{anchor}"')[1].split("</details>")[0]     # the annex holds the matrix
+    matrix = evidence.split('class="matrix"')[1].split("</table>")[0]
     assert matrix.count('class="tri unknown"') == 2 * len(FEATURE_IDS)     # supported and enabled, one per feature
     assert 'class="tri no"' not in matrix
 
@@ -61,7 +63,7 @@ def test_html_shows_unknown_as_unknown(report, site):
 def test_a_script_in_a_device_name_renders_inert(report):
     page = render(report, "html")
     assert "<script" not in page.lower()
-    assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page
     markdown = render(report, "md")
     assert "<script" not in markdown.lower() and "&lt;script&gt;" in markdown
 
@@ -94,7 +96,10 @@ def test_markdown_escapes_table_breaking_characters():
 
 def test_json_round_trips_the_full_data(report, site, site_store):
     doc = json.loads(render(report, "json"))
+    dpia = doc.pop("dpia")                                                  # the pack's summary, beside the data
     assert doc == json.loads(json.dumps(report.to_json()))
+    assert len(dpia["grid"]["rows"]) == 9 and dpia["grid"]["columns"][0] == "biometric"
+    assert {a["device"] for a in dpia["needs_action"]} >= {d.label for d in report.devices if d.status == "unreachable"}
     stored = {a.address: a.to_json() for a in list_run_devices(site_store, run_id=site.run2)}
     assert {d["audit"]["address"]: d["audit"] for d in doc["devices"]} == stored     # every audit, in full
     assert doc["summary"]["biometric_active"] == {"count": 3, "total": 9, "percent": 33}
