@@ -138,7 +138,8 @@ async def test_quitting_while_an_audit_runs_asks_first_and_then_stops_it(start_f
     from tui.screens.dialogs import QuitDialog
 
     base = bundled_profile("hik-school-bullet")
-    slow = dataclasses.replace(base, quirks=(*base.quirks, Quirk("slow_endpoints", {"paths": ["/"], "delay": 1.5})))
+    # 3 s per answer: on a loaded machine (load 40+ on 2 cores) a 1.5 s device finished before the quit.
+    slow = dataclasses.replace(base, quirks=(*base.quirks, Quirk("slow_endpoints", {"paths": ["/"], "delay": 3.0})))
     fleet = start_fleet(slow)
     db = tmp_path / "quit.db"
     app = audit_app(db, discover=False)
