@@ -11,9 +11,12 @@ from models.identity import DeviceIdentity
 AUDITED = dt.datetime(2026, 12, 6, 10, 0, tzinfo=dt.UTC)
 
 
-def _ids(services: dict | None = None, **identity) -> set[str]:
-    audit = DeviceAudit(address="127.0.0.1", port=80, started=AUDITED, services=services or {},
-                        identity=DeviceIdentity(**identity))
+def _ids(services: dict | None = None, **fields) -> set[str]:
+    """Findings of an audit built from `fields`: identity fields go to its DeviceIdentity, the rest to the audit."""
+    names = set(DeviceIdentity.__dataclass_fields__)
+    identity = DeviceIdentity(**{k: v for k, v in fields.items() if k in names})
+    audit = DeviceAudit(address="127.0.0.1", port=80, started=AUDITED, services=services or {}, identity=identity,
+                        **{k: v for k, v in fields.items() if k not in names})
     return {f.id for f in exposure_findings(audit)}
 
 
