@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import csv
+import dataclasses
 import io
 import json
 import shutil
@@ -74,7 +75,7 @@ def long_report(report):
     """The report with one device renamed to 10,000 characters (as an operator could type into a recorder)."""
     changed = copy.deepcopy(report)
     d = changed.devices[0]
-    d.audit.name = LONG
+    d.audit = dataclasses.replace(d.audit, identity=dataclasses.replace(d.audit.identity, name=LONG))
     d.label = f"{LONG} ({d.audit.address}:{d.audit.port})"
     return changed
 
