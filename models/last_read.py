@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from models.audit import DeviceAudit
 from models.db import Store
 from models.drift import Drift, RunState, any_timed_out, compare_runs, fill_unknown
+from models.features import ON_OFF, YES_NO, tri_state_text
 from models.read_status import read_status, status_of, was_read
 from models.store import _load_audits
 from models.tables import DeviceSnapshot
@@ -71,38 +72,44 @@ def get_last_read_audit(store: Store, *, device_id: int, before_run: int | None 
     return None
 
 
-def _word(value: bool | None) -> str:
-    return {True: "on", False: "off", None: "unknown"}[value]
+def _word(value: bool | None, words: tuple[str, str, str] = ON_OFF) -> str:
+    return tri_state_text(value, words)
 
 
-def last_known_text(last: LastRead | None, value: bool | None) -> str:
+def last_known_text(last: LastRead | None, value: bool | None, words: tuple[str, str, str] = ON_OFF) -> str:
     """What to show for a verdict that was not read now: "on in run 3 (2026-11-20), not read now",
     or "not read" when the device was never read before. `value` is the verdict when last read."""
     if last is None:
         return "not read"
-    return f"{_word(value)} in {last.when}, not read now"
+    return f"{_word(value, words)} in {last.when}, not read now"
 
 
-def last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None) -> str | None:
+def last_known(read: bool, last: LastRead | None, now: bool | None, before: bool | None,
+               words: tuple[str, str, str] = ON_OFF) -> str | None:
     """Beside a verdict this audit could not read (`now` None, or the device not read at all): its value
     `before` when the device was last read, or "not read". None when there is nothing to add."""
     if read and now is not None:
         return None
     if not read or last is not None:
-        return last_known_text(last, before)
+        return last_known_text(last, before, words)
     return None
 
 
-def last_known_feature(audit: DeviceAudit, last: LastRead | None, read: bool, feature: str) -> str | None:
-    """`last_known` for one analytics feature of `audit` (device roll-up)."""
+def last_known_feature(audit: DeviceAudit, last: LastRead | None, read: bool, feature: str,
+                       field: str = "enabled") -> str | None:
+    """`last_known` for one analytics feature of `audit` (device roll-up): whether it was on (`enabled`),
+    or whether the device could do it (`supported`, in yes/no words)."""
     now, before = audit.features.get(feature), last.audit.features.get(feature) if last else None
-    return last_known(read, last, now.enabled if now else None, before.enabled if before else None)
+    return last_known(read, last, getattr(now, field) if now else None, getattr(before, field) if before else None,
+                      YES_NO if field == "supported" else ON_OFF)
 
 
-def last_known_remote(audit: DeviceAudit, last: LastRead | None, read: bool, kind: str) -> str | None:
-    """`last_known` for one remote-access setting of `audit`."""
+def last_known_remote(audit: DeviceAudit, last: LastRead | None, read: bool, kind: str,
+                      field: str = "enabled") -> str | None:
+    """`last_known` for one remote-access setting of `audit` (`enabled`, or `supported` in yes/no words)."""
     now, before = audit.remote_access.get(kind), last.audit.remote_access.get(kind) if last else None
-    return last_known(read, last, now.enabled if now else None, before.enabled if before else None)
+    return last_known(read, last, getattr(now, field) if now else None, getattr(before, field) if before else None,
+                      YES_NO if field == "supported" else ON_OFF)
 
 
 def with_last_known(store: Store, before: RunState, devices: Iterable[int]) -> RunState:

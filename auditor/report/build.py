@@ -119,9 +119,12 @@ def _section(n: int, device_id: int, audit: DeviceAudit, loaded: LoadedRun, drif
     last = None if status == READ else get_last_read_audit(store, device_id=device_id, before_run=loaded.run.id)
     features = [FeatureCell(r.info.id, r.info.label, r.info.group, r.info.biometric, r.verdict.supported,
                             r.verdict.enabled, list(r.verdict.evidence),
-                            last_known_feature(audit, last, read, r.info.id)) for r in feature_matrix(audit)]
+                            last_known_feature(audit, last, read, r.info.id),
+                            last_known_feature(audit, last, read, r.info.id, "supported"))
+                for r in feature_matrix(audit)]
     remote = [RemoteRow(r.kind, r.label, r.enabled, r.destination, list(r.evidence), r.supported,
-                        last_known_remote(audit, last, read, r.kind)) for r in remote_access_rows(audit)]
+                        last_known_remote(audit, last, read, r.kind),
+                        last_known_remote(audit, last, read, r.kind, "supported")) for r in remote_access_rows(audit)]
     egress = loaded.egress.get(device_id) if loaded.egress_status.available else None
     return DeviceSection(
         device_id=device_id, anchor=f"device-{n}", label=device_label(audit), status=status,

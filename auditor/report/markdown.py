@@ -168,7 +168,7 @@ def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
     out += [""] if d.findings else ["No findings for this device.", ""]
     out += [f"#### Analytics ({len(FEATURE_IDS)} features)", ""]
     out += _table(["Feature", "Id", "Biometric", "Supported", "Enabled", "Evidence"],
-                  [[c.label, c.feature, "yes" if c.biometric else "no", tri(c.supported),
+                  [[c.label, c.feature, "yes" if c.biometric else "no", c.supported_last_known or tri(c.supported),
                     c.last_known or tri(c.enabled), "; ".join(c.evidence)] for c in d.features])
     if d.channels:
         out += ["#### Per channel", ""]
@@ -177,7 +177,8 @@ def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
                         ", ".join(c.unknown) or "none", c.not_supported, c.not_reported] for c in d.channels])
     out += ["#### Remote access", ""]
     out += _table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"],
-                  [[x.label, tri(x.supported), x.last_known or tri(x.enabled), remote_state(x), x.destination,
+                  [[x.label, x.supported_last_known or tri(x.supported), x.last_known or tri(x.enabled),
+                    remote_state(x), x.destination,
                     "; ".join(x.evidence)] for x in d.remote])
     out += ["#### Where data goes", ""]
     flow_note = data_flow_note(d)

@@ -167,6 +167,7 @@ class FeatureCell:
     enabled: bool | None
     evidence: list[str] = field(default_factory=list)
     last_known: str | None = None    # "on in run 3 (2026-11-20), not read now" when this audit could not read it
+    supported_last_known: str | None = None   # "yes in run 3 (2026-11-20), not read now", for `supported`
 
 
 @dataclass
@@ -190,6 +191,7 @@ class RemoteRow:
     evidence: list[str] = field(default_factory=list)
     supported: bool | None = None    # the firmware has the service (a capability flag or a readable setting)
     last_known: str | None = None    # as FeatureCell.last_known
+    supported_last_known: str | None = None   # as FeatureCell.supported_last_known
 
 
 @dataclass

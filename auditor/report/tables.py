@@ -45,12 +45,12 @@ def _enabled(d: DeviceSection, value: bool | None) -> str:
 
 def _features(r: Report) -> Iterator[list[object]]:
     yield _DEVICE + ["sold_as", "made_by", "model", "status", "feature", "label", "class", "biometric",
-                     "supported", "enabled", "evidence", "last_known"]
+                     "supported", "enabled", "evidence", "last_known", "supported_last_known"]
     for d in r.devices:
         for c in d.features:
             yield _device(r, d) + [d.audit.brand, d.audit.manufacturer, d.audit.model, d.status, c.feature, c.label,
                                    c.group, tri(c.biometric), tri(c.supported), _enabled(d, c.enabled),
-                                   " | ".join(c.evidence), c.last_known]
+                                   " | ".join(c.evidence), c.last_known, c.supported_last_known]
 
 
 def _devices(r: Report) -> Iterator[list[object]]:

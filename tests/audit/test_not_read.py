@@ -90,6 +90,10 @@ def test_report_and_csv_show_not_read_and_last_known(site):
     assert set(hik) == set(FEATURE_IDS) and {r["status"] for r in hik.values()} == {"login failed"}
     assert hik["face_capture"]["enabled"] == "not read"
     assert hik["face_capture"]["last_known"].startswith("on in run 1 (")
+    # Whether the camera can do it at all is not read now either: its last known answer, in yes/no words.
+    assert hik["face_capture"]["supported"] == "unknown"
+    assert hik["face_capture"]["supported_last_known"].startswith("yes in run 1 (")
+    assert "yes in run 1 (" in section                      # the Markdown Supported column says it too
     devices = list(csv.DictReader(io.StringIO(camaudit("report", "--db", str(db), "--format", "csv",
                                                        "--table", "devices", "--out", "-").stdout)))
     row = next(r for r in devices if r["device_address"] == fleet[HIK].address)
