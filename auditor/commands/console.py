@@ -17,3 +17,13 @@ def make_console(*, stderr: bool = False, quiet: bool = False) -> Console:
     if not console.is_terminal:
         console = Console(stderr=stderr, quiet=quiet, width=UNLIMITED)
     return console
+
+
+RULE_WIDTH = 100   # a heading rule in a file or pipe: as wide as a page, not UNLIMITED dashes
+
+
+def heading(console: Console, title: str) -> None:
+    """A section heading rule: the terminal's width, or RULE_WIDTH when the console writes to a file."""
+    from rich.rule import Rule
+
+    console.print(Rule(title), width=min(console.width, RULE_WIDTH) if console.width >= UNLIMITED else None)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from auditor.commands.console import heading
 from auditor.commands.dbarg import add_db_argument
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from models.db import open_store
 
     spec = load_fleet("site")
-    console.rule("camaudit demo: the bundled simulated site")
+    heading(console, "camaudit demo: the bundled simulated site")
     console.print(spec.description)
     args.workdir.mkdir(parents=True, exist_ok=True)
     with Fleet(spec.profiles, args.base_address) as fleet:
@@ -111,10 +112,10 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
         toml, env_file, env = write_site_credentials(fleet, args.workdir)
         console.print(f"Credentials file for the site: [bold]{toml}[/] (passwords by password_env; "
                       f"the simulated passwords are exported by {env_file})", highlight=False)
-        console.rule(f"1. Discover: camaudit discover {network}")
+        heading(console, f"1. Discover: camaudit discover {network}")
         targets = plan_targets([network])
         console.print(f"{len(targets)} cameras and recorders answered in {network}.")
-        console.rule(f"2. Audit: camaudit audit {network} --credentials {toml} --db {args.db}")
+        heading(console, f"2. Audit: camaudit audit {network} --credentials {toml} --db {args.db}")
         os.environ.update(env)            # this process only, as `. site.env` does for the shell
         credentials = load_credentials(toml)
         with open_store(args.db) as store, audit_progress(console, len(targets)) as progress:
@@ -124,12 +125,12 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
         console.print(findings_table(outcome.devices, limit=15))
         console.print(f"Run {outcome.run_id} stored in {args.db}. Nothing was written to any device: "
                       f"{sum(len(d.log.writes()) for d in fleet)} write requests in the simulators' logs.")
-    console.rule("3. Egress")
+    heading(console, "3. Egress")
     demo_egress(console, args.db, args.workdir)
-    console.rule(f"4. Report: camaudit report --db {args.db} --out {args.out}")
+    heading(console, f"4. Report: camaudit report --db {args.db} --out {args.out}")
     path = write_report(args.db, args.out)
     console.print(f"DPIA evidence report written to [bold]{path or args.out}[/]")
-    console.rule("Next")
+    heading(console, "Next")
     console.print(f"Browse the results: [bold]camaudit tui --db {args.db}[/]   "
                   f"(or .venv/bin/camaudit tui --db {args.db} from the project folder)")
     console.print("Audit the simulated site yourself (the simulators in one terminal, the audit in another):\n"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from auditor.commands.argtypes import duration
+from auditor.commands.console import heading
 from auditor.commands.dbarg import add_db_argument
 
 if TYPE_CHECKING:
@@ -349,7 +350,7 @@ def demo_egress(console: Console, db: Path, folder: Path, *, packets: int = 20_0
 
     pcap = folder / "site.pcap"
     write_site_capture(pcap, list(load_fleet("site").profiles), packets=packets)
-    console.rule(f"Egress: camaudit egress analyze {pcap} --db {db}")
+    heading(console, f"Egress: camaudit egress analyze {pcap} --db {db}")
     with open_store(db) as store:
         report = analyze_files(store, [pcap], EgressOptions())
     print_report(console, report)
