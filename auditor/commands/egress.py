@@ -112,12 +112,12 @@ def destinations_table(report: EgressReport) -> Table:
     from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 
     table = Table(title=f"Egress run {report.run_id}: {report.capture.source}", title_justify="left")
-    for column in ("device", "destination", "names / SNI / Host", "label", "registered in", "network", "out", "in",
-                   "failed"):
+    for column in ("device", "destination", "names / SNI / Host", "label", "located in", "registered in", "network",
+                   "out", "in", "failed"):
         table.add_column(column, no_wrap=column in ("device", "destination"))
     if report.capture.geo_data:
-        table.caption = (f"registered in / network: where the network is registered and who runs it "
-                         f"({report.capture.geo_data})")
+        table.caption = (f"located in / network: where the server is and who runs its network "
+                         f"({report.capture.geo_data}); registered in: the registry allocation")
     for device in report.devices:
         source = device.address + (f" = {device.device_label or device.device_id} by {LINKED_BY[device.linked_by]}"
                                    if device.device_id is not None and device.linked_by in LINKED_BY else "")
@@ -125,11 +125,11 @@ def destinations_table(report: EgressReport) -> Table:
             names = ", ".join(sorted({*d.names, *d.sni, *d.http_host})) or "-"
             style = LABEL_STYLE.get(d.label, "")
             table.add_row(source, f"{d.address}:{d.port}/{d.transport}", names,
-                          f"[{style}]{d.label}[/]" if style else d.label, d.registered_in or "-",
+                          f"[{style}]{d.label}[/]" if style else d.label, d.located_in or "-", d.registered_in or "-",
                           d.network_owner or "-",
                           _size(d.bytes_out), _size(d.bytes_in), str(d.failed_attempts or ""))
         for name in device.unused_lookups:
-            table.add_row(source, "[dim](lookup only)[/]", name, "dns", "-", "-", "", "", "")
+            table.add_row(source, "[dim](lookup only)[/]", name, "dns", "-", "-", "-", "", "", "")
     return table
 
 

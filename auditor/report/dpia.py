@@ -100,6 +100,13 @@ def network_owner(x: Destination) -> str:
     return x.network_owner or NOT_KNOWN
 
 
+def _country(x: Destination) -> str:
+    """Where the server is (geolocated); without that data, the registry's country, said to be that."""
+    if x.located_in:
+        return x.located_in
+    return f"{x.registered_in} (registered)" if x.registered_in else NOT_KNOWN
+
+
 def _places(r: Report) -> list[PlaceRow]:
     rows: dict[tuple[str, str], PlaceRow] = {}
 
@@ -119,7 +126,7 @@ def _places(r: Report) -> list[PlaceRow]:
         for x in d.egress.destinations if d.egress else []:
             if x.label == "site":
                 continue
-            p = row(x.registered_in or NOT_KNOWN, network_owner(x))
+            p = row(_country(x), network_owner(x))
             where = x.address
             if where not in p.destinations:
                 p.destinations.append(where)

@@ -70,7 +70,8 @@ def _devices(r: Report) -> Iterator[list[object]]:
 def _destinations(r: Report) -> Iterator[list[object]]:
     yield _DEVICE + ["egress_run", "destination", "port", "transport", "label", "setting", "names", "sni",
                      "http_host", "country", "packets_out", "packets_in", "bytes_out", "bytes_in", "first_seen",
-                     "last_seen", "failed_attempts", "registered_in", "network_owner", "geo_data", "linked_by"]
+                     "last_seen", "failed_attempts", "located_in", "registered_in", "network_owner", "geo_data",
+                     "linked_by"]
     for d in r.devices:
         for x in d.egress.destinations if d.egress else []:
             yield _device(r, d) + [d.egress.run_id if d.egress else None, x.address, x.port, x.transport, x.label,
@@ -78,7 +79,8 @@ def _destinations(r: Report) -> Iterator[list[object]]:
                                    x.country, x.packets_out, x.packets_in, x.bytes_out, x.bytes_in,
                                    x.first_seen.isoformat() if x.first_seen else None,
                                    x.last_seen.isoformat() if x.last_seen else None, x.failed_attempts,
-                                   x.registered_in, x.network_owner, d.egress.geo_data if d.egress else None,
+                                   x.located_in, x.registered_in, x.network_owner,
+                                   d.egress.geo_data if d.egress else None,
                                    d.egress.linked_by if d.egress else None]
 
 

@@ -120,15 +120,16 @@ def destination_row(x: Destination) -> list[str]:
     names = ", ".join(dict.fromkeys(x.names + x.sni + x.http_host)) or "—"
     seen = f"{when(x.first_seen)} to {when(x.last_seen)}" if x.first_seen and x.last_seen else "—"
     label = f"{x.label} ({x.setting})" if x.setting else x.label
-    return [f"{x.address}:{x.port}/{x.transport}", names, label, x.registered_in or "unknown",
-            x.network_owner or "unknown", str(x.bytes_out), str(x.bytes_in), str(x.failed_attempts), seen]
+    return [f"{x.address}:{x.port}/{x.transport}", names, label, x.located_in or "unknown",
+            x.registered_in or "unknown", x.network_owner or "unknown",
+            str(x.bytes_out), str(x.bytes_in), str(x.failed_attempts), seen]
 
 
-# "Registered in": where the network is registered, not where the server stands; the data and its
-# date are in each device's egress source line (auditor.report.egress).
-DESTINATION_HEADERS = ["Destination", "Names (DNS, SNI, Host)", "Label", "Registered in", "Network owner",
+# "Located in": where the server is, per the offline geolocation data (its date is in each device's
+# egress source line, auditor.report.egress); "Registered in": the registry allocation of the block.
+DESTINATION_HEADERS = ["Destination", "Names (DNS, SNI, Host)", "Label", "Located in", "Registered in", "Network owner",
                        "Bytes out", "Bytes in", "Failed attempts", "Seen"]
-DESTINATION_NUMERIC = (5, 6, 7)
+DESTINATION_NUMERIC = (6, 7, 8)
 
 
 def first_run_note() -> str:

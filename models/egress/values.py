@@ -41,16 +41,22 @@ class EgressDestination:
     failed_attempts: int = 0
     syn_packets: int = 0
     setting: str | None = None      # remote-access setting governing it (vendor-cloud)
-    # Where its network is registered and who runs it, from the offline data of the analysis
+    # Where the server is (geolocated) and who runs its network, from the offline data of the analysis
     # (`auditor.judge.egress.geo`; the data's name and date are on the run, `EgressCapture.geo_data`).
-    # `country` above is the registry allocation (iptocc), kept for the --json contract.
+    # `country` above is the registry allocation (iptocc): where the address block is registered.
     geo_country: str | None = None
     network_owner: str | None = None
 
     @property
+    def located_in(self) -> str | None:
+        """Where the server is, per the offline geolocation data (shown with that data's date)."""
+        return self.geo_country
+
+    @property
     def registered_in(self) -> str | None:
-        """The country to show, always phrased "registered in": the network's, else the registry's."""
-        return self.geo_country or self.country
+        """Where the address block is registered (the registry allocation): Amazon's Frankfurt range is
+        registered in the US and located in DE."""
+        return self.country
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -70,7 +76,8 @@ class EgressDestination:
                 "bytes_out": self.bytes_out, "bytes_in": self.bytes_in,
                 "first_seen": iso(self.first_seen), "last_seen": iso(self.last_seen),
                 "failed_attempts": self.failed_attempts,
-                "registered_in": self.registered_in, "network_owner": self.network_owner}
+                "located_in": self.located_in, "registered_in": self.registered_in,
+                "network_owner": self.network_owner}
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,13 @@ from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 
 pytestmark = needs_tshark
 
-# Keys are a contract: added (geo_data, device_id, linked_by, registered_in, network_owner: issue 11), never removed.
+# Keys are a contract: added (geo_data, device_id, linked_by, located_in, registered_in, network_owner: issue 11),
+# never removed.
 KEYS = {"capture": {"source", "packets", "started", "ended", "geo_data"},
         "device": {"address", "mac", "device_id", "linked_by", "destinations", "dns_queries", "dns_unused", "findings"},
         "destination": {"address", "port", "transport", "names", "sni", "http_host", "country", "label", "packets_out",
                         "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts",
-                        "registered_in", "network_owner"},
+                        "located_in", "registered_in", "network_owner"},
         "finding": {"id", "severity", "title"}}
 # What a correct labeller says about the simulated destinations (endpoints.toml and ports).
 EXPECTED_LABELS = {
@@ -104,15 +105,18 @@ def test_known_cloud_addresses_show_where_their_network_is_registered_and_who_ru
     report = analysed[0]
     dests = {d.address: d for device in report.devices for d in device.destinations}
     alibaba = dests["47.254.132.18"]                   # the ISUP server in the simulated site
-    assert (alibaba.geo_country, alibaba.registered_in) == ("DE", "DE")
+    assert (alibaba.geo_country, alibaba.located_in) == ("DE", "DE")
+    assert alibaba.registered_in == alibaba.country                  # the registry allocation, labelled apart
     assert alibaba.network_owner is not None and "alibaba" in alibaba.network_owner.lower()
-    assert dests["198.51.100.23"].network_owner is None and dests["198.51.100.23"].registered_in is None  # TEST-NET-2
+    assert dests["198.51.100.23"].network_owner is None and dests["198.51.100.23"].located_in is None  # TEST-NET-2
     assert report.capture.geo_data is not None and re.fullmatch(r"GeoLite2 data of \d{4}-\d{2}-\d{2}",
                                                                 report.capture.geo_data)
     [finding] = [f for device in report.devices for f in device.findings
                  if f.id == "egress-unknown-server" and "47.254.132.18" in f.title]
-    assert f"registered in DE per {report.capture.geo_data}, network {alibaba.network_owner}" in finding.title
-    assert "located in" not in finding.title
+    assert f"located in DE per {report.capture.geo_data}" in finding.title
+    assert f"network {alibaba.network_owner}" in finding.title
+    if alibaba.country:
+        assert f"registered in {alibaba.country} (registry allocation)" in finding.title
 
 
 def test_capture_totals_macs_and_internal_only_devices(site: Site, analysed):

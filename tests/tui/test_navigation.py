@@ -140,8 +140,8 @@ async def test_recorder_channels_and_remote_access(school_app):
         assert str(remote.get_row("dahua_p2p")[1]) == "yes" and str(remote.get_row("auto_register")[1]) == "?"
         assert "1 external destination(s) in egress run 1, 0 unknown" in text_of(school_app, "#egress-note")
         egress = school_app.screen.query_one("#device-egress")
-        # Label, registered in, network owner (none in this hand-built run), destination
-        assert [str(c) for c in egress.get_row_at(0)[:4]] == ["vendor-cloud", "US", "?", "www.easy4ipcloud.com"]
+        # Label, located in, network owner (none in this hand-built run), destination
+        assert [str(c) for c in egress.get_row_at(0)[:4]] == ["vendor-cloud", "US*", "?", "www.easy4ipcloud.com"]
         assert "(capture linked to this device by MAC)" in text_of(school_app, "#egress-note")
 
 

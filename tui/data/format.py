@@ -53,3 +53,11 @@ def address_label(address: str, port: int) -> str:
     """192.168.1.20, or 192.168.1.20:8080 when the HTTP port is not 80."""
     host = f"[{address}]" if ":" in address else address
     return address if port == 80 else f"{host}:{port}"
+
+
+def country_cell(located_in: str | None, registered_in: str | None) -> str:
+    """The TUI's narrow country column: where the server is located, else the registry's country
+    marked `*` (registered in, not located), else "?"."""
+    if located_in:
+        return located_in
+    return f"{registered_in}*" if registered_in else "?"

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from models.features import EGRESS_LABEL_STYLE as LABEL_STYLE
 from tui.data.egress import EgressLine
 from tui.data.fleet import FleetIndex
+from tui.data.format import country_cell
 from tui.messages import DeviceSelected
 from tui.screens.base import FilteredScreen
 from tui.screens.dialogs import EgressDialog
@@ -22,10 +23,10 @@ from tui.widgets.record_table import Column, RecordTable
 
 COLUMNS: list[Column[EgressLine]] = [
     Column("label", "Label", 12, lambda e: Text(e.label, style=LABEL_STYLE.get(e.label, "")),
-           sort=lambda e: (not e.unknown, e.label, e.dest.registered_in or "~", e.destination)),
-    # "Registered in": where the network is registered (data and date in the title), not where it stands.
-    Column("country", "Reg.", 4, lambda e: e.dest.registered_in or "?",
-           sort=lambda e: (e.dest.registered_in or "~", e.label)),
+           sort=lambda e: (not e.unknown, e.label, e.dest.located_in or "~", e.destination)),
+    # "Located in": where the server is, per the offline geolocation data (its date in the filter hint).
+    Column("country", "Loc.", 4, lambda e: country_cell(e.dest.located_in, e.dest.registered_in),
+           sort=lambda e: (e.dest.located_in or "~", e.label)),
     Column("network", "Network", 14, lambda e: e.dest.network_owner or "?"),
     Column("destination", "Destination", 28, lambda e: e.destination),
     Column("device", "Device", 24, lambda e: e.device),
@@ -79,7 +80,8 @@ class EgressScreen(FilteredScreen):
         showing = f"showing {len(shown)} of " if len(shown) != len(egress.lines) else ""
         if egress.geo_data:     # the data's date wherever a country is shown
             self.query_one("#filter", TextFilter).placeholder = (
-                f"/ to filter ...   Reg. = the country the network is registered in, per {egress.geo_data}")
+                f"/ to filter ...   Loc. = the country the server is located in, per {egress.geo_data}; "
+                f"US* = registered in (registry), location unknown")
         self.set_title(f"[b]Egress[/b]  {showing}{len(egress.lines)} destination(s) from {devices} device(s) in "
                        f"{len(egress.runs)} run(s)" + (f": {parts}" if parts else "")
                        if egress.available else "[b]Egress[/b]  not analysed yet")

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 from models.features import EGRESS_LABEL_STYLE, counts_as_remote, severity_rank
 from tui.data.device import DeviceView
 from tui.data.egress import LINKED_BY, NOT_YET
-from tui.data.format import severity_text, tri, tri_text, when
+from tui.data.format import country_cell, severity_text, tri, tri_text, when
 from tui.widgets.analytics import evidence_markup
 
 
@@ -150,7 +150,7 @@ class EgressPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="egress-note", classes="note")
         table: DataTable[str | Text] = DataTable(id="device-egress", cursor_type="row")
-        for key, label in (("label", "Label"), ("country", "Reg."), ("network", "Network"),
+        for key, label in (("label", "Label"), ("country", "Loc."), ("network", "Network"),
                            ("destination", "Destination"), ("endpoint", "Address"), ("out", "Out"), ("in", "In"),
                            ("failed", "Failed")):
             table.add_column(label, key=key)
@@ -175,13 +175,14 @@ class EgressPanel(Vertical):
         how = f" (capture linked to this device by {linked})" if linked else ""
         geo = f" ({first.geo_data})" if first and first.geo_data else ""
         note.update(f"{len(view.egress)} external destination(s) in egress run {run}, {unknown} unknown{how}; "
-                    f"Reg. = the country the network is registered in{geo}." if run
+                    f"Loc. = the country the server is located in{geo}; US* = registered in, location unknown." if run
                     else "The latest capture of this device shows no external destinations.")
         table.display = bool(view.egress)
         for e in sorted(view.egress, key=lambda e: (not e.unknown, e.label, e.destination)):
             style = EGRESS_LABEL_STYLE.get(e.label, "") if e.label != "site" else ""
             d = e.dest
-            table.add_row(Text(e.label, style=style), d.registered_in or "?", d.network_owner or "?", e.destination,
+            table.add_row(Text(e.label, style=style), country_cell(d.located_in, d.registered_in),
+                          d.network_owner or "?", e.destination,
                           f"{d.address}:{d.port}/{d.transport}", size(d.bytes_out), size(d.bytes_in),
                           str(d.failed_attempts or ""))
 

@@ -67,13 +67,17 @@ def _where(dest: EgressDestination) -> str:
 
 
 def _network(dest: EgressDestination) -> str:
-    """Where the destination's network is registered and who runs it, with the data's date."""
-    where = dest.registered_in
-    if where is None and dest.network_owner is None:
+    """Where the server is (with the geolocation data's date), where its address block is registered,
+    and who runs its network."""
+    if dest.located_in is None and dest.registered_in is None and dest.network_owner is None:
         return "country and network owner unknown"
-    source = (geo_data() if dest.geo_country or dest.network_owner else None) or "the registry allocation"
-    return (f"registered in {where or 'an unknown country'} per {source}"
-            + (f", network {dest.network_owner}" if dest.network_owner else ""))
+    parts = [f"located in {dest.located_in} per {geo_data() or 'the geolocation data'}" if dest.located_in
+             else "location unknown"]
+    if dest.registered_in:
+        parts.append(f"registered in {dest.registered_in} (registry allocation)")
+    if dest.network_owner:
+        parts.append(f"network {dest.network_owner}")
+    return ", ".join(parts)
 
 
 def _evidence(dest: EgressDestination) -> list[str]:

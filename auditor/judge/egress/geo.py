@@ -1,12 +1,12 @@
-"""Which country an external server's network is registered in, and who runs it (the ASN
+"""Which country an external server is located in, and who runs its network (the ASN
 organisation), offline, from the data file the `geoip2fast` package ships (MaxMind GeoLite2
 country + ASN, IPv4 and IPv6; MIT code, the data under MaxMind's GeoLite2 licence, which asks for
 the attribution in `GEO_ATTRIBUTION`). No look-up ever leaves the machine: the package's own
 update functions are never called.
 
-Wording: a country from this data is where the network is registered ("registered in IE"), not
-where the server stands, and every place that shows one also shows the data's date, because
-networks change hands (an Amazon Ireland range was "US" in the registry allocation).
+Wording: a country from this data is a geolocation ("located in IE"), shown beside the registry
+allocation ("registered in US", iptocc), and every place that shows one also shows the data's date,
+because networks move and change hands (Amazon's Irish and Frankfurt ranges are registered in the US).
 """
 
 from __future__ import annotations
