@@ -67,6 +67,15 @@ class Transfer:
     body: bytes
     elapsed_ms: int
 
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Header names in lower case."""
+        return {k.lower(): v for k, v in self.response.headers.items()}
+
 
 def exchange(session: requests.Session, method: str, url: str, limits: Limits, *,
              budget: _budget.DeviceBudget | None = None, where: str | None = None, **kwargs: Any) -> Transfer:
