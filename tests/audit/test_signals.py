@@ -56,6 +56,9 @@ def the_run(db: Path) -> AuditRunPublic | None:
     return runs[0] if runs else None
 
 
+STOP_LIMIT_S = 10.0
+
+
 def wait_until_probing(proc: subprocess.Popen[str], db: Path, fleet) -> AuditRunPublic:
     """The run row exists and every device has been asked something: the audit is mid-flight."""
     deadline = time.monotonic() + 60
@@ -86,7 +89,8 @@ def test_sigint_and_sigterm_close_the_run_quickly_and_nothing_is_written_after(s
     assert running.state == "running" and running.pid == proc.pid and running.heartbeat is not None
     took, stderr = stop(proc, signum)
     assert proc.returncode == code, stderr
-    assert took < 3.0, f"took {took:.1f} s to stop"            # it used to keep probing for 32 s
+    # It used to keep probing for 32 s; 10 s leaves room for a loaded CI machine's exit.
+    assert took < STOP_LIMIT_S, f"took {took:.1f} s to stop"
     assert "Traceback" not in stderr
     assert f"stopped by {name}; run {running.id} closed as interrupted" in stderr
     with open_store(db, read_only=True) as store:
@@ -108,7 +112,7 @@ def test_a_second_ctrl_c_exits_at_once_without_a_traceback(slow_fleet, tmp_path)
     took, stderr = stop(proc, signal.SIGINT, signal.SIGINT)
     # 130 from camaudit, or -2 when the second one lands after Python restored the default handler at exit.
     assert proc.returncode in (130, -signal.SIGINT), stderr
-    assert took < 3.0
+    assert took < STOP_LIMIT_S
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
 
 
