@@ -45,7 +45,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                            "evidence; options given on the command line win")
     pack.add_argument("--evidence", choices=("full", "summary", "none"),
                       help="raw evidence in the annex: full (default for HTML and Markdown; collapsed on screen), "
-                           "summary (fleet tables only; default for PDF, about 12 pages for 9 devices) or none")
+                           "summary (fleet tables only; default for PDF, about 12 pages for 9 devices) or none; "
+                           "Markdown without full keeps each device's states and leaves the raw evidence out")
     pack.add_argument("--template", type=Path, metavar="DIR",
                       help="folder of Jinja2 templates that replace the bundled ones of the same name "
                            "(auditor/report/templates), e.g. to brand or translate the pack")

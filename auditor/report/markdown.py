@@ -147,44 +147,46 @@ def _devices(r: Report) -> list[str]:
                                         "Analytics on", "Biometric on", "Remote access on", "Worst finding"], rows)
 
 
-def _device(n: int, d: DeviceSection, egress: EgressStatus) -> list[str]:
+def _device(n: int, d: DeviceSection, egress: EgressStatus, evidence: bool) -> list[str]:
+    """One device's section; without `evidence` (--evidence summary|none) the states stay, the raw
+    evidence text (what the device said, API families, identity clues) is left out."""
     a = d.audit
+    cut = (lambda row: row[:-1]) if not evidence else (lambda row: row)
     out = [f"### {n}. {md(d.label)} ({md(d.status)})", ""]
     out += _table(["", ""], [("Address", f"{a.address}:{a.port}"), ("Name on the device", a.name),
                              ("Sold as", a.brand), ("Made by", a.manufacturer or "unknown"), ("Rebadged", tri(a.oem)),
                              ("Model", a.model), ("Type", a.device_type), ("Firmware", a.firmware),
                              ("Firmware build date", a.firmware_date), ("Serial number", a.serial),
                              ("MAC address", a.mac), ("Protocols answered", ", ".join(a.protocols) or None)])
-    if a.protocol_status:
+    if a.protocol_status and evidence:
         out += ["#### API families", ""] + _bullets(family_lines(a))
-    if a.identity_evidence:
+    if a.identity_evidence and evidence:
         out += ["#### Identity and OEM evidence", ""] + _bullets(a.identity_evidence)
     out += ["#### Findings and recommended actions", ""]
     for f in d.findings:
         out += [f"- **{md(f.severity)}**: {md(f.title)}"]
         if f.recommendation:
             out += [f"  - Recommended action: {md(f.recommendation)}"]
-        out += [f"  - Evidence: {md(e)}" for e in f.evidence]
+        out += [f"  - Evidence: {md(e)}" for e in f.evidence] if evidence else []
     out += [""] if d.findings else ["No findings for this device.", ""]
     out += [f"#### Analytics ({len(FEATURE_IDS)} features)", ""]
-    out += _table(["Feature", "Id", "Biometric", "Supported", "Enabled", "Evidence"],
-                  [[c.label, c.feature, "yes" if c.biometric else "no", c.supported_last_known or tri(c.supported),
-                    c.last_known or tri(c.enabled), "; ".join(c.evidence)] for c in d.features])
+    out += _table(cut(["Feature", "Id", "Biometric", "Supported", "Enabled", "Evidence"]),
+                  [cut([c.label, c.feature, "yes" if c.biometric else "no", c.supported_last_known or tri(c.supported),
+                        c.last_known or tri(c.enabled), "; ".join(c.evidence)]) for c in d.features])
     if d.channels:
         out += ["#### Per channel", ""]
         out += _table(["Channel", "Enabled", "Supported, off", "Unknown", "Not supported", "Not reported"],
                       [[c.channel, ", ".join(c.enabled) or "none", ", ".join(c.supported_off) or "none",
                         ", ".join(c.unknown) or "none", c.not_supported, c.not_reported] for c in d.channels])
     out += ["#### Remote access", ""]
-    out += _table(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"],
-                  [[x.label, x.supported_last_known or tri(x.supported), x.last_known or tri(x.enabled),
-                    remote_state(x), x.destination,
-                    "; ".join(x.evidence)] for x in d.remote])
+    out += _table(cut(["Setting", "Supported", "Enabled", "State", "Destination", "Evidence"]),
+                  [cut([x.label, x.supported_last_known or tri(x.supported), x.last_known or tri(x.enabled),
+                        remote_state(x), x.destination, "; ".join(x.evidence)]) for x in d.remote])
     out += ["#### Where data goes", ""]
     flow_note = data_flow_note(d)
     out += [md(flow_note), ""] if flow_note else _table(
-        DATA_FLOW_HEADERS, [[f.label, f.destination, tri(f.enabled), f.detail, "; ".join(f.evidence)]
-                            for f in data_flow_rows(d)])
+        cut(DATA_FLOW_HEADERS), [cut([f.label, f.destination, tri(f.enabled), f.detail, "; ".join(f.evidence)])
+                                 for f in data_flow_rows(d)])
     out += ["#### Services", ""]
     services = [[k, service_state(v)] for k, v in sorted(a.services.items())]
     out += _table(["Service", "State"], services) if services else ["None recorded.", ""]
@@ -229,8 +231,12 @@ def render_markdown(r: Report, options: PackOptions | None = None) -> str:
               f"camaudit {s.report_version}."), ""]
     out += summary_lines(r, options, md, _table)
     out += _scope(r) + _summary(r) + _changes(r.drift) + _devices(r) + ["## Device details", ""]
+    evidence = options.evidence == "full"
+    if not evidence:
+        out += [md(f"Written with --evidence {options.evidence}: each device's states are here, the raw evidence "
+                   "(what the device answered) is not; a copy written with --evidence full holds it."), ""]
     for n, d in enumerate(r.devices, start=1):
-        out += _device(n, d, r.egress)
+        out += _device(n, d, r.egress, evidence)
     out += _appendix(r)
     out += ["---", "", "camaudit reads devices and never changes them; this report was built from the camaudit "
                        "database only and contains no passwords.", ""]

@@ -89,6 +89,20 @@ def test_evidence_levels_keep_or_drop_the_annex(report):
     assert table.count("<tr>") == len(FEATURES) + 1 and table.count('<td class="cell') == len(FEATURES) * 9
 
 
+def test_markdown_honours_the_evidence_level(report):
+    full = render(report, "md", options=PackOptions(evidence="full"))
+    for level in ("summary", "none"):
+        short = render(report, "md", options=PackOptions(evidence=level))
+        assert f"Written with --evidence {level}" in short and "Written with --evidence" not in full
+        assert "| Evidence |\n" in full and "| Evidence |\n" not in short          # the evidence column
+        assert "#### Identity and OEM evidence" in full and "#### Identity and OEM evidence" not in short
+        assert "  - Evidence: " in full and "  - Evidence: " not in short
+        # the states stay: every device section and every feature row is still there (9 devices + the appendix)
+        assert short.count("#### Analytics (") == full.count("#### Analytics (") == 9
+        assert short.count("| face\\_recognition |") == full.count("| face\\_recognition |") == 9 + 1
+        assert len(short) < len(full)
+
+
 def test_an_organisation_template_replaces_a_bundled_one_and_a_broken_one_is_one_line(report, tmp_path):
     (tmp_path / "method-checks.html.j2").write_text('<h3 id="checks">Gwiriadau</h3><p>{{ s.run_id }}</p>')
     page = render(report, "html", options=PackOptions(template_dir=tmp_path))
