@@ -42,7 +42,9 @@ def services(answer: Answer) -> list[ServiceObservation]:
         name = (text(protocol, "Name") or "").lower()
         if not name:
             continue
-        ports = ",".join(p for p in (text(port) for port in children(protocol, "Port")) if p)
+        # Axis lists an unused second HTTP port as 0 (`<tt:Port>80</tt:Port><tt:Port>0</tt:Port>`,
+        # hammeraj/onvif test/devices/fixtures/get_network_protocols.xml): 0 is no port.
+        ports = ",".join(p for p in (text(port) for port in children(protocol, "Port")) if p and p != "0")
         on = to_bool(text(protocol, "Enabled"))
         state: str | bool | None = (ports or True) if on is True else (False if on is False else None)
         out.append(ServiceObservation(name, state, answer.evidence(f"{name} enabled={on} ports={ports}")))

@@ -124,7 +124,7 @@ AXIS_PROTOCOLS = b"""<?xml version="1.0" encoding="UTF-8"?>
  <SOAP-ENV:Header></SOAP-ENV:Header>
  <SOAP-ENV:Body><tds:GetNetworkProtocolsResponse>
   <tds:NetworkProtocols><tt:Name>HTTP</tt:Name><tt:Enabled>true</tt:Enabled><tt:Port>80</tt:Port>
-   <tt:Port>8080</tt:Port></tds:NetworkProtocols>
+   <tt:Port>0</tt:Port></tds:NetworkProtocols>
   <tds:NetworkProtocols><tt:Name>HTTPS</tt:Name><tt:Enabled>false</tt:Enabled><tt:Port>443</tt:Port>
    </tds:NetworkProtocols>
  </tds:GetNetworkProtocolsResponse></SOAP-ENV:Body></SOAP-ENV:Envelope>"""
@@ -150,7 +150,7 @@ def _answer(body: bytes, name: str) -> Answer:
 
 def test_answers_are_read_by_namespace_whatever_the_prefixes():
     assert {(o.service, o.state) for o in services(_answer(AXIS_PROTOCOLS, "GetNetworkProtocols"))} == {
-        ("http", "80,8080"), ("https", False)}
+        ("http", "80"), ("https", False)}      # Port 0 is no port
     observed = ntp(_answer(HIK_NTP, "GetNTP"), None)
     assert (observed.destination, observed.enabled) == ("time.windows.com", None)   # no DateTimeType read
     for body in (DEFAULT_NS, SOAP11):
