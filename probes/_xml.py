@@ -86,22 +86,6 @@ class _BoundedTree(TreeBuilder):
         return super().end(tag)
 
 
-class _CountOnly:
-    """A parser target that builds nothing: checks the shape of XML another library will parse."""
-
-    def __init__(self, bounds: _Bounds) -> None:
-        self.bounds = bounds
-
-    def start(self, tag: str, attrs: dict[str, str]) -> None:
-        self.bounds.opened(attrs)
-
-    def end(self, tag: str) -> None:
-        self.bounds.depth -= 1
-
-    def close(self) -> None:
-        return None
-
-
 @dataclass
 class XmlDoc:
     root: Element
@@ -121,34 +105,18 @@ def parse_xml(body: bytes, where: str, *, limits: XmlLimits | None = None,
         # Old firmware stores operator-typed names in Latin-1 and still declares UTF-8 (probes.text).
         data = text
         notes.append(INVALID_NOTE)
-    root = _bounded_parse(data, where, limits or LIMITS, budget, build=True)
-    assert root is not None
-    return XmlDoc(root, notes)
+    return XmlDoc(_bounded_parse(data, where, limits or LIMITS, budget), notes)
 
 
-def check_xml(body: bytes, where: str, *, limits: XmlLimits | None = None,
-              budget: _budget.DeviceBudget | None = None) -> None:
-    """Raise as parse_xml would, without building a tree: for XML another parser (zeep) reads next.
-
-    Only the bounds and the DTD/entity refusal are checked; a body that does not parse is left
-    to that parser, which reports it in its own terms."""
-    if not body.strip():
-        return
-    try:
-        _bounded_parse(body, where, limits or LIMITS, budget, build=False)
-    except MalformedResponse:
-        return
-
-
-def _bounded_parse(data: bytes | str, where: str, limits: XmlLimits, budget: _budget.DeviceBudget | None,
-                   *, build: bool) -> Element | None:
+def _bounded_parse(data: bytes | str, where: str, limits: XmlLimits,
+                   budget: _budget.DeviceBudget | None) -> Element:
     budget = budget if budget is not None else _budget.current()
     seconds = limits.max_seconds
     if budget is not None:
         budget.check()
         seconds = min(seconds, budget.remaining_parse_seconds())
     bounds = _Bounds(limits, seconds)
-    parser = DefusedXMLParser(target=_BoundedTree(bounds) if build else _CountOnly(bounds),
+    parser = DefusedXMLParser(target=_BoundedTree(bounds),
                               forbid_dtd=True, forbid_entities=True, forbid_external=True)
     try:
         with budget.parsing() if budget is not None else _nothing():

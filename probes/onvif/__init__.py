@@ -1,13 +1,12 @@
-"""ONVIF probes (onvif-zeep based, read-only): identity first, then analytics, events, network.
+"""ONVIF probes (read-only): identity first, then analytics, events, network.
 
-Every probe shares one client per device (probes.onvif.client), which only ever sends Get*
-operations and never builds onvif-zeep's ONVIFCamera (it subscribes to events on connect).
+Every probe shares one client per device (probes.onvif.client), which only ever sends the fixed
+Get* envelopes of probes/onvif/_operations.py and reads the answers with probes/_xml.py.
 """
 
 from __future__ import annotations
 
 from probes.base import Probe
-from probes.onvif import _quiet  # noqa: F401 - must run before anything imports onvif
 from probes.onvif.analytics import OnvifAnalytics
 from probes.onvif.events import OnvifEvents
 from probes.onvif.identity import OnvifIdentity

@@ -1,13 +1,15 @@
-"""What one ONVIF read gives back: the parsed value, where and how it was answered, and the
-evidence line an observation built from it carries (excerpts pass through redaction)."""
+"""What one ONVIF read gives back: the `<operation>Response` element, where and how it was
+answered, and the evidence line an observation built from it carries (excerpts pass through
+redaction)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from xml.etree.ElementTree import Element
 
 from probes._redact import redact
+from probes._xml import find, text
 from probes.base import Evidence
 
 PROTOCOL = "onvif"
@@ -15,7 +17,7 @@ PROTOCOL = "onvif"
 
 @dataclass(frozen=True)
 class Answer:
-    value: Any
+    value: Element          # the operation's Response element (parsed by probes/_xml.py)
     operation: str
     path: str
     status: int
@@ -29,11 +31,14 @@ class Answer:
 
 def clock_offset(answer: Answer) -> dt.timedelta | None:
     """Device clock minus ours; the answer's duration centres our reading (quirk 14)."""
-    utc = getattr(answer.value, "UTCDateTime", None)
+    utc = find(answer.value, "SystemDateAndTime/UTCDateTime")
+    parts = [text(utc, p) or "" for p in ("Date/Year", "Date/Month", "Date/Day", "Time/Hour", "Time/Minute",
+                                          "Time/Second")]
+    if not all(p.isdigit() for p in parts):
+        return None                    # absent or not numbers
     try:
-        d, t = utc.Date, utc.Time
-        device = dt.datetime(d.Year, d.Month, d.Day, t.Hour, t.Minute, t.Second, tzinfo=dt.UTC)
-    except (AttributeError, TypeError, ValueError):
-        return None                    # absent, or Hikvision's 0000-00-00
+        device = dt.datetime(*(int(p) for p in parts), tzinfo=dt.UTC)
+    except ValueError:
+        return None                    # Hikvision's 0000-00-00
     midpoint = dt.datetime.now(dt.UTC) - dt.timedelta(milliseconds=answer.duration_ms / 2)
     return dt.timedelta(seconds=round((device - midpoint).total_seconds()))

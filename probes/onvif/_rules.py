@@ -17,8 +17,12 @@ What "enabled" means for an ONVIF rule, and why:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from xml.etree.ElementTree import Element
+
+from probes._xml import children, find
 
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
@@ -38,25 +42,24 @@ class Instance:
     armed: bool | None     # True when no Armed parameter is sent (a configured rule runs)
 
 
-def armed(config: Any) -> bool | None:
+def armed(config: Element) -> bool | None:
     """The Armed switch of a tt:Config: True when absent, None when it is not a boolean."""
-    items = getattr(getattr(config, "Parameters", None), "SimpleItem", None) or []
-    for item in items:
-        if str(getattr(item, "Name", "") or "").strip().lower() == "armed":
-            value = str(getattr(item, "Value", "") or "").strip().lower()
+    parameters = find(config, "Parameters")
+    for item in children(parameters, "SimpleItem") if parameters is not None else ():
+        if (item.get("Name") or "").strip().lower() == "armed":
+            value = (item.get("Value") or "").strip().lower()
             return True if value in _TRUE else False if value in _FALSE else None
     return True
 
 
-def instances(items: Any) -> list[Instance]:
+def instances(items: Iterable[Element]) -> list[Instance]:
     """Configured modules or rules (tt:Config with Name and Type attributes)."""
-    return [Instance(local_name(i.Type), str(getattr(i, "Name", "") or ""), armed(i))
-            for i in items or [] if getattr(i, "Type", None)]
+    return [Instance(local_name(i.get("Type")), i.get("Name") or "", armed(i)) for i in items if i.get("Type")]
 
 
-def described(items: Any) -> list[str]:
+def described(items: Iterable[Element]) -> list[str]:
     """Type local names from AnalyticsModuleDescription / RuleDescription listings."""
-    return [local_name(i.Name) for i in items or [] if getattr(i, "Name", None)]
+    return [local_name(i.get("Name")) for i in items if i.get("Name")]
 
 
 def state(found: list[Instance]) -> bool | None:

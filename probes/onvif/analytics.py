@@ -17,8 +17,9 @@ recorded outcome of its own (PROTOCOLS.md quirk 15): it leaves its part unknown,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from xml.etree.ElementTree import Element
 
+from probes._xml import children, find_all, text
 from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import NotSupported, ProbeError
@@ -29,9 +30,10 @@ from probes.onvif.client import SOFT, OnvifClient, client_for
 # Four reads per configuration; an NVR can carry one per channel and stream. Past this many the
 # rest stay unread, and nothing is called "off" because of them.
 MAX_CONFIGURATIONS = 32
-# (service, operation, listing element, engine?)
-SUPPORTED = (("analytics", "GetSupportedAnalyticsModules", "AnalyticsModuleDescription", True),
-             ("rules", "GetSupportedRules", "RuleDescription", False))
+# (service, operation, path of the descriptions in the answer, engine?)
+SUPPORTED = (("analytics", "GetSupportedAnalyticsModules", "SupportedAnalyticsModules/AnalyticsModuleDescription",
+              True),
+             ("rules", "GetSupportedRules", "SupportedRules/RuleDescription", False))
 # (service, operation, element embedded in the VideoAnalyticsConfiguration, its item, engine?)
 CONFIGURED = (("analytics", "GetAnalyticsModules", "AnalyticsEngineConfiguration", "AnalyticsModule", True),
               ("rules", "GetRules", "RuleEngineConfiguration", "Rule", False))
@@ -62,17 +64,19 @@ class _Listing:
         return len(self.answers.get(operation, [])) == self.tokens
 
 
-def configurations_in_use(answer: Answer) -> list[Any]:
+def configurations_in_use(answer: Answer) -> list[Element]:
     """VideoAnalyticsConfigurations in use, by token, from GetProfiles or GetVideoAnalyticsConfigurations."""
-    found: dict[str, Any] = {}
+    found: dict[str, Element] = {}
     in_profiles = answer.operation == "GetProfiles"
-    for item in answer.value or []:
-        config = getattr(item, "VideoAnalyticsConfiguration", None) if in_profiles else item
-        if config is None or not getattr(config, "token", None):
+    listed = find_all(answer.value, "Profiles/VideoAnalyticsConfiguration") if in_profiles else \
+        list(children(answer.value, "Configurations"))
+    for config in listed:
+        token = config.get("token")
+        if not token:
             continue
-        if not in_profiles and getattr(config, "UseCount", None) == 0:
+        if not in_profiles and text(config, "UseCount") == "0":
             continue                   # listed directly but used by no profile: it does not run
-        found.setdefault(config.token, config)
+        found.setdefault(token, config)
     return list(found.values())
 
 
@@ -99,7 +103,7 @@ class OnvifAnalytics:
         return out
 
     @staticmethod
-    def _find(client: OnvifClient) -> tuple[list[Any], Answer]:
+    def _find(client: OnvifClient) -> tuple[list[Element], Answer]:
         failed: list[ProbeError] = []
         for operation in ("GetProfiles", "GetVideoAnalyticsConfigurations"):
             try:
@@ -115,25 +119,26 @@ class OnvifAnalytics:
                            "service about; analytics stay unknown over ONVIF")
 
     @staticmethod
-    def _read(client: OnvifClient, config: Any, source: Answer, listing: _Listing, failed: list[ProbeError]) -> None:
-        token = config.token
-        for service, operation, element, engine in SUPPORTED:
+    def _read(client: OnvifClient, config: Element, source: Answer, listing: _Listing,
+              failed: list[ProbeError]) -> None:
+        token = config.get("token") or ""
+        for service, operation, descriptions, engine in SUPPORTED:
             try:
                 answer = client.call(service, operation, ConfigurationToken=token)
             except SOFT as exc:
                 failed.append(exc)
                 continue
             listing.answers.setdefault(operation, []).append(answer)
-            for type_name in described(getattr(answer.value, element, None)):
+            for type_name in described(find_all(answer.value, descriptions)):
                 entry = listing.kind(type_name, engine)
                 entry.supported = entry.supported or answer
         for service, operation, embedded, item, engine in CONFIGURED:
             # The copy in the media profile is evidence of what is configured (never of what is not).
-            found = [(i, source) for i in instances(getattr(getattr(config, embedded, None), item, None))]
+            found = [(i, source) for i in instances(find_all(config, f"{embedded}/{item}"))]
             try:
                 answer = client.call(service, operation, ConfigurationToken=token)
                 listing.answers.setdefault(operation, []).append(answer)
-                found += [(i, answer) for i in instances(answer.value)]
+                found += [(i, answer) for i in instances(children(answer.value, item))]
             except SOFT as exc:
                 failed.append(exc)
             for instance, answer in found:

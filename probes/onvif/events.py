@@ -10,10 +10,9 @@ Only GetEventProperties is sent: subscribing (CreatePullPointSubscription) would
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from xml.etree.ElementTree import Element
 
-from lxml import etree
-
+from probes._xml import child, local
 from probes.base import FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.onvif._answer import PROTOCOL
@@ -25,31 +24,30 @@ MAX_DEPTH = 12          # real topic trees are 2-4 levels; a hostile device coul
 MAX_TOPICS = 500
 
 
-def _is_topic(element: etree._Element) -> bool:
+def _is_topic(element: Element) -> bool:
     marked = (element.get(f"{{{WSTOP}}}topic") or "").strip().lower() in ("true", "1")
     # Some firmware omits wstop:topic on leaves; a MessageDescription still marks a topic.
-    return marked or any(isinstance(c.tag, str) and etree.QName(c).localname == "MessageDescription"
-                         for c in element)
+    return marked or any(local(c.tag) == "MessageDescription" for c in element)
 
 
-def walk(element: etree._Element, path: tuple[str, ...] = ()) -> Iterator[str]:
-    """Topic paths under one TopicSet element, without namespace prefixes."""
-    if not isinstance(element.tag, str) or etree.QName(element).namespace == SCHEMA or len(path) >= MAX_DEPTH:
+def walk(element: Element, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """Topic paths under one TopicSet element, by local name (namespace prefixes differ by vendor)."""
+    if not isinstance(element.tag, str) or element.tag.startswith(f"{{{SCHEMA}}}") or len(path) >= MAX_DEPTH:
         return
-    path = (*path, etree.QName(element).localname)
+    path = (*path, local(element.tag))
     if _is_topic(element):
         yield "/".join(path)
-    for child in element:
-        yield from walk(child, path)
+    for inner in element:
+        yield from walk(inner, path)
 
 
-def topics(topic_set: Any) -> list[str]:
+def topics(topic_set: Element | None) -> list[str]:
+    """Topic paths of a wstop:TopicSet, each once, at most MAX_TOPICS."""
     found: list[str] = []
-    for root in getattr(topic_set, "_value_1", None) or []:
-        if isinstance(root, etree._Element):
-            for path in walk(root):
-                if path not in found and len(found) < MAX_TOPICS:
-                    found.append(path)
+    for root in topic_set if topic_set is not None else ():
+        for path in walk(root):
+            if path not in found and len(found) < MAX_TOPICS:
+                found.append(path)
     return found
 
 
@@ -61,4 +59,4 @@ class OnvifEvents:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         answer = client_for(ctx).call("events", "GetEventProperties")
         return [FeatureObservation(PROTOCOL, f"topic:{path}", True, None, answer.evidence(path))
-                for path in topics(getattr(answer.value, "TopicSet", None))]
+                for path in topics(child(answer.value, "TopicSet"))]

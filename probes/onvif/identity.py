@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from probes._xml import children, find, text
 from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
@@ -57,8 +58,8 @@ def _build_date(digits: str) -> str | None:
 
 def from_device_information(answer: Answer) -> list[IdentitySignal]:
     info = answer.value
-    maker, model = _text(getattr(info, "Manufacturer", None)), _text(getattr(info, "Model", None))
-    firmware = _text(getattr(info, "FirmwareVersion", None)) or ""
+    maker, model = text(info, "Manufacturer"), text(info, "Model")
+    firmware = text(info, "FirmwareVersion") or ""
     shown = f"Manufacturer={maker} Model={model} FirmwareVersion={firmware}"
     out = _signal("manufacturer", maker, answer, shown) + _signal("vendor", maker, answer, shown)
     out += _signal("model", model, answer, shown)
@@ -66,25 +67,25 @@ def from_device_information(answer: Answer) -> list[IdentitySignal]:
     out += _signal("firmware", build["version"] if build else firmware, answer, shown)
     if build:
         out += _signal("firmware_date", _build_date(build["date"]), answer, shown)
-    serial = getattr(info, "SerialNumber", None)
+    serial = text(info, "SerialNumber")
     return out + _signal("serial", serial, answer, f"SerialNumber={serial}")
 
 
 def from_network_interfaces(answer: Answer) -> list[IdentitySignal]:
     out: list[IdentitySignal] = []
-    for interface in answer.value or []:
-        info = getattr(interface, "Info", None)
-        mac = (_text(getattr(info, "HwAddress", None)) or "").lower().replace("-", ":")
+    for interface in children(answer.value, "NetworkInterfaces"):
+        info = find(interface, "Info")
+        mac = (text(info, "HwAddress") or "").lower().replace("-", ":")
         if mac and mac not in {s.value for s in out}:
-            out += _signal("mac", mac, answer, f"{getattr(info, 'Name', '')} HwAddress={mac}")
+            out += _signal("mac", mac, answer, f"{text(info, 'Name') or ''} HwAddress={mac}")
     return out
 
 
 def from_scopes(answer: Answer) -> list[IdentitySignal]:
     out: list[IdentitySignal] = []
     parsed: dict[str, tuple[str, str]] = {}          # kind -> (first value, scope item)
-    for scope in answer.value or []:
-        item = _text(getattr(scope, "ScopeItem", None)) or ""
+    for scope in children(answer.value, "Scopes"):
+        item = text(scope, "ScopeItem") or ""
         if not item.startswith(SCOPE_PREFIX):
             continue
         kind, _, value = item[len(SCOPE_PREFIX):].partition("/")
@@ -110,7 +111,7 @@ def _factory_brand(parsed: dict[str, tuple[str, str]], answer: Answer) -> list[I
 
 
 def from_hostname(answer: Answer) -> list[IdentitySignal]:
-    name = getattr(answer.value, "Name", None)
+    name = text(answer.value, "HostnameInformation/Name")
     return _signal("hostname", name, answer, f"Name={name}")
 
 

@@ -8,8 +8,9 @@ when the device says it is off.
 
 from __future__ import annotations
 
-from typing import Any
+from xml.etree.ElementTree import Element
 
+from probes._xml import children, find, text, to_bool
 from probes.base import Observation, RemoteAccessObservation, ServiceObservation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
@@ -17,20 +18,19 @@ from probes.onvif._answer import PROTOCOL, Answer
 from probes.onvif.client import SOFT, OnvifClient, client_for
 
 
-def _host(entry: Any) -> str | None:
-    for attribute in ("DNSname", "IPv4Address", "IPv6Address"):
-        value = getattr(entry, attribute, None)
-        if value:
-            return str(value).strip()
+def _host(entry: Element) -> str | None:
+    for name in ("DNSname", "IPv4Address", "IPv6Address"):
+        if value := text(entry, name):
+            return value
     return None
 
 
 def ntp(info: Answer, clock: Answer | None) -> RemoteAccessObservation:
-    value = info.value
-    entries = list(getattr(value, "NTPFromDHCP", None) or []) if getattr(value, "FromDHCP", False) else []
-    entries += list(getattr(value, "NTPManual", None) or [])
+    value = find(info.value, "NTPInformation")
+    entries = list(children(value, "NTPFromDHCP")) if value is not None and to_bool(text(value, "FromDHCP")) else []
+    entries += list(children(value, "NTPManual")) if value is not None else []
     servers = [h for h in (_host(e) for e in entries) if h]
-    kind = str(getattr(clock.value, "DateTimeType", "") or "") if clock else ""
+    kind = (text(clock.value, "SystemDateAndTime/DateTimeType") or "") if clock else ""
     enabled = {"NTP": True, "Manual": False}.get(kind)
     shown = f"servers={','.join(servers) or 'none'}" + (f" DateTimeType={kind}" if kind else "")
     return RemoteAccessObservation("ntp", enabled, servers[0] if servers else None, info.evidence(shown))
@@ -38,12 +38,14 @@ def ntp(info: Answer, clock: Answer | None) -> RemoteAccessObservation:
 
 def services(answer: Answer) -> list[ServiceObservation]:
     out = []
-    for protocol in answer.value or []:
-        name = str(getattr(protocol, "Name", "") or "").strip().lower()
+    for protocol in children(answer.value, "NetworkProtocols"):
+        name = (text(protocol, "Name") or "").lower()
         if not name:
             continue
-        ports = ",".join(str(p) for p in getattr(protocol, "Port", None) or [])
-        on = getattr(protocol, "Enabled", None)
+        # Axis lists an unused second HTTP port as 0 (`<tt:Port>80</tt:Port><tt:Port>0</tt:Port>`,
+        # hammeraj/onvif test/devices/fixtures/get_network_protocols.xml): 0 is no port.
+        ports = ",".join(p for p in (text(port) for port in children(protocol, "Port")) if p and p != "0")
+        on = to_bool(text(protocol, "Enabled"))
         state: str | bool | None = (ports or True) if on is True else (False if on is False else None)
         out.append(ServiceObservation(name, state, answer.evidence(f"{name} enabled={on} ports={ports}")))
     return out

@@ -1,5 +1,5 @@
 """Hostile and broken ONVIF answers become recorded outcomes and the other probes go on; plus
-the pure helpers (XAddr placement, topic walking, fault translation) on hand-written input."""
+the pure helpers (XAddr placement, topic walking, answer and fault reading) on hand-written input."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import time
 from dataclasses import replace
 
 import pytest
-from lxml import etree
-from zeep import exceptions as zx
 
 from device_simulators import bundled_profile
 from device_simulators.profile import Quirk
+from probes._xml import parse_xml
 from probes.base import Coverage, FeatureObservation, IdentitySignal, Target
 from probes.context import ProbeContext, ProbeSettings
 from probes.errors import (
@@ -20,15 +19,15 @@ from probes.errors import (
     HostileResponse,
     MalformedResponse,
     NotSupported,
+    ResponseTooComplex,
     ResponseTooLarge,
     TimedOut,
     UnexpectedAnswer,
 )
 from probes.login import Credentials, LoginState
 from probes.onvif import PROBES
-from probes.onvif._translate import translate
-from probes.onvif._wsdl import place
-from probes.onvif.client import client_for
+from probes.onvif._reply import read_reply
+from probes.onvif._services import place
 from probes.onvif.events import MAX_DEPTH, topics
 
 IDENTITY, ANALYTICS, EVENTS, NETWORK = PROBES
@@ -112,10 +111,9 @@ def test_xaddrs_are_followed_only_on_the_device_address():
 
 
 def _topic_set(xml: str):
-    root = etree.fromstring(f'<ts xmlns:wstop="http://docs.oasis-open.org/wsn/t-1" '
-                            f'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tns1="http://www.onvif.org/ver10/topics">'
-                            f'{xml}</ts>')
-    return type("TopicSet", (), {"_value_1": list(root)})()
+    return parse_xml((f'<ts xmlns:wstop="http://docs.oasis-open.org/wsn/t-1" '
+                      f'xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:tns1="http://www.onvif.org/ver10/topics">'
+                      f'{xml}</ts>').encode(), "test").root
 
 
 def test_topics_drop_prefixes_skip_message_descriptions_and_stop_at_depth():
@@ -131,22 +129,54 @@ def test_topics_drop_prefixes_skip_message_descriptions_and_stop_at_depth():
     assert MAX_DEPTH < 50
 
 
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+
+
+def _fault(subcode: str, reason: str = "refused", code: str = "Sender") -> bytes:
+    return (f'<e:Envelope xmlns:e="{SOAP12}" xmlns:ter="http://www.onvif.org/ver10/error"><e:Body><e:Fault>'
+            f'<e:Code><e:Value>e:{code}</e:Value><e:Subcode><e:Value>ter:{subcode}</e:Value></e:Subcode></e:Code>'
+            f'<e:Reason><e:Text xml:lang="en">{reason}</e:Text></e:Reason></e:Fault></e:Body></e:Envelope>').encode()
+
+
 @pytest.mark.parametrize(("subcode", "status", "error"), [
     ("ActionNotSupported", 500, NotSupported), ("NoSuchService", 500, NotSupported),
     ("NotAuthorized", 400, CredentialsRejected), ("InvalidArgVal", 400, UnexpectedAnswer),
     ("Whatever", 401, CredentialsRejected)])
 def test_faults_translate_by_subcode(subcode, status, error):
-    fault = zx.Fault("refused", code="env:Sender",
-                     subcodes=[etree.QName("http://www.onvif.org/ver10/error", subcode)])
-    last = type("Last", (), {"status": status, "body": b""})()
-    assert isinstance(translate(fault, "GetX /onvif/x", last), error)
+    with pytest.raises(error):
+        read_reply(_fault(subcode), status, "GetX", "GetX /onvif/x")
 
 
-def test_zeep_parses_replies_with_hostile_xml_forbidden(start_fleet):
-    device = start_fleet(hik_with()).devices[0]
-    ctx = context(device)
-    IDENTITY.run(ctx)
-    settings = client_for(ctx)._proxy("devicemgmt").zeep_client.settings
-    ctx.close()
-    assert (settings.forbid_dtd, settings.forbid_entities, settings.forbid_external) == (True, True, True)
-    assert settings.xml_huge_tree is False and settings.strict is True
+# Each hostile or broken answer class read directly: an outcome, never a traceback, nothing expanded.
+_BOMB = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+         b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>&b;</e:Body></e:Envelope>')
+_XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>&x;</e:Body></e:Envelope>')
+_OK = (f'<e:Envelope xmlns:e="{SOAP12}"><e:Body><GetHostnameResponse xmlns="http://www.onvif.org/ver10/device/wsdl">'
+       '<HostnameInformation><Name>cam\xff</Name></HostnameInformation></GetHostnameResponse></e:Body></e:Envelope>')
+
+
+@pytest.mark.parametrize(("body", "status", "error"), [
+    (_BOMB, 200, HostileResponse), (_XXE, 200, HostileResponse),
+    (b"<e:Envelope xmlns:e='" + SOAP12.encode() + b"'><e:Body>", 200, MalformedResponse),      # truncated
+    (b"<html><body>It works</body></html>", 200, MalformedResponse),                          # wrong root
+    (b"<Envelope><Body><GetHostnameResponse/></Body></Envelope>", 200, MalformedResponse),    # no SOAP namespace
+    (_OK.replace("GetHostnameResponse", "GetUsersResponse").encode(), 200, MalformedResponse),  # another answer
+    (b"", 200, MalformedResponse),
+    (b"<a>" * 200 + b"</a>" * 200, 200, ResponseTooComplex),
+    (b"<html>Not Found</html>", 404, NotSupported),
+    (b"", 500, UnexpectedAnswer),
+    (b"<html>NotAuthorized</html>", 400, CredentialsRejected),
+    (b"", 401, CredentialsRejected),
+], ids=["billion-laughs", "xxe", "truncated", "html", "no-namespace", "wrong-answer", "empty", "deep", "404",
+        "bare-500", "bare-400-not-authorized", "bare-401"])
+def test_hostile_answers_are_outcomes(body, status, error):
+    with pytest.raises(error) as caught:
+        read_reply(body, status, "GetHostname", "GetHostname /onvif/device_service")
+    assert "root:" not in caught.value.reason and "aaaaaaaaaa" not in caught.value.reason
+
+
+def test_invalid_utf8_is_read_with_a_replacement_not_refused():
+    answer = read_reply(_OK.encode().replace(b"\\xff", b"\xff"), 200, "GetHostname", "GetHostname /x")
+    name = answer.find("{http://www.onvif.org/ver10/device/wsdl}HostnameInformation")
+    assert name is not None and name[0].text.startswith("cam")

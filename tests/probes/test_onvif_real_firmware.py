@@ -5,21 +5,19 @@ configuration per media profile, and a rule's Armed switch. Each test names what
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 import pytest
-from lxml.etree import QName
-from zeep.exceptions import Fault
 
 from device_simulators import bundled_profile
 from device_simulators.profile import Quirk
+from probes._xml import parse_xml
 from probes.base import FeatureObservation, IdentitySignal
 from probes.errors import CredentialsRejected, NotSupported, UnexpectedAnswer
 from probes.login import Credentials, LoginState
 from probes.onvif import PROBES
 from probes.onvif._answer import Answer
+from probes.onvif._reply import read_reply
 from probes.onvif._rules import Instance, armed, state
-from probes.onvif._translate import translate
 from probes.onvif.analytics import OnvifAnalytics, configurations_in_use
 from probes.onvif.identity import OnvifIdentity, from_scopes
 from tests.probes.test_onvif_probes import context, onvif_only, run_all, signals
@@ -209,8 +207,17 @@ def test_identity_reads_the_manufacturer_scope_when_a_device_sends_one(start_fle
 
 
 # -- pure readers -------------------------------------------------------------------------------
+TDS, TT = "http://www.onvif.org/ver10/device/wsdl", "http://www.onvif.org/ver10/schema"
+
+
+def xml(text: str):
+    return parse_xml(text.encode(), "test").root
+
+
 def _scopes(*items: str) -> Answer:
-    value = [SimpleNamespace(ScopeItem="onvif://www.onvif.org/" + i) for i in items]
+    scopes = "".join(f"<tds:Scopes><tt:ScopeDef>Fixed</tt:ScopeDef><tt:ScopeItem>onvif://www.onvif.org/{i}"
+                     "</tt:ScopeItem></tds:Scopes>" for i in items)
+    value = xml(f'<tds:GetScopesResponse xmlns:tds="{TDS}" xmlns:tt="{TT}">{scopes}</tds:GetScopesResponse>')
     return Answer(value, "GetScopes", "/onvif/device_service", 200, 1)
 
 
@@ -224,14 +231,19 @@ def test_a_factory_name_scope_names_the_brand_and_an_operator_name_does_not():
 
 @pytest.mark.parametrize(("items", "expected"), [
     (None, True),                                                    # no Armed parameter: a rule runs
-    ([SimpleNamespace(Name="Armed", Value="true")], True),
-    ([SimpleNamespace(Name="armed", Value=" FALSE ")], False),
-    ([SimpleNamespace(Name="Armed", Value="0")], False),
-    ([SimpleNamespace(Name="Armed", Value="sometimes")], None),      # not a boolean: unknown, never off
-    ([SimpleNamespace(Name="Sensitivity", Value="50")], True),
+    ([("Armed", "true")], True),
+    ([("armed", " FALSE ")], False),
+    ([("Armed", "0")], False),
+    ([("Armed", "sometimes")], None),      # not a boolean: unknown, never off
+    ([("Sensitivity", "50")], True),
 ])
 def test_armed_is_read_from_the_rule_parameters(items, expected):
-    assert armed(SimpleNamespace(Parameters=SimpleNamespace(SimpleItem=items))) is expected
+    # GetRules shape (tan:Rule is a tt:Config), as a Bosch DINION answers it (_rules.py has the source).
+    parameters = "" if items is None else "<tt:Parameters>" + "".join(
+        f'<tt:SimpleItem Name="{n}" Value="{v}"/>' for n, v in items) + "</tt:Parameters>"
+    rule = xml(f'<tan:Rule xmlns:tan="http://www.onvif.org/ver20/analytics/wsdl" xmlns:tt="{TT}" '
+               f'Name="r" Type="tt:LineDetector">{parameters}</tan:Rule>')
+    assert armed(rule) is expected
 
 
 def test_a_rule_type_is_on_when_any_instance_is_armed():
@@ -240,26 +252,57 @@ def test_a_rule_type_is_on_when_any_instance_is_armed():
     assert state([Instance("LineDetector", "a", False), Instance("LineDetector", "b", None)]) is None
 
 
-@pytest.mark.parametrize(("fault", "outcome"), [
-    (Fault("Sender not Authorized", code="env:Sender"), CredentialsRejected),       # gSOAP, no subcode
-    (Fault("x", code="env:Sender", subcodes=[QName(TER, "NotAuthorized")]), CredentialsRejected),
-    (Fault("Optional Action Not Implemented", code="env:Receiver",
-           subcodes=[QName(TER, "ActionNotSupported")]), NotSupported),
-    (Fault("Internal error: KeyError", code="env:Receiver"), UnexpectedAnswer),
+def _fault12(code: str, subcodes: tuple[str, ...], reason: str) -> bytes:
+    nested = ""
+    for value in reversed(subcodes):
+        nested = f"<SOAP-ENV:Subcode><SOAP-ENV:Value>{value}</SOAP-ENV:Value>{nested}</SOAP-ENV:Subcode>"
+    return (f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://www.w3.org/2003/05/soap-envelope" xmlns:ter="{TER}">'
+            f"<SOAP-ENV:Body><SOAP-ENV:Fault><SOAP-ENV:Code><SOAP-ENV:Value>{code}</SOAP-ENV:Value>{nested}"
+            f'</SOAP-ENV:Code><SOAP-ENV:Reason><SOAP-ENV:Text xml:lang="en">{reason}</SOAP-ENV:Text>'
+            "</SOAP-ENV:Reason></SOAP-ENV:Fault></SOAP-ENV:Body></SOAP-ENV:Envelope>").encode()
+
+
+def _fault11(code: str, reason: str) -> bytes:
+    return (f'<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ter="{TER}"><soap:Body>'
+            f"<soap:Fault><faultcode>{code}</faultcode><faultstring>{reason}</faultstring></soap:Fault>"
+            "</soap:Body></soap:Envelope>").encode()
+
+
+@pytest.mark.parametrize(("fault", "status", "outcome"), [
+    (_fault12("SOAP-ENV:Sender", (), "Sender not Authorized"), 400, CredentialsRejected),   # gSOAP, no subcode
+    (_fault12("SOAP-ENV:Sender", ("ter:NotAuthorized",), "x"), 400, CredentialsRejected),
+    (_fault12("SOAP-ENV:Receiver", ("ter:ActionNotSupported",), "Optional Action Not Implemented"), 500,
+     NotSupported),
+    # Axis-style nesting (hammeraj/onvif test/media/ver10/fixtures/..._notsupport.xml)
+    (_fault12("SOAP-ENV:Receiver", ("ter:ActionNotSupported", "ter:AudioNotSupported"), "No audio"), 500,
+     NotSupported),
+    (_fault12("SOAP-ENV:Sender", ("ter:InvalidArgVal", "ter:NoConfig"), "no such token"), 400, UnexpectedAnswer),
+    (_fault12("SOAP-ENV:Receiver", (), "Internal error: KeyError"), 500, UnexpectedAnswer),
+    (_fault12("SOAP-ENV:Receiver", ("ter:Action",), "busy"), 401, CredentialsRejected),     # 401 says it
+    (_fault11("soap:Client", "Not Authorized"), 500, CredentialsRejected),                  # SOAP 1.1
+    (_fault11("ter:ActionNotSupported", "no"), 500, NotSupported),
 ])
-def test_soap_faults_become_outcomes(fault, outcome):
-    assert type(translate(fault, "GetRules /onvif/services", None)) is outcome
+def test_soap_faults_become_outcomes(fault, status, outcome):
+    with pytest.raises(outcome):
+        read_reply(fault, status, "GetRules", "GetRules /onvif/services")
 
 
 def test_only_configurations_in_use_are_read():
-    def config(token, use):
-        return SimpleNamespace(token=token, UseCount=use)
+    trt = "http://www.onvif.org/ver10/media/wsdl"
 
-    listed = Answer([config("a", 1), config("b", 0), config("c", None)], "GetVideoAnalyticsConfigurations",
-                    "/onvif/services", 200, 1)
-    assert [c.token for c in configurations_in_use(listed)] == ["a", "c"]
-    profiles = Answer([SimpleNamespace(VideoAnalyticsConfiguration=config("a", 0)),
-                       SimpleNamespace(VideoAnalyticsConfiguration=None),
-                       SimpleNamespace(VideoAnalyticsConfiguration=config("a", 2))],
-                      "GetProfiles", "/onvif/services", 200, 1)
-    assert [c.token for c in configurations_in_use(profiles)] == ["a"]        # in a profile: in use
+    def config(element, token, use):
+        count = f"<tt:UseCount>{use}</tt:UseCount>" if use is not None else ""
+        return f'<{element} token="{token}"><tt:Name>{token}</tt:Name>{count}</{element}>'
+
+    listed = xml(f'<trt:GetVideoAnalyticsConfigurationsResponse xmlns:trt="{trt}" xmlns:tt="{TT}">'
+                 + "".join(config("trt:Configurations", t, u) for t, u in (("a", 1), ("b", 0), ("c", None)))
+                 + "</trt:GetVideoAnalyticsConfigurationsResponse>")
+    found = configurations_in_use(Answer(listed, "GetVideoAnalyticsConfigurations", "/onvif/services", 200, 1))
+    assert [c.get("token") for c in found] == ["a", "c"]
+    profiles = xml(f'<trt:GetProfilesResponse xmlns:trt="{trt}" xmlns:tt="{TT}">'
+                   f'<trt:Profiles token="p1">{config("tt:VideoAnalyticsConfiguration", "a", 0)}</trt:Profiles>'
+                   '<trt:Profiles token="p2"/>'
+                   f'<trt:Profiles token="p3">{config("tt:VideoAnalyticsConfiguration", "a", 2)}</trt:Profiles>'
+                   "</trt:GetProfilesResponse>")
+    found = configurations_in_use(Answer(profiles, "GetProfiles", "/onvif/services", 200, 1))
+    assert [c.get("token") for c in found] == ["a"]        # in a profile: in use

@@ -1,4 +1,4 @@
-"""All three HTTP paths to a device (DeviceHttp's GET, the ONVIF zeep transport's POST, the
+"""All three HTTP paths to a device (DeviceHttp's GET, the ONVIF client's POST, the
 fingerprint's clock POST) share one reader and one error translation (probes/_transport.py):
 each is run against the same hostile loopback servers and must end in the same outcome class
 within its deadline, and no requests/urllib3/socket/ssl exception may escape untranslated."""
@@ -17,12 +17,13 @@ import requests.exceptions
 import urllib3.exceptions
 
 from device_simulators.runtime.hostile import RawHostileServer
-from probes._transport import mapped
+from probes._transport import Limits, mapped
 from probes.errors import ConnectionDropped, ProbeError, ResponseTooLarge, TimedOut
 from probes.fingerprint.onvif_clock import get_system_date_and_time
 from probes.http import DeviceHttp, HttpSettings
 from probes.login import LoginState
-from probes.onvif._transport import ReadOnlyTransport
+from probes.onvif._operations import OPERATIONS
+from probes.onvif.client import open_session, send
 from tests.conftest import next_base_address
 
 DEADLINE = 1.0
@@ -30,8 +31,6 @@ SLACK = 0.8            # thread start-up and one short socket wait on a loaded 2
 MAX_BODY = 256 << 10
 # A read timeout far above the deadline: the deadline alone must stop the stall and the drip.
 SETTINGS = HttpSettings(connect_timeout=2.0, read_timeout=10.0, deadline=DEADLINE, max_body=MAX_BODY)
-SOAP = (b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
-        b'<GetDeviceInformation xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>')
 
 
 def via_device_http(url: str) -> None:
@@ -42,13 +41,15 @@ def via_device_http(url: str) -> None:
         http.close()
 
 
-def via_onvif_transport(url: str) -> None:
-    transport = ReadOnlyTransport(timeout=10.0, max_body=MAX_BODY)
-    transport.deadline = DEADLINE                      # 2 x timeout by default; same budget as the others
+ONVIF_LIMITS = Limits(2.0, 10.0, DEADLINE, MAX_BODY)
+
+
+def via_onvif_transport(url: str, limits: Limits = ONVIF_LIMITS) -> None:
+    session = open_session()
     try:
-        transport.post(url + "/onvif/device_service", SOAP, {"Content-Type": "application/soap+xml"})
+        send(session, url + "/onvif/device_service", OPERATIONS["GetDeviceInformation"], {}, None, None, limits)
     finally:
-        transport.session.close()
+        session.close()
 
 
 def via_onvif_clock(url: str) -> None:
@@ -169,7 +170,7 @@ def test_a_stalling_device_next_to_a_normal_one_is_recorded_and_the_run_complete
 
 @pytest.mark.parametrize("transport", ["onvif-transport", "onvif-clock"])
 @pytest.mark.parametrize(("mode", "words"), [("flat", "elements"), ("deep", "nested")])
-def test_xml_past_the_bounds_stops_before_zeep_or_the_clock_builds_it(transport, mode, words):
+def test_xml_past_the_bounds_stops_before_the_onvif_client_or_the_clock_builds_it(transport, mode, words):
     from probes.errors import ResponseTooComplex
 
     with RawHostileServer(next_base_address(), mode) as server:      # 1.9 MiB flat, 100000 deep
@@ -177,9 +178,5 @@ def test_xml_past_the_bounds_stops_before_zeep_or_the_clock_builds_it(transport,
             if transport == "onvif-clock":
                 get_system_date_and_time(server.url + "/onvif/device_service", HttpSettings())
             else:
-                onvif = ReadOnlyTransport(timeout=6.0, max_body=HttpSettings().max_body)
-                try:
-                    onvif.post(server.url + "/onvif/device_service", SOAP, {})
-                finally:
-                    onvif.session.close()
+                via_onvif_transport(server.url, Limits(3.0, 6.0, 12.0, HttpSettings().max_body))
     assert "/onvif/device_service" in caught.value.reason or "GetSystemDateAndTime" in caught.value.reason
