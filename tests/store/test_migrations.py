@@ -95,3 +95,24 @@ def test_the_schema1_database_upgraded_twice_is_unchanged(tmp_path, capfd):
     capfd.readouterr()
     open_store(path).close()
     assert every_row(path) == upgraded and "upgrading" not in capfd.readouterr().err
+
+
+def test_the_revision_graph_read_without_alembic_is_alembics():
+    from models.migrate import revisions, script_directory
+
+    script = script_directory()
+    assert revisions() == {rev.revision: rev.down_revision for rev in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()
+
+
+def test_opening_a_database_at_the_head_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "camaudit.db"
+    open_store(path).close()
+    code = ("import sys; from models.db import open_store; open_store(sys.argv[1]).close(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[2])
+    assert out.stdout.strip() == "False"
