@@ -215,6 +215,9 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     err = Console(stderr=True)
     bar, update = _progress(err)
     analysis = _start_analysis(args, update)     # the processes run, a thread reads their rows
+    from auditor.run.egress_geo import GeoLookups
+
+    geo = GeoLookups()                           # loads the GeoLite2 data on another core meanwhile
     try:
         with _no_gc():
             from auditor.judge.egress.allow import load_allow_list
@@ -223,11 +226,12 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
 
         options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
         with bar or nullcontext(), open_store(args.db) as store:
-            report = analyze_files(store, args.files, options, analysis=analysis,
+            report = analyze_files(store, args.files, options, analysis=analysis, geo=geo,
                                    on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
                                                                   soft_wrap=True))
     finally:
         analysis.close()
+        geo.close()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

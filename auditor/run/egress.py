@@ -46,6 +46,7 @@ from probes.egress import (
 from probes.egress.networks import site_from_values
 
 if TYPE_CHECKING:
+    from auditor.run.egress_geo import GeoLookups
     from probes.egress import LiveWatch  # pyshark: imported by start_watch, not by file analysis
 
 RING_POLL_S = 1.0
@@ -150,12 +151,14 @@ def check_capture_files(paths: Sequence[str | Path]) -> None:
 
 def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
                   cancel: threading.Event | None = None, analysis: FileAnalysis | None = None,
-                  on_note: Callable[[str], None] | None = None) -> EgressReport:
+                  geo: GeoLookups | None = None, on_note: Callable[[str], None] | None = None) -> EgressReport:
     """Analyse capture files (one window, in the order given) into the store.
 
     Args:
         analysis: the same files already started (`FileAnalysis(...).start()`, as the CLI does
             before it imports the store), or None to start them here.
+        geo: the geolocation data already loading in a child process (`GeoLookups()`, as the CLI
+            starts it with the files), or None to load it in this process when first needed.
         on_note: told how the files were read when that matters (e.g. a file that had to be
             dissected frame by frame, and why).
     Raises:
@@ -168,6 +171,8 @@ def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOpti
         if analysis is None:
             analysis = FileAnalysis(paths, options.site, cancel=cancel).start()
         result = analysis.result()
+    if geo is not None:
+        geo.resolve(d.address for traffic in result.devices for d in traffic.destinations)
     for note in result.summary.notes:
         if on_note is not None:
             on_note(note)
