@@ -32,6 +32,7 @@ from models.egress.store import (
 )
 from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
 from models.errors import CaptureError, UsageError
+from models.location import DEFAULT_SITE
 from models.store import list_runs
 from probes.egress import (
     CaptureResult,
@@ -56,6 +57,7 @@ RING_POLL_S = 1.0
 class EgressOptions:
     site: SiteNetworks = field(default_factory=SiteNetworks.default)
     allow: AllowList = field(default_factory=AllowList)
+    site_name: str = DEFAULT_SITE       # the named site (--site) whose audited devices the traffic is linked to
 
 
 def site_networks(values: Sequence[str] | None) -> SiteNetworks:
@@ -106,10 +108,11 @@ def to_lookup(lookup: DnsLookup) -> EgressLookup:
 
 
 def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "", *,
-                    audited: bool = True) -> EgressDevice:
-    """Labels, countries and findings for one device's traffic (reads its latest audit's settings)."""
+                    audited: bool = True, site: str = DEFAULT_SITE) -> EgressDevice:
+    """Labels, countries and findings for one device's traffic (reads the settings of its latest
+    audit in `site`)."""
     destinations = [to_destination(d, allow) for d in traffic.destinations]
-    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac) if audited else None
+    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac, site=site) if audited else None
     mark_configured(destinations, audit)          # a push host / NAS its configuration names is not "unknown"
     return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations,
                         lookups=[to_lookup(q) for q in traffic.lookups],
@@ -130,11 +133,12 @@ def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
     s = result.summary
     run_id = record_egress_run_started(store, kind=s.kind, source=", ".join(s.sources),
                                        site_networks=options.site.as_text(), allow_list=options.allow.path,
-                                       started=started)
+                                       started=started, site=options.site_name)
     window = _window(result)
     audited = bool(list_runs(store, limit=1))       # no audit in the store: no per-device look-ups
     record_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
+        classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
+        for traffic in result.devices])
     record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
                                complete=complete and not s.partial)
     report = get_egress_report(store, run_id=run_id)
@@ -209,7 +213,8 @@ def store_growing(store: Store, run_id: int, result: CaptureResult, options: Egr
     window = _window(result)
     audited = bool(list_runs(store, limit=1))
     replace_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
+        classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
+        for traffic in result.devices])
     record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
                                complete=complete and not result.summary.partial)
 
@@ -241,7 +246,8 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
         if run_id is None or get_egress_report(store, run_id=run_id) is None:
             run_id = record_egress_run_started(store, kind="live", source=interface,
                                                site_networks=options.site.as_text(),
-                                               allow_list=options.allow.path, started=started)
+                                               allow_list=options.allow.path, started=started,
+                                               site=options.site_name)
             analyser.keep["run_id"] = run_id
             analyser.save()
         leftover = analyser.pending(include_newest=True) if analyser.resumed else []   # a killed watch's files

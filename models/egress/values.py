@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.audit import DataFlow, DeviceAudit, Finding, RemoteAccessVerdict
+from models.location import DEFAULT_SITE
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -150,6 +151,7 @@ class EgressCapture:
     problems: list[str] = field(default_factory=list)
     site_networks: list[str] = field(default_factory=list)
     geo_data: str | None = None     # the offline network data the countries came from, with its date
+    site: str = DEFAULT_SITE        # the site whose audited devices the traffic was linked to
 
 
 @dataclass
@@ -162,5 +164,5 @@ class EgressReport:
         """The --json contract: devices with at least one external destination or DNS query."""
         c = self.capture
         return {"capture": {"source": c.source, "packets": c.packets, "started": iso(c.started),
-                            "ended": iso(c.ended), "geo_data": c.geo_data},
+                            "ended": iso(c.ended), "geo_data": c.geo_data, "site": c.site},
                 "devices": [d.to_json() for d in self.devices if d.external]}
