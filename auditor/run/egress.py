@@ -243,7 +243,12 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
     with capture_errors():
         analyser = RingAnalyser(folder, options.site)
         run_id = analyser.keep.get("run_id")
-        if run_id is None or get_egress_report(store, run_id=run_id) is None:
+        resumed = None if run_id is None else get_egress_report(store, run_id=run_id)
+        if resumed is not None and resumed.capture.site != options.site_name:
+            raise UsageError(f"The ring buffer in {folder} belongs to egress run {run_id} of site "
+                             f"'{resumed.capture.site}'; give --site '{resumed.capture.site}' to carry on with it, "
+                             f"or another folder.")
+        if resumed is None:
             run_id = record_egress_run_started(store, kind="live", source=interface,
                                                site_networks=options.site.as_text(),
                                                allow_list=options.allow.path, started=started,
