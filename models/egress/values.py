@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models.audit import DataFlow, DeviceAudit, Finding, RemoteAccessVerdict
-from models.location import DEFAULT_SITE
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -151,7 +150,9 @@ class EgressCapture:
     problems: list[str] = field(default_factory=list)
     site_networks: list[str] = field(default_factory=list)
     geo_data: str | None = None     # the offline network data the countries came from, with its date
-    site: str = DEFAULT_SITE        # the site whose audited devices the traffic was linked to
+    # The site whose audited devices the traffic was linked to; models.location.DEFAULT_SITE, written
+    # out because judgement reads these values and must not import models.location (it reaches SQLAlchemy).
+    site: str = "default"
 
 
 @dataclass

@@ -37,19 +37,24 @@ def test_the_data_is_dated_and_never_fetched(monkeypatch):
     assert text is not None and re.fullmatch(r"GeoLite2 data of \d{4}-\d{2}-\d{2}", text)
 
 
-def test_the_child_process_answers_exactly_what_this_process_looks_up(monkeypatch):
+def test_the_child_process_answers_exactly_what_this_process_looks_up(monkeypatch, tmp_path):
     from auditor.judge.egress import geo
     from auditor.run.egress_geo import GeoLookups
 
-    monkeypatch.setattr(geo, "_answered", {})
-    monkeypatch.setattr(geo, "_answered_data", [])
+    monkeypatch.setenv("CAMAUDIT_CACHE_DIR", str(tmp_path))
     addresses = ["34.246.62.109", "2a05:d018::1", "47.254.132.18", "10.1.2.3", "not-an-address"]
-    lookups = GeoLookups()
-    assert lookups.resolve(addresses) is True
-    assert set(geo._answered) == set(addresses)
-    for address in addresses:
-        assert geo._answered[address] == geo._network_of(address)
-    assert geo._answered_data == [geo._geo_data()]
+    for loaded, asked in ((True, addresses[:3]), (False, addresses[:2]), (True, addresses)):
+        monkeypatch.setattr(geo, "_answered", {})
+        monkeypatch.setattr(geo, "_answered_data", [])
+        lookups = GeoLookups()
+        assert lookups.resolve(asked) is True
+        assert lookups.loaded is loaded           # kept answers: no load unless an address is new
+        assert set(geo._answered) == set(asked)
+        for address in asked:
+            assert geo._answered[address] == geo._network_of(address)
+        assert geo._answered_data == [geo._geo_data()]
+    [kept] = tmp_path.glob("geo-*.json")
+    assert "not-an-address" in kept.read_text()
 
 
 def test_a_child_that_fails_leaves_the_look_ups_to_this_process(monkeypatch):

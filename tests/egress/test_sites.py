@@ -116,3 +116,9 @@ def test_egress_analyze_links_the_capture_to_the_named_sites_devices(site: Site,
         for school in (NORTH, SOUTH):
             seen = get_device_egress(store, device_id=ids[school])
             assert seen is not None and seen.run.site == school
+
+
+def test_the_capture_value_defaults_to_the_default_site():
+    from models.location import DEFAULT_SITE
+
+    assert EgressCapture("file", "x.pcap", 0, 0, None, None).site == DEFAULT_SITE

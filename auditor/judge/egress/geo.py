@@ -12,10 +12,7 @@ because networks move and change hands (Amazon's Irish and Frankfurt ranges are 
 from __future__ import annotations
 
 import functools
-import json
 import re
-import sys
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +91,3 @@ def _network_of(address: str) -> Network:
     owner = str(getattr(found, "asn_name", "") or "").strip()
     return Network(None if country in _NOT_A_COUNTRY else country, None if owner in _NOT_AN_OWNER else owner)
 
-
-def serve(requests: Iterable[str] = sys.stdin) -> int:
-    """The child side of `auditor.run.egress_geo`: load the data at once, then answer each line (a
-    JSON list of addresses) with one JSON line {"data": geo_data(), "networks": {address: [country, owner]}}."""
-    data = geo_data()
-    for line in requests:
-        networks = {a: [n.country, n.owner] for a in json.loads(line) for n in (network_of(a),)}
-        print(json.dumps({"data": data, "networks": networks}), flush=True)
-    return 0
