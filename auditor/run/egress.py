@@ -25,7 +25,7 @@ from models.db import Store
 from models.egress.reads import get_latest_settings
 from models.egress.store import (
     get_egress_report,
-    record_egress_devices,
+    record_egress_run,
     record_egress_run_finished,
     record_egress_run_started,
     replace_egress_devices,
@@ -124,23 +124,20 @@ def _capture_value(result: CaptureResult, options: EgressOptions) -> EgressCaptu
     s = result.summary
     return EgressCapture(kind=s.kind, source=", ".join(s.sources), packets=s.packets, bytes=s.bytes,
                          started=s.started, ended=s.ended, partial=s.partial, problems=list(s.problems),
-                         site_networks=options.site.as_text(), geo_data=geo_data())
+                         site_networks=options.site.as_text(), geo_data=geo_data(), site=options.site_name)
 
 
 def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
                  started: dt.datetime | None = None, complete: bool = True) -> EgressReport:
-    """Classify every device of a capture and record it as one egress run; returns what was stored."""
-    s = result.summary
-    run_id = record_egress_run_started(store, kind=s.kind, source=", ".join(s.sources),
-                                       site_networks=options.site.as_text(), allow_list=options.allow.path,
-                                       started=started, site=options.site_name)
+    """Classify every device of a capture and record it as one egress run (one transaction);
+    returns what was stored."""
     window = _window(result)
     audited = bool(list_runs(store, limit=1))       # no audit in the store: no per-device look-ups
-    record_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
-        for traffic in result.devices])
-    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
-                               complete=complete and not s.partial)
+    devices = [classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
+               for traffic in result.devices]
+    run_id = record_egress_run(store, capture=_capture_value(result, options), devices=devices,
+                               complete=complete and not result.summary.partial, allow_list=options.allow.path,
+                               started=started)
     report = get_egress_report(store, run_id=run_id)
     assert report is not None
     return report

@@ -148,18 +148,39 @@ def replace_egress_devices(store: Store, *, run_id: int, devices: list[EgressDev
         return _add_devices(session, run, devices)
 
 
+def _finish(run: EgressRun, capture: EgressCapture, complete: bool, finished: dt.datetime | None) -> None:
+    run.finished = finished or dt.datetime.now(dt.UTC)
+    run.complete = complete
+    run.capture_started, run.capture_ended = capture.started, capture.ended
+    run.packets, run.bytes = capture.packets, capture.bytes
+    run.partial, run.problems = capture.partial, list(capture.problems)
+    run.geo_data = capture.geo_data
+
+
 def record_egress_run_finished(store: Store, *, run_id: int, capture: EgressCapture, complete: bool,
                                finished: dt.datetime | None = None) -> None:
     """Close a run with the capture's totals; `complete=False` marks one that stopped early."""
     require_aware("finished", finished)
     with store.writing() as session:
-        run = _run_or_raise(session, store, run_id)
-        run.finished = finished or dt.datetime.now(dt.UTC)
-        run.complete = complete
-        run.capture_started, run.capture_ended = capture.started, capture.ended
-        run.packets, run.bytes = capture.packets, capture.bytes
-        run.partial, run.problems = capture.partial, list(capture.problems)
-        run.geo_data = capture.geo_data
+        _finish(_run_or_raise(session, store, run_id), capture, complete, finished)
+
+
+def record_egress_run(store: Store, *, capture: EgressCapture, devices: list[EgressDevice], complete: bool,
+                      allow_list: str | None = None, started: dt.datetime | None = None,
+                      finished: dt.datetime | None = None) -> int:
+    """A finished analysis (a capture file) as one egress run of `capture.site`, in one transaction:
+    the run, its devices and its totals are stored whole or not at all, with one commit. Returns its id."""
+    require_aware("started", started)
+    require_aware("finished", finished)
+    with store.writing() as session:
+        run = EgressRun(kind=capture.kind, source=capture.source, started=started or dt.datetime.now(dt.UTC),
+                        site_networks=list(capture.site_networks), allow_list=allow_list, site=capture.site)
+        session.add(run)
+        session.flush()
+        _add_devices(session, run, devices)
+        _finish(run, capture, complete, finished)
+        assert run.id is not None
+        return run.id
 
 
 # ---- reading -----------------------------------------------------------------------------------

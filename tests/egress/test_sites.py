@@ -122,3 +122,30 @@ def test_the_capture_value_defaults_to_the_default_site():
     from models.location import DEFAULT_SITE
 
     assert EgressCapture("file", "x.pcap", 0, 0, None, None).site == DEFAULT_SITE
+
+
+@needs_tshark[0]
+@needs_tshark[1]
+def test_a_file_analysis_is_stored_in_one_transaction_linked_within_its_site(site: Site, store):
+    from sqlalchemy import event
+
+    from auditor.run.egress import EgressOptions, analyze_files
+
+    face = site.device("dahua-wizmind-face")["address"]
+    for school, p2p in ((NORTH, True), (SOUTH, False)):     # South's audit says the P2P cloud is off
+        record_audits(store, audit_of("dahua-wizmind-face", address=face, mac=None,
+                                      remote={"dahua_p2p": (p2p, "www.easy4ipcloud.com")}), site=school)
+    ids = {d.site: d.id for d in list_devices(store)}
+    commits: list[object] = []
+    event.listen(store.engine, "commit", commits.append)
+    report = analyze_files(store, [site.pcap], EgressOptions(site_name=SOUTH))
+    assert len(commits) == 1                          # the run, every device and the totals: one commit
+    assert report.capture.site == SOUTH and report.capture.packets == site.truth["capture"]["packets"]
+    linked = {d.address: d.device_id for d in report.devices if d.device_id is not None}
+    assert linked == {face: ids[SOUTH]}
+    [south] = [d for d in report.devices if d.address == face]
+    assert "egress-undisclosed-cloud" in {f.id for f in south.findings}   # judged against South's audit
+    north = analyze_files(store, [site.pcap], EgressOptions(site_name=NORTH))
+    [face_north] = [d for d in north.devices if d.address == face]
+    assert face_north.device_id == ids[NORTH]
+    assert "egress-undisclosed-cloud" not in {f.id for f in face_north.findings}   # North's audit says on
