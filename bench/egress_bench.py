@@ -31,6 +31,25 @@ of the process tree much less):
   it dissects (~0.3 s), the header pass (~0.12 s), tcpdump (~0.06 s), the store writes
   (~0.1 s). Their sum is ~1.2 s of CPU, so on two idle cores the wall floor is ~0.6 s: 0.2x of
   a 3 s tshark pass only with perfect overlap. <= 0.2x is not reached on this machine.
+- 200k, issue 14 round 2. Before it, on an idle machine (load 0.9): bare tshark 4.33 s, CLI 1.61 s
+  wall / 2.17 s CPU: 0.37x. Where the CLI's CPU went (process_time stamps, cProfile with a CPU
+  clock, -X importtime): the CLI process itself ~1.2-1.4 s, all of it on the critical path: start-up
+  and the parser (0.17 s, before tcpdump/tshark start), SQLAlchemy + SQLModel + the models (0.5 s),
+  Alembic (0.1 s, imported by every open), the GeoLite2 data (geoip2fast, 0.3-0.4 s, loaded after
+  tshark had finished, plus two `ps` runs of its own), the store (three write transactions, two
+  queries per device to link it); next to it tshark 0.35 s (0.19 s of it start-up), the header pass
+  0.2 s, tcpdump 0.05 s. After: Alembic is imported only when a migration runs; the GeoLite2 data
+  loads in a child process started with tshark, which keeps its answers per data file so a repeated
+  analysis of a site loads nothing (auditor/run/egress_geo.py); a file analysis is one write
+  transaction with two linking queries in all. Alternating the old and new CLI (load 16-20, CPU of
+  the CLI process / of its children): old 1.15-1.21 s / 0.65-0.69 s, new 0.70-0.82 s / 0.69-0.82 s.
+  This script at load 11-28 (so the wall figures mean little: the bare pass took 18.6 s): bare
+  tshark 3.41 s CPU; CLI into an existing store 1.42 s CPU (was 2.17 s idle), a first run (new
+  store, no kept geolocation answers) 1.95 s CPU. The floor on two idle cores: the CLI process's
+  own ~0.75 s of CPU is serial (start-up, then the store import, then the store after tshark ends)
+  and the whole tree is ~1.45 s, so ~0.8 s wall = ~0.19x of a 4.3 s bare pass, i.e. at the target
+  with no slack; a first run adds Alembic's schema build and the data load (~0.5 s CPU, ~0.25x).
+  Not measured on an idle machine this round: none was to be had.
 - 2M (load 16-44): CLI 19.3 s wall / 6.17 s CPU / 258 MB against 1.46 s CPU / 225 MB at 200k:
   CPU x4.2 for x10 the packets, peak memory (whole tree) 1.15x; the bare pass took 135.9 s
   wall / 39.3 s CPU / 608 MB (0.14x). Wall time at that load says little (x1.1).
