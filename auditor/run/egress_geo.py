@@ -76,11 +76,14 @@ def _end(process: subprocess.Popen[bytes]) -> None:
             stream.close()
 
 
-def cache_dir() -> Path:
-    """$CAMAUDIT_CACHE_DIR, else $XDG_CACHE_HOME/camaudit, else ~/.cache/camaudit."""
+def cache_dir() -> Path | None:
+    """$CAMAUDIT_CACHE_DIR, else $XDG_CACHE_HOME/camaudit, else ~/.cache/camaudit (None: no home)."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "camaudit"
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "camaudit"
+    except (RuntimeError, KeyError):
+        return None
 
 
 def _data_key() -> str | None:
@@ -108,14 +111,16 @@ def _read_cache(path: Path) -> dict | None:
 
 
 def _write_cache(path: Path, doc: dict) -> None:
-    """Written whole and renamed into place; a cache that cannot be written is simply not kept."""
+    """Written whole and renamed into place, readable by this user only (it names the servers a
+    site's devices talk to); a cache that cannot be written is simply not kept."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
-        partial.write_text(json.dumps(doc), encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+            json.dump(doc, out)
         os.replace(partial, path)
     except OSError:
-        pass
+        partial.unlink(missing_ok=True)
 
 
 def serve(requests: IO[str] = sys.stdin) -> int:
@@ -124,8 +129,8 @@ def serve(requests: IO[str] = sys.stdin) -> int:
     at once unless this data file's answers are kept, then only for an address not among them."""
     from auditor.judge.egress.geo import _reader, geo_data, network_of
 
-    key = _data_key()
-    path = None if key is None else cache_dir() / f"geo-{key}.json"
+    key, folder = _data_key(), cache_dir()
+    path = None if key is None or folder is None else folder / f"geo-{key}.json"
     kept = None if path is None else _read_cache(path)
     fresh = kept is None
     if kept is None:

@@ -55,6 +55,7 @@ def test_the_child_process_answers_exactly_what_this_process_looks_up(monkeypatc
         assert geo._answered_data == [geo._geo_data()]
     [kept] = tmp_path.glob("geo-*.json")
     assert "not-an-address" in kept.read_text()
+    assert kept.stat().st_mode & 0o077 == 0            # it names the servers a site talks to: this user only
 
 
 def test_a_child_that_fails_leaves_the_look_ups_to_this_process(monkeypatch):
