@@ -45,7 +45,10 @@ of the process tree much less):
   the CLI process / of its children): old 1.15-1.21 s / 0.65-0.69 s, new 0.70-0.82 s / 0.69-0.82 s.
   This script at load 11-28 (so the wall figures mean little: the bare pass took 18.6 s): bare
   tshark 3.41 s CPU; CLI into an existing store 1.42 s CPU (was 2.17 s idle), a first run (new
-  store, no kept geolocation answers) 1.95 s CPU. The floor on two idle cores: the CLI process's
+  store, no kept geolocation answers) 1.95 s CPU. Again at load 10-14: bare 14.09 s wall / 4.05 s
+  CPU, CLI 5.37 s / 1.51 s (0.38x wall, 0.37x CPU; at that load every process of the CLI waits its
+  turn, so its parallelism buys nothing and the wall ratio is the CPU ratio), first run 6.95 s /
+  1.98 s (0.49x), the pyshark path 8.62 s (0.61x). The floor on two idle cores: the CLI process's
   own ~0.75 s of CPU is serial (start-up, then the store import, then the store after tshark ends)
   and the whole tree is ~1.45 s, so ~0.8 s wall = ~0.19x of a 4.3 s bare pass, i.e. at the target
   with no slack; a first run adds Alembic's schema build and the data load (~0.5 s CPU, ~0.25x).
