@@ -21,7 +21,7 @@ from rich.console import Console
 
 from auditor.commands.argtypes import duration
 from auditor.commands.console import heading
-from auditor.commands.dbarg import add_db_argument
+from auditor.commands.dbarg import add_db_argument, add_site_argument
 
 if TYPE_CHECKING:
     from rich.console import Group
@@ -43,6 +43,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow", type=Path, metavar="FILE",
                    help="allow-list (TOML): expected destinations by address, CIDR or DNS name")
     add_db_argument(p)
+    add_site_argument(p, recording=True)      # traffic is linked to this site's audited devices only
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -92,7 +93,8 @@ def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.run.egress imp
     from auditor.judge.egress.allow import load_allow_list
     from auditor.run.egress import EgressOptions, site_networks
 
-    return EgressOptions(site=site_networks(args.site_network), allow=load_allow_list(args.allow))
+    return EgressOptions(site=site_networks(args.site_network), allow=load_allow_list(args.allow),
+                         site_name=args.site)
 
 
 def _size(n: int) -> str:
@@ -215,19 +217,23 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
     err = Console(stderr=True)
     bar, update = _progress(err)
     analysis = _start_analysis(args, update)     # the processes run, a thread reads their rows
+    from auditor.run.egress_geo import GeoLookups
+
+    geo = GeoLookups()                           # loads the GeoLite2 data on another core meanwhile
     try:
         with _no_gc():
             from auditor.judge.egress.allow import load_allow_list
             from auditor.run.egress import EgressOptions, analyze_files
             from models.db import open_store
 
-        options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow))
+        options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow), site_name=args.site)
         with bar or nullcontext(), open_store(args.db) as store:
-            report = analyze_files(store, args.files, options, analysis=analysis,
+            report = analyze_files(store, args.files, options, analysis=analysis, geo=geo,
                                    on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
                                                                   soft_wrap=True))
     finally:
         analysis.close()
+        geo.close()
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

@@ -25,13 +25,14 @@ from models.db import Store
 from models.egress.reads import get_latest_settings
 from models.egress.store import (
     get_egress_report,
-    record_egress_devices,
+    record_egress_run,
     record_egress_run_finished,
     record_egress_run_started,
     replace_egress_devices,
 )
 from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
 from models.errors import CaptureError, UsageError
+from models.location import DEFAULT_SITE
 from models.store import list_runs
 from probes.egress import (
     CaptureResult,
@@ -46,6 +47,7 @@ from probes.egress import (
 from probes.egress.networks import site_from_values
 
 if TYPE_CHECKING:
+    from auditor.run.egress_geo import GeoLookups
     from probes.egress import LiveWatch  # pyshark: imported by start_watch, not by file analysis
 
 RING_POLL_S = 1.0
@@ -55,6 +57,7 @@ RING_POLL_S = 1.0
 class EgressOptions:
     site: SiteNetworks = field(default_factory=SiteNetworks.default)
     allow: AllowList = field(default_factory=AllowList)
+    site_name: str = DEFAULT_SITE       # the named site (--site) whose audited devices the traffic is linked to
 
 
 def site_networks(values: Sequence[str] | None) -> SiteNetworks:
@@ -105,10 +108,11 @@ def to_lookup(lookup: DnsLookup) -> EgressLookup:
 
 
 def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "", *,
-                    audited: bool = True) -> EgressDevice:
-    """Labels, countries and findings for one device's traffic (reads its latest audit's settings)."""
+                    audited: bool = True, site: str = DEFAULT_SITE) -> EgressDevice:
+    """Labels, countries and findings for one device's traffic (reads the settings of its latest
+    audit in `site`)."""
     destinations = [to_destination(d, allow) for d in traffic.destinations]
-    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac) if audited else None
+    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac, site=site) if audited else None
     mark_configured(destinations, audit)          # a push host / NAS its configuration names is not "unknown"
     return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations,
                         lookups=[to_lookup(q) for q in traffic.lookups],
@@ -120,22 +124,20 @@ def _capture_value(result: CaptureResult, options: EgressOptions) -> EgressCaptu
     s = result.summary
     return EgressCapture(kind=s.kind, source=", ".join(s.sources), packets=s.packets, bytes=s.bytes,
                          started=s.started, ended=s.ended, partial=s.partial, problems=list(s.problems),
-                         site_networks=options.site.as_text(), geo_data=geo_data())
+                         site_networks=options.site.as_text(), geo_data=geo_data(), site=options.site_name)
 
 
 def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
                  started: dt.datetime | None = None, complete: bool = True) -> EgressReport:
-    """Classify every device of a capture and record it as one egress run; returns what was stored."""
-    s = result.summary
-    run_id = record_egress_run_started(store, kind=s.kind, source=", ".join(s.sources),
-                                       site_networks=options.site.as_text(), allow_list=options.allow.path,
-                                       started=started)
+    """Classify every device of a capture and record it as one egress run (one transaction);
+    returns what was stored."""
     window = _window(result)
     audited = bool(list_runs(store, limit=1))       # no audit in the store: no per-device look-ups
-    record_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
-    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
-                               complete=complete and not s.partial)
+    devices = [classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
+               for traffic in result.devices]
+    run_id = record_egress_run(store, capture=_capture_value(result, options), devices=devices,
+                               complete=complete and not result.summary.partial, allow_list=options.allow.path,
+                               started=started)
     report = get_egress_report(store, run_id=run_id)
     assert report is not None
     return report
@@ -150,12 +152,14 @@ def check_capture_files(paths: Sequence[str | Path]) -> None:
 
 def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
                   cancel: threading.Event | None = None, analysis: FileAnalysis | None = None,
-                  on_note: Callable[[str], None] | None = None) -> EgressReport:
+                  geo: GeoLookups | None = None, on_note: Callable[[str], None] | None = None) -> EgressReport:
     """Analyse capture files (one window, in the order given) into the store.
 
     Args:
         analysis: the same files already started (`FileAnalysis(...).start()`, as the CLI does
             before it imports the store), or None to start them here.
+        geo: the geolocation data already loading in a child process (`GeoLookups()`, as the CLI
+            starts it with the files), or None to load it in this process when first needed.
         on_note: told how the files were read when that matters (e.g. a file that had to be
             dissected frame by frame, and why).
     Raises:
@@ -168,6 +172,8 @@ def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOpti
         if analysis is None:
             analysis = FileAnalysis(paths, options.site, cancel=cancel).start()
         result = analysis.result()
+    if geo is not None:
+        geo.resolve(d.address for traffic in result.devices for d in traffic.destinations)
     for note in result.summary.notes:
         if on_note is not None:
             on_note(note)
@@ -204,7 +210,8 @@ def store_growing(store: Store, run_id: int, result: CaptureResult, options: Egr
     window = _window(result)
     audited = bool(list_runs(store, limit=1))
     replace_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited) for traffic in result.devices])
+        classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
+        for traffic in result.devices])
     record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
                                complete=complete and not result.summary.partial)
 
@@ -233,10 +240,16 @@ def watch_ring(store: Store, interface: str, folder: Path, options: EgressOption
     with capture_errors():
         analyser = RingAnalyser(folder, options.site)
         run_id = analyser.keep.get("run_id")
-        if run_id is None or get_egress_report(store, run_id=run_id) is None:
+        resumed = None if run_id is None else get_egress_report(store, run_id=run_id)
+        if resumed is not None and resumed.capture.site != options.site_name:
+            raise UsageError(f"The ring buffer in {folder} belongs to egress run {run_id} of site "
+                             f"'{resumed.capture.site}'; give --site '{resumed.capture.site}' to carry on with it, "
+                             f"or another folder.")
+        if resumed is None:
             run_id = record_egress_run_started(store, kind="live", source=interface,
                                                site_networks=options.site.as_text(),
-                                               allow_list=options.allow.path, started=started)
+                                               allow_list=options.allow.path, started=started,
+                                               site=options.site_name)
             analyser.keep["run_id"] = run_id
             analyser.save()
         leftover = analyser.pending(include_newest=True) if analyser.resumed else []   # a killed watch's files

@@ -10,10 +10,11 @@ import datetime as dt
 from sqlalchemy import JSON, BigInteger, Index
 from sqlmodel import Field, SQLModel
 
-from models.tables import FindingRecordBase, UTCDateTime
+from models.tables import FindingRecordBase, UTCDateTime, site_field
 
 
 class EgressRunBase(SQLModel):
+    site: str = site_field()        # devices are linked within this site only (0005_egress_site)
     kind: str
     source: str
     started: dt.datetime = Field(sa_type=UTCDateTime, index=True)     # when the run began

@@ -150,6 +150,9 @@ class EgressCapture:
     problems: list[str] = field(default_factory=list)
     site_networks: list[str] = field(default_factory=list)
     geo_data: str | None = None     # the offline network data the countries came from, with its date
+    # The site whose audited devices the traffic was linked to; models.location.DEFAULT_SITE, written
+    # out because judgement reads these values and must not import models.location (it reaches SQLAlchemy).
+    site: str = "default"
 
 
 @dataclass
@@ -162,5 +165,5 @@ class EgressReport:
         """The --json contract: devices with at least one external destination or DNS query."""
         c = self.capture
         return {"capture": {"source": c.source, "packets": c.packets, "started": iso(c.started),
-                            "ended": iso(c.ended), "geo_data": c.geo_data},
+                            "ended": iso(c.ended), "geo_data": c.geo_data, "site": c.site},
                 "devices": [d.to_json() for d in self.devices if d.external]}

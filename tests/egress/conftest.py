@@ -58,9 +58,10 @@ def audit_of(profile_id: str, *, address: str, remote: dict[str, tuple[bool | No
                        started=T0, finished=T0)
 
 
-def record_audits(store: Store, *audits: DeviceAudit) -> list[int]:
+def record_audits(store: Store, *audits: DeviceAudit, site: str = "default") -> list[int]:
     run = record_run_started(store, targets=[a.address for a in audits],
-                             options=RunOptions(concurrency=1, timeout_s=5.0, target_count=len(audits)), started=T0)
+                             options=RunOptions(concurrency=1, timeout_s=5.0, target_count=len(audits)), started=T0,
+                             site=site)
     ids = [record_device_audit(store, run_id=run, audit=a) for a in audits]
     record_run_finished(store, run_id=run, complete=True, finished=T0)
     return ids
@@ -70,3 +71,9 @@ def record_audits(store: Store, *audits: DeviceAudit) -> list[int]:
 def store(tmp_path: Path):
     with open_store(tmp_path / "camaudit.db") as opened:
         yield opened
+
+
+@pytest.fixture(autouse=True)
+def _geo_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The geolocation answers `egress analyze` keeps go to one folder per session, not ~/.cache."""
+    monkeypatch.setenv("CAMAUDIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "camaudit-cache"))

@@ -26,9 +26,9 @@ from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 
 pytestmark = needs_tshark
 
-# Keys are a contract: added (geo_data, device_id, linked_by, located_in, registered_in, network_owner: issue 11),
-# never removed.
-KEYS = {"capture": {"source", "packets", "started", "ended", "geo_data"},
+# Keys are a contract: added (geo_data, device_id, linked_by, located_in, registered_in, network_owner: issue 11;
+# the capture's site: issue 14), never removed.
+KEYS = {"capture": {"source", "packets", "started", "ended", "geo_data", "site"},
         "device": {"address", "mac", "device_id", "linked_by", "destinations", "dns_queries", "dns_unused", "findings"},
         "destination": {"address", "port", "transport", "names", "sni", "http_host", "country", "label", "packets_out",
                         "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen", "failed_attempts",

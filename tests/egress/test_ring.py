@@ -86,3 +86,20 @@ def test_dumpcaps_drop_count_is_read_from_its_last_words(tmp_path: Path):
     capture._err.write(b"Capturing on 'Loopback: lo'\nPackets captured: 253507\n"
                        b"Packets received/dropped on interface 'Loopback: lo': 253507/12 (pcap:0/dumpcap:12) (99.9%)\n")
     assert capture.dropped() == 12 and capture.counts() == (253507, 12)
+
+
+def test_a_ring_of_another_named_site_is_refused_before_dumpcap_starts(store, tmp_path: Path):
+    import threading
+
+    from auditor.run.egress import watch_ring
+    from models.errors import UsageError
+
+    sitenets = SiteNetworks.default()
+    analyser = RingAnalyser(tmp_path, sitenets)
+    analyser.keep["run_id"] = record_egress_run_started(store, kind="live", source="eth1",
+                                                        site_networks=sitenets.as_text(), site="Northgate School")
+    analyser.save()
+    with pytest.raises(UsageError, match="--site 'Northgate School'"):
+        watch_ring(store, "no-such-interface", tmp_path, EgressOptions(site=sitenets, site_name="Southgate School"),
+                   keep=2, file_seconds=1, duration=1, stop=threading.Event())
+    assert [r.site for r in list_egress_runs(store)] == ["Northgate School"]      # no second run

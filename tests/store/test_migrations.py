@@ -31,8 +31,16 @@ EGRESS_GEO_COLUMNS = {"egress_flow": ("geo_country", "network_owner"), "egress_d
                       "egress_run": ("geo_data",)}   # migration 0003
 
 
+def drop_egress_site(conn: sqlite3.Connection) -> None:
+    """Turn a file written by this camaudit back into revision 0003: egress runs without a site (0005)."""
+    conn.execute("DROP INDEX ix_egress_run_site")
+    conn.execute("ALTER TABLE egress_run DROP COLUMN site")
+    conn.execute("UPDATE alembic_version SET version_num = '0003_egress_geo'")
+
+
 def drop_egress_geo(conn: sqlite3.Connection) -> None:
     """Turn a file written by this camaudit back into revision 0002: egress rows without geo/link columns."""
+    drop_egress_site(conn)
     for table, columns in EGRESS_GEO_COLUMNS.items():
         for column in columns:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
@@ -95,3 +103,41 @@ def test_the_schema1_database_upgraded_twice_is_unchanged(tmp_path, capfd):
     capfd.readouterr()
     open_store(path).close()
     assert every_row(path) == upgraded and "upgrading" not in capfd.readouterr().err
+
+
+def test_the_revision_graph_read_without_alembic_is_alembics():
+    from models.migrate import revisions, script_directory
+
+    script = script_directory()
+    assert revisions() == {rev.revision: rev.down_revision for rev in script.walk_revisions()}
+    assert head_revision() == script.get_current_head()
+
+
+def test_opening_a_database_at_the_head_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "camaudit.db"
+    open_store(path).close()
+    code = ("import sys; from models.db import open_store; open_store(sys.argv[1]).close(); "
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[2])
+    assert out.stdout.strip() == "False"
+
+
+def test_egress_runs_from_before_sites_join_the_default_site(tmp_path):
+    from models.egress.store import list_egress_runs, record_egress_run_started
+
+    path = tmp_path / "camaudit.db"
+    with open_store(path) as store:
+        record_egress_run_started(store, kind="file", source="a.pcap", site_networks=["10.0.0.0/8"],
+                                  site="Northgate School")
+        record_egress_run_started(store, kind="file", source="b.pcap", site_networks=["10.0.0.0/8"])
+    with sqlite3.connect(path) as conn:                # what camaudit wrote before egress runs had a site
+        drop_egress_site(conn)
+    conn.close()
+    with open_store(path) as store:                    # migration 0005 in place
+        assert [r.site for r in list_egress_runs(store)] == ["default", "default"]
+        assert [r.source for r in list_egress_runs(store, site="default")] == ["b.pcap", "a.pcap"]
+        assert list_egress_runs(store, site="Northgate School") == []

@@ -32,18 +32,36 @@ class Network:
 
 @functools.cache
 def _reader() -> Any | None:
-    """The loaded data (about a second, once per process), or None when the package is missing."""
+    """The loaded data (~0.3 s of CPU, once per process), or None when the package is missing."""
     try:
         from geoip2fast import GeoIP2Fast
+        from geoip2fast import geoip2fast as impl
     except ImportError:
         return None
+    # geoip2fast 1.2 runs `ps` twice while loading, only for the memory figure of a verbose line we never print.
+    impl.get_mem_usage = lambda: 0.0
     return GeoIP2Fast(geoip2fast_data_file=_DATA_FILE, verbose=False)
 
 
-@functools.cache
+_answered: dict[str, Network] = {}          # look-ups another process made (`remember`)
+_answered_data: list[str | None] = []
+
+
+def remember(data: str | None, networks: dict[str, Network]) -> None:
+    """Answers from another process that loaded the same data (`auditor.run.egress_geo`), so this one
+    need not load it; `network_of` and `geo_data` give them as if they had looked them up here."""
+    _answered.update(networks)
+    _answered_data[:] = [data]
+
+
 def geo_data() -> str | None:
     """The data's name and date, printed wherever a country from it is shown, e.g.
     "GeoLite2 data of 2024-06-18"; None without the package."""
+    return _answered_data[0] if _answered_data else _geo_data()
+
+
+@functools.cache
+def _geo_data() -> str | None:
     reader = _reader()
     if reader is None:
         return None
@@ -52,9 +70,14 @@ def geo_data() -> str | None:
     return "GeoLite2 data" + (f" of {found[1]}-{found[2]}-{found[3]}" if found else " (undated)")
 
 
-@functools.lru_cache(maxsize=4096)
 def network_of(address: str) -> Network:
     """The registered country (ISO code) and network owner of a public address."""
+    known = _answered.get(address)
+    return known if known is not None else _network_of(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _network_of(address: str) -> Network:
     reader = _reader()
     if reader is None:
         return Network(None, None)
@@ -67,3 +90,4 @@ def network_of(address: str) -> Network:
     country = str(getattr(found, "country_code", "") or "").upper()
     owner = str(getattr(found, "asn_name", "") or "").strip()
     return Network(None if country in _NOT_A_COUNTRY else country, None if owner in _NOT_AN_OWNER else owner)
+
