@@ -42,6 +42,8 @@ class ReadingApp(App[None]):
         self.now = now
         self.fleet: FleetIndex | None = None
         self.fleet_changed: Signal[FleetIndex] = Signal(self, "fleet-changed")
+        # Nothing new was written, but runs are unfinished: one whose process died now reads as interrupted.
+        self.runs_aged: Signal[StoreVersion] = Signal(self, "runs-aged")
         self.poll_s = STORE_POLL_S          # how often to look for runs other processes wrote (0: never)
         self.store_version: StoreVersion | None = None   # what the lists on screen were read from
         self._load_asked = self._load_done = 0   # fleet reads asked for, and the last one finished
@@ -116,8 +118,12 @@ class ReadingApp(App[None]):
     def on_store_changed(self, message: StoreChanged) -> None:
         self._polling = False
         before, after = self.store_version, message.version
-        if after is None or before is None or after == before or self.working or self.loading:
+        if after is None or before is None or self.working or self.loading:
             return     # our own work began meanwhile: its reloads will read what changed
+        if after == before:
+            if after.unfinished:
+                self.runs_aged.publish(after)
+            return
         self._notice = change_notice(before, after)
         self.reload_fleet()
 

@@ -145,3 +145,23 @@ async def test_no_polling_while_the_apps_own_work_writes(school_db):
             assert app.store_version == seen and NEW not in shown_addresses(app)
             app.audit_cancel = None
             await wait_until(pilot, lambda: NEW in shown_addresses(app), timeout=WAIT_S, what="the new camera")
+
+
+async def test_another_collectors_run_reads_interrupted_once_its_process_is_killed(school_db):
+    """Nothing is written when a collector is killed: the open runs screen still stops calling it running."""
+    app = make_app(school_db, now=lambda: NOW, cursor_blink=False, poll_s=POLL_S)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fleet_shown(pilot)
+        await pilot.press("4")
+        table = app.screen.query_one("#runs-table")
+        async with other_collector(str(school_db)) as collector:
+            key = f"audit-{collector.run_id}"
+
+            def status() -> str | None:
+                return next((f"{r.status} {r.devices}" for r in table.records if r.key == key), None)
+
+            # All it writes is on screen (its device too), so only the look at run states can change it now.
+            await wait_until(pilot, lambda: status() == "running 1", timeout=WAIT_S, what="the other run running")
+            collector.process.kill()
+            await asyncio.to_thread(collector.process.wait)    # reaped: its pid is gone
+            await wait_until(pilot, lambda: status() == "interrupted 1", timeout=WAIT_S, what="the run interrupted")

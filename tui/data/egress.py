@@ -69,7 +69,6 @@ class EgressRunLine:
     source: str                  # the capture file(s) or interface
     device_count: int
     finding_count: int
-    site: str | None = None      # the site the capture belongs to, once egress runs carry one (else None)
 
 
 @dataclass
@@ -120,9 +119,8 @@ def load_egress(store: Store, previous: EgressIndex | None = None) -> EgressInde
     every few hundred milliseconds while an audit runs; captures do not change with it).
     """
     runs = list_egress_runs(store)
-    # Egress runs gain a site with migration 0005_egress_site (issue 14); stores without it have none.
-    lines = [EgressRunLine(r.id, r.started, r.finished, r.complete, r.source, r.device_count, r.finding_count,
-                           getattr(r, "site", None)) for r in runs]
+    lines = [EgressRunLine(r.id, r.started, r.finished, r.complete, r.source, r.device_count, r.finding_count)
+             for r in runs]
     if previous is not None and previous.runs == lines and all(r.finished for r in lines):
         return previous
     index = EgressIndex(available=bool(runs), runs=lines, geo_data=next((r.geo_data for r in runs if r.geo_data), None))

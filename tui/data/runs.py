@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.db import Store
+from models.egress.store import list_egress_runs
 from models.store import list_runs
-from tui.data.egress import load_egress
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,9 @@ def load_runs(store: Store) -> list[RunLine]:
     """Every run of every site, newest first."""
     lines = [RunLine("audit", r.id, r.started, r.finished, r.complete, " ".join(r.targets), r.device_count,
                      r.reachable_count, r.finding_count, r.state, r.site) for r in list_runs(store)]
-    egress = load_egress(store)
+    # Egress runs gain a site with migration 0005_egress_site (issue 14); stores without it have none.
     lines += [RunLine("egress", e.id, e.started, e.finished, e.complete, e.source, e.device_count, None,
-                      e.finding_count, site=e.site) for e in egress.runs]
+                      e.finding_count, site=getattr(e, "site", None)) for e in list_egress_runs(store)]
     return sorted(lines, key=lambda r: r.started, reverse=True)
 
 

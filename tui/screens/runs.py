@@ -12,6 +12,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from models.drift import Change, Drift
+from models.store_version import StoreVersion
 from tui.data.changes import compare_egress_runs, compare_stored_runs
 from tui.data.fleet import FleetIndex
 from tui.data.format import when
@@ -72,10 +73,16 @@ class RunsScreen(FilteredScreen):
         self.set_title("Runs: reading the database ...")
         self.query_one("#changes-table").display = False
         super().on_mount()
+        self.camaudit.runs_aged.subscribe(self, self.runs_aged)
         self.query_one("#runs-table").focus()
 
     def show_fleet(self, index: FleetIndex) -> None:
         self.load()
+
+    def runs_aged(self, version: StoreVersion) -> None:
+        """A run shown as running may have lost its process (models.runs.run_state): read the runs again."""
+        if any(r.status == "running" for r in self.lines):
+            self.load()
 
     @work(thread=True, exclusive=True, group="runs")
     def load(self) -> None:
