@@ -5,6 +5,7 @@ the other collector is a real separate process (tests/tui/foreign_writer.py)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -165,3 +166,37 @@ async def test_another_collectors_run_reads_interrupted_once_its_process_is_kill
             collector.process.kill()
             await asyncio.to_thread(collector.process.wait)    # reaped: its pid is gone
             await wait_until(pilot, lambda: status() == "interrupted 1", timeout=WAIT_S, what="the run interrupted")
+
+
+async def test_a_real_camaudit_audit_of_another_site_shows_up_with_a_site_column(start_fleet, school_db, tmp_path):
+    """`camaudit audit --site` in another process against a simulated camera on loopback: the open runs
+    screen gains the run, and with it a second site, so the Site column and the site filter appear."""
+    from tests.audit.test_cli import write_credentials
+    from tui.widgets.filters import SiteFilter
+
+    fleet = start_fleet("hik-school-bullet")
+    camera = fleet["hik-school-bullet"]
+    creds = tmp_path / "creds.toml"
+    env = write_credentials(creds, fleet)
+    app = make_app(school_db, now=lambda: NOW, cursor_blink=False, poll_s=POLL_S)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fleet_shown(pilot)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: len(app.screen.query_one("#runs-table").records) == 3, what="the runs")
+        table = app.screen.query_one("#runs-table")
+        assert "site" not in [c.key for c in table.columns] and not app.screen.query_one(SiteFilter).display
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "auditor.cli", "audit", camera.address, "--no-discover", "--credentials",
+            str(creds), "--db", str(school_db), "--site", "Northgate School", "--json", cwd=ROOT,
+            env={**os.environ, **env}, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, stderr = await asyncio.wait_for(process.communicate(), WAIT_S * 2)
+        assert process.returncode == 0, stderr.decode()
+
+        def northgate():
+            return [r for r in table.records if r.site == "Northgate School"]
+
+        await wait_until(pilot, lambda: northgate() and northgate()[0].status == "complete", timeout=WAIT_S,
+                         what="the other site's run")
+        assert northgate()[0].devices == 1 and len(table.records) == 4
+        assert "site" in [c.key for c in table.columns] and app.screen.query_one(SiteFilter).display
+        assert camera.address in [r.address for r in app.fleet.rows]
