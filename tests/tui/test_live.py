@@ -118,8 +118,10 @@ async def test_the_runs_screen_shows_another_collectors_run_running_then_complet
 
         async with other_collector(live_db) as collector:      # no key pressed from here on
             key = f"audit-{collector.run_id}"
-            await wait_until(pilot, lambda: line(key) is not None, timeout=WAIT_S, what="the other run")
-            assert line(key).status == "running" and line(key).devices == 1
+            # The run may show first without its device (written just after it): wait for both.
+            await wait_until(pilot, lambda: line(key) is not None and line(key).devices == 1, timeout=WAIT_S,
+                             what="the other run and its device")
+            assert line(key).status == "running"
             assert table.current.key == "audit-1"               # selection and filter kept
             assert app.screen.filter_text == "audit"
             assert [r.key for r in table.records] == [key, "audit-2", "audit-1"]
