@@ -17,7 +17,7 @@ from tests.tui.helpers import shown_addresses, wait_until
 from tui.app import make_app
 from tui.widgets.filters import SiteChip, SiteFilter
 
-SITE = "Northgate School"
+SITE = "Northgate [b]School"   # square brackets: a name, not markup
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -112,7 +113,7 @@ class RunsScreen(FilteredScreen):
         shown = self.filtered(table, lines)
         table.set_records(shown)
         audits = sum(1 for r in lines if r.kind == "audit")
-        where = "" if site is None else f" at site [b]{site}[/b]"
+        where = "" if site is None else f" at site [b]{escape(site)}[/b]"   # a site may be named "[x]"
         self.set_title(f"[b]Runs[/b]  {audits} audit run(s) · {len(lines) - audits} egress run(s){where}")
         self.query_one("#runs-empty", EmptyState).show(
             None if shown else "No run matches this filter. Press [b]escape[/b] to clear it." if lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -112,7 +113,7 @@ class SiteChip(Static):
         self.site = site
 
     def show(self, count: int, active: bool) -> None:
-        self.update(f"{'all sites' if self.site is None else self.site} {count}")
+        self.update(Text(f"{'all sites' if self.site is None else self.site} {count}"))   # names are not markup
         self.set_class(active, "-active")
 
     class Clicked(Message):
