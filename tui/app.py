@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from models.db import Store, open_store
+from tui.data.live import STORE_POLL_S
 from tui.jobs import WorkingApp
 from tui.messages import DeviceSelected
 from tui.screens.device import DeviceScreen
@@ -50,6 +51,7 @@ class CamauditApp(WorkingApp):
 
     def on_mount(self) -> None:
         self.reload_fleet()
+        self.watch_store()
 
     def on_unmount(self) -> None:
         self.cancel_work()
@@ -85,7 +87,7 @@ class CamauditApp(WorkingApp):
 
 def make_app(db: Store | str | Path, *, services: Services | None = None,
              now: Callable[[], dt.datetime] | None = None, cursor_blink: bool = True,
-             site: str | None = None) -> CamauditApp:
+             site: str | None = None, poll_s: float = STORE_POLL_S) -> CamauditApp:
     """The one way to build the app, for the CLI, the tests and the benchmark.
 
     Args:
@@ -93,7 +95,8 @@ def make_app(db: Store | str | Path, *, services: Services | None = None,
         services: how to start audits and egress analyses; read-only when omitted.
         now: the clock for "5 min ago" columns (tests pass a fixed one).
         cursor_blink: False in snapshot tests, so screenshots do not depend on timing.
-        site: show only this site's devices (None: every site).
+        site: show only this site's devices, and preselect it on the runs screen (None: every site).
+        poll_s: how often to look for runs other processes wrote (0: never; tests use a fraction of a second).
 
     Raises:
         StoreUnavailable: the database cannot be opened.
@@ -103,4 +106,5 @@ def make_app(db: Store | str | Path, *, services: Services | None = None,
                       now=now or (lambda: dt.datetime.now(dt.UTC)), cursor_blink=cursor_blink)
     app.owns_store = not isinstance(db, Store)
     app.site = site
+    app.poll_s = poll_s
     return app

@@ -1,4 +1,4 @@
-"""Long work off the UI thread: reading the fleet, audits, egress analysis and exports.
+"""Long work off the UI thread: audits, egress analysis and exports (reading the store: `tui.reading`).
 
 Each job is a `@work(thread=True, exclusive=True)` worker: the store is read and the orchestrator
 runs in threads, progress comes back through `call_from_thread`, and the UI never waits.
@@ -15,16 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import App
 from textual.reactive import reactive
-from textual.signal import Signal
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from models.db import Store
-from models.errors import CamauditError, UsageError, as_user_error
+from models.errors import CamauditError, UsageError
 from tui.data.export import write_export
-from tui.data.fleet import FleetIndex, load_fleet
 from tui.messages import (
     AuditCompleted,
     AuditPlanned,
@@ -32,35 +28,24 @@ from tui.messages import (
     EgressAnalysed,
     EgressProgressed,
     ExportWritten,
-    FleetLoaded,
     WorkFailed,
 )
+from tui.reading import ReadingApp, user_error_or_raise
 from tui.services import AuditCallbacks, AuditRequest, EgressCallbacks, EgressRequest, Services
+
+__all__ = ["WorkingApp", "user_error_or_raise"]
 
 RELOAD_DELAY_S = 0.4   # during an audit, re-read the fleet at most this often
 
 
-def user_error_or_raise(exc: Exception) -> CamauditError:
-    """The same sentence the CLI would print (models.errors.as_user_error); a bug is re-raised."""
-    error = as_user_error(exc)
-    if error is None:
-        raise exc
-    return error
-
-
-class WorkingApp(App[None]):
-    """The app's state and workers; `tui.app.CamauditApp` adds screens and bindings."""
+class WorkingApp(ReadingApp):
+    """The app's own work and its workers; `tui.app.CamauditApp` adds screens and bindings."""
 
     work_status: reactive[str] = reactive("")
-    site: str | None = None   # show only this site's devices (camaudit tui --site); None: every site
 
     def __init__(self, store: Store, services: Services, now: Callable[[], dt.datetime]) -> None:
-        super().__init__()
-        self.store = store
+        super().__init__(store, now)
         self.services = services
-        self.now = now
-        self.fleet: FleetIndex | None = None
-        self.fleet_changed: Signal[FleetIndex] = Signal(self, "fleet-changed")
         self.audit_cancel: threading.Event | None = None
         self.egress_cancel: threading.Event | None = None
         self._reload_timer: Timer | None = None
@@ -73,22 +58,6 @@ class WorkingApp(App[None]):
     @property
     def working(self) -> bool:
         return self.audit_cancel is not None or self.egress_cancel is not None
-
-    # ---- reading ------------------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="load")
-    def reload_fleet(self) -> None:
-        try:
-            index = load_fleet(self.store, self.fleet, site=self.site)
-        except Exception as exc:  # noqa: BLE001 - store problems become the error modal
-            self.call_from_thread(self.post_message, WorkFailed(user_error_or_raise(exc)))
-            return
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self.post_message, FleetLoaded(index))
-
-    def on_fleet_loaded(self, message: FleetLoaded) -> None:
-        self.fleet = message.index
-        self.fleet_changed.publish(message.index)
 
     def _reload_soon(self) -> None:
         if self._reload_timer is None:

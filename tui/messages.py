@@ -7,16 +7,28 @@ from pathlib import Path
 from textual.message import Message
 
 from models.errors import CamauditError
+from models.store_version import StoreVersion
 from tui.data.fleet import FleetIndex
 from tui.services import AuditResult, EgressResult
 
 
 class FleetLoaded(Message):
-    """The fleet-wide lists were (re)read from the store."""
+    """Read number `ask` of the fleet-wide lists came back, read at `version`; `index` is None when the
+    read failed."""
 
-    def __init__(self, index: FleetIndex) -> None:
+    def __init__(self, ask: int, index: FleetIndex | None, version: StoreVersion | None) -> None:
         super().__init__()
+        self.ask = ask
         self.index = index
+        self.version = version
+
+
+class StoreChanged(Message):
+    """The periodic look at the store's version came back (None: the look failed)."""
+
+    def __init__(self, version: StoreVersion | None) -> None:
+        super().__init__()
+        self.version = version
 
 
 class DeviceSelected(Message):

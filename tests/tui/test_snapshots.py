@@ -71,3 +71,30 @@ def test_egress_screen(snap_compare, real_site_db):
 
 def test_runs_screen(snap_compare, real_site_db):
     assert snap_compare(app_for(real_site_db), terminal_size=(120, 30), run_before=runs_compared)
+
+
+def test_runs_screen_two_sites(snap_compare, real_site_db, monkeypatch):
+    """A second site's run: the Site column and the site filter appear; t picks the first site."""
+    import datetime as dt
+
+    from models.db import open_store
+    from models.store import record_device_audit, record_run_finished, record_run_started
+    from models.tables import RunOptions
+    from tests.store.builders import hik_face_camera
+    from tests.tui.builders import frozen_store_clock
+
+    started = NOW - dt.timedelta(hours=2)
+    with frozen_store_clock(monkeypatch, started), open_store(real_site_db) as store:
+        run_id = record_run_started(store, targets=["10.30.0.0/24"], site="Northgate School", started=started,
+                                    camaudit_version="0.1.0", pid=1, host="collector-2",
+                                    options=RunOptions(concurrency=1, timeout_s=6.0, target_count=1))
+        record_device_audit(store, run_id=run_id, audit=hik_face_camera(address="10.30.0.11"))
+        record_run_finished(store, run_id=run_id, complete=True, finished=started + dt.timedelta(minutes=1))
+
+    async def runs_of_default(pilot) -> None:
+        await fleet_loaded(pilot)
+        await pilot.press("4")
+        await wait_until(pilot, lambda: len(pilot.app.screen.query_one("#runs-table").records) == 4, what="runs")
+        await pilot.press("t")
+
+    assert snap_compare(app_for(real_site_db), terminal_size=(120, 24), run_before=runs_of_default)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.db import Store
+from models.egress.store import list_egress_runs
 from models.store import list_runs
-from tui.data.egress import load_egress
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,11 @@ class RunLine:
     reachable: int | None
     findings: int | None
     state: str | None = None    # audit runs: running | complete | interrupted (models.runs.run_state)
+    site: str | None = None     # None: an egress run recorded before egress runs carried a site
+
+    @property
+    def site_label(self) -> str:
+        return self.site if self.site is not None else "-"
 
     @property
     def key(self) -> str:
@@ -37,10 +44,21 @@ class RunLine:
 
 
 def load_runs(store: Store) -> list[RunLine]:
-    """Every run, newest first."""
+    """Every run of every site, newest first."""
     lines = [RunLine("audit", r.id, r.started, r.finished, r.complete, " ".join(r.targets), r.device_count,
-                     r.reachable_count, r.finding_count, r.state) for r in list_runs(store)]
-    egress = load_egress(store)
+                     r.reachable_count, r.finding_count, r.state, r.site) for r in list_runs(store)]
+    # Egress runs gain a site with migration 0005_egress_site (issue 14); stores without it have none.
     lines += [RunLine("egress", e.id, e.started, e.finished, e.complete, e.source, e.device_count, None,
-                      e.finding_count) for e in egress.runs]
+                      e.finding_count, site=getattr(e, "site", None)) for e in list_egress_runs(store)]
     return sorted(lines, key=lambda r: r.started, reverse=True)
+
+
+def site_counts(lines: Sequence[RunLine]) -> dict[str, int]:
+    """Runs per site, sites in name order (case aside); runs without a site are in no site."""
+    counts = Counter(r.site for r in lines if r.site is not None)
+    return {site: counts[site] for site in sorted(counts, key=lambda s: (s.lower(), s))}
+
+
+def of_site(lines: Sequence[RunLine], site: str | None) -> list[RunLine]:
+    """The runs of `site` (None: every run)."""
+    return list(lines) if site is None else [r for r in lines if r.site == site]

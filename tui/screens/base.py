@@ -114,6 +114,9 @@ class FilteredScreen(CamauditScreen):
         Binding("escape", "clear_filter", "Clear filter", id="screen.clear_filter", show=False),
     ]
     FILTER_HINT = "/ to filter by any text in the rows ..."
+    # Textual would focus the first focusable widget, the filter box: a key pressed before our refocus ran
+    # (on a loaded machine) was typed into it instead of reaching the screen's bindings ("n" on Egress).
+    AUTO_FOCUS = "RecordTable"
 
     def text_filter(self) -> TextFilter:
         return TextFilter(self.FILTER_HINT)

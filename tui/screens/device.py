@@ -80,6 +80,8 @@ class DeviceScreen(CamauditScreen):
             self.app.call_from_thread(self.show_view, view)
 
     def show_view(self, view: DeviceView | None) -> None:
+        if not self.is_attached or not self.query("#title") or not self.query("#device-tabs"):
+            return     # the screen closed (or the app quit) while its device was being read
         tabs = self.query_one("#device-tabs", TabbedContent)
         if view is None:
             self.set_title(f"Device {self.device_id}")

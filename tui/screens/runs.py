@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -12,14 +13,16 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from models.drift import Change, Drift
+from models.store_version import StoreVersion
 from tui.data.changes import compare_egress_runs, compare_stored_runs
 from tui.data.fleet import FleetIndex
 from tui.data.format import when
-from tui.data.runs import RunLine, load_runs
+from tui.data.runs import RunLine, load_runs, of_site, site_counts
 from tui.jobs import user_error_or_raise
 from tui.messages import DeviceSelected, WorkFailed
 from tui.screens.base import FilteredScreen
 from tui.widgets.empty import EmptyState
+from tui.widgets.filters import SiteFilter
 from tui.widgets.record_table import Column, RecordTable
 
 
@@ -27,6 +30,8 @@ class RunsScreen(FilteredScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark run", id="runs.mark"),
         Binding("c", "compare", "Compare marked", id="runs.compare"),
+        Binding("t", "step_site", "Site", id="runs.site", show=False,
+                tooltip="Show the runs of the next site (all sites, then each)"),
     ]
     EXPORT_NAME = "camaudit-runs"
     FILTER_HINT = "/ to filter runs by kind, number, date, status, targets ..."
@@ -36,8 +41,9 @@ class RunsScreen(FilteredScreen):
         self.marked: list[str] = []
         self.lines: list[RunLine] = []
 
-    def run_columns(self) -> list[Column[RunLine]]:
-        return [
+    def run_columns(self, sites: bool = False) -> list[Column[RunLine]]:
+        """The columns; Site only when the store holds runs of more than one site."""
+        columns = [
             Column("mark", "", 1, lambda r: Text("●", style="bold cyan") if r.key in self.marked else ""),
             Column("kind", "Kind", 6, lambda r: r.kind),
             Column("id", "Run", 4, lambda r: str(r.id), sort=lambda r: r.id, justify="right", value=lambda r: r.id),
@@ -51,9 +57,13 @@ class RunsScreen(FilteredScreen):
                    justify="right", value=lambda r: r.findings),
             Column("targets", "Targets", 30, lambda r: r.targets),
         ]
+        if sites:
+            columns.insert(2, Column("site", "Site", 14, lambda r: r.site_label, value=lambda r: r.site))
+        return columns
 
     def compose_body(self) -> ComposeResult:
         yield self.text_filter()
+        yield SiteFilter(self.camaudit.site)
         yield RecordTable(self.run_columns(), key=lambda r: r.key, id="runs-table")
         yield Static("Mark two runs with [b]space[/b], then press [b]c[/b] to see what changed.", id="compare-title",
                      classes="note")
@@ -64,10 +74,16 @@ class RunsScreen(FilteredScreen):
         self.set_title("Runs: reading the database ...")
         self.query_one("#changes-table").display = False
         super().on_mount()
+        self.camaudit.runs_aged.subscribe(self, self.runs_aged)
         self.query_one("#runs-table").focus()
 
     def show_fleet(self, index: FleetIndex) -> None:
         self.load()
+
+    def runs_aged(self, version: StoreVersion) -> None:
+        """A run shown as running may have lost its process (models.runs.run_state): read the runs again."""
+        if any(r.status == "running" for r in self.lines):
+            self.load()
 
     @work(thread=True, exclusive=True, group="runs")
     def load(self) -> None:
@@ -83,17 +99,34 @@ class RunsScreen(FilteredScreen):
         self.lines = lines
         self.refilter()
 
+    @property
+    def site_filter(self) -> SiteFilter:
+        return self.query_one(SiteFilter)
+
     def refilter(self) -> None:
-        lines = self.lines
         table = self.query_one("#runs-table", RecordTable)
+        sites = site_counts(self.lines)
+        self.site_filter.set_sites(sites, len(self.lines))
+        table.set_columns(self.run_columns(sites=len(sites) > 1))
+        site = self.site_filter.site
+        lines = of_site(self.lines, site)
         shown = self.filtered(table, lines)
         table.set_records(shown)
         audits = sum(1 for r in lines if r.kind == "audit")
-        self.set_title(f"[b]Runs[/b]  {audits} audit run(s) · {len(lines) - audits} egress run(s)")
+        where = "" if site is None else f" at site [b]{escape(site)}[/b]"   # a site may be named "[x]"
+        self.set_title(f"[b]Runs[/b]  {audits} audit run(s) · {len(lines) - audits} egress run(s){where}")
         self.query_one("#runs-empty", EmptyState).show(
             None if shown else "No run matches this filter. Press [b]escape[/b] to clear it." if lines
+            else f"No runs{where} yet. Press [b]t[/b] for another site." if self.lines
             else "No runs yet. Press [b]a[/b] to audit a range of addresses.")
         table.display = bool(shown)
+
+    def on_site_filter_site_chosen(self, message: SiteFilter.SiteChosen) -> None:
+        self.refilter()
+
+    def action_step_site(self) -> None:
+        if self.site_filter.display:     # one site and none chosen: nothing to step through
+            self.site_filter.step()
 
     def action_mark(self) -> None:
         run = self.query_one("#runs-table", RecordTable).current

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -102,3 +103,78 @@ class FilterBar(Vertical):
 
     def _changed(self) -> None:
         self.post_message(self.FilterChanged(self.text, frozenset(self.active)))
+
+
+class SiteChip(Static):
+    """One site (or "all") in the site filter, with its run count; a click picks it."""
+
+    def __init__(self, site: str | None) -> None:
+        super().__init__(classes="quick site-chip")
+        self.site = site
+
+    def show(self, count: int, active: bool) -> None:
+        self.update(Text(f"{'all sites' if self.site is None else self.site} {count}"))   # names are not markup
+        self.set_class(active, "-active")
+
+    class Clicked(Message):
+        def __init__(self, site: str | None) -> None:
+            super().__init__()
+            self.site = site
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked(self.site))
+
+
+class SiteFilter(Horizontal):
+    """The runs screen's site filter: `t` steps through all sites and each site; shown only when the
+    store holds more than one site, or a site was chosen (camaudit tui --site) that the user may clear."""
+
+    class SiteChosen(Message):
+        def __init__(self, site: str | None) -> None:
+            super().__init__()
+            self.site = site
+
+    def __init__(self, site: str | None = None) -> None:
+        super().__init__(id="site-filter")
+        self.site = site
+        self.counts: dict[str, int] = {}
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("[b]t[/b] site:", classes="site-key")
+
+    @property
+    def choices(self) -> list[str | None]:
+        """All sites, then each site; a chosen site without runs (yet) stays choosable."""
+        extra = [] if self.site is None or self.site in self.counts else [self.site]
+        return [None, *self.counts, *extra]
+
+    def set_sites(self, counts: dict[str, int], total: int) -> None:
+        """The sites the store's runs belong to, with their counts (and the total for "all sites")."""
+        self.counts, self.total = counts, total
+        self.display = len(counts) > 1 or self.site is not None
+        chips = list(self.query(SiteChip))
+        if [c.site for c in chips] != self.choices:
+            for chip in chips:
+                chip.remove()
+            chips = [SiteChip(site) for site in self.choices]
+            self.mount_all(chips)
+        self._show(chips)
+
+    def _show(self, chips: list[SiteChip]) -> None:
+        for chip in chips:
+            chip.show(self.total if chip.site is None else self.counts.get(chip.site, 0), chip.site == self.site)
+
+    def choose(self, site: str | None) -> None:
+        self.site = site
+        self._show(list(self.query(SiteChip)))
+        self.post_message(self.SiteChosen(site))
+
+    def step(self) -> None:
+        """The next site after the chosen one, round to "all sites"."""
+        choices = self.choices
+        self.choose(choices[(choices.index(self.site) + 1) % len(choices)])
+
+    def on_site_chip_clicked(self, message: SiteChip.Clicked) -> None:
+        message.stop()
+        self.choose(message.site)

@@ -133,6 +133,15 @@ class RecordTable(ScrollView, Generic[R], can_focus=True):
         self.cursor_row = row
         self.refresh()
 
+    def set_columns(self, columns: Sequence[Column[R]]) -> None:
+        """Show other columns (the runs screen adds Site when the store holds several); the sort stays."""
+        if [c.key for c in columns] == [c.key for c in self.columns]:
+            return
+        current = self.columns[self.cursor_column].key if self.columns else None
+        self.columns = list(columns)
+        self.cursor_column = next((i for i, c in enumerate(self.columns) if c.key == current), 0)
+        self.set_records(self.records)
+
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
         self._sort = (column_key, reverse)
         self.set_records(self.records)
