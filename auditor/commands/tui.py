@@ -66,7 +66,7 @@ class OrchestratorServices:
         from auditor.run.egress import EgressOptions, analyze_files, finish_watch, start_watch
         from tui.services import EgressResult
 
-        options = EgressOptions()
+        options = EgressOptions(site_name=self.options.site)      # linked to the devices of the TUI's site
         if request.capture is not None:
             report = analyze_files(store, [request.capture], options, cancel=cancel)
         else:

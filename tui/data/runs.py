@@ -49,7 +49,7 @@ def load_runs(store: Store) -> list[RunLine]:
                      r.reachable_count, r.finding_count, r.state, r.site) for r in list_runs(store)]
     # Egress runs gain a site with migration 0005_egress_site (issue 14); stores without it have none.
     lines += [RunLine("egress", e.id, e.started, e.finished, e.complete, e.source, e.device_count, None,
-                      e.finding_count, site=getattr(e, "site", None)) for e in list_egress_runs(store)]
+                      e.finding_count, site=e.site) for e in list_egress_runs(store)]
     return sorted(lines, key=lambda r: r.started, reverse=True)
 
 
