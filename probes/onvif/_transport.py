@@ -16,9 +16,11 @@ from urllib.parse import urlsplit
 
 import requests
 from lxml import etree
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
 from zeep.transports import Transport
 
-from probes._transport import Limits, exchange
+from probes._transport import Limits, exchange, open_session
 from probes._xml import check_xml
 
 _SOAP_BODIES = ("http://www.w3.org/2003/05/soap-envelope", "http://schemas.xmlsoap.org/soap/envelope/")
@@ -54,9 +56,21 @@ class Exchange:
     duration_ms: int
 
 
+class _Session(requests.Session):
+    """zeep's session (it only loads WSDL files); closing it closes the device connections too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.device = open_session({"User-Agent": "camaudit (read-only ONVIF audit)"})
+
+    def close(self) -> None:
+        self.device.close()
+        super().close()
+
+
 class ReadOnlyTransport(Transport):
     def __init__(self, timeout: float, max_body: int) -> None:
-        session = requests.Session()
+        session = _Session()
         session.trust_env = False          # never through a proxy
         session.verify = False             # cameras ship self-signed certificates
         super().__init__(session=session, timeout=timeout, operation_timeout=(min(3.0, timeout), timeout))
@@ -73,13 +87,17 @@ class ReadOnlyTransport(Transport):
     def post(self, address: str, message: bytes, headers: dict[str, str]) -> requests.Response:
         path = urlsplit(address).path or "/"
         connect, read = self.operation_timeout
-        done = exchange(self.session, "POST", address, Limits(connect, read, self.deadline, self.max_body),
+        done = exchange(self.session.device, "POST", address, Limits(connect, read, self.deadline, self.max_body),
                         where=path, data=message, headers=headers)
-        self.last = Exchange(path, done.response.status_code, done.body, done.elapsed_ms)
+        self.last = Exchange(path, done.status, done.body, done.elapsed_ms)
         # zeep parses with lxml, which bounds depth but not element count: the same per-answer
         # bounds and device budget as parse_xml, checked before zeep builds anything.
         check_xml(done.body, path)
-        return done.response
+        response = requests.Response()                 # what zeep reads: status, headers, content
+        response.status_code, response.url, response._content = done.status, done.url, done.body
+        response.headers = CaseInsensitiveDict(done.headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        return response
 
     def load(self, url: str) -> bytes:
         # WSDLs come from onvif-zeep's package directory; nothing is ever fetched from a device.
