@@ -65,6 +65,7 @@ class Watchdog:
         self.sockets: list[socket.socket] = []
         self.fired = False
         self.cancelled = False
+        self.reused = False               # the request went out on a kept-alive connection
         self._lock = threading.Lock()
 
     def add(self, sock: socket.socket | None) -> None:

@@ -1,40 +1,45 @@
 """The one HTTP boundary: every request camaudit sends to a device goes through `exchange`.
 
-DeviceHttp's GETs, the ONVIF zeep transport's POSTs and the fingerprint's clock POST used to read
-bodies and map errors three ways, and one of them ignored its deadline (0.3 s took 157 s against
-a device dripping a byte every 0.1 s); a device that sent headers and then stalled raised
-urllib3's ReadTimeoutError out of the body read and ended the whole run. Here, once:
+DeviceHttp's GETs, the ONVIF POSTs and the fingerprint's clock POST used to read bodies and map
+errors three ways, and one of them ignored its deadline (0.3 s took 157 s against a device dripping
+a byte every 0.1 s); a device that sent headers and then stalled raised urllib3's ReadTimeoutError
+out of the body read and ended the whole run. Here, once:
 
 * a whole-request deadline, checked while a body drips and used to shorten each socket wait, and
   enforced by a watchdog that cuts the socket when a device drips its status line and headers
-  (requests waits a full read timeout per byte there, without end);
+  (a read timeout is waited per byte there, without end);
 * a size cap (announced Content-Length and bytes actually read);
 * the per-device budget (probes/_budget.py: bytes, timeouts) charged and checked;
-* every requests / urllib3 / http.client / socket / ssl failure translated into probes.errors.
+* every urllib3 / http.client / socket / ssl (and requests) failure translated into probes.errors.
+
+Requests go out on urllib3 directly, through probes/_connections.py (one keep-alive pool per scheme,
+host and port of one device), not through requests.Session: the session cost about 0.35 ms of CPU per
+request on top of urllib3's own (settings merged per request, typing-Protocol isinstance checks,
+hooks, cookie jars), half the auditor's CPU (issue 15).
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
+import re
 import socket
 import ssl
 import time
-import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3.exceptions as u3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import InsecureRequestWarning
+from requests.utils import requote_uri
+from urllib3 import HTTPResponse, Retry, Timeout
 
 from probes import _budget
-from probes._deadline import Watchdog, inflight
+from probes._connections import Connections, open_session
+from probes._deadline import Watchdog
 from probes.errors import (
     ConnectionDropped,
     MalformedResponse,
@@ -46,11 +51,22 @@ from probes.errors import (
     Unreachable,
 )
 
+__all__ = ["Connections", "Limits", "Transfer", "exchange", "mapped", "open_session", "read_capped", "translate",
+           "with_query"]
+
 CHUNK = 16 << 10
 # Every foreign failure family a request can raise. `mapped` translates exactly these, so a
 # camaudit bug (TypeError, ...) still surfaces as a bug and is not disguised as a device outcome.
 FOREIGN = (requests.exceptions.RequestException, requests.exceptions.RequestsWarning, u3.HTTPError,
            u3.HTTPWarning, u3.ProxySchemeUnsupported, http.client.HTTPException, OSError)
+# The device closed a kept-alive connection just as we reused it: nothing reached it, so once more
+# on a fresh connection (what browsers and requests' own keep-alive users do).
+_DROPPED_IDLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+_NO_RETRIES = Retry(False, redirect=False)     # urllib3 would build this per request from retries=False
+_PLAIN_URL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
+Params = Mapping[str, Any] | list[tuple[str, Any]] | None
+Authorize = Callable[[str, str], str | None]     # (method, url) -> the Authorization header value, or None
 
 
 @dataclass(frozen=True)
@@ -63,51 +79,91 @@ class Limits:
 
 @dataclass
 class Transfer:
-    response: requests.Response   # closed; `content` holds the body
+    status: int
+    headers: dict[str, str]       # lower-case names; repeated headers joined with ", " (as requests did)
     body: bytes
     elapsed_ms: int
-
-    @property
-    def status(self) -> int:
-        return self.response.status_code
-
-    @property
-    def headers(self) -> dict[str, str]:
-        """Header names in lower case."""
-        return {k.lower(): v for k, v in self.response.headers.items()}
+    url: str = ""                 # what was requested, query included
+    sent_authorization: bool = False
 
 
-def exchange(session: requests.Session, method: str, url: str, limits: Limits, *,
-             budget: _budget.DeviceBudget | None = None, where: str | None = None, **kwargs: Any) -> Transfer:
+def with_query(url: str, params: Params) -> str:
+    """`url` with `params` appended as requests encoded them (None values left out), requoted."""
+    if params:
+        pairs = params.items() if isinstance(params, Mapping) else params
+        flat = [(k, v) for k, vs in pairs for v in (vs if isinstance(vs, (list, tuple)) else [vs]) if v is not None]
+        if flat:
+            url += ("&" if urlsplit(url).query else "?") + urlencode(flat)
+    # requote_uri leaves these alone (nothing to unquote, nothing to quote): skip its cost per request.
+    return url if _PLAIN_URL.fullmatch(url) else requote_uri(url)
+
+
+def exchange(session: Connections, method: str, url: str, limits: Limits, *,
+             budget: _budget.DeviceBudget | None = None, where: str | None = None, data: bytes | None = None,
+             headers: Mapping[str, str] | None = None, params: Params = None,
+             auth: Authorize | None = None) -> Transfer:
     """Send one request and read its body within `limits`; raise only probes.errors outcomes.
 
-    `kwargs` go to requests (params, data, headers, auth). Redirects are never followed here.
+    `auth(method, url)` gives the Authorization header, if any (no 401 is answered here: that is
+    DeviceHttp's, which alone knows the lockout rules). Redirects are never followed here.
     """
     budget = budget if budget is not None else _budget.current()
     if budget is not None:
         budget.check()
+    url = with_query(url, params)
     where = where or (urlsplit(url).path or "/")
-    watch(session)
+    parts = urlsplit(url)
+    pool = session.pool(parts.scheme, parts.hostname or "", parts.port)
+    sent = {**session.headers, **headers} if headers else dict(session.headers)
+    authorization = auth(method, url) if auth is not None else None
+    if authorization:
+        sent["Authorization"] = authorization
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    timeout = _timeout(limits)
     started = time.monotonic()
     try:
-        with mapped(where, url, limits), Watchdog(limits.deadline, where):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", InsecureRequestWarning)
-                first_wait = min(limits.read_timeout, limits.deadline)
-                response = session.request(method, url, stream=True, allow_redirects=False,
-                                           timeout=(min(limits.connect_timeout, limits.deadline), first_wait),
-                                           **kwargs)
-            with response:
-                body = read_capped(response, started, limits, where, budget)
+        with mapped(where, url, limits):
+            for attempt in (0, 1):
+                watchdog = Watchdog(limits.deadline, where)
+                try:
+                    with watchdog:
+                        response = pool.urlopen(method, target, body=data, headers=sent, redirect=False,
+                                                assert_same_host=False, preload_content=False,
+                                                decode_content=False, retries=_NO_RETRIES, timeout=timeout)
+                        body = _read(response, started, limits, where, budget)
+                    break
+                except u3.ProtocolError as exc:
+                    cause = exc.args[-1] if exc.args else None
+                    if attempt or not watchdog.reused or not isinstance(cause, _DROPPED_IDLE):
+                        raise
     except TimedOut:
         if budget is not None:
             budget.charge_timeout()
         raise
-    response._content = body          # what zeep and callers read through response.content
-    return Transfer(response, body, int((time.monotonic() - started) * 1000))
+    received = {name.lower(): response.headers[name] for name in response.headers}
+    return Transfer(response.status, received, body, int((time.monotonic() - started) * 1000), url,
+                    bool(authorization))
 
 
-def read_capped(response: requests.Response, started: float, limits: Limits, where: str,
+@functools.lru_cache(maxsize=64)
+def _timeout(limits: Limits) -> Timeout:
+    return Timeout(connect=min(limits.connect_timeout, limits.deadline), read=min(limits.read_timeout, limits.deadline))
+
+
+def _read(response: HTTPResponse, started: float, limits: Limits, where: str,
+          budget: _budget.DeviceBudget | None) -> bytes:
+    """Read the body; the connection goes back to its pool only after a complete answer."""
+    try:
+        body = read_capped(response, started, limits, where, budget)
+    except BaseException:
+        response.close()             # part of an answer is still on the wire: never reuse this connection
+        raise
+    finally:
+        response.release_conn()
+    return body
+
+
+def read_capped(response: HTTPResponse, started: float, limits: Limits, where: str,
                 budget: _budget.DeviceBudget | None = None) -> bytes:
     """The body, stopped at the size cap or the whole-request deadline, whichever comes first."""
     declared = response.headers.get("Content-Length", "")
@@ -127,8 +183,8 @@ def read_capped(response: requests.Response, started: float, limits: Limits, whe
             sock.settimeout(max(0.01, min(limits.read_timeout, left)))
         try:
             # read1 returns whatever has arrived, so the deadline is checked between the bytes of
-            # a drip too (stream()/iter_content wait for a whole chunk first).
-            chunk = response.raw.read1(CHUNK, decode_content=True)
+            # a drip too (stream() waits for a whole chunk first).
+            chunk = response.read1(CHUNK, decode_content=True)
         except (u3.ReadTimeoutError, TimeoutError) as exc:
             if not shortened:
                 raise
@@ -147,48 +203,8 @@ def read_capped(response: requests.Response, started: float, limits: Limits, whe
     return b"".join(chunks)
 
 
-# -- the watchdog (probes/_deadline.py) cuts the sockets; these connection classes register them --------
-class _WatchedHTTP(HTTPConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        super().request(*args, **kwargs)
-        current = getattr(inflight, "current", None)
-        if current is not None:
-            current.add(self.sock)
-
-
-class _WatchedHTTPS(HTTPSConnection):
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        super().request(*args, **kwargs)
-        current = getattr(inflight, "current", None)
-        if current is not None:
-            current.add(self.sock)
-
-
-class _WatchedPool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTP
-
-
-class _WatchedTlsPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPS
-
-
-class _WatchedAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedTlsPool}
-
-
-def watch(session: requests.Session) -> None:
-    """Mount the watchdog's connection classes on `session` (once)."""
-    if not isinstance(session.get_adapter("http://x/"), _WatchedAdapter):
-        adapter = _WatchedAdapter()
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-
-
-def _socket_of(response: requests.Response) -> socket.socket | None:
-    connection = getattr(response.raw, "connection", None) or getattr(response.raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
+def _socket_of(response: HTTPResponse) -> socket.socket | None:
+    sock = getattr(response.connection, "sock", None)
     return sock if isinstance(sock, socket.socket) else None
 
 
@@ -212,14 +228,15 @@ def translate(exc: BaseException, where: str, url: str = "", limits: Limits | No
         return translate(exc.reason, where, url, limits)        # the real cause is wrapped inside
     if isinstance(exc, (requests.exceptions.SSLError, u3.SSLError, ssl.SSLError)):
         return TlsFailed(f"TLS handshake with {host} failed")
+    if _caused_by(exc, ConnectionRefusedError) or isinstance(exc, (u3.NewConnectionError, u3.NameResolutionError)):
+        # Before the timeouts: urllib3's NewConnectionError is (deprecated) a ConnectTimeoutError subclass.
+        return Unreachable(f"nothing listens on {host}")
     if isinstance(exc, (requests.exceptions.ConnectTimeout, u3.ConnectTimeoutError)):
         waited = f" within {limits.connect_timeout:g} s" if limits else ""
         return TimedOut(f"no answer from {host}{waited}")
     if isinstance(exc, (requests.exceptions.Timeout, u3.TimeoutError, TimeoutError)):
         waited = f" within {min(limits.read_timeout, limits.deadline):g} s" if limits else " in time"
         return TimedOut(f"{where} did not answer{waited}")
-    if _caused_by(exc, ConnectionRefusedError) or isinstance(exc, (u3.NewConnectionError, u3.NameResolutionError)):
-        return Unreachable(f"nothing listens on {host}")
     if isinstance(exc, (requests.exceptions.ContentDecodingError, u3.DecodeError)):
         return MalformedResponse(f"{where} sent a compressed body that does not decompress")
     if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,

@@ -1,23 +1,24 @@
 """A GET-only HTTP client for one device: digest auth, lockout safety, size caps, deadlines.
 
 It has no method for anything but GET, so no probe can write to a device by mistake. Reading,
-deadlines and the translation of requests/urllib3 failures are probes/_transport.py's, shared
-with the ONVIF transport and the fingerprint's clock request.
+deadlines, keep-alive connections and the translation of urllib3 failures are probes/_transport.py's,
+shared with the ONVIF POSTs and the fingerprint's clock request. The digest header itself is
+requests' HTTPDigestAuth.build_digest_header (RFC 7616 MD5/SHA-256, qop=auth, nonce counting),
+driven here without a requests.Session: the 401 handling below decides when it may answer.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-import requests
-from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
+from requests.auth import HTTPDigestAuth, _basic_auth_str
+from requests.utils import parse_dict_header
 
 from probes._budget import DeviceBudget
-from probes._transport import Limits, exchange, read_capped
+from probes._transport import Authorize, Limits, exchange, open_session, with_query
 from probes.errors import (
     AccountLocked,
     AuthSchemeRefused,
@@ -33,7 +34,8 @@ from probes.login import Credentials, LoginState, is_stale, unanswerable_digest
 
 MAX_BODY = 2 << 20            # 2 MiB: the largest real ISAPI capability document is ~100 KiB
 _REDIRECTS = {301, 302, 303, 307, 308}
-_STALE_RETRIES = 1           # our re-challenges after requests' own one, per device
+_STALE_RETRIES = 1           # our re-challenges after the in-request one, per device
+_DIGEST = re.compile(r"digest ", re.IGNORECASE)
 # How Hikvision and Dahua say "this account is locked" in a 401 body. Hikvision's userCheck
 # also says <lockStatus>unlock</lockStatus> when NOT locked, so match the exact value.
 _LOCKED = re.compile(rb"<lockStatus>\s*lock\s*</lockStatus>|userLocked|account\s+(?:is\s+)?locked|"
@@ -64,26 +66,28 @@ class HttpSettings:
     allow_basic: bool = False       # Basic sends the password in clear over HTTP: opt-in only
 
 
-class _DigestAuth(HTTPDigestAuth):
-    """requests' digest auth with two changes. It never re-sends the password after a 401 to a
-    header it already sent, unless the device says `stale=true`: that 401 is a refusal, and a
-    second try would be a second failed login (probes/login.py). And it reads a 401's body with
-    the shared capped reader before retrying (requests reads it whole, unbounded)."""
+class _Digest(HTTPDigestAuth):
+    """One account's digest state (nonce, nc) on one device, as requests keeps it; the header is
+    requests' own build_digest_header. Whether a 401 may be answered is DeviceHttp's decision."""
 
-    def __init__(self, user: str, password: str, limits: Limits) -> None:
-        super().__init__(user, password)
-        self.limits = limits
+    def __call__(self, method: str, url: str) -> str | None:        # type: ignore[override]
+        """The pre-emptive header once a nonce is known (nc counts up), else None."""
+        self.init_per_thread_state()
+        return self.build_digest_header(method, url) if self._thread_local.last_nonce else None
 
-    def handle_401(self, r: requests.Response, **kwargs: Any) -> requests.Response:
-        if 400 <= r.status_code < 500:
-            challenge = r.headers.get("www-authenticate", "")
-            sent = "Authorization" in r.request.headers
-            if (sent and not is_stale(challenge)) or unanswerable_digest(challenge):
-                self._thread_local.num_401_calls = 1
-                return r                      # its body is read by the caller's capped reader
-            r._content = read_capped(r, time.monotonic(), self.limits, urlsplit(r.url).path or "/")
-            r._content_consumed = True
-        return super().handle_401(r, **kwargs)
+    def answer(self, challenge: str, method: str, url: str) -> str | None:
+        """The header answering `challenge` (a fresh nonce: nc starts again at 1)."""
+        self.init_per_thread_state()
+        self._thread_local.chal = parse_dict_header(_DIGEST.sub("", challenge, count=1))
+        return self.build_digest_header(method, url)
+
+
+class _Basic:
+    def __init__(self, user: str, password: str) -> None:
+        self.header = _basic_auth_str(user, password)
+
+    def __call__(self, method: str, url: str) -> str:
+        return self.header
 
 
 class DeviceHttp:
@@ -95,10 +99,10 @@ class DeviceHttp:
         self.budget = budget           # None: the budget ProbeContext installed for this thread, if any
         self.login = login
         self.settings = settings or HttpSettings()
-        self._session = requests.Session()
-        self._session.trust_env = False        # never route device traffic through a proxy
-        self._session.verify = False           # cameras ship self-signed certificates
-        self._auths: dict[str, AuthBase] = {}
+        s = self.settings
+        self._limits = Limits(s.connect_timeout, s.read_timeout, s.deadline, s.max_body)
+        self._session = open_session()         # keep-alive, no proxy, self-signed TLS accepted
+        self._auths: dict[str, Authorize] = {}
         self._basic = False            # set once the device offered only Basic and the user allowed it
         self._worked: set[str] = set()         # users this client's HTTP logins succeeded for
         self._refused: dict[str, str] = {}     # path -> why it refused the confirmed login (never asked again)
@@ -130,14 +134,11 @@ class DeviceHttp:
             self._on_401(creds, answer, path)
 
     # -- auth -----------------------------------------------------------------------------
-    def _auth_for(self, creds: Credentials) -> AuthBase:
+    def _auth_for(self, creds: Credentials) -> Authorize:
         key = ("basic:" if self._basic else "digest:") + creds.user
         auth = self._auths.get(key)
         if auth is None:
-            s = self.settings
-            auth = (HTTPBasicAuth(creds.user, creds.password) if self._basic
-                    else _DigestAuth(creds.user, creds.password,
-                                     Limits(s.connect_timeout, s.read_timeout, s.deadline, s.max_body)))
+            auth = _Basic(creds.user, creds.password) if self._basic else _Digest(creds.user, creds.password)
             self._auths[key] = auth
         return auth
 
@@ -164,7 +165,7 @@ class DeviceHttp:
         if creds is None:
             raise CredentialsNeeded("the device requires a login and no credentials were given for it")
         if "digest" not in lowered and not self._basic:
-            # Nothing was sent yet: requests' digest auth only answers Digest challenges.
+            # Nothing was sent yet: the digest auth only answers Digest challenges.
             if not lowered.startswith("basic"):
                 raise UnexpectedAnswer(f"the device asked for an unknown login scheme ({lowered[:30]!r})")
             if not self.settings.allow_basic:
@@ -185,7 +186,7 @@ class DeviceHttp:
             raise DigestUnsupported(f"the device asked for {unanswerable}, which camaudit does not support; "
                                     "no password was sent")
         if is_stale(challenge) and answer.sent_login:
-            # RFC 7616: stale=true means the password was right and the nonce old. requests already
+            # RFC 7616: stale=true means the password was right and the nonce old. _fetch already
             # re-challenged once; we do once more (firmware with a broken nonce clock never stops).
             self._stale += 1
             self._check_stale()
@@ -213,35 +214,41 @@ class DeviceHttp:
                                       "it was tried once only, to avoid locking the account")
 
     # -- transport ------------------------------------------------------------------------
-    def _get(self, path: str, params: Any, auth: AuthBase | None) -> HttpAnswer:
-        url = self.base_url + path
+    def _get(self, path: str, params: Any, auth: Authorize | None) -> HttpAnswer:
+        url = with_query(self.base_url + path, params)
         for hop in range(2):
-            answer = self._fetch(url, params, auth)
+            answer = self._fetch(url, auth)
             if answer.status not in _REDIRECTS:
                 return answer
             url = self._redirect_target(url, answer, hop)
-            params = None
         raise UnexpectedAnswer(f"{path} redirected more than once; not followed further")
 
     def _redirect_target(self, url: str, answer: HttpAnswer, hop: int) -> str:
         location = answer.header("location") or ""
-        here, there = urlsplit(url), urlsplit(requests.compat.urljoin(url, location))
+        here, there = urlsplit(url), urlsplit(urljoin(url, location))
         if hop > 0 or there.hostname != here.hostname or there.scheme not in ("http", "https"):
             raise UnexpectedAnswer(f"{here.path} redirected to {location or 'nowhere'}; not followed "
                                    "(camaudit only follows one redirect on the same device)")
         return there.geturl()
 
-    def _fetch(self, url: str, params: Any, auth: AuthBase | None) -> HttpAnswer:
-        s = self.settings
-        limits = Limits(s.connect_timeout, s.read_timeout, s.deadline, s.max_body)
-        done = exchange(self._session, "GET", url, limits, budget=self.budget, where=urlsplit(url).path or "/",
-                        params=params, auth=auth)
-        response = done.response
-        return HttpAnswer(url=response.url, status=response.status_code,
-                          headers={k.lower(): v for k, v in response.headers.items()}, body=done.body,
-                          elapsed_ms=done.elapsed_ms, tls=url.startswith("https"),
-                          challenged=any(r.status_code == 401 for r in response.history),
-                          sent_login="Authorization" in response.request.headers)
+    def _fetch(self, url: str, auth: Authorize | None) -> HttpAnswer:
+        """One GET; a digest challenge is answered at most once, and only when that is no second
+        login: never to a header we already sent, unless the device says the nonce was stale."""
+        where = urlsplit(url).path or "/"
+        done = exchange(self._session, "GET", url, self._limits, budget=self.budget, where=where, auth=auth)
+        challenged, elapsed_ms = False, done.elapsed_ms
+        if isinstance(auth, _Digest) and 400 <= done.status < 500:
+            challenge = done.headers.get("www-authenticate", "")
+            refused = done.sent_authorization and not is_stale(challenge)
+            if "digest" in challenge.lower() and not refused and not unanswerable_digest(challenge):
+                header = auth.answer(challenge, "GET", url)
+                challenged = done.status == 401
+                done = exchange(self._session, "GET", url, self._limits, budget=self.budget, where=where,
+                                auth=lambda method, url: header)
+                elapsed_ms += done.elapsed_ms
+        return HttpAnswer(url=done.url, status=done.status, headers=done.headers, body=done.body,
+                          elapsed_ms=elapsed_ms, tls=url.startswith("https"), challenged=challenged,
+                          sent_login=done.sent_authorization)
 
 
 def raise_for_status(answer: HttpAnswer, where: str) -> None:

@@ -4,7 +4,7 @@ It proves the ONVIF device service answers and gives the device clock, which WS-
 needs (PROTOCOLS.md quirk 14: a skewed clock makes every UsernameToken fail). SOAP is POST
 only, and DeviceHttp is GET-only by design, so this module owns the one POST the fingerprint
 makes: a fixed Get* body, no credentials, through the same reader as DeviceHttp
-(probes/_transport.py: deadline, size cap, one translation of requests/urllib3 failures).
+(probes/_transport.py: deadline, size cap, one translation of urllib3 failures).
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
-import requests
-
-from probes._transport import Limits, exchange
+from probes._transport import Limits, exchange, open_session
 from probes._xml import descendants, excerpt, find, local, parse_xml, text
 from probes.base import Evidence
 from probes.errors import (
@@ -46,13 +44,10 @@ class OnvifClock:
 
 def _post(url: str, settings: HttpSettings) -> tuple[int, dict[str, str], bytes, int]:
     limits = Limits(settings.connect_timeout, settings.read_timeout, settings.deadline, settings.max_body)
-    with requests.Session() as session:
-        session.trust_env = False              # never through a proxy
-        session.verify = False                 # cameras ship self-signed certificates
+    with open_session() as session:            # no proxy, self-signed TLS accepted
         done = exchange(session, "POST", url, limits, where=f"{OPERATION} on {urlsplit(url).netloc}",
                         data=BODY, headers=HEADERS)
-    headers = {k.lower(): v for k, v in done.response.headers.items()}
-    return done.response.status_code, headers, done.body, done.elapsed_ms
+    return done.status, done.headers, done.body, done.elapsed_ms
 
 
 def _utc(node: Element | None) -> dt.datetime | None:

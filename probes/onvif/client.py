@@ -24,9 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
-import requests
-
-from probes._transport import Limits, Transfer, exchange
+from probes._transport import Connections, Limits, Transfer, exchange, open_session
 from probes.context import ProbeContext
 from probes.errors import (
     BadResponse,
@@ -55,15 +53,7 @@ PUBLIC = frozenset({"GetSystemDateAndTime", "GetServices", "GetServiceCapabiliti
 SOFT = (NotSupported, Forbidden, BadResponse, UnexpectedAnswer, TimedOut, ConnectionDropped)
 
 
-def open_session() -> requests.Session:
-    """One device's connection pool: never through a proxy, self-signed certificates accepted."""
-    session = requests.Session()
-    session.trust_env = False
-    session.verify = False
-    return session
-
-
-def send(session: requests.Session, url: str, op: Operation, params: dict[str, Any], creds: Credentials | None,
+def send(session: Connections, url: str, op: Operation, params: dict[str, Any], creds: Credentials | None,
          offset: dt.timedelta | None, limits: Limits) -> tuple[Transfer, Element]:
     """POST one read and return the transfer and its Response element; raises probes.errors outcomes."""
     where = f"{op.name} {urlsplit(url).path or '/'}"
