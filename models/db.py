@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
@@ -117,6 +117,15 @@ class Store:
         with self._write_lock, translate_errors(self.path):
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """The same write transaction as `writing`, as a Core connection (bulk inserts of plain dicts)."""
+        if self.read_only:
+            raise StoreUnavailable(f"The database {self.path} was opened read-only; this is a camaudit bug.",
+                                   path=self.path)
+        with self._write_lock, translate_errors(self.path), self._writer.begin() as conn:
+            yield conn
 
     @property
     def dialect(self) -> str:
