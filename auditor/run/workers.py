@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -56,6 +57,7 @@ def child_main(conn: Connection, share: Share) -> None:
     from auditor.run.device_audit import audit_device
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole process group; the parent stops us
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     lock = threading.Lock()
     todo = deque(share.targets)
     options = share.options
@@ -88,6 +90,13 @@ def child_main(conn: Connection, share: Share) -> None:
         thread.join()
     send(("end",))
     conn.close()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A parent killed with SIGKILL cannot stop us: stop probing devices within half a second of it."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _how(exitcode: int | None) -> str:
