@@ -129,3 +129,31 @@ def test_a_killed_worker_costs_only_its_unfinished_devices(half_slow_fleet, tmp_
 
 def _diff(a: dict, b: dict) -> dict:
     return {k: (a.get(k), b.get(k)) for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+
+
+def gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                   for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL])
+def test_stopping_the_parent_stops_its_workers(half_slow_fleet, tmp_path, signum):
+    proc, db = start_audit(half_slow_fleet, tmp_path, "--workers", "2", "--concurrency", "4")
+    wait_until_probing(proc, db, list(half_slow_fleet))
+    workers = workers_of(proc.pid)
+    sent = time.monotonic()
+    proc.send_signal(signum)
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 3.0 and "Traceback" not in stderr
+    assert proc.returncode == (130 if signum == signal.SIGINT else -signal.SIGKILL), stderr
+    assert gone(workers, within=2.0)             # terminated by the parent, or on their own once it is gone
+    with open_store(db, read_only=True) as store:
+        (run,) = list_runs(store)
+        kept = list_run_devices(store, run_id=run.id)
+    assert run.state == "interrupted" and not run.complete
+    assert all(not any("worker process" in e for e in a.errors) for a in kept)   # a stop is not a dead worker
