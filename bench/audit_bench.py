@@ -36,6 +36,8 @@ import argparse
 import contextlib
 import copy
 import ipaddress
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +54,7 @@ import yaml
 from auditor.commands.demo import site_credentials
 from auditor.run.orchestrator import AuditOptions, run_audit
 from auditor.run.scope import plan_targets
+from auditor.run.workers import default_workers
 from device_simulators import Fleet, bundled_profiles
 from device_simulators.profile import Profile, parse_profile
 from device_simulators.runtime.fleet import loopback_addresses
@@ -149,19 +152,30 @@ def scope_of(fleet: Fleet) -> list[str]:
 @dataclass
 class Figures:
     wall_s: float
-    cpu_s: float
+    cpu_s: float                 # this process (the orchestrator, the writer, in-process audit threads)
+    children_cpu_s: float        # worker processes (reaped at the end of the run; the simulators are not yet)
     devices: int
 
+    @property
+    def total_cpu_s(self) -> float:
+        return self.cpu_s + self.children_cpu_s
 
-def run_camaudit(fleet: Fleet, concurrency: int, profile_to: Path | None = None) -> Figures:
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_camaudit(fleet: Fleet, concurrency: int, profile_to: Path | None = None, workers: int = 1) -> Figures:
     scope = scope_of(fleet)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.db") as store:
         profilers = _profile_every_thread() if profile_to is not None else None
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
         targets = plan_targets(scope)
         outcome = run_audit(store, targets, site_credentials(fleet), scope=scope,
-                            options=AuditOptions(concurrency=concurrency))
-        figures = Figures(time.perf_counter() - started, time.process_time() - cpu, len(outcome.devices))
+                            options=AuditOptions(concurrency=concurrency, workers=workers))
+        figures = Figures(time.perf_counter() - started, time.process_time() - cpu, _children_cpu() - children,
+                          len(outcome.devices))
         if profilers is not None:
             import pstats
             threading.setprofile(None)   # type: ignore[arg-type]
@@ -203,31 +217,48 @@ def time_nmap(fleet: Fleet) -> float | None:
     return time.perf_counter() - started
 
 
-def bench_one(size: int, args: argparse.Namespace) -> int:
+def bench_one(size: int, args: argparse.Namespace) -> list[tuple[int, int, Figures]]:
+    """Audit one fleet of `size` devices once per --workers value; the figures, in that order."""
     print(f"{size} devices from {args.base}, concurrency {args.concurrency}, simulators "
           + (f"in {args.sim_processes} separate process(es)" if args.separate else "in this process"))
+    results = []
     with simulated_fleet(fleet_profiles(size), args.base, separate=args.separate,
                          sim_processes=args.sim_processes) as sim:
-        before = sim.request_count()
-        profile_to = Path(f"{args.profile}.{size}") if args.profile else None
-        f = run_camaudit(sim.fleet, args.concurrency, profile_to)
-        time.sleep(0.5)                    # let the simulators' logs catch up
-        requests = sim.request_count() - before
-        print(f"  camaudit audit (discovery + fingerprint + every probe + store), {f.devices} devices: "
-              f"{f.wall_s:6.1f} s, {f.devices / f.wall_s:5.1f} devices/s")
-        note = "" if args.separate else " (includes the simulators' CPU: use --separate-process)"
-        print(f"  auditor CPU {f.cpu_s:6.1f} s = {f.cpu_s / max(f.devices, 1):.4f} CPU-s per device{note}")
-        print(f"  requests per device: {requests / max(f.devices, 1):.1f} ({requests} logged)")
-        if profile_to is not None:
-            print(f"  cProfile written to {profile_to}")
+        for workers in args.workers or [1, max(2, default_workers(size))]:
+            before = sim.request_count()
+            profile_to = Path(f"{args.profile}.{size}.w{workers}") if args.profile else None
+            f = run_camaudit(sim.fleet, args.concurrency, profile_to, workers)
+            time.sleep(0.5)                    # let the simulators' logs catch up
+            requests = sim.request_count() - before
+            per = max(f.devices, 1)
+            print(f"  --workers {workers}: {f.devices} devices in {f.wall_s:6.1f} s, "
+                  f"{f.devices / f.wall_s:5.1f} devices/s, {requests / per:.1f} requests/device")
+            note = "" if args.separate else " (includes the simulators' CPU: use --separate-process)"
+            print(f"    auditor CPU {f.total_cpu_s:6.1f} s = {f.total_cpu_s / per:.4f} CPU-s per device "
+                  f"(parent {f.cpu_s / per:.4f}, worker processes {f.children_cpu_s / per:.4f}){note}")
+            if profile_to is not None:
+                print(f"    cProfile of the parent written to {profile_to}")
+            results.append((size, workers, f))
         if args.nmap:
             theirs = time_nmap(sim.fleet)
-            if theirs is None:
-                return 1
-            print(f"  nmap -sV (service fingerprinting only), same addresses and ports: {theirs:6.1f} s")
-            ratio = f.wall_s / theirs
-            print(f"  ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
-    return 0
+            if theirs is not None:
+                print(f"  nmap -sV (service fingerprinting only), same addresses and ports: {theirs:6.1f} s")
+                ratio = results[0][2].wall_s / theirs
+                verdict = "met" if ratio <= 0.5 else "NOT met"
+                print(f"  ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {verdict})")
+    return results
+
+
+def side_by_side(results: list[tuple[int, int, Figures]], concurrency: int) -> None:
+    """CPU-s per device by size (rows) and --workers (columns), with the load average at the end."""
+    workers = sorted({w for _, w, _ in results})
+    print(f"\nauditor CPU-s per device (parent + worker processes), concurrency {concurrency}; devices/s in brackets")
+    print("  size   " + "".join(f"{f'--workers {w}':>22}" for w in workers))
+    for size in sorted({s for s, _, _ in results}):
+        cells = {w: f for s, w, f in results if s == size}
+        text = {w: f"{f.total_cpu_s / max(f.devices, 1):.4f} ({f.devices / f.wall_s:.1f}/s)" for w, f in cells.items()}
+        print(f"  {size:<6} " + "".join(f"{text.get(w, '-'):>22}" for w in workers))
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -236,6 +267,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, action="append", help="devices to simulate (repeat; default 100)")
     parser.add_argument("--base", default=BASE, help=f"first loopback address (default {BASE})")
     parser.add_argument("--concurrency", type=int, default=32, help="devices audited at once (default 32)")
+    parser.add_argument("--workers", type=int, action="append",
+                        help="worker processes (repeat to compare; default: 1 and the CLI's default, at least 2)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--separate-process", dest="separate", action="store_true", default=True,
                        help="simulators in their own processes (default: the auditor's CPU is measured alone)")
@@ -249,9 +282,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    results = []
     for size in args.size or [100]:
-        if bench_one(size, args):
-            return 1
+        results += bench_one(size, args)
+    side_by_side(results, args.concurrency)
     return 0
 
 
