@@ -2,8 +2,9 @@
 this camaudit's revision (models/migrate.py), and the one boundary where SQLAlchemy, sqlite3,
 psycopg and OS errors become `StoreUnavailable`.
 
-Concurrency: the orchestrator records devices from a thread pool. Each call opens its own
-Session on a pooled connection (one per thread). Writers in this process queue on one lock and
+Concurrency: an audit records its devices from one writer thread, in batches (auditor/run/writer.py,
+`Store.transaction`); other writes (run start and close, egress) come from other threads. Each call
+opens its own Session or connection from the pool. Writers in this process queue on one lock and
 write inside `BEGIN IMMEDIATE`, so a writer that reads (device identity) before it writes can
 never see SQLite refuse the upgrade from reader to writer; another process writing the same file
 is waited for by SQLite's busy timeout. WAL mode lets readers (the TUI) work during writes.
