@@ -137,6 +137,12 @@ class ProcessPool:
             self._writers.append(writer)
 
     def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:  # noqa: BLE001 - a process that cannot start, say: the run stops and says why
+            self._failed(exc)
+
+    def _run(self) -> None:
         for (_, process, _), writer in zip(self._children, self._writers, strict=True):
             process.start()
             writer.close()                       # the child holds the only write end: its death is our EOF
