@@ -2,11 +2,15 @@
 and (with --nmap) nmap -sV over the same addresses and ports side by side.
 
     python bench/audit_bench.py --size 100 --size 1000 [--base 127.0.60.1] [--concurrency 32]
-                                [--separate-process | --simulators-in-process] [--sim-processes 2] [--nmap]
+                                [--workers 1 --workers 2] [--separate-process | --simulators-in-process]
+                                [--sim-processes 2] [--nmap]
 
-Prints, per size: wall time, devices per second, auditor CPU-seconds per device (time.process_time of
-this process only: the simulators run in their own processes by default, so their CPU is not counted),
-and requests per device (from the simulators' request logs). Asserts nothing. Loopback addresses only.
+Prints, per size and per --workers value (default: 1 and the CLI's default, at least 2): wall time,
+devices per second, auditor CPU-seconds per device and requests per device (from the simulators'
+request logs), then a side-by-side table with the load average. Auditor CPU is time.process_time of
+this process plus resource.getrusage(RUSAGE_CHILDREN) of the worker processes, which the run reaps
+before it returns; the simulators run in their own processes, still running (not reaped) while the
+audit is measured, so their CPU is not counted. Asserts nothing. Loopback addresses only.
 
 Issue 3 target: camaudit <= 0.5x nmap's fingerprinting. Measured on the 2-core machine (2026-11-22):
 camaudit 11.8 s, nmap -sV 858 s (nmap waits out its probe timeouts on the SDK and discovery ports),
@@ -20,6 +24,22 @@ simulators in one separate process, concurrency 32:
     100 devices    0.091 CPU-s/device, 5.5 devices/s, 46 req/device  0.072-0.089 CPU-s/device, 3.4-5.3 devices/s
     1,000 devices  0.086 CPU-s/device, 6.2 devices/s, 46 req/device  0.076-0.089 CPU-s/device, 4.4-6.3 devices/s
     (before, the /24 scope missed the fleet's .0/.255 addresses: 994 of 1,000 audited; now 1,000)
+
+The run's one batching writer and worker processes (issue 15, measured 2026-12-06 22:10-22:35 UTC on
+the same 2-core machine, load average 15 to 27 from other jobs: +-10% run to run), concurrency 32 unless said:
+
+    store alone (300 audits of 46 rows, SQLite)  ORM one device per transaction 8.9 ms CPU/device;
+                                                 Core, one device per transaction 3.6; Core, batches of 50: 0.78
+    store share of the profiled CPU (100 dev.)   15.5% (7.3 of 47 s) before -> 2.9% (1.5 of 49 s) after
+    100 devices, --concurrency 32, workers 1     before 0.077 / 0.094 CPU-s/device -> after 0.076 / 0.085
+    100 devices, --concurrency 1,  workers 1     before 0.090 / 0.099 CPU-s/device -> after 0.090 / 0.087
+                                                 (two alternate rounds each; the store's ~8 ms is within the noise)
+                      --workers 1             --workers 2
+    100 devices       0.077-0.086 (6.4/s)     0.125-0.129 (3.2-3.6/s)   each child pays ~1-2 CPU-s to start
+    1,000 devices     0.0725 (7.2/s)          0.0732 (9.0/s)            (imports, zeep and other warm-up caches)
+At 1,000 devices two workers cost the same CPU per device and audit 25% more devices per second on a machine
+whose two cores were shared with ~20 runnable jobs; at 100 devices the children's start-up dominates, which is
+why `--workers` defaults to 1 below 200 devices (auditor/run/workers.py default_workers).
 
 Simulators: 1,000 devices start in 3.6-5.1 s in process (was: not up after 8 minutes with ~5 polling
 threads per device) and idle at 0.000 CPU-s over 5 s on 2 threads; `sim up` with 1,000 profile files
