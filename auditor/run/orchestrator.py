@@ -126,7 +126,12 @@ def run_audit(store: Store, targets: Sequence[Target], credentials: CredentialBo
                 failures.append(exc)
             cancel.set()
 
-    writer = RunWriter(store, run_id, written=written, failed=failed).start()
+    def store_failed(exc: BaseException) -> None:    # even while closing: a device that was not written
+        with lock:
+            failures.append(exc)
+            cancel.set()
+
+    writer = RunWriter(store, run_id, written=written, failed=store_failed).start()
 
     def finished(audit: DeviceAudit) -> None:
         if not cancel.is_set():                      # the run is closing: drop it, never write it
