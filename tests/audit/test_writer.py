@@ -114,3 +114,24 @@ def test_an_idle_writer_keeps_the_heartbeat(tmp_path, monkeypatch):
         run = get_run(store, run_id=run_id)
     assert run is not None and run.heartbeat is not None
     assert run.heartbeat > dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def test_a_store_failure_fails_the_run_and_is_raised(start_fleet, tmp_path, monkeypatch):
+    from auditor.commands.demo import site_credentials
+    from auditor.run.orchestrator import AuditOptions, run_audit
+    from auditor.run.scope import plan_targets
+    from models.store import list_runs
+
+    fleet = start_fleet("axis-onvif-line")
+    scope = [d.address for d in fleet]
+
+    def broken(*_args, **_kwargs):
+        raise StoreUnavailable("The disk is full; free some space or choose another path with --db.")
+
+    monkeypatch.setattr(models.store, "record_device_audits", broken)
+    with open_store(tmp_path / "camaudit.db") as store:
+        with pytest.raises(StoreUnavailable, match="disk is full"):
+            run_audit(store, plan_targets(scope, discover=False), site_credentials(fleet), scope=scope,
+                      options=AuditOptions(concurrency=1))
+        (run,) = list_runs(store)
+    assert run.state == "interrupted" and not run.complete and run.device_count == 0
