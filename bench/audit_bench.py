@@ -2,11 +2,15 @@
 and (with --nmap) nmap -sV over the same addresses and ports side by side.
 
     python bench/audit_bench.py --size 100 --size 1000 [--base 127.0.60.1] [--concurrency 32]
-                                [--separate-process | --simulators-in-process] [--sim-processes 2] [--nmap]
+                                [--workers 1 --workers 2] [--separate-process | --simulators-in-process]
+                                [--sim-processes 2] [--nmap]
 
-Prints, per size: wall time, devices per second, auditor CPU-seconds per device (time.process_time of
-this process only: the simulators run in their own processes by default, so their CPU is not counted),
-and requests per device (from the simulators' request logs). Asserts nothing. Loopback addresses only.
+Prints, per size and per --workers value (default: 1 and the CLI's default, at least 2): wall time,
+devices per second, auditor CPU-seconds per device and requests per device (from the simulators'
+request logs), then a side-by-side table with the load average. Auditor CPU is time.process_time of
+this process plus resource.getrusage(RUSAGE_CHILDREN) of the worker processes, which the run reaps
+before it returns; the simulators run in their own processes, still running (not reaped) while the
+audit is measured, so their CPU is not counted. Asserts nothing. Loopback addresses only.
 
 Issue 3 target: camaudit <= 0.5x nmap's fingerprinting. Measured on the 2-core machine (2026-11-22):
 camaudit 11.8 s, nmap -sV 858 s (nmap waits out its probe timeouts on the SDK and discovery ports),
@@ -20,6 +24,22 @@ simulators in one separate process, concurrency 32:
     100 devices    0.091 CPU-s/device, 5.5 devices/s, 46 req/device  0.072-0.089 CPU-s/device, 3.4-5.3 devices/s
     1,000 devices  0.086 CPU-s/device, 6.2 devices/s, 46 req/device  0.076-0.089 CPU-s/device, 4.4-6.3 devices/s
     (before, the /24 scope missed the fleet's .0/.255 addresses: 994 of 1,000 audited; now 1,000)
+
+The run's one batching writer and worker processes (issue 15, measured 2026-12-06 22:10-22:35 UTC on
+the same 2-core machine, load average 15 to 27 from other jobs: +-10% run to run), concurrency 32 unless said:
+
+    store alone (300 audits of 46 rows, SQLite)  ORM one device per transaction 8.9 ms CPU/device;
+                                                 Core, one device per transaction 3.6; Core, batches of 50: 0.78
+    store share of the profiled CPU (100 dev.)   15.5% (7.3 of 47 s) before -> 2.9% (1.5 of 49 s) after
+    100 devices, --concurrency 32, workers 1     before 0.077 / 0.094 CPU-s/device -> after 0.076 / 0.085
+    100 devices, --concurrency 1,  workers 1     before 0.090 / 0.099 CPU-s/device -> after 0.090 / 0.087
+                                                 (two alternate rounds each; the store's ~8 ms is within the noise)
+                      --workers 1             --workers 2
+    100 devices       0.077-0.086 (6.4/s)     0.125-0.129 (3.2-3.6/s)   each child pays ~1-2 CPU-s to start
+    1,000 devices     0.0725 (7.2/s)          0.0732 (9.0/s)            (imports, zeep and other warm-up caches)
+At 1,000 devices two workers cost the same CPU per device and audit 25% more devices per second on a machine
+whose two cores were shared with ~20 runnable jobs; at 100 devices the children's start-up dominates, which is
+why `--workers` defaults to 1 below 200 devices (auditor/run/workers.py default_workers).
 
 Simulators: 1,000 devices start in 3.6-5.1 s in process (was: not up after 8 minutes with ~5 polling
 threads per device) and idle at 0.000 CPU-s over 5 s on 2 threads; `sim up` with 1,000 profile files
@@ -36,6 +56,8 @@ import argparse
 import contextlib
 import copy
 import ipaddress
+import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -52,6 +74,7 @@ import yaml
 from auditor.commands.demo import site_credentials
 from auditor.run.orchestrator import AuditOptions, run_audit
 from auditor.run.scope import plan_targets
+from auditor.run.workers import default_workers
 from device_simulators import Fleet, bundled_profiles
 from device_simulators.profile import Profile, parse_profile
 from device_simulators.runtime.fleet import loopback_addresses
@@ -149,19 +172,30 @@ def scope_of(fleet: Fleet) -> list[str]:
 @dataclass
 class Figures:
     wall_s: float
-    cpu_s: float
+    cpu_s: float                 # this process (the orchestrator, the writer, in-process audit threads)
+    children_cpu_s: float        # worker processes (reaped at the end of the run; the simulators are not yet)
     devices: int
 
+    @property
+    def total_cpu_s(self) -> float:
+        return self.cpu_s + self.children_cpu_s
 
-def run_camaudit(fleet: Fleet, concurrency: int, profile_to: Path | None = None) -> Figures:
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_camaudit(fleet: Fleet, concurrency: int, profile_to: Path | None = None, workers: int = 1) -> Figures:
     scope = scope_of(fleet)
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "bench.db") as store:
         profilers = _profile_every_thread() if profile_to is not None else None
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
         targets = plan_targets(scope)
         outcome = run_audit(store, targets, site_credentials(fleet), scope=scope,
-                            options=AuditOptions(concurrency=concurrency))
-        figures = Figures(time.perf_counter() - started, time.process_time() - cpu, len(outcome.devices))
+                            options=AuditOptions(concurrency=concurrency, workers=workers))
+        figures = Figures(time.perf_counter() - started, time.process_time() - cpu, _children_cpu() - children,
+                          len(outcome.devices))
         if profilers is not None:
             import pstats
             threading.setprofile(None)   # type: ignore[arg-type]
@@ -203,31 +237,48 @@ def time_nmap(fleet: Fleet) -> float | None:
     return time.perf_counter() - started
 
 
-def bench_one(size: int, args: argparse.Namespace) -> int:
+def bench_one(size: int, args: argparse.Namespace) -> list[tuple[int, int, Figures]]:
+    """Audit one fleet of `size` devices once per --workers value; the figures, in that order."""
     print(f"{size} devices from {args.base}, concurrency {args.concurrency}, simulators "
           + (f"in {args.sim_processes} separate process(es)" if args.separate else "in this process"))
+    results = []
     with simulated_fleet(fleet_profiles(size), args.base, separate=args.separate,
                          sim_processes=args.sim_processes) as sim:
-        before = sim.request_count()
-        profile_to = Path(f"{args.profile}.{size}") if args.profile else None
-        f = run_camaudit(sim.fleet, args.concurrency, profile_to)
-        time.sleep(0.5)                    # let the simulators' logs catch up
-        requests = sim.request_count() - before
-        print(f"  camaudit audit (discovery + fingerprint + every probe + store), {f.devices} devices: "
-              f"{f.wall_s:6.1f} s, {f.devices / f.wall_s:5.1f} devices/s")
-        note = "" if args.separate else " (includes the simulators' CPU: use --separate-process)"
-        print(f"  auditor CPU {f.cpu_s:6.1f} s = {f.cpu_s / max(f.devices, 1):.4f} CPU-s per device{note}")
-        print(f"  requests per device: {requests / max(f.devices, 1):.1f} ({requests} logged)")
-        if profile_to is not None:
-            print(f"  cProfile written to {profile_to}")
+        for workers in args.workers or [1, max(2, default_workers(size))]:
+            before = sim.request_count()
+            profile_to = Path(f"{args.profile}.{size}.w{workers}") if args.profile else None
+            f = run_camaudit(sim.fleet, args.concurrency, profile_to, workers)
+            time.sleep(0.5)                    # let the simulators' logs catch up
+            requests = sim.request_count() - before
+            per = max(f.devices, 1)
+            print(f"  --workers {workers}: {f.devices} devices in {f.wall_s:6.1f} s, "
+                  f"{f.devices / f.wall_s:5.1f} devices/s, {requests / per:.1f} requests/device")
+            note = "" if args.separate else " (includes the simulators' CPU: use --separate-process)"
+            print(f"    auditor CPU {f.total_cpu_s:6.1f} s = {f.total_cpu_s / per:.4f} CPU-s per device "
+                  f"(parent {f.cpu_s / per:.4f}, worker processes {f.children_cpu_s / per:.4f}){note}")
+            if profile_to is not None:
+                print(f"    cProfile of the parent written to {profile_to}")
+            results.append((size, workers, f))
         if args.nmap:
             theirs = time_nmap(sim.fleet)
-            if theirs is None:
-                return 1
-            print(f"  nmap -sV (service fingerprinting only), same addresses and ports: {theirs:6.1f} s")
-            ratio = f.wall_s / theirs
-            print(f"  ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
-    return 0
+            if theirs is not None:
+                print(f"  nmap -sV (service fingerprinting only), same addresses and ports: {theirs:6.1f} s")
+                ratio = results[0][2].wall_s / theirs
+                verdict = "met" if ratio <= 0.5 else "NOT met"
+                print(f"  ratio camaudit / nmap = {ratio:.2f}  (target <= 0.50: {verdict})")
+    return results
+
+
+def side_by_side(results: list[tuple[int, int, Figures]], concurrency: int) -> None:
+    """CPU-s per device by size (rows) and --workers (columns), with the load average at the end."""
+    workers = sorted({w for _, w, _ in results})
+    print(f"\nauditor CPU-s per device (parent + worker processes), concurrency {concurrency}; devices/s in brackets")
+    print("  size   " + "".join(f"{f'--workers {w}':>22}" for w in workers))
+    for size in sorted({s for s, _, _ in results}):
+        cells = {w: f for s, w, f in results if s == size}
+        text = {w: f"{f.total_cpu_s / max(f.devices, 1):.4f} ({f.devices / f.wall_s:.1f}/s)" for w, f in cells.items()}
+        print(f"  {size:<6} " + "".join(f"{text.get(w, '-'):>22}" for w in workers))
+    print("  load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -236,6 +287,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--size", type=int, action="append", help="devices to simulate (repeat; default 100)")
     parser.add_argument("--base", default=BASE, help=f"first loopback address (default {BASE})")
     parser.add_argument("--concurrency", type=int, default=32, help="devices audited at once (default 32)")
+    parser.add_argument("--workers", type=int, action="append",
+                        help="worker processes (repeat to compare; default: 1 and the CLI's default, at least 2)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--separate-process", dest="separate", action="store_true", default=True,
                        help="simulators in their own processes (default: the auditor's CPU is measured alone)")
@@ -249,9 +302,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    results = []
     for size in args.size or [100]:
-        if bench_one(size, args):
-            return 1
+        results += bench_one(size, args)
+    side_by_side(results, args.concurrency)
     return 0
 
 

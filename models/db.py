@@ -2,8 +2,9 @@
 this camaudit's revision (models/migrate.py), and the one boundary where SQLAlchemy, sqlite3,
 psycopg and OS errors become `StoreUnavailable`.
 
-Concurrency: the orchestrator records devices from a thread pool. Each call opens its own
-Session on a pooled connection (one per thread). Writers in this process queue on one lock and
+Concurrency: an audit records its devices from one writer thread, in batches (auditor/run/writer.py,
+`Store.transaction`); other writes (run start and close, egress) come from other threads. Each call
+opens its own Session or connection from the pool. Writers in this process queue on one lock and
 write inside `BEGIN IMMEDIATE`, so a writer that reads (device identity) before it writes can
 never see SQLite refuse the upgrade from reader to writer; another process writing the same file
 is waited for by SQLite's busy timeout. WAL mode lets readers (the TUI) work during writes.
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
@@ -117,6 +118,15 @@ class Store:
         with self._write_lock, translate_errors(self.path):
             with Session(self._writer, expire_on_commit=False) as session, session.begin():
                 yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """The same write transaction as `writing`, as a Core connection (bulk inserts of plain dicts)."""
+        if self.read_only:
+            raise StoreUnavailable(f"The database {self.path} was opened read-only; this is a camaudit bug.",
+                                   path=self.path)
+        with self._write_lock, translate_errors(self.path), self._writer.begin() as conn:
+            yield conn
 
     @property
     def dialect(self) -> str:

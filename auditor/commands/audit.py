@@ -71,6 +71,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--multicast", action="store_true",
                    help="also send multicast discovery on the local network (never for loopback scopes)")
     p.add_argument("--concurrency", type=positive_int, default=DEFAULT_CONCURRENCY, help="devices audited at once")
+    p.add_argument("--workers", type=positive_int, default=None, metavar="N",
+                   help="worker processes auditing devices (default: 1 below 200 devices, else one per CPU, "
+                        "at most 8 and at least 100 devices each); --concurrency is shared among them")
     p.add_argument("--timeout", type=seconds, default=6.0, help="per-request read timeout in seconds")
     p.add_argument("--allow-basic", action="store_true",
                    help="allow HTTP Basic login, which sends the password in clear (off by default)")
@@ -178,11 +181,14 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         if not credentials:
             notes.print("[yellow]No credentials given: only what devices say without a login will be read.[/]")
         options = AuditOptions(concurrency=args.concurrency, site=args.site, probe=ProbeSettings(
-            http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)), intrusive_checks=checks)
+            http=HttpSettings(read_timeout=args.timeout, allow_basic=args.allow_basic)), intrusive_checks=checks,
+            workers=args.workers)
         announce_intrusive(checks, warn)     # said even with -q: these attempts can lock an account
         with audit_progress(notes, len(targets)) as progress:
             outcome = run_audit(store, targets, credentials, scope=recorded_scope(args, texts), options=options,
                                 progress=progress)
+        for line in outcome.notes:    # a worker process that died: what it cost, one line each
+            warn.print(f"[yellow]camaudit: {line}[/]", highlight=False, soft_wrap=True)
         last_read = last_reads(store, outcome.run_id, outcome.devices)
     finally:
         store.close()

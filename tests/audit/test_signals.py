@@ -34,13 +34,13 @@ def slow_fleet(start_fleet):
     return start_fleet(*profiles)
 
 
-def start_audit(fleet, tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+def start_audit(fleet, tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[str], Path]:
     creds = tmp_path / "creds.toml"
     env = write_credentials(creds, fleet)
     db = tmp_path / "camaudit.db"
     proc = subprocess.Popen(
         [sys.executable, "-m", "auditor.cli", "audit", *[d.address for d in fleet], "--no-discover",
-         "--credentials", str(creds), "--db", str(db)],
+         "--credentials", str(creds), "--db", str(db), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
     return proc, db
 
