@@ -23,7 +23,7 @@ from device_simulators.profile import Quirk
 from models.db import open_store
 from models.read_status import read_status, was_read
 from models.store import list_run_devices, list_runs
-from tests.audit.test_signals import SLOW_DELAY_S, start_audit, wait_until_probing
+from tests.audit.test_signals import SLOW_DELAY_S, STOP_LIMIT_S, start_audit, wait_until_probing
 
 PROFILES = ("hik-school-bullet", "dahua-wizmind-face", "axis-onvif-line", "amcrest-no-password")
 
@@ -149,9 +149,9 @@ def test_stopping_the_parent_stops_its_workers(half_slow_fleet, tmp_path, signum
     sent = time.monotonic()
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=30)
-    assert time.monotonic() - sent < 3.0 and "Traceback" not in stderr
+    assert time.monotonic() - sent < STOP_LIMIT_S and "Traceback" not in stderr
     assert proc.returncode == (130 if signum == signal.SIGINT else -signal.SIGKILL), stderr
-    assert gone(workers, within=2.0)             # terminated by the parent, or on their own once it is gone
+    assert gone(workers, within=5.0)             # terminated by the parent, or on their own once it is gone
     with open_store(db, read_only=True) as store:
         (run,) = list_runs(store)
         kept = list_run_devices(store, run_id=run.id)
