@@ -64,7 +64,10 @@ def child_main(conn: Connection, share: Share) -> None:
 
     def send(message: tuple[Any, ...]) -> None:
         with lock:
-            conn.send(message)
+            try:
+                conn.send(message)
+            except (BrokenPipeError, EOFError, ConnectionResetError):
+                os._exit(1)        # the parent is gone (killed): stop quietly, nobody reads our results now
 
     def worker() -> None:
         while True:
