@@ -35,22 +35,22 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from orgdata.fill import Org, clone_audit, fill  # noqa: E402
+from orgdata.plans import Catcher, catching, explain_all  # noqa: E402
+from orgdata.templates import Templates, load_templates  # noqa: E402
 from sqlalchemy import Index, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 from models.db import Store, open_store  # noqa: E402
 from models.store import record_device_audit, record_run_finished, record_run_started  # noqa: E402
 from models.tables import RunOptions  # noqa: E402
-from orgdata.fill import Org, clone_audit, fill  # noqa: E402
-from orgdata.plans import catching, explain_all  # noqa: E402
-from orgdata.templates import Templates, load_templates  # noqa: E402
 
 NOW = dt.datetime(2027, 1, 20, 12, 0, tzinfo=dt.UTC)
 FILTER = "dahua"
@@ -122,7 +122,7 @@ def read_paths(location: str, site: str | None, rows: int, out: Path) -> dict[st
     if html.stat().st_size < 100_000:
         raise AssertionError(f"the report is only {html.stat().st_size} bytes")
     with timed("camaudit diff (last two runs)", figures):
-        assert cli("diff", "--db", location, *scope) in (0, 1)   # 1: relevant changes (auditor/commands/diff.py EXIT_RELEVANT)
+        assert cli("diff", "--db", location, *scope) in (0, 1)   # 1: relevant changes (EXIT_RELEVANT)
     return figures
 
 
@@ -155,19 +155,29 @@ def print_figures(title: str, figures: dict[str, tuple[float, float]]) -> None:
 
 def measure(engine_name: str, location: str, scopes: list[tuple[str, str | None, int]], out: Path,
             dialect: str, engine: Any) -> None:
-    with catching(dialect) as catcher:
-        for title, site, rows in scopes:
+    for title, site, rows in scopes:
+        with catching(dialect) as catcher:
             catcher.path = f"{engine_name} {title}"
             print_figures(f"{engine_name}, {title}", read_paths(location, site, rows, out))
-        catcher.path = ""
+            catcher.path = ""
+        print_statements(catcher, engine)
+
+
+def print_statements(catcher: Catcher, engine: Any) -> None:
+    """The statements that took longest in all (N+1 shows as a count), and the plans that read a large
+    table whole or drop most of what they read."""
+    print(f"    {len(catcher.counts)} statement shapes, {sum(catcher.counts.values()):,} executions; busiest:")
+    for shape, count, seconds in catcher.busiest(5):
+        print(f"      {count:6,} x {seconds:6.2f} s  {shape}")
     plans = explain_all(engine, catcher)
     scanning = [p for p in plans if p.scans]
-    print(f"  {len(plans)} distinct SELECT statements; {len(scanning)} read a large table whole:")
+    print(f"    {len(plans)} distinct SELECT/UPDATE statements EXPLAINed; {len(scanning)} read a large table "
+          f"whole or mostly drop what they read:")
     for plan in sorted(scanning, key=lambda p: -(p.ms or 0)):
-        print(f"    {plan.summary}")
-        print(f"      {'; '.join(plan.scans)}" + (f"  ({plan.ms:.1f} ms)" if plan.ms is not None else ""))
+        print(f"      {plan.summary}")
+        print(f"        {'; '.join(plan.scans)}" + (f"  (execution {plan.ms:.1f} ms)" if plan.ms is not None else ""))
         for line in plan.lines[:8]:
-            print(f"        {line}")
+            print(f"          {line}")
 
 
 def set_indexes(store: Store, indexes: list[Index], present: bool) -> None:
@@ -220,9 +230,13 @@ def main() -> int:
             for name, location, s in (("PostgreSQL", url, org.sites - 1), ("SQLite", sqlite, 0)):
                 for present in (False, True):
                     set_indexes(stores[name], indexes, present)
-                    wall, cpu = write_run(location, templates, org if name == "PostgreSQL" else one, s)
+                    with catching(stores[name].dialect) as catcher:
+                        catcher.path = f"{name} write"
+                        wall, cpu = write_run(location, templates, org if name == "PostgreSQL" else one, s)
+                        catcher.path = ""
                     print(f"    {name:<11} {'with' if present else 'without'} indexes: {wall:6.2f} s wall "
-                          f"{cpu:6.2f} s CPU ({org.devices / wall:.0f} devices/s)")
+                          f"{cpu:6.2f} s CPU ({org.devices / wall:.0f} devices/s)  ({load()})")
+                    print_statements(catcher, stores[name].engine)
             for store in stores.values():
                 store.close()
         finally:

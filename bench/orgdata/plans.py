@@ -1,12 +1,14 @@
 """The statements camaudit issues on a path (caught with a SQLAlchemy cursor event), and their query
 plans: PostgreSQL's EXPLAIN (ANALYZE, FORMAT JSON), SQLite's EXPLAIN QUERY PLAN. A plan that reads a
-large table from end to end (Seq Scan / SCAN without an index) is what an index may fix.
+large table from end to end (Seq Scan / SCAN without an index), or reads many rows of it only to drop
+them by a filter, is what an index may fix.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,14 +27,33 @@ class Caught:
 
 @dataclass
 class Catcher:
+    """Every statement of one dialect while `path` is set: the first of each shape (to EXPLAIN), how
+    often each shape ran and the seconds its executions took (N+1 queries show up as large counts)."""
+
     dialect: str
     path: str = ""
     statements: dict[str, Caught] = field(default_factory=dict)   # one per distinct statement text
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
 
-    def __call__(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        head = statement.lstrip().split(None, 1)[0].upper()
-        if self.path and conn.dialect.name == self.dialect and head in ("SELECT", "UPDATE", "WITH") and not many:
-            self.statements.setdefault(_shape(statement), Caught(self.path, statement, parameters))
+    def before(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if self.path and conn.dialect.name == self.dialect:
+            conn.info["orgbench_started"] = time.perf_counter()
+            head = statement.lstrip().split(None, 1)[0].upper()
+            if head in ("SELECT", "UPDATE", "WITH") and not many:
+                self.statements.setdefault(_shape(statement), Caught(self.path, statement, parameters))
+
+    def after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        started = conn.info.pop("orgbench_started", None)
+        if started is not None:
+            shape = _shape(statement)
+            self.counts[shape] = self.counts.get(shape, 0) + 1
+            self.seconds[shape] = self.seconds.get(shape, 0.0) + time.perf_counter() - started
+
+    def busiest(self, n: int) -> list[tuple[str, int, float]]:
+        """The `n` statement shapes that took longest in all: (first words, executions, seconds)."""
+        top = sorted(self.seconds.items(), key=lambda kv: -kv[1])[:n]
+        return [(" ".join(shape.split())[:100], self.counts[shape], secs) for shape, secs in top]
 
 
 def _shape(statement: str) -> str:
@@ -43,11 +64,13 @@ def _shape(statement: str) -> str:
 @contextlib.contextmanager
 def catching(dialect: str) -> Iterator[Catcher]:
     catcher = Catcher(dialect)
-    event.listen(Engine, "before_cursor_execute", catcher)
+    event.listen(Engine, "before_cursor_execute", catcher.before)
+    event.listen(Engine, "after_cursor_execute", catcher.after)
     try:
         yield catcher
     finally:
-        event.remove(Engine, "before_cursor_execute", catcher)
+        event.remove(Engine, "before_cursor_execute", catcher.before)
+        event.remove(Engine, "after_cursor_execute", catcher.after)
 
 
 @dataclass
@@ -87,9 +110,10 @@ def explain_pg(engine: Engine, caught: Caught) -> Plan:
         loops = node.get("Actual Loops", 1)
         lines.append(f"{'  ' * depth}{node['Node Type']}{' on ' + relation if relation else ''}{index} "
                      f"(rows {rows}, loops {loops}, {node.get('Actual Total Time', 0):.1f} ms)")
-        if node["Node Type"] == "Seq Scan" and relation in LARGE:
-            removed = node.get("Rows Removed by Filter", 0)
-            scans.append(f"Seq Scan on {relation}: {rows * loops + removed * loops:,} rows read, {rows * loops:,} kept")
+        removed = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+        if relation in LARGE and (node["Node Type"] == "Seq Scan" or removed * loops > max(1000, 4 * rows * loops)):
+            scans.append(f"{node['Node Type']} on {relation}{index}: {(rows + removed) * loops:,} rows read, "
+                          f"{rows * loops:,} kept")
     return Plan(caught, doc.get("Execution Time"), scans, lines)
 
 
