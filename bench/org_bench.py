@@ -19,8 +19,13 @@ What it does, all on this machine (PostgreSQL listens only on a Unix socket in a
 Times are wall seconds and this process's CPU seconds (the PostgreSQL server's CPU is not in it);
 the machine's load average is printed with them. Asserts only that answers are sane (row counts).
 
-Indexes chosen from the plans (migration 0004_query_indexes):
-    see models/migrations/versions/0004_query_indexes.py (one line each, why).
+Indexes chosen from the plans (models/migrations/versions/0004_query_indexes.py says why, one line each):
+no plan read a large table whole with the 0001/0002 indexes; loading a run's per-snapshot rows sorted
+them by id alone (on PostgreSQL a sort of 23,740 feature rows spilling to disk per 500 snapshots), so
+ix_<table>_snapshot_id_id (snapshot_id, id) replaces ix_<table>_snapshot_id on feature_record,
+remote_access_record and finding_record, and models.store.children reads in that order. The device list
+of one site (or one device) looked up the newest snapshot by grouping every snapshot of every site;
+models.store._device_summaries now looks each device's newest snapshot up in ix_snapshot_device.
 """
 
 from __future__ import annotations
@@ -45,8 +50,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from orgdata.fill import Org, clone_audit, fill  # noqa: E402
 from orgdata.plans import Catcher, catching, explain_all  # noqa: E402
 from orgdata.templates import Templates, load_templates  # noqa: E402
-from sqlalchemy import Index, text  # noqa: E402
-from sqlmodel import SQLModel  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from models.db import Store, open_store  # noqa: E402
 from models.store import record_device_audit, record_run_finished, record_run_started  # noqa: E402
@@ -56,15 +60,17 @@ NOW = dt.datetime(2027, 1, 20, 12, 0, tzinfo=dt.UTC)
 FILTER = "dahua"
 
 
-def migration_indexes() -> list[Index]:
-    """The Index objects (models/tables.py) that migration 0004 creates."""
+Spec = tuple[str, str, tuple[str, ...]]
+
+
+def migration_indexes() -> tuple[list[Spec], list[Spec]]:
+    """What migration 0004 creates, and the 0001 indexes it replaces: (name, table, columns) each."""
     path = ROOT / "models" / "migrations" / "versions" / "0004_query_indexes.py"
     spec = importlib.util.spec_from_file_location("query_indexes", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    names = {name for name, _table, _columns in module.INDEXES}
-    return [i for t in SQLModel.metadata.sorted_tables for i in t.indexes if i.name in names]
+    return list(module.INDEXES), list(module.REPLACED)
 
 
 @contextlib.contextmanager
@@ -180,13 +186,15 @@ def print_statements(catcher: Catcher, engine: Any) -> None:
             print(f"          {line}")
 
 
-def set_indexes(store: Store, indexes: list[Index], present: bool) -> None:
+def set_indexes(store: Store, indexes: tuple[list[Spec], list[Spec]], present: bool) -> None:
+    """The indexes as migration 0004 leaves them (`present`), or as revision 0003 had them."""
+    created, replaced = indexes
+    add, drop = (created, replaced) if present else (replaced, created)
     with store.engine.begin() as conn:
-        for index in indexes:
-            if present:
-                index.create(conn, checkfirst=True)
-            else:
-                index.drop(conn, checkfirst=True)
+        for name, _table, _columns in drop:
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        for name, table, columns in add:
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({', '.join(columns)})"))
         if store.dialect == "postgresql":
             conn.execute(text("ANALYZE"))
 

@@ -199,11 +199,13 @@ def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
 def children(session: Session, model: type[_Row], ids: list[int],
              parent: str = "snapshot_id") -> dict[int, list[_Row]]:
     """Rows of `model` whose `parent` column is one of `ids`, grouped by it, each group in id order
-    (chunked so a large run stays under SQLite's variable limit)."""
+    (chunked so a large run stays under SQLite's variable limit). Ordered by (parent, id), the order
+    of the index ix_<table>_snapshot_id_id (migration 0004): no sort of every row by id alone, which on
+    PostgreSQL spilled to disk for 500 snapshots' feature rows (bench/org_bench.py)."""
     by_parent: dict[int, list[_Row]] = defaultdict(list)
     key, order = col(getattr(model, parent)), col(model.id)  # type: ignore[attr-defined]
     for start in range(0, len(ids), _CHUNK):
-        for row in session.exec(select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(order)):
+        for row in session.exec(select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(key, order)):
             by_parent[getattr(row, parent)].append(row)
     return by_parent
 

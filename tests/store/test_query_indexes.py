@@ -19,6 +19,7 @@ from models.migrate import head_revision
 from models.store import (
     get_device,
     list_devices,
+    list_run_device_audits,
     list_run_snapshots,
     list_runs,
     record_device_audit,
@@ -90,23 +91,27 @@ def every_row(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_a_0003_database_gains_the_indexes_with_every_row_kept(store_url, capfd):
-    indexes = migration().INDEXES
-    assert indexes, "migration 0004 creates no index"
+    created, replaced = migration().INDEXES, migration().REPLACED
+    assert created and replaced
     with open_store(store_url) as store:
         small_org(store)
-        with store.engine.begin() as conn:   # back to revision 0003: the same tables without the new indexes
-            for name, _table, _columns in indexes:
+        with store.engine.begin() as conn:   # back to revision 0003: the same tables with its indexes
+            for name, _table, _columns in created:
                 conn.execute(text(f"DROP INDEX {name}"))
+            for name, table, columns in replaced:
+                conn.execute(text(f"CREATE INDEX {name} ON {table} ({', '.join(columns)})"))
             conn.execute(text("UPDATE alembic_version SET version_num = '0003_egress_geo'"))
         before, devices = every_row(store), list_devices(store)
         assert len(before["device_snapshot"]) == SITES * (DEVICES * RUNS)
+        audits = [list_run_device_audits(store, run_id=run.id) for run in list_runs(store)]
     with open_store(store_url) as store:
         assert "from schema 0003_egress_geo to 0004_query_indexes" in capfd.readouterr().err
         assert every_row(store) == before
         assert list_devices(store) == devices
+        assert [list_run_device_audits(store, run_id=run.id) for run in list_runs(store)] == audits
         with store.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head_revision()
             found = inspect(conn)
-            for name, table, columns in indexes:
+            for name, table, columns in created + replaced:
                 declared = {i["name"]: tuple(i["column_names"]) for i in found.get_indexes(table)}
-                assert declared.get(name) == columns, (name, declared)
+                assert declared.get(name) == (columns if (name, table, columns) in created else None), (name, declared)
