@@ -170,24 +170,28 @@ def get_device_history(store: Store, *, device_id: int) -> list[SnapshotSummary]
         return _summaries(session, DeviceSnapshot.device_id == device_id)
 
 
-def _device_summaries(session: Session, condition: Any = True) -> list[DeviceSummary]:
-    # Each chosen device's newest snapshot id by one look-up in ix_snapshot_device (device_id, id), not by
-    # grouping every snapshot of every run (120,000 rows for one site's 500 devices: bench/org_bench.py).
-    newest = DeviceSnapshot.__table__.alias("newest")  # type: ignore[attr-defined]
-    newest_id = (select(func.max(newest.c.id)).where(newest.c.device_id == Device.id)
-                 .correlate(Device).scalar_subquery())
-    latest = select(col(Device.id).label("device_id"), newest_id.label("snapshot_id")).where(condition).subquery()
+def _device_summaries(session: Session, condition: Any = None) -> list[DeviceSummary]:
+    """Devices (those matching `condition`, or all) with their newest snapshot."""
+    if condition is None:   # every device: one ordered pass over ix_snapshot_device (device_id, id)
+        latest = (select(DeviceSnapshot.device_id, func.max(DeviceSnapshot.id).label("snapshot_id"))
+                  .group_by(col(DeviceSnapshot.device_id)).subquery())
+    else:   # one site or one device: look each one's newest snapshot up in that index, not group every site's
+        newest = DeviceSnapshot.__table__.alias("newest")  # type: ignore[attr-defined]
+        newest_id = (select(func.max(newest.c.id)).where(newest.c.device_id == Device.id)
+                     .correlate(Device).scalar_subquery())
+        latest = (select(col(Device.id).label("device_id"), newest_id.label("snapshot_id"))
+                  .where(condition).subquery())
     stmt = (select(Device, *_SUMMARY_COLUMNS)  # type: ignore[call-overload]
             .join(latest, latest.c.device_id == Device.id)
             .join(DeviceSnapshot, col(DeviceSnapshot.id) == latest.c.snapshot_id)
-            .where(condition).order_by(col(Device.id)))
+            .order_by(col(Device.id)))
     return [DeviceSummary(**device.model_dump(), latest=_summary(rest)) for device, *rest in session.exec(stmt)]
 
 
 def list_devices(store: Store, *, site: str | None = None) -> list[DeviceSummary]:
     """Every device (of one site, or of all) with its most recently recorded snapshot (no evidence loaded)."""
     with store.reading() as session:
-        return _device_summaries(session, True if site is None else Device.site == site)
+        return _device_summaries(session, None if site is None else Device.site == site)
 
 
 def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
