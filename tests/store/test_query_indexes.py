@@ -18,6 +18,7 @@ from models.db import Store, open_store
 from models.migrate import head_revision
 from models.store import (
     get_device,
+    get_device_audit,
     list_devices,
     list_run_device_audits,
     list_run_snapshots,
@@ -26,6 +27,7 @@ from models.store import (
     record_run_finished,
     record_run_started,
 )
+from models.tables import FeatureRecord
 from tests.store.builders import OPTIONS, T0, dahua_nvr, hik_face_camera
 
 MIGRATION = Path(__file__).parents[2] / "models" / "migrations" / "versions" / "0004_query_indexes.py"
@@ -115,3 +117,22 @@ def test_a_0003_database_gains_the_indexes_with_every_row_kept(store_url, capfd)
             for name, table, columns in created + replaced:
                 declared = {i["name"]: tuple(i["column_names"]) for i in found.get_indexes(table)}
                 assert declared.get(name) == (columns if (name, table, columns) in created else None), (name, declared)
+
+
+def test_per_snapshot_rows_come_back_in_recorded_order_when_runs_interleave(store):
+    """children() reads in index order (snapshot, id): each snapshot's rows must still apply in id order,
+    even when another snapshot's rows were written between them (the later verdict of a feature wins)."""
+    run_id = record_run_started(store, targets=["10.0.0.0/24"], options=OPTIONS)
+    first = record_device_audit(store, run_id=run_id, audit=hik_face_camera(address="10.0.0.1"))
+    second = record_device_audit(store, run_id=run_id, audit=hik_face_camera(address="10.0.0.2", serial="S2",
+                                                                             mac="02:00:00:00:00:02"))
+    table = FeatureRecord.__table__  # type: ignore[attr-defined]
+    with store.engine.begin() as conn:
+        for snapshot_id, enabled in ((first, False), (second, True), (first, True), (second, False)):
+            conn.execute(table.insert().values(snapshot_id=snapshot_id, channel=None, feature="people_counting",
+                                               supported=True, enabled=enabled, evidence=[f"row for {enabled}"]))
+    audits = dict(list_run_device_audits(store, run_id=run_id))
+    by_address = {a.address: a for a in audits.values()}
+    assert by_address["10.0.0.1"].features["people_counting"].enabled is True
+    assert by_address["10.0.0.2"].features["people_counting"].enabled is False
+    assert get_device_audit(store, snapshot_id=first) == by_address["10.0.0.1"]
