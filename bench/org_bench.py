@@ -20,11 +20,12 @@ Times are wall seconds and this process's CPU seconds (the PostgreSQL server's C
 the machine's load average is printed with them. Asserts only that answers are sane (row counts).
 
 Indexes chosen from the plans (models/migrations/versions/0004_query_indexes.py says why, one line each):
-no plan read a large table whole with the 0001/0002 indexes; loading a run's per-snapshot rows sorted
-them by id alone (on PostgreSQL a sort of 23,740 feature rows spilling to disk per 500 snapshots), so
-ix_<table>_snapshot_id_id (snapshot_id, id) replaces ix_<table>_snapshot_id on feature_record,
-remote_access_record and finding_record, and models.store.children reads in that order. The device list
-of one site (or one device) looked up the newest snapshot by grouping every snapshot of every site;
+with the 0001/0002 indexes no plan read a large table whole. (snapshot_id, id) replaces the one-column
+snapshot_id index on remote_access_record and finding_record (rows come off the index in the order
+read, no sort); on feature_record the same index was measured and rejected (PostgreSQL then chose a
+BitmapAnd over ix_feature_feature_enabled, 5x slower). models.store.children reads per-snapshot rows
+in (snapshot_id, id) order (PostgreSQL's sort by id alone spilled to disk; SQLite needed a temp B-tree).
+The device list of one site (or one device) grouped every snapshot of every site to find the newest;
 models.store._device_summaries now looks each device's newest snapshot up in ix_snapshot_device.
 """
 

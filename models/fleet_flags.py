@@ -57,7 +57,7 @@ def list_snapshot_flags(store: Store, *, snapshot_ids: Sequence[int]) -> dict[in
             device_level = (col(FeatureRecord.snapshot_id).in_(ids), col(FeatureRecord.channel).is_(None))
             stmt = (select(FeatureRecord.snapshot_id, FeatureRecord.feature)
                     .where(*device_level, col(FeatureRecord.enabled).is_(True))
-                    .order_by(col(FeatureRecord.snapshot_id), col(FeatureRecord.id)))   # index order (0004)
+                    .order_by(col(FeatureRecord.snapshot_id), col(FeatureRecord.id)))   # index order
             for sid, feature in session.connection().execute(stmt):   # Core rows: no ORM objects
                 flags[sid].enabled.append(feature)
             # Unknowns are most verdicts of a device that refused the login: count them, do not list them.

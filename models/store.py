@@ -204,7 +204,7 @@ def children(session: Session, model: type[_Row], ids: list[int],
              parent: str = "snapshot_id") -> dict[int, list[_Row]]:
     """Rows of `model` whose `parent` column is one of `ids`, grouped by it, each group in id order
     (chunked so a large run stays under SQLite's variable limit). Ordered by (parent, id), the order
-    of the index ix_<table>_snapshot_id_id (migration 0004): no sort of every row by id alone, which on
+    of ix_<table>_snapshot_id(_id) (migration 0004): no sort of every row by id alone, which on
     PostgreSQL spilled to disk for 500 snapshots' feature rows (bench/org_bench.py)."""
     by_parent: dict[int, list[_Row]] = defaultdict(list)
     key, order = col(getattr(model, parent)), col(model.id)  # type: ignore[attr-defined]

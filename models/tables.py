@@ -267,11 +267,10 @@ class FeatureRecord(SQLModel, table=True):
     """One feature verdict: channel NULL is the device roll-up, otherwise the channel number."""
 
     __tablename__ = "feature_record"
-    __table_args__ = (Index("ix_feature_feature_enabled", "feature", "enabled"),
-                      Index("ix_feature_record_snapshot_id_id", "snapshot_id", "id"))   # migration 0004
+    __table_args__ = (Index("ix_feature_feature_enabled", "feature", "enabled"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE")
+    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
     channel: int | None = None
     feature: str                    # models.features.FEATURE_IDS
     supported: bool | None = None
