@@ -30,9 +30,10 @@ changes below are in both columns), wall s / this process's CPU s:
         report 65.8/5.6 -> 66.8/6.5, diff 33.0/3.2 -> 31.5/3.9
     SQLite one site (500 x 12): TUI first paint 4.6/0.49 -> 3.2/0.46, filter 0.37 -> 0.29,
         report 62.9/5.4 -> 44.4/5.5, diff 37.6/3.6 -> 16.0/3.1
-    writing one site's run of 500 devices: PostgreSQL 81.5 s wall / 9.4 s CPU (6 devices/s), SQLite
-        56-60 s / 6.4-6.7 s; busiest statements per device: two UPDATEs of the run row, the advisory lock,
-        the inserts (the "writer" helper's batched writer addresses this).
+    writing one site's run of 500 devices: PostgreSQL 81.5/9.4 -> 98.2/9.8 (5-6 devices/s), SQLite
+        34.9/6.8 -> 35.2/6.8 (14 devices/s); the plans of the write path were index scans both ways; the
+        busiest statements per device are two UPDATEs of the run row, the advisory lock and the inserts
+        (the "writer" helper's batched writer addresses those).
 Where the time goes: the database executes each path's statements in well under a second (the bench
 prints the busiest); report and diff spend ~5 s of client CPU building ORM objects for ~60,000 child
 rows of two runs (models.store._load_audits) and rendering. First full run, before any change here
