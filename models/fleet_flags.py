@@ -56,7 +56,8 @@ def list_snapshot_flags(store: Store, *, snapshot_ids: Sequence[int]) -> dict[in
         for ids in _chunks(snapshot_ids):
             device_level = (col(FeatureRecord.snapshot_id).in_(ids), col(FeatureRecord.channel).is_(None))
             stmt = (select(FeatureRecord.snapshot_id, FeatureRecord.feature)
-                    .where(*device_level, col(FeatureRecord.enabled).is_(True)).order_by(col(FeatureRecord.id)))
+                    .where(*device_level, col(FeatureRecord.enabled).is_(True))
+                    .order_by(col(FeatureRecord.snapshot_id), col(FeatureRecord.id)))   # index order
             for sid, feature in session.connection().execute(stmt):   # Core rows: no ORM objects
                 flags[sid].enabled.append(feature)
             # Unknowns are most verdicts of a device that refused the login: count them, do not list them.
@@ -68,7 +69,7 @@ def list_snapshot_flags(store: Store, *, snapshot_ids: Sequence[int]) -> dict[in
                 flags[sid].unknown, flags[sid].unknown_biometric = unknown, unknown_biometric
             remote = (select(RemoteAccessRecord.snapshot_id, RemoteAccessRecord.kind, RemoteAccessRecord.destination)
                       .where(col(RemoteAccessRecord.snapshot_id).in_(ids), col(RemoteAccessRecord.enabled).is_(True))
-                      .order_by(col(RemoteAccessRecord.id)))
+                      .order_by(col(RemoteAccessRecord.snapshot_id), col(RemoteAccessRecord.id)))
             for sid, kind, destination in session.connection().execute(remote):
                 flags[sid].remote_on.append(kind)
                 if destination:

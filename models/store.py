@@ -93,20 +93,28 @@ def get_device_history(store: Store, *, device_id: int) -> list[SnapshotSummary]
         return _summaries(session, DeviceSnapshot.device_id == device_id)
 
 
-def _device_summaries(session: Session, condition: Any = True) -> list[DeviceSummary]:
-    latest = (select(DeviceSnapshot.device_id, func.max(DeviceSnapshot.id).label("snapshot_id"))
-              .group_by(col(DeviceSnapshot.device_id)).subquery())
+def _device_summaries(session: Session, condition: Any = None) -> list[DeviceSummary]:
+    """Devices (those matching `condition`, or all) with their newest snapshot."""
+    if condition is None:   # every device: one ordered pass over ix_snapshot_device (device_id, id)
+        latest = (select(DeviceSnapshot.device_id, func.max(DeviceSnapshot.id).label("snapshot_id"))
+                  .group_by(col(DeviceSnapshot.device_id)).subquery())
+    else:   # one site or one device: look each one's newest snapshot up in that index, not group every site's
+        newest = DeviceSnapshot.__table__.alias("newest")  # type: ignore[attr-defined]
+        newest_id = (select(func.max(newest.c.id)).where(newest.c.device_id == Device.id)
+                     .correlate(Device).scalar_subquery())
+        latest = (select(col(Device.id).label("device_id"), newest_id.label("snapshot_id"))
+                  .where(condition).subquery())
     stmt = (select(Device, *_SUMMARY_COLUMNS)  # type: ignore[call-overload]
             .join(latest, latest.c.device_id == Device.id)
             .join(DeviceSnapshot, col(DeviceSnapshot.id) == latest.c.snapshot_id)
-            .where(condition).order_by(col(Device.id)))
+            .order_by(col(Device.id)))
     return [DeviceSummary(**device.model_dump(), latest=_summary(rest)) for device, *rest in session.exec(stmt)]
 
 
 def list_devices(store: Store, *, site: str | None = None) -> list[DeviceSummary]:
     """Every device (of one site, or of all) with its most recently recorded snapshot (no evidence loaded)."""
     with store.reading() as session:
-        return _device_summaries(session, True if site is None else Device.site == site)
+        return _device_summaries(session, None if site is None else Device.site == site)
 
 
 def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
@@ -118,11 +126,13 @@ def get_device(store: Store, *, device_id: int) -> DeviceSummary | None:
 def children(session: Session, model: type[_Row], ids: list[int],
              parent: str = "snapshot_id") -> dict[int, list[_Row]]:
     """Rows of `model` whose `parent` column is one of `ids`, grouped by it, each group in id order
-    (chunked so a large run stays under SQLite's variable limit)."""
+    (chunked so a large run stays under SQLite's variable limit). Ordered by (parent, id), the order
+    of ix_<table>_snapshot_id(_id) (migration 0004): no sort of every row by id alone, which on
+    PostgreSQL spilled to disk for 500 snapshots' feature rows (bench/org_bench.py)."""
     by_parent: dict[int, list[_Row]] = defaultdict(list)
     key, order = col(getattr(model, parent)), col(model.id)  # type: ignore[attr-defined]
     for start in range(0, len(ids), _CHUNK):
-        for row in session.exec(select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(order)):
+        for row in session.exec(select(model).where(key.in_(ids[start:start + _CHUNK])).order_by(key, order)):
             by_parent[getattr(row, parent)].append(row)
     return by_parent
 

@@ -280,10 +280,11 @@ class FeatureRecord(SQLModel, table=True):
 
 class RemoteAccessRecord(SQLModel, table=True):
     __tablename__ = "remote_access_record"
-    __table_args__ = (Index("ix_remote_access_kind_enabled", "kind", "enabled"),)
+    __table_args__ = (Index("ix_remote_access_kind_enabled", "kind", "enabled"),
+                      Index("ix_remote_access_record_snapshot_id_id", "snapshot_id", "id"))   # migration 0004
 
     id: int | None = Field(default=None, primary_key=True)
-    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
+    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE")
     kind: str                       # models.features.REMOTE_ACCESS_IDS
     supported: bool | None = None
     enabled: bool | None = None
@@ -314,9 +315,10 @@ class FindingRecordBase(SQLModel):
 
 class FindingRecord(FindingRecordBase, table=True):
     __tablename__ = "finding_record"
+    __table_args__ = (Index("ix_finding_record_snapshot_id_id", "snapshot_id", "id"),)   # migration 0004
 
     id: int | None = Field(default=None, primary_key=True)
-    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE", index=True)
+    snapshot_id: int = Field(foreign_key="device_snapshot.id", ondelete="CASCADE")
 
 
 TABLES = (AuditRun, Device, DeviceSnapshot, FeatureRecord, RemoteAccessRecord, FindingRecord)
