@@ -2,7 +2,7 @@
 the run's site, so two schools that both use 192.168.1.x never cross-link. Existing runs join the
 site "default" (where every run recorded without --site is).
 
-On this branch it follows 0003_egress_geo; merged after 0004_query_indexes, down_revision is 0004.
+It follows 0004_query_indexes.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_egress_site"
-down_revision = "0003_egress_geo"
+down_revision = "0004_query_indexes"
 branch_labels = None
 depends_on = None
 
