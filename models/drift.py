@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
+from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict, RemoteAccessVerdict
 from models.egress.values import EgressDestination
 from models.features import (
     FEATURE_IDS,
@@ -115,22 +115,43 @@ def timed_out(verdict: FeatureVerdict) -> bool:
     return verdict.enabled is None and any(UNANSWERED_NOTE in line for line in verdict.evidence)
 
 
-def fill_unknown(audit: DeviceAudit, earlier: DeviceAudit) -> DeviceAudit:
-    """`audit` with each feature a timed-out read left unknown taken from `earlier`, the device's previous
-    readable audit: a change is judged against what was last known, so "timed out, then on" is not
-    "switched on" when it was on before (and still is when it was off)."""
-    def filled(now: Mapping[str, FeatureVerdict], then: Mapping[str, FeatureVerdict]) -> dict[str, FeatureVerdict]:
-        return {k: then[k] if timed_out(v) and k in then and then[k].enabled is not None else v
-                for k, v in now.items()}
+def _filled(now: FeatureVerdict, then: FeatureVerdict | None) -> FeatureVerdict:
+    if then is None or not ((now.enabled is None and then.enabled is not None)
+                            or (now.supported is None and then.supported is not None)):
+        return now
+    return dataclasses.replace(now, supported=then.supported if now.supported is None else now.supported,
+                               enabled=then.enabled if now.enabled is None else now.enabled)
 
+
+def _filled_remote(now: RemoteAccessVerdict, then: RemoteAccessVerdict | None) -> RemoteAccessVerdict:
+    if then is None:
+        return now
+    return dataclasses.replace(now, supported=then.supported if now.supported is None else now.supported,
+                               enabled=then.enabled if now.enabled is None else now.enabled,
+                               destination=now.destination or then.destination)
+
+
+def fill_unknown(audit: DeviceAudit, earlier: DeviceAudit) -> DeviceAudit:
+    """`audit` with each value it left unknown (feature, NVR channel, remote-access setting) taken from
+    `earlier`, the device's previous readable audit: a change is judged against what was last known, so
+    "timed out, then on" is not "switched on" when it was on before (and still is when it was off).
+    A channel `audit` could not list keeps its earlier verdicts."""
+    def filled(now: Mapping[str, FeatureVerdict], then: Mapping[str, FeatureVerdict]) -> dict[str, FeatureVerdict]:
+        return {**then, **{k: _filled(v, then.get(k)) for k, v in now.items()}}
+
+    channels = {n: filled(audit.channels.get(n, {}), earlier.channels.get(n, {}))
+                for n in sorted({*audit.channels, *earlier.channels})} if audit.channels or earlier.channels else {}
     return dataclasses.replace(
-        audit, features=filled(audit.features, earlier.features),
-        channels={n: filled(verdicts, earlier.channels.get(n, {})) for n, verdicts in audit.channels.items()})
+        audit, features=filled(audit.features, earlier.features), channels=channels,
+        remote_access={k: _filled_remote(v, earlier.remote_access.get(k)) for k, v in audit.remote_access.items()})
 
 
 def any_timed_out(audit: DeviceAudit) -> bool:
-    return any(timed_out(v) for v in [*audit.features.values(),
-                                      *(v for by_channel in audit.channels.values() for v in by_channel.values())])
+    """Whether some read of this audit failed (a timeout, a reset, a probe that gave up, a problem a probe
+    recovered from): its unknown values are then judged by what was last known (fill_unknown)."""
+    return bool(audit.errors) or any(p.outcome == "error" for p in audit.probes) or any(
+        timed_out(v) for v in [*audit.features.values(),
+                               *(v for by_channel in audit.channels.values() for v in by_channel.values())])
 
 
 def device_label(audit: DeviceAudit, earlier: DeviceAudit | None = None) -> str:
