@@ -122,11 +122,20 @@ def absent_by_construction(setting: str, maker: str) -> bool:
     return False
 
 
-def _not_applicable(remote: dict[str, RemoteAccessVerdict], maker: str | None) -> dict[str, RemoteAccessVerdict]:
+# The API family whose firmware carries a maker's own remote-access service: a device answering it runs
+# that firmware whatever its brand (an Amcrest on Dahua firmware has T2UServer), so a read of the service
+# that failed (a timeout) leaves it unknown there, never "not applicable" (issue 15).
+_SERVICE_FAMILY = {"hik_connect": "isapi", "isup": "isapi", "dahua_p2p": "dahua_cgi"}
+
+
+def _not_applicable(remote: dict[str, RemoteAccessVerdict], maker: str | None,
+                    protocols: set[str] | frozenset[str] = frozenset()) -> dict[str, RemoteAccessVerdict]:
     """`remote` with the settings this maker's firmware cannot have turned from unknown to no."""
     if maker is None:
         return remote
     for setting, verdict in remote.items():
+        if _SERVICE_FAMILY.get(setting) in protocols:
+            continue
         if verdict.enabled is None and absent_by_construction(setting, maker):
             verdict.supported = verdict.enabled = False
             verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
@@ -195,7 +204,7 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
     audit = DeviceAudit(
         address=target.address, port=target.port, reachable=reachable, auth=ctx.login.outcome, identity=identity,
         protocols=sorted(protocols), features=features, channels=channels,
-        remote_access=_not_applicable(classify_remote_access(observations), identity.manufacturer),
+        remote_access=_not_applicable(classify_remote_access(observations), identity.manufacturer, protocols),
         data_flows=classify_data_flows(observations), protocol_status=status, services=services,
         errors=log_.errors, probes=log_.probes, started=started, finished=_now())
     # Findings are judged from the finished audit, so they are the one thing added after it is built.

@@ -15,10 +15,13 @@ from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
 from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, call, get_config, summary
 from probes.dahua._kv import value
-from probes.errors import NotSupported, ProbeError
+from probes.errors import ConnectionDropped, NotSupported, ProbeError, TimedOut
 
-# What one endpoint may answer about itself; auth and transport errors still propagate.
-ENDPOINT_REFUSALS = ENDPOINT_REFUSALS
+# What one endpoint may answer about itself, and one call going unanswered (a timeout or reset under
+# load): either costs that call's facts only, never the others' (issue 15: one slow getMachineName
+# made the whole identity, and with it the name and firmware date, come from other sources). Auth
+# problems and an unreachable device still propagate.
+ONE_CALL_FAILURES = (*ENDPOINT_REFUSALS, TimedOut, ConnectionDropped)
 
 # Dahua's own model prefixes (IPC-HFW..., NVR4208-..., DHI-XVR...): an OEM unit whose
 # updateSerial matches one was built from that Dahua model. [S26][S52]
@@ -53,7 +56,7 @@ class DahuaIdentity:
         def ask(action: str, *wanted: str) -> CgiAnswer | None:
             try:
                 answer = call(ctx, "magicBox.cgi", action=action)
-            except ENDPOINT_REFUSALS as exc:        # one refused call does not cost the others
+            except ONE_CALL_FAILURES as exc:        # one refused call does not cost the others
                 refused.append(exc)
                 return None
             if all(answer.doc.get(key) is None for key in wanted):
@@ -119,7 +122,7 @@ class DahuaIdentity:
     def _mac(ctx: ProbeContext) -> list[IdentitySignal]:
         try:
             answer = get_config(ctx, "Network")
-        except ENDPOINT_REFUSALS:
+        except ONE_CALL_FAILURES:
             return []
         table = answer.doc.tree.get("table")
         network = table.get("Network") if isinstance(table, dict) else None

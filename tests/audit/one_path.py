@@ -13,8 +13,8 @@ its copy's profile (the simulator reads quirks per request), so hundreds of audi
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
+import re
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from auditor.judge.advisories.findings import CANNOT_TELL_ID
 from auditor.run.device_audit import audit_device
 from device_simulators import Fleet
 from device_simulators.profile import Profile, Quirk
@@ -42,6 +43,9 @@ FAILURES = ("slow", "reset")
 # Changes a failed read may cause in `camaudit diff` (clean run -> run with the failure): "now unknown",
 # "could not be checked this time".
 ALLOWED_DRIFT = frozenset({"feature-unknown", "remote-unknown", "data-flow-unknown", "finding-not-checked"})
+# ... and new findings that only say so: "camaudit cannot tell whether firmware ... is affected" (an unread
+# firmware version).
+ALLOWED_NEW_FINDINGS = frozenset({CANNOT_TELL_ID})
 
 
 def failing(path: str, failure: str) -> Quirk:
@@ -149,12 +153,10 @@ def _features(where: str, clean: dict[str, FeatureVerdict], failed: dict[str, Fe
 
 
 def moved_values(clean: DeviceAudit, failed: DeviceAudit) -> list[str]:
-    """Every value the failed audit holds that differs from the clean one without being unknown, and every
-    channel, data flow or identity field that went from known to absent-as-if-no."""
+    """Every value the failed audit holds that differs from the clean one without being unknown: features
+    (device and per channel), remote access, data flows and identity."""
     out = _features("", clean.features, failed.features)
-    for channel, verdicts in clean.channels.items():
-        if channel not in failed.channels:
-            out.append(f"channel {channel}: gone")
+    for channel, verdicts in clean.channels.items():   # a channel missing now has every verdict unknown
         out += _features(f"channel {channel}: ", verdicts, failed.channels.get(channel, {}))
     for rid, was in clean.remote_access.items():
         now = failed.remote_access.get(rid)
@@ -191,5 +193,6 @@ def drift_problems(clean: DeviceAudit, failed: DeviceAudit) -> list[str]:
     failed = dataclasses.replace(failed, address=clean.address, port=clean.port)   # another copy of the device
     forward = compare_runs(state(1, clean), state(2, failed)).changes
     back = compare_runs(state(2, as_last_known(failed, clean)), state(3, clean)).relevant
-    return ([f"diff clean->failed: {c.kind} {c.text}" for c in forward if c.kind not in ALLOWED_DRIFT]
+    return ([f"diff clean->failed: {c.kind} {c.text}" for c in forward
+             if c.kind not in ALLOWED_DRIFT and not (c.kind == "finding-new" and c.subject in ALLOWED_NEW_FINDINGS)]
             + [f"diff failed->clean: {c.kind} {c.text}" for c in back])
