@@ -41,7 +41,7 @@ from models.features import (
     remote_name,
     tri_state_text,
 )
-from models.read_status import READ, read_status
+from models.read_status import READ, read_nothing, read_status
 
 IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
 FIRMWARE_FIELDS = ("firmware", "firmware_date")
@@ -80,6 +80,7 @@ KINDS: dict[str, str] = {   # kind -> how people read it
     "capability-removed": "capability removed", "remote-on": "remote access on", "remote-off": "remote access off",
     "remote-unknown": "now unknown", "remote-destination": "remote access destination",
     "remote-supported": "remote access supported", "remote-unsupported": "remote access not supported",
+    "not-read": "not read",
     "data-flow-on": "data flow on", "data-flow-off": "data flow off", "data-flow-unknown": "data flow now unknown",
     "destination-new": "new destination", "destination-gone": "destination gone", "finding-new": "new finding",
     "finding-resolved": "finding gone", "finding-not-checked": "finding not checked",
@@ -350,6 +351,12 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
             drift.changes += _added(device_id, new, new_dest)
             continue
         label = device_label(new, old)
+        if read_nothing(new) and not read_nothing(old):
+            # Timed out everywhere, unreachable, login refused: say so once; what it had on stays unknown
+            # below ("now unknown"), never "switched off" (issue 15).
+            drift.changes.append(Change(device_id, label, "not-read", "device", read_status(old), read_status(new),
+                                        False, f"Not read this time ({read_status(new)}): its settings are "
+                                        "unknown now, not off; they are compared again when it answers."))
         drift.changes += _identity(device_id, label, old, new)
         drift.changes += _features(device_id, label, old.features, new.features)
         drift.changes += _channels(device_id, label, old, new)

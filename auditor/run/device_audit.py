@@ -28,7 +28,7 @@ from probes.base import (
 )
 from probes.context import ProbeContext, ProbeSettings
 from probes.discovery.addresses import address_problem
-from probes.errors import AccountLocked, AuthProblem, ProbeError
+from probes.errors import UNANSWERED, AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
 from probes.registry import DEVICE, RUN_ORDER, probes_for
 
@@ -88,10 +88,16 @@ def _run_probes(ctx: ProbeContext, log_: _Log, protocols: set[str],
                 log_.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
                 continue
             started = time.monotonic()
+            met = len(ctx.problems)
             try:
                 found = probe.run(ctx)
                 observations.extend(found)
                 record = ProbeRecord(probe.id, "ok", f"{len(found)} observations")
+                # A probe that kept going past a read nobody answered (a timeout under load) read part of
+                # what it covers: "error", so the device is "partly read" and what that read would have
+                # said is not taken as gone (a finding "resolved", a data flow "off") (issue 15).
+                if unread := [p for p in ctx.problems[met:] if type(p).__name__ in UNANSWERED]:
+                    record = ProbeRecord(probe.id, "error", f"{len(found)} observations; {unread[0].reason}")
             except AuthProblem as exc:
                 record = ProbeRecord(probe.id, exc.outcome, exc.reason)
                 if not isinstance(exc, AccountLocked):

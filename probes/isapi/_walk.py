@@ -67,7 +67,10 @@ def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
     except ProbeError as exc:
         # Keep what the capability documents claimed (an IPC's or a DVR's device caps describe its
         # own inputs; an NVR's do not describe the proxied camera, so such a channel stays unknown).
-        supported = claimed if (claimed and not ch.proxied) else None
+        # A read that got no answer (a timeout under load) keeps nothing: the channel may be one that
+        # answers notSupport, so the device-wide claim would turn its "no" into "yes" (issue 15).
+        answered = type(exc).__name__ not in UNANSWERED
+        supported = claimed if (claimed and not ch.proxied and answered) else None
         obs = FeatureObservation(PROTOCOL, res.name, supported, None, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     state = parse_rule(doc.root, res.kind, res.switch)

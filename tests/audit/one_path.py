@@ -42,7 +42,8 @@ DELAY = 0.7          # seconds a slowed path waits before answering: past SHORT'
 FAILURES = ("slow", "reset")
 # Changes a failed read may cause in `camaudit diff` (clean run -> run with the failure): "now unknown",
 # "could not be checked this time".
-ALLOWED_DRIFT = frozenset({"feature-unknown", "remote-unknown", "data-flow-unknown", "finding-not-checked"})
+ALLOWED_DRIFT = frozenset({"feature-unknown", "remote-unknown", "data-flow-unknown", "finding-not-checked",
+                           "not-read"})
 # ... and new findings that only say so: "camaudit cannot tell whether firmware ... is affected" (an unread
 # firmware version).
 ALLOWED_NEW_FINDINGS = frozenset({CANNOT_TELL_ID})
