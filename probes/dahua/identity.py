@@ -13,7 +13,17 @@ import re
 
 from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, call, get_config, summary
+from probes.dahua._cgi import (
+    ENDPOINT_REFUSALS,
+    PROTOCOL,
+    CgiAnswer,
+    call,
+    failure_evidence,
+    get_config,
+    source_of,
+    summary,
+    unanswered,
+)
 from probes.dahua._kv import value
 from probes.errors import ConnectionDropped, NotSupported, ProbeError, TimedOut
 
@@ -32,6 +42,14 @@ _CLASSES = {"IPC": "camera", "SD": "camera", "ITC": "camera", "NVR": "nvr", "DVR
 # `version=2.800.0000016.0.R,build:2020-06-05`, or the build on its own `build=` line.
 _BUILD = re.compile(r"^(?P<version>[^,]+?)\s*(?:,\s*build\s*[:=]\s*(?P<build>[\d-]+))?\s*$")
 _GENERIC_TYPES = {"ip camera", "ipc", "nvr", "dvr"}
+
+
+# The identity fields each magicBox call states, left unknown when it goes unanswered.
+UNREAD_FIELDS: dict[str, tuple[str, ...]] = {
+    "getSystemInfo": ("model", "serial"), "getDeviceType": ("model",), "getSerialNo": ("serial",),
+    "getSoftwareVersion": ("firmware", "firmware_date"), "getVendor": ("vendor",), "getMachineName": ("name",),
+    "getDeviceClass": ("device_type",),
+}
 
 
 def _date(text: str | None) -> str | None:
@@ -58,6 +76,9 @@ class DahuaIdentity:
                 answer = call(ctx, "magicBox.cgi", action=action)
             except ONE_CALL_FAILURES as exc:        # one refused call does not cost the others
                 refused.append(exc)
+                if unanswered(exc):     # the judge leaves these fields unknown, not another source's
+                    evidence = failure_evidence(source_of("magicBox.cgi", [("action", action)]), exc)
+                    out.extend(IdentitySignal(f, "", PROTOCOL, evidence) for f in UNREAD_FIELDS.get(action, ()))
                 return None
             if all(answer.doc.get(key) is None for key in wanted):
                 return None      # 200 but not the key Dahua firmware answers: not evidence
