@@ -95,10 +95,12 @@ def requested(device: SimDevice, since: int = 0) -> list[str]:
 
 
 def _asked(device: SimDevice, start: int, path: str) -> bool:
-    """Whether the audit asked for `path`: the simulator logs a slowed request once it has answered."""
+    """Whether the audit asked for `path` with a login (a read of a setting, not a fingerprint look whose
+    failure is expected): the simulator logs a slowed request once it has answered."""
     until = time.monotonic() + DELAY + 0.2
     while True:
-        if any(t == path or t.split("?", 1)[0] == path for t in requested(device, start)):
+        if any((e.path == path or e.path.split("?", 1)[0] == path) and (e.user or e.auth in ("ok", "not-required"))
+               for e in device.log.entries()[start:]):
             return True
         if time.monotonic() > until:
             return False
@@ -110,7 +112,7 @@ class OnePath:
     path: str
     failure: str
     audit: DeviceAudit
-    asked: bool            # the audit asked for the path (an earlier answer may make it unnecessary)
+    asked: bool            # the audit asked for the path with a login (an earlier answer may make it unnecessary)
 
 
 class Pool:
