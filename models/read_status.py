@@ -69,11 +69,12 @@ def read_status(audit: DeviceAudit) -> str:
 
 
 def read_nothing(audit: DeviceAudit) -> bool:
-    """Nothing about the device's settings was read: not read at all, or every probe past identification
-    failed (a device that timed out everywhere after its login worked is "partly read" by the rule above)."""
+    """Nothing about the device's settings was read: not read at all, or no probe past identification
+    read anything (a device that timed out everywhere after its login worked is "partly read" by the rule
+    above; an "unsupported" from a probe whose service list went unanswered is no read either)."""
     if not was_read(read_status(audit)):
         return True
-    return not any(p.outcome in _ANSWERED and p.probe not in _IDENTIFY_ONLY for p in audit.probes)
+    return not any(p.outcome == "ok" and p.probe not in _IDENTIFY_ONLY for p in audit.probes)
 
 
 def was_read(status: str) -> bool:

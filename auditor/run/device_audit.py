@@ -96,8 +96,11 @@ def _run_probes(ctx: ProbeContext, log_: _Log, protocols: set[str],
                 # A probe that kept going past a read nobody answered (a timeout under load) read part of
                 # what it covers: "error", so the device is "partly read" and what that read would have
                 # said is not taken as gone (a finding "resolved", a data flow "off") (issue 15).
-                if unread := [p for p in ctx.problems[met:] if type(p).__name__ in UNANSWERED]:
-                    record = ProbeRecord(probe.id, "error", f"{len(found)} observations; {unread[0].reason}")
+                unread = [p.reason for p in ctx.problems[met:] if type(p).__name__ in UNANSWERED]
+                unread += [f"{o.evidence.source}: no answer ({o.evidence.result})" for o in found
+                           if getattr(getattr(o, "evidence", None), "result", "") in UNANSWERED]
+                if unread:
+                    record = ProbeRecord(probe.id, "error", f"{len(found)} observations; {unread[0]}")
             except AuthProblem as exc:
                 record = ProbeRecord(probe.id, exc.outcome, exc.reason)
                 if not isinstance(exc, AccountLocked):
