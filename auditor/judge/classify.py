@@ -65,8 +65,8 @@ def _unanswered(obs: FeatureObservation) -> bool:
 
 def _keep_unknown(verdict: FeatureVerdict | None, where: str) -> None:
     """"Off" needs every read of the feature answered: one that timed out leaves it unknown, and says so.
-    So does "not supported" when it came from another source of the same feature (tamper detection is
-    both tamperDetection and SceneChangeDetection on Hikvision NVRs): the unread one may be the one the
+    So does "not supported" when it came from another source of the same feature (the taxonomy maps both
+    tamperDetection and SceneChangeDetection to tamper detection): the unread one may be the one the
     device has (issue 15)."""
     if verdict is None:
         return

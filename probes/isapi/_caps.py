@@ -171,7 +171,8 @@ def claims(ctx: ProbeContext) -> dict[str, bool]:
                     merged[claim.name] = merged.get(claim.name, False) or claim.supported
         if any(unanswered(doc) for _, doc in docs):
             # A document that did not answer may hold the true flag that beats these false ones (the
-            # DS-7608NXI-I2 claims PersonQueueDetection in /System/capabilities, denies it elsewhere).
+            # hik-isapi-org-nvr-faces profile claims PersonQueueDetection in System/capabilities EventCap
+            # and denies it in IntelliCap; firmware moves flags between sections, see the module doc).
             merged = {name: True for name, supported in merged.items() if supported}
         return merged
     return ctx.memo("isapi:claims", compute)
