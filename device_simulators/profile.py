@@ -40,7 +40,7 @@ QUIRKS = frozenset({
     "https_self_signed",    # HTTPS on services.https with a self-signed certificate
     "https_expired",        # the HTTPS certificate expired `days` (default 30) ago (runtime/tls.py)
     "rtsp_no_auth",         # RTSP DESCRIBE answers 200 with the SDP without a login (device_simulators/rtsp.py)
-    "slow_endpoints",       # `paths` (prefixes) answer after `delay` seconds
+    "slow_endpoints",       # `paths` (prefixes; whole paths with `exact: true`) answer after `delay` seconds
     "slow_drip",            # `paths` send the body one byte every `interval` seconds
     "reset",                # `paths` close the connection without an answer
     "drop_discovery",       # the first `first` discovery probes per protocol are lost (and a `rate` share at
@@ -124,8 +124,11 @@ class Quirk:
     params: dict[str, Any] = field(default_factory=dict)
 
     def applies_to(self, path: str) -> bool:
-        """True when the quirk has no `paths` or one of them prefixes `path`."""
+        """True when the quirk has no `paths` or one of them prefixes `path` (equals it with `exact: true`,
+        so one read can be slowed without its sub-resources)."""
         paths = self.params.get("paths")
+        if self.params.get("exact"):   # `path` may carry its query: a bare path in `paths` matches any query
+            return any(path == p or path.split("?", 1)[0] == p for p in paths or ())
         return not paths or any(path.startswith(p) for p in paths)
 
 

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict
+from models.audit import DATA_FLOW_KINDS, DataFlow, DeviceAudit, FeatureVerdict, RemoteAccessVerdict
 from models.egress.values import EgressDestination
 from models.features import (
     FEATURE_IDS,
@@ -41,7 +41,7 @@ from models.features import (
     remote_name,
     tri_state_text,
 )
-from models.read_status import READ, read_status
+from models.read_status import READ, read_nothing, read_status
 
 IDENTITY_FIELDS = ("brand", "manufacturer", "model", "device_type", "serial", "mac", "name")
 FIRMWARE_FIELDS = ("firmware", "firmware_date")
@@ -80,6 +80,7 @@ KINDS: dict[str, str] = {   # kind -> how people read it
     "capability-removed": "capability removed", "remote-on": "remote access on", "remote-off": "remote access off",
     "remote-unknown": "now unknown", "remote-destination": "remote access destination",
     "remote-supported": "remote access supported", "remote-unsupported": "remote access not supported",
+    "not-read": "not read",
     "data-flow-on": "data flow on", "data-flow-off": "data flow off", "data-flow-unknown": "data flow now unknown",
     "destination-new": "new destination", "destination-gone": "destination gone", "finding-new": "new finding",
     "finding-resolved": "finding gone", "finding-not-checked": "finding not checked",
@@ -115,22 +116,43 @@ def timed_out(verdict: FeatureVerdict) -> bool:
     return verdict.enabled is None and any(UNANSWERED_NOTE in line for line in verdict.evidence)
 
 
-def fill_unknown(audit: DeviceAudit, earlier: DeviceAudit) -> DeviceAudit:
-    """`audit` with each feature a timed-out read left unknown taken from `earlier`, the device's previous
-    readable audit: a change is judged against what was last known, so "timed out, then on" is not
-    "switched on" when it was on before (and still is when it was off)."""
-    def filled(now: Mapping[str, FeatureVerdict], then: Mapping[str, FeatureVerdict]) -> dict[str, FeatureVerdict]:
-        return {k: then[k] if timed_out(v) and k in then and then[k].enabled is not None else v
-                for k, v in now.items()}
+def _filled(now: FeatureVerdict, then: FeatureVerdict | None) -> FeatureVerdict:
+    if then is None or not ((now.enabled is None and then.enabled is not None)
+                            or (now.supported is None and then.supported is not None)):
+        return now
+    return dataclasses.replace(now, supported=then.supported if now.supported is None else now.supported,
+                               enabled=then.enabled if now.enabled is None else now.enabled)
 
+
+def _filled_remote(now: RemoteAccessVerdict, then: RemoteAccessVerdict | None) -> RemoteAccessVerdict:
+    if then is None:
+        return now
+    return dataclasses.replace(now, supported=then.supported if now.supported is None else now.supported,
+                               enabled=then.enabled if now.enabled is None else now.enabled,
+                               destination=now.destination or then.destination)
+
+
+def fill_unknown(audit: DeviceAudit, earlier: DeviceAudit) -> DeviceAudit:
+    """`audit` with each value it left unknown (feature, NVR channel, remote-access setting) taken from
+    `earlier`, the device's previous readable audit: a change is judged against what was last known, so
+    "timed out, then on" is not "switched on" when it was on before (and still is when it was off).
+    A channel `audit` could not list keeps its earlier verdicts."""
+    def filled(now: Mapping[str, FeatureVerdict], then: Mapping[str, FeatureVerdict]) -> dict[str, FeatureVerdict]:
+        return {**then, **{k: _filled(v, then.get(k)) for k, v in now.items()}}
+
+    channels = {n: filled(audit.channels.get(n, {}), earlier.channels.get(n, {}))
+                for n in sorted({*audit.channels, *earlier.channels})} if audit.channels or earlier.channels else {}
     return dataclasses.replace(
-        audit, features=filled(audit.features, earlier.features),
-        channels={n: filled(verdicts, earlier.channels.get(n, {})) for n, verdicts in audit.channels.items()})
+        audit, features=filled(audit.features, earlier.features), channels=channels,
+        remote_access={k: _filled_remote(v, earlier.remote_access.get(k)) for k, v in audit.remote_access.items()})
 
 
 def any_timed_out(audit: DeviceAudit) -> bool:
-    return any(timed_out(v) for v in [*audit.features.values(),
-                                      *(v for by_channel in audit.channels.values() for v in by_channel.values())])
+    """Whether some read of this audit failed (a timeout, a reset, a probe that gave up, a problem a probe
+    recovered from): its unknown values are then judged by what was last known (fill_unknown)."""
+    return bool(audit.errors) or any(p.outcome == "error" for p in audit.probes) or any(
+        timed_out(v) for v in [*audit.features.values(),
+                               *(v for by_channel in audit.channels.values() for v in by_channel.values())])
 
 
 def device_label(audit: DeviceAudit, earlier: DeviceAudit | None = None) -> str:
@@ -329,6 +351,12 @@ def compare_runs(before: RunState, after: RunState) -> Drift:
             drift.changes += _added(device_id, new, new_dest)
             continue
         label = device_label(new, old)
+        if read_nothing(new) and not read_nothing(old):
+            # Timed out everywhere, unreachable, login refused: say so once; what it had on stays unknown
+            # below ("now unknown"), never "switched off" (issue 15).
+            drift.changes.append(Change(device_id, label, "not-read", "device", read_status(old), read_status(new),
+                                        False, f"Not read this time ({read_status(new)}): its settings are "
+                                        "unknown now, not off; they are compared again when it answers."))
         drift.changes += _identity(device_id, label, old, new)
         drift.changes += _features(device_id, label, old.features, new.features)
         drift.changes += _channels(device_id, label, old, new)

@@ -68,6 +68,15 @@ def read_status(audit: DeviceAudit) -> str:
                      protocol_states=[s.state for s in audit.protocol_status.values()])
 
 
+def read_nothing(audit: DeviceAudit) -> bool:
+    """Nothing about the device's settings was read: not read at all, or no probe past identification
+    read anything (a device that timed out everywhere after its login worked is "partly read" by the rule
+    above; an "unsupported" from a probe whose service list went unanswered is no read either)."""
+    if not was_read(read_status(audit)):
+        return True
+    return not any(p.outcome == "ok" and p.probe not in _IDENTIFY_ONLY for p in audit.probes)
+
+
 def was_read(status: str) -> bool:
     """Whether the device's settings were read at all (read or partly read)."""
     return status not in NOT_READ

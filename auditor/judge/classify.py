@@ -64,9 +64,14 @@ def _unanswered(obs: FeatureObservation) -> bool:
 
 
 def _keep_unknown(verdict: FeatureVerdict | None, where: str) -> None:
-    """"Off" needs every read of the feature answered: one that timed out leaves it unknown, and says so."""
-    if verdict is None or verdict.supported is False:
+    """"Off" needs every read of the feature answered: one that timed out leaves it unknown, and says so.
+    So does "not supported" when it came from another source of the same feature (the taxonomy maps both
+    tamperDetection and SceneChangeDetection to tamper detection): the unread one may be the one the
+    device has (issue 15)."""
+    if verdict is None:
         return
+    if verdict.supported is False:
+        verdict.supported = None
     if verdict.enabled is False:
         verdict.enabled = None
     note = f"{where} {UNANSWERED_NOTE}"

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 
 from models.identity import DeviceIdentity
 from probes.base import IdentitySignal
+from probes.errors import UNANSWERED
 
 # Canonical maker names for the strings devices and the IEEE registry use.
 _MAKERS = (
@@ -120,10 +121,37 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
+def _unread(signal: IdentitySignal) -> bool:
+    """A probe's marker that the read which states this field got no answer (value empty)."""
+    return signal.evidence.result in UNANSWERED
+
+
+def _without_stand_ins(signals: list[IdentitySignal]) -> list[IdentitySignal]:
+    """The signals with values, minus those that would only stand in for a better source that did not
+    answer this time: when deviceInfo (or Dahua's getMachineName, getVendor, ...) timed out, the ONVIF or
+    discovery name, model or type is not taken instead; the field stays unknown, so a timeout never
+    reads as a renamed or retyped device (issue 15: "School NVR" became "HIKVISION DS-7608NXI-K2/8P", an
+    NVR a camera)."""
+    lost: dict[str, int] = {}
+    for s in signals:
+        if _unread(s):
+            rank = _rank(s.field, s.source)
+            lost[s.field] = min(lost.get(s.field, rank), rank)
+    return [s for s in signals if is_value(s.value) and not _unread(s)
+            and (s.field not in lost or _rank(s.field, s.source) <= lost[s.field])]
+
+
+def _rank(field: str, source: str) -> int:
+    order = BRAND_PRIORITY if field == "vendor" else FIELD_PRIORITY
+    return order.index(source) if source in order else len(order)
+
+
 def resolve_identity(signals: Iterable[IdentitySignal], *,
                      oui: Callable[[str | None], list[IdentitySignal]] | None = None) -> DeviceIdentity:
     """Identity from every signal; with `oui`, the picked MAC's registered maker votes too."""
-    signals = [s for s in signals if is_value(s.value)]
+    signals = list(signals)
+    unread_vendor = any(s.field == "vendor" and _unread(s) for s in signals)
+    signals = _without_stand_ins(signals)
     if oui is not None:
         signals += oui((_pick(signals, "mac") or "").lower() or None)
     evidence: list[str] = []
@@ -147,7 +175,7 @@ def resolve_identity(signals: Iterable[IdentitySignal], *,
         else:
             evidence.append(f"maker undecided: only one signal ({next(iter(sources))} says {maker})")
     vendor = _pick(signals, "vendor", BRAND_PRIORITY)
-    brand = brand_name(vendor) if vendor else manufacturer
+    brand = brand_name(vendor) if vendor else (None if unread_vendor else manufacturer)
     oem = None
     if brand and manufacturer:
         oem = brand.lower() != manufacturer.lower()

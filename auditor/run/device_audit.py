@@ -28,7 +28,7 @@ from probes.base import (
 )
 from probes.context import ProbeContext, ProbeSettings
 from probes.discovery.addresses import address_problem
-from probes.errors import AccountLocked, AuthProblem, ProbeError
+from probes.errors import UNANSWERED, AccountLocked, AuthProblem, ProbeError
 from probes.login import Credentials, LoginState
 from probes.registry import DEVICE, RUN_ORDER, probes_for
 
@@ -88,10 +88,19 @@ def _run_probes(ctx: ProbeContext, log_: _Log, protocols: set[str],
                 log_.probes.append(ProbeRecord(probe.id, "skipped", "account locked"))
                 continue
             started = time.monotonic()
+            met = len(ctx.problems)
             try:
                 found = probe.run(ctx)
                 observations.extend(found)
                 record = ProbeRecord(probe.id, "ok", f"{len(found)} observations")
+                # A probe that kept going past a read nobody answered (a timeout under load) read part of
+                # what it covers: "error", so the device is "partly read" and what that read would have
+                # said is not taken as gone (a finding "resolved", a data flow "off") (issue 15).
+                unread = [p.reason for p in ctx.problems[met:] if type(p).__name__ in UNANSWERED]
+                unread += [f"{o.evidence.source}: no answer ({o.evidence.result})" for o in found
+                           if getattr(getattr(o, "evidence", None), "result", "") in UNANSWERED]
+                if unread:
+                    record = ProbeRecord(probe.id, "error", f"{len(found)} observations; {unread[0]}")
             except AuthProblem as exc:
                 record = ProbeRecord(probe.id, exc.outcome, exc.reason)
                 if not isinstance(exc, AccountLocked):
@@ -122,11 +131,20 @@ def absent_by_construction(setting: str, maker: str) -> bool:
     return False
 
 
-def _not_applicable(remote: dict[str, RemoteAccessVerdict], maker: str | None) -> dict[str, RemoteAccessVerdict]:
+# The API family whose firmware carries a maker's own remote-access service: a device answering it runs
+# that firmware whatever its brand (an Amcrest on Dahua firmware has T2UServer), so a read of the service
+# that failed (a timeout) leaves it unknown there, never "not applicable" (issue 15).
+_SERVICE_FAMILY = {"hik_connect": "isapi", "isup": "isapi", "dahua_p2p": "dahua_cgi"}
+
+
+def _not_applicable(remote: dict[str, RemoteAccessVerdict], maker: str | None,
+                    protocols: set[str] | frozenset[str] = frozenset()) -> dict[str, RemoteAccessVerdict]:
     """`remote` with the settings this maker's firmware cannot have turned from unknown to no."""
     if maker is None:
         return remote
     for setting, verdict in remote.items():
+        if _SERVICE_FAMILY.get(setting) in protocols:
+            continue
         if verdict.enabled is None and absent_by_construction(setting, maker):
             verdict.supported = verdict.enabled = False
             verdict.evidence.append(f"not applicable: not a service of {maker} firmware")
@@ -195,7 +213,7 @@ def audit_device(target: Target, credentials: list[Credentials], settings: Probe
     audit = DeviceAudit(
         address=target.address, port=target.port, reachable=reachable, auth=ctx.login.outcome, identity=identity,
         protocols=sorted(protocols), features=features, channels=channels,
-        remote_access=_not_applicable(classify_remote_access(observations), identity.manufacturer),
+        remote_access=_not_applicable(classify_remote_access(observations), identity.manufacturer, protocols),
         data_flows=classify_data_flows(observations), protocol_status=status, services=services,
         errors=log_.errors, probes=log_.probes, started=started, finished=_now())
     # Findings are judged from the finished audit, so they are the one thing added after it is built.

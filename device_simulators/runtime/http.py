@@ -213,9 +213,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return SimResponse(401, body, "text/html",
                                headers=device.gate.challenge_headers(stale=auth.outcome == "stale"))
         for quirk in device.profile.quirks:
-            if quirk.name == "slow_endpoints" and quirk.applies_to(request.path):
+            if quirk.name == "slow_endpoints" and quirk.applies_to(request.target):
                 time.sleep(float(quirk.params.get("delay", 5)))
-        early = hostile.transport_quirk(device.profile, request.path)
+        early = hostile.transport_quirk(device.profile, request.target)
         if early is not None:
             return early
         response = handler.handle(request, auth)

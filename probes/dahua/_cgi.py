@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from probes._redact import redact
-from probes.base import Evidence
+from probes.base import Evidence, FeatureObservation
 from probes.context import ProbeContext
 from probes.dahua._kv import KvDoc, Node, parse_kv, raise_for_error, value
-from probes.errors import BadResponse, Forbidden, NotSupported, ProbeError, UnexpectedAnswer
+from probes.errors import UNANSWERED, BadResponse, Forbidden, NotSupported, ProbeError, UnexpectedAnswer
 
 PROTOCOL = "dahua_cgi"
 CGI = "/cgi-bin/"
@@ -101,6 +101,18 @@ def failure_evidence(source: str, exc: ProbeError) -> Evidence:
     return Evidence(PROTOCOL, source, result, clip(redact(exc.reason)))
 
 
+def unanswered(exc: ProbeError) -> bool:
+    """A call that got no answer (timed out, reset, the device's budget spent): it says nothing about the
+    device, so what it would have read stays unknown, never "no" (issue 15)."""
+    return type(exc).__name__ in UNANSWERED
+
+
+def unread(name: str, source: str, exc: ProbeError, channel: int | None = None) -> FeatureObservation:
+    """The observation for an analytic whose read got no answer: supported and enabled unknown, with the
+    failure as evidence, so the judge keeps it unknown even where a listing (getCaps) would close it."""
+    return FeatureObservation(PROTOCOL, name, None, None, failure_evidence(source, exc), channel)
+
+
 def summary(tree: Node | None, keys: Iterable[str]) -> str:
     """`Key=value` for the named, non-secret keys that are present, for an evidence excerpt."""
     parts = []
@@ -119,4 +131,4 @@ def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
 
 
 __all__ = ["ENDPOINT_REFUSALS", "CgiAnswer", "call", "clip", "config_source", "failure_evidence", "get_config",
-           "summary"]
+           "summary", "unanswered", "unread"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from probes.base import FeatureObservation, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import PROTOCOL, call
+from probes.dahua._cgi import PROTOCOL, call, source_of, unanswered, unread
 from probes.dahua._kv import Node, elements, node, strings, value
+from probes.errors import ProbeError
 
 _EXCERPT_LIMIT = 400     # group names and sizes are the point of this evidence; allow more
 
@@ -47,7 +48,14 @@ class DahuaFaceDb:
     intrusive = False
 
     def run(self, ctx: ProbeContext) -> list[Observation]:
-        answer = call(ctx, "faceRecognitionServer.cgi", action="findGroup")
+        try:
+            answer = call(ctx, "faceRecognitionServer.cgi", action="findGroup")
+        except ProbeError as exc:
+            # No answer in time (a Dahua NVR's face module is slow under load: dahua-nvr profile) says
+            # nothing about the libraries: unknown, never "no library" where getCaps would close it.
+            if unanswered(exc):
+                return [unread("FaceGroup", source_of("faceRecognitionServer.cgi", [("action", "findGroup")]), exc)]
+            raise
         described = [describe_group(group) for _, group in elements(node(answer.doc.tree, "GroupList"))]
         sizes = [size for _, size in described]
         if described:

@@ -13,12 +13,25 @@ import re
 
 from probes.base import IdentitySignal, Observation
 from probes.context import ProbeContext
-from probes.dahua._cgi import ENDPOINT_REFUSALS, PROTOCOL, CgiAnswer, call, get_config, summary
+from probes.dahua._cgi import (
+    ENDPOINT_REFUSALS,
+    PROTOCOL,
+    CgiAnswer,
+    call,
+    failure_evidence,
+    get_config,
+    source_of,
+    summary,
+    unanswered,
+)
 from probes.dahua._kv import value
-from probes.errors import NotSupported, ProbeError
+from probes.errors import ConnectionDropped, NotSupported, ProbeError, TimedOut
 
-# What one endpoint may answer about itself; auth and transport errors still propagate.
-ENDPOINT_REFUSALS = ENDPOINT_REFUSALS
+# What one endpoint may answer about itself, and one call going unanswered (a timeout or reset under
+# load): either costs that call's facts only, never the others' (issue 15: one slow getMachineName
+# made the whole identity, and with it the name and firmware date, come from other sources). Auth
+# problems and an unreachable device still propagate.
+ONE_CALL_FAILURES = (*ENDPOINT_REFUSALS, TimedOut, ConnectionDropped)
 
 # Dahua's own model prefixes (IPC-HFW..., NVR4208-..., DHI-XVR...): an OEM unit whose
 # updateSerial matches one was built from that Dahua model. [S26][S52]
@@ -29,6 +42,14 @@ _CLASSES = {"IPC": "camera", "SD": "camera", "ITC": "camera", "NVR": "nvr", "DVR
 # `version=2.800.0000016.0.R,build:2020-06-05`, or the build on its own `build=` line.
 _BUILD = re.compile(r"^(?P<version>[^,]+?)\s*(?:,\s*build\s*[:=]\s*(?P<build>[\d-]+))?\s*$")
 _GENERIC_TYPES = {"ip camera", "ipc", "nvr", "dvr"}
+
+
+# The identity fields each magicBox call states, left unknown when it goes unanswered.
+UNREAD_FIELDS: dict[str, tuple[str, ...]] = {
+    "getSystemInfo": ("model", "serial"), "getDeviceType": ("model",), "getSerialNo": ("serial",),
+    "getSoftwareVersion": ("firmware", "firmware_date"), "getVendor": ("vendor",), "getMachineName": ("name",),
+    "getDeviceClass": ("device_type",),
+}
 
 
 def _date(text: str | None) -> str | None:
@@ -53,8 +74,11 @@ class DahuaIdentity:
         def ask(action: str, *wanted: str) -> CgiAnswer | None:
             try:
                 answer = call(ctx, "magicBox.cgi", action=action)
-            except ENDPOINT_REFUSALS as exc:        # one refused call does not cost the others
+            except ONE_CALL_FAILURES as exc:        # one refused call does not cost the others
                 refused.append(exc)
+                if unanswered(exc):     # the judge leaves these fields unknown, not another source's
+                    evidence = failure_evidence(source_of("magicBox.cgi", [("action", action)]), exc)
+                    out.extend(IdentitySignal(f, "", PROTOCOL, evidence) for f in UNREAD_FIELDS.get(action, ()))
                 return None
             if all(answer.doc.get(key) is None for key in wanted):
                 return None      # 200 but not the key Dahua firmware answers: not evidence
@@ -119,7 +143,7 @@ class DahuaIdentity:
     def _mac(ctx: ProbeContext) -> list[IdentitySignal]:
         try:
             answer = get_config(ctx, "Network")
-        except ENDPOINT_REFUSALS:
+        except ONE_CALL_FAILURES:
             return []
         table = answer.doc.tree.get("table")
         network = table.get("Network") if isinstance(table, dict) else None

@@ -16,7 +16,7 @@ from xml.etree.ElementTree import Element
 from probes._xml import local, to_bool
 from probes.base import Evidence
 from probes.context import ProbeContext
-from probes.errors import AuthProblem, NotSupported, ProbeError
+from probes.errors import UNANSWERED, AuthProblem, NotSupported, ProbeError
 from probes.isapi._status import IsapiDoc, shared_doc, with_excerpt
 
 SYSTEM = "/ISAPI/System/capabilities"
@@ -164,12 +164,23 @@ def claims(ctx: ProbeContext) -> dict[str, bool]:
     """
     def compute() -> dict[str, bool]:
         merged: dict[str, bool] = {}
-        for _, doc in documents(ctx):
+        docs = documents(ctx)
+        for _, doc in docs:
             if isinstance(doc, IsapiDoc):
                 for claim in read_flags(doc.root):
                     merged[claim.name] = merged.get(claim.name, False) or claim.supported
+        if any(unanswered(doc) for _, doc in docs):
+            # A document that did not answer may hold the true flag that beats these false ones (the
+            # hik-isapi-org-nvr-faces profile claims PersonQueueDetection in System/capabilities EventCap
+            # and denies it in IntelliCap; firmware moves flags between sections, see the module doc).
+            merged = {name: True for name, supported in merged.items() if supported}
         return merged
     return ctx.memo("isapi:claims", compute)
+
+
+def unanswered(doc: IsapiDoc | ProbeError) -> bool:
+    """A capability document that got no answer (timeout, reset, budget spent): its flags are unknown."""
+    return isinstance(doc, ProbeError) and type(doc).__name__ in UNANSWERED
 
 
 def claim_evidence(doc: IsapiDoc, claim: Claim) -> Evidence:

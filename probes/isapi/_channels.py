@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element
 from probes._xml import children, descendants, find, flag, text
 from probes.base import Evidence
 from probes.context import ProbeContext
-from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
+from probes.errors import UNANSWERED, AuthProblem, NotSupported, ProbeError, Unreachable
 from probes.isapi._caps import SYSTEM
 from probes.isapi._status import PROTOCOL, IsapiDoc, shared_doc, with_excerpt
 
@@ -84,21 +84,30 @@ def parse_proxy_channels(proxy: Element, status: Element | None) -> list[Channel
 
 
 def device_type(ctx: ProbeContext) -> str | None:
-    """DeviceInfo/deviceType, or None when deviceInfo cannot be read."""
+    """DeviceInfo/deviceType, or None when deviceInfo answered without one (or refused); an unanswered
+    read is raised."""
     try:
         return text(shared_doc(ctx, DEVICE_INFO).root, "deviceType")
     except AuthProblem:
         raise
-    except ProbeError:
+    except ProbeError as exc:
+        if type(exc).__name__ in UNANSWERED:     # recorder or camera decides which lists count: unknown
+            raise
         return None
 
 
 def _try(read):  # type: ignore[no-untyped-def]
+    """The document, or the device's answer about it (NotSupported, a refusal, a broken body). A list
+    that got no answer at all (UNANSWERED: a timeout, a reset, the device's budget spent) says nothing
+    about how many channels there are: it is raised, so the channel walk fails and its analytics stay
+    unknown, never "off" on the one channel a fallback would assume (issue 15)."""
     try:
         return read()
     except (AuthProblem, Unreachable):
         raise
     except ProbeError as exc:
+        if type(exc).__name__ in UNANSWERED:
+            raise
         return exc
 
 
@@ -117,8 +126,13 @@ def _build(ctx: ProbeContext) -> ChannelMap:
     proxied: list[Channel] = []
     found = _try(lambda: shared_doc(ctx, PROXY))
     if isinstance(found, IsapiDoc):
-        status = _try(lambda: shared_doc(ctx, PROXY_STATUS))
-        proxied = parse_proxy_channels(found.root, status.root if isinstance(status, IsapiDoc) else None)
+        try:   # without the status list every channel is still there, online unknown
+            status: IsapiDoc | None = shared_doc(ctx, PROXY_STATUS)
+        except (AuthProblem, Unreachable):
+            raise
+        except ProbeError:
+            status = None
+        proxied = parse_proxy_channels(found.root, status.root if status is not None else None)
     if not (analog or proxied):
         return _fallback(ctx, bool(recorder))
     known = {c.id for c in analog}

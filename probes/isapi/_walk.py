@@ -67,7 +67,10 @@ def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
     except ProbeError as exc:
         # Keep what the capability documents claimed (an IPC's or a DVR's device caps describe its
         # own inputs; an NVR's do not describe the proxied camera, so such a channel stays unknown).
-        supported = claimed if (claimed and not ch.proxied) else None
+        # A read that got no answer (a timeout under load) keeps nothing: the channel may be one that
+        # answers notSupport, so the device-wide claim would turn its "no" into "yes" (issue 15).
+        answered = type(exc).__name__ not in UNANSWERED
+        supported = claimed if (claimed and not ch.proxied and answered) else None
         obs = FeatureObservation(PROTOCOL, res.name, supported, None, evidence_for(exc, path), ch.id)
         return Reading(res, ch, obs, None)
     state = parse_rule(doc.root, res.kind, res.switch)
@@ -78,9 +81,20 @@ def _observe(ctx: ProbeContext, res: Resource, ch: Channel, cmap: ChannelMap,
 
 def walk(ctx: ProbeContext, resources: Iterable[Resource]) -> list[Reading]:
     """Every resource the capabilities do not deny, on every channel (capped)."""
-    cmap = channel_map(ctx)
     claimed = claims(ctx)
     wanted = [r for r in resources if claimed.get(r.name) is not False]
+    try:
+        cmap = channel_map(ctx)
+    except ProbeError as exc:
+        if type(exc).__name__ not in UNANSWERED:
+            raise
+        # The channel list got no answer: every resource is unread, device-wide. Said as observations so
+        # the judge keeps these features unknown, not "off" because another source (a thermal notSupport,
+        # an ONVIF event list) said no (issue 15).
+        where = Channel(0)
+        return [Reading(res, where, FeatureObservation(PROTOCOL, res.name, None, None,
+                                                       evidence_for(exc, res.path.format(ch="*"))), None)
+                for res in wanted]
     return [_observe(ctx, res, ch, cmap, claimed.get(res.name)) for ch in cmap.channels for res in wanted]
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from probes.base import Coverage, FeatureObservation, Observation
 from probes.context import ProbeContext
 from probes.errors import ProbeError
-from probes.isapi._caps import claim_evidence, documents, read_flags, sections
-from probes.isapi._status import PROTOCOL, IsapiDoc, with_excerpt
+from probes.isapi._caps import FLAGS, SYSTEM, claim_evidence, documents, read_flags, sections, unanswered
+from probes.isapi._status import PROTOCOL, IsapiDoc, evidence_for, with_excerpt
 
 SCOPE = "isapi-capabilities:"      # + the sections read, "+"-joined (auditor/judge/taxonomy.py covered)
 
@@ -30,14 +30,17 @@ class Capabilities:
         errors: list[ProbeError] = []
         read: set[str] = set()
         first: IsapiDoc | None = None
-        for _, doc in documents(ctx):
+        docs = documents(ctx)
+        # With a document unanswered, a false flag may be beaten by a true one in it: report only true ones.
+        partial = any(unanswered(doc) for _, doc in docs)
+        for _, doc in docs:
             if not isinstance(doc, IsapiDoc):
                 errors.append(doc)
                 continue
             seen: set[tuple[str, bool]] = set()
             flags = read_flags(doc.root)
             for claim in flags:
-                if (claim.name, claim.supported) in seen:
+                if (claim.name, claim.supported) in seen or (partial and not claim.supported):
                     continue
                 seen.add((claim.name, claim.supported))
                 out.append(FeatureObservation(PROTOCOL, claim.name, claim.supported, None, claim_evidence(doc, claim)))
@@ -47,6 +50,13 @@ class Capabilities:
             names = "+".join(sorted(read))
             out.append(Coverage(PROTOCOL, SCOPE + names, with_excerpt(
                 first.evidence, f"capability sections read: {', '.join(sorted(read))}")))
+        lost, where = next(((d, p) for p, d in docs if unanswered(d)), (None, SYSTEM))
+        if isinstance(lost, ProbeError) and out:
+            # Every feature no read document claims stays unknown, even where a resource answers
+            # notSupport on each channel: the unread document may hold the flag that beats it (issue 15).
+            claimed = {o.name for o in out if isinstance(o, FeatureObservation) and o.supported}
+            out += [FeatureObservation(PROTOCOL, name, None, None, evidence_for(lost, where))
+                    for name in sorted(set(FLAGS.values()) - claimed)]
         if not out and errors:
             raise errors[0]
         return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from probes.base import FeatureObservation, IdentitySignal, Observation
 from probes.context import ProbeContext
-from probes.errors import AuthProblem, NotSupported, ProbeError
+from probes.errors import AuthProblem, NotSupported, ProbeError, Unreachable
 from probes.isapi._caps import claim_evidence, claims, read_flags
 from probes.isapi._channels import channel_map
 from probes.isapi._status import PROTOCOL, IsapiDoc, evidence_for, shared_doc, with_excerpt
@@ -52,7 +52,7 @@ class Thermal:
         readings = walk(ctx, RESOURCES)
         out += [r.observation for r in readings]
         answered = [r for r in readings if r.state is not None]
-        if not channel_map(ctx).nvr and (answered or isinstance(caps, IsapiDoc)):
+        if _camera(ctx) and (answered or isinstance(caps, IsapiDoc)):
             source = answered[0].observation.evidence if answered else caps.evidence  # type: ignore[union-attr]
             out.append(IdentitySignal("device_type", "thermal", PROTOCOL,
                                       with_excerpt(source, "the camera has thermal resources")))
@@ -61,6 +61,16 @@ class Thermal:
     def run(self, ctx: ProbeContext) -> list[Observation]:
         """Published on the context: isapi.triggers adds where these analytics' events go."""
         return ctx.publish(self.id, self._collect(ctx))
+
+
+def _camera(ctx: ProbeContext) -> bool:
+    """Not a recorder; False when the channel list got no answer (recorder or camera is then unknown)."""
+    try:
+        return not channel_map(ctx).nvr
+    except (AuthProblem, Unreachable):
+        raise
+    except ProbeError:
+        return False
 
 
 PROBE = Thermal()
