@@ -150,7 +150,9 @@ class DeviceHttp:
             self.login.worked(creds)
         if self.login.confirmed is not None:
             return
-        if creds is not None and answer.challenged:
+        if creds is not None and (answer.challenged or answer.sent_login):
+            # Our login went with it: sent after a challenge, or with the nonce of an earlier one whose
+            # answer never came (a timeout). Either way the device checks logins; it is not login-free.
             self.login.confirm(creds)
         elif 200 <= answer.status < 300:
             # Answered a protected resource without asking: the device has no login at all.
