@@ -75,6 +75,19 @@ def site_fleet() -> Iterator[Fleet]:
 ENGINES = ("sqlite", "postgresql")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _geo_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The geolocation answers `egress analyze` keeps go to one folder per test session, never to the
+    tester's ~/.cache (report, audit and TUI tests run egress analyses too, some in subprocesses)."""
+    before = os.environ.get("CAMAUDIT_CACHE_DIR")
+    os.environ["CAMAUDIT_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "camaudit-cache")
+    yield
+    if before is None:
+        os.environ.pop("CAMAUDIT_CACHE_DIR", None)
+    else:
+        os.environ["CAMAUDIT_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[object]:
     from tests.pgcluster import Cluster, ClusterFailed

@@ -71,9 +71,3 @@ def record_audits(store: Store, *audits: DeviceAudit, site: str = "default") -> 
 def store(tmp_path: Path):
     with open_store(tmp_path / "camaudit.db") as opened:
         yield opened
-
-
-@pytest.fixture(autouse=True)
-def _geo_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The geolocation answers `egress analyze` keeps go to one folder per session, not ~/.cache."""
-    monkeypatch.setenv("CAMAUDIT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "camaudit-cache"))

@@ -22,7 +22,7 @@ SITE = "Northgate [b]School"   # square brackets: a name, not markup
 
 @pytest.fixture
 def two_sites(school_db: Path) -> Path:
-    """The school site ("default": audit runs 1 and 2, an egress run without a site) plus run 3 at Northgate."""
+    """The school site ("default": audit runs 1 and 2, its egress run 1) plus run 3 at Northgate."""
     started = NOW - dt.timedelta(hours=1)
     with open_store(school_db) as store:
         run_id = record_run_started(store, targets=["10.30.0.0/24"], site=SITE, started=started,
@@ -59,13 +59,13 @@ async def test_two_sites_show_a_site_column_and_t_steps_through_the_sites(two_si
         table = app.screen.query_one("#runs-table")
         assert [c.key for c in table.columns][:3] == ["mark", "kind", "site"]
         assert {r.key: table.columns[2].plain(r) for r in table.records} == {
-            "audit-3": SITE, "audit-2": "default", "audit-1": "default", "egress-1": "-"}
+            "audit-3": SITE, "audit-2": "default", "audit-1": "default", "egress-1": "default"}
         assert app.screen.query_one(SiteFilter).display
-        assert chips(app) == {"all sites 4": True, "default 2": False, f"{SITE} 1": False}
+        assert chips(app) == {"all sites 4": True, "default 3": False, f"{SITE} 1": False}
 
         await pilot.press("t")
-        assert keys(app) == ["audit-2", "audit-1"] and chips(app)["default 2"]
-        assert "at site default" in title(app) and "2 audit run(s) · 0 egress run(s)" in title(app)
+        assert keys(app) == ["egress-1", "audit-2", "audit-1"] and chips(app)["default 3"]
+        assert "at site default" in title(app) and "2 audit run(s) · 1 egress run(s)" in title(app)
         await pilot.press("t")
         assert keys(app) == ["audit-3"] and chips(app)[f"{SITE} 1"]
         await pilot.press("slash", *"nothing-like-this")      # the text filter works within the site
