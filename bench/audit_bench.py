@@ -44,7 +44,18 @@ why `--workers` defaults to 1 below 200 devices (auditor/run/workers.py default_
 Simulators: 1,000 devices start in 3.6-5.1 s in process (was: not up after 8 minutes with ~5 polling
 threads per device) and idle at 0.000 CPU-s over 5 s on 2 threads; `sim up` with 1,000 profile files
 takes ~20 s on a quiet machine (YAML parsing and the printed port map).
-Where the auditor's CPU goes (--profile, thread CPU time, 100 devices, after): HTTP through requests
+All of this round together (lean HTTP on urllib3 keep-alive pools, ONVIF from fixed envelopes without zeep,
+the batching writer), measured 2026-12-06 23:32 UTC on the idle 2-core machine (load 1.2), side by side with
+the session's starting commit measured the same way at 21:40 UTC (load 1.1), 100 devices:
+
+                        start of the round                  now
+    --concurrency 1     0.069 CPU-s/device, 8.0 devices/s   0.035 CPU-s/device, 11.8 devices/s
+    --concurrency 32    0.139 CPU-s/device, 5.7 devices/s   0.053 CPU-s/device, 11.6 devices/s
+    1,000 devices, --concurrency 8: --workers 1 0.0585 CPU-s/device, 14.5 devices/s; --workers 2 0.0748,
+    13.5 devices/s (the simulators share the same two cores here, so a second worker buys nothing)
+    (49.1 requests per device before and after; 32 threads cost ~50% more CPU than one: the GIL)
+
+Where the auditor's CPU went before this round (--profile, thread CPU time, 100 devices): HTTP through requests
 ~55% (~0.75 ms of client CPU per GET, 46 requests per device), the store ~16%, zeep outside its HTTP
 ~8%, fingerprint ~7%, XML parsing ~5%. Before, ~25% of the profiled CPU was the OUI table parsed by
 every worker at once, and each request started a timer thread.
