@@ -23,7 +23,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"camaudit: {message[0].upper() + message[1:]}; see {self.prog} --help.\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; given the arguments, only the command they name (when they name one)."""
     parser = OneLineParser(
         prog="camaudit",
         description="Audit CCTV cameras and NVRs on the local network: what each can do, what is "
@@ -34,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from auditor.commands import register_all
 
-    register_all(sub)
+    words = list(argv or ())
+    register_all(sub, only=words[0] if words and not words[0].startswith("-") else None)
     return parser
 
 
@@ -76,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     console = make_console()   # full width when stdout is a file or pipe: tables are never cut there
     err = Console(stderr=True)
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     previous = {}
     if getattr(args, "handles_signals", True) and threading.current_thread() is threading.main_thread():
         # Restored on return, so a caller in the same process (the tests) keeps its own handlers.
