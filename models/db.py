@@ -30,51 +30,18 @@ from models import migrate, pg
 from models.errors import RecordNotFound, StoreUnavailable
 from models.location import PgLocation, is_url, parse_pg_url
 from models.schema import FileSchema, inspect_connection, inspect_file
+from models.sqlite_failure import (  # noqa: F401 - BUSY_TIMEOUT_S, describe_failure: models.readonly, tests
+    _SQLITE_BUSY,
+    _SQLITE_LOCKED,
+    BUSY_TIMEOUT_S,
+    _sqlite_code,
+    describe_failure,
+)
 
 R = TypeVar("R", bound=SQLModel)
 
-BUSY_TIMEOUT_S = 10.0   # how long to wait for another process that is writing the same file
 _WRITE_OPTION = pg.WRITE_OPTION
 Where = Path | PgLocation   # an SQLite file or a PostgreSQL database (never with a password)
-
-# Primary SQLite result codes (https://sqlite.org/rescode.html) that need their own advice.
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
-_SQLITE_AUTH, _SQLITE_NOTADB = 23, 26
-
-
-def _sqlite_code(exc: BaseException) -> int | None:
-    """The primary SQLite result code of a (possibly SQLAlchemy-wrapped) sqlite3 error."""
-    orig = exc.orig if isinstance(exc, DBAPIError) else exc
-    code = getattr(orig, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def describe_failure(path: Path, exc: BaseException) -> str:
-    """One sentence that says what went wrong with the file at `path` and what to do."""
-    code = _sqlite_code(exc)
-    detail = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().rstrip(".") or type(exc).__name__
-    if isinstance(exc, OSError):
-        detail = exc.strerror or detail
-    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_AUTH) or isinstance(exc, PermissionError):
-        return (f"Cannot write the database {path} because it is read-only or permission is denied; "
-                f"fix its permissions or choose another path with --db.")
-    if code == _SQLITE_FULL:
-        return (f"Cannot write the database {path} because the disk is full; "
-                f"free some space or choose another path with --db.")
-    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
-        return f"The file {path} is not a camaudit database or is damaged; choose another path with --db."
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
-        return (f"The database {path} stayed locked by another program for {BUSY_TIMEOUT_S:g} seconds; "
-                f"close the other camaudit and try again.")
-    if code == _SQLITE_CANTOPEN:
-        return (f"Cannot open the database {path}; check that its folder exists and is writable, "
-                f"or choose another path with --db.")
-    if code == _SQLITE_IOERR:
-        return (f"Reading or writing the database {path} failed with a disk error ({detail}); "
-                f"check the disk or choose another path with --db.")
-    return f"Cannot use the database {path} ({detail}); choose another path with --db."
-
 
 @contextmanager
 def translate_errors(where: Where) -> Iterator[None]:

@@ -8,6 +8,7 @@ independent signal families). `evidence` says how each decision was reached.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,3 +33,14 @@ class DeviceIdentity:
                 "device_type": self.device_type, "firmware": self.firmware,
                 "firmware_date": self.firmware_date.isoformat() if self.firmware_date else None,
                 "serial": self.serial, "mac": self.mac, "name": self.name}
+
+
+def normalise_mac(mac: str | None) -> str | None:
+    """MAC as an identity: lower-case aa:bb:cc:dd:ee:ff; malformed, zero and broadcast count as missing."""
+    if mac is None:
+        return None
+    text = mac.strip()
+    digits = re.sub(r"[:.\-]", "", text).lower()   # aa:bb.., AA-BB-.., aabb.ccdd.eeff, aabbccddeeff
+    if not re.fullmatch(r"[0-9a-f]{12}", digits) or digits in ("0" * 12, "f" * 12):
+        return None
+    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -18,14 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from models.revisions import MIGRATIONS, revisions, single_head
 from models.schema import FileSchema
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
     from sqlalchemy import Connection
-
-MIGRATIONS = Path(__file__).with_name("migrations")
-_ASSIGNED = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)\s*$""", re.MULTILINE)
 
 
 @functools.cache
@@ -37,25 +34,10 @@ def script_directory() -> ScriptDirectory:
 
 
 @functools.cache
-def revisions() -> dict[str, str | None]:
-    """Each revision and the one it follows, read from the revision files' `revision = "..."` and
-    `down_revision = "..."` lines without importing Alembic: opening a database that is already at
-    the head (every run but the first) needs no more than this (tests/store/test_migrations.py
-    checks it against Alembic's own graph)."""
-    graph: dict[str, str | None] = {}
-    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
-        found = dict((name, value or None) for name, value in _ASSIGNED.findall(path.read_text(encoding="utf-8")))
-        if "revision" in found and found["revision"] is not None:
-            graph[found["revision"]] = found.get("down_revision")
-    return graph
-
-
-@functools.cache
 def head_revision() -> str:
-    graph = revisions()
-    heads = set(graph) - set(graph.values())
-    if len(heads) == 1:
-        return heads.pop()
+    head = single_head()
+    if head is not None:
+        return head
     head = script_directory().get_current_head()     # a branch or a merge: Alembic decides (or says why not)
     assert head is not None, "models/migrations/versions holds no revision"
     return head

@@ -8,7 +8,6 @@ Three-valued verdicts stay three-valued: nullable booleans, NULL meaning "the de
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from models.audit import Finding
-from models.identity import DeviceIdentity
+from models.identity import DeviceIdentity, normalise_mac  # noqa: F401 - normalise_mac: defined there (light)
 from models.location import DEFAULT_SITE  # noqa: F401 - defined there (light, for the CLI); used here
 
 SCHEMA_VERSION = 2  # PRAGMA user_version of files under Alembic (models/migrations); 1 was the last before it
@@ -133,17 +132,6 @@ def normalise_serial(serial: str | None) -> str | None:
     if not text or set(text) <= {"0"} or text.lower() in _PLACEHOLDER_SERIALS:
         return None
     return text
-
-
-def normalise_mac(mac: str | None) -> str | None:
-    """MAC as an identity: lower-case aa:bb:cc:dd:ee:ff; malformed, zero and broadcast count as missing."""
-    if mac is None:
-        return None
-    text = mac.strip()
-    digits = re.sub(r"[:.\-]", "", text).lower()   # aa:bb.., AA-BB-.., aabb.ccdd.eeff, aabbccddeeff
-    if not re.fullmatch(r"[0-9a-f]{12}", digits) or digits in ("0" * 12, "f" * 12):
-        return None
-    return ":".join(digits[i:i + 2] for i in range(0, 12, 2))
 
 
 class DeviceBase(SQLModel):

@@ -221,16 +221,25 @@ def cmd_analyze(args: argparse.Namespace, console: Console) -> int:
 
     geo = GeoLookups()                           # loads the GeoLite2 data on another core meanwhile
     try:
-        with _no_gc():
-            from auditor.judge.egress.allow import load_allow_list
-            from auditor.run.egress import EgressOptions, analyze_files
-            from models.db import open_store
+        from auditor.judge.egress.allow import load_allow_list
+        from auditor.run.egress_analysis import EgressOptions, analyze_into
+        from models.egress.direct import open_direct
 
         options = EgressOptions(site=analysis.site, allow=load_allow_list(args.allow), site_name=args.site)
-        with bar or nullcontext(), open_store(args.db) as store:
-            report = analyze_files(store, args.files, options, analysis=analysis, geo=geo,
-                                   on_note=lambda note: err.print(f"camaudit: note: {note}.", highlight=False,
-                                                                  soft_wrap=True))
+
+        def on_note(note: str) -> None:
+            err.print(f"camaudit: note: {note}.", highlight=False, soft_wrap=True)
+
+        direct = open_direct(args.db)            # an SQLite store at the head revision: no SQLAlchemy at all
+        if direct is not None:
+            with bar or nullcontext(), direct:
+                report = analyze_into(direct, args.files, options, analysis=analysis, geo=geo, on_note=on_note)
+        else:
+            with _no_gc():
+                from auditor.run.egress import analyze_files
+                from models.db import open_store
+            with bar or nullcontext(), open_store(args.db) as store:
+                report = analyze_files(store, args.files, options, analysis=analysis, geo=geo, on_note=on_note)
     finally:
         analysis.close()
         geo.close()

@@ -1,9 +1,8 @@
-"""Run an egress analysis: capture (file or live) -> labels, countries, findings -> store.
-
-The CLI and the TUI both call these. Only this module writes egress results, one
-transaction per device; the report handed back is read back from the store, so what is
-shown is exactly what was stored. Capture errors from `probes.egress` become
-`models.errors.CaptureError` here (one boundary).
+"""Run an egress analysis into the store: files (through `auditor.run.egress_analysis`), live
+watches and long ring-buffer watches. The CLI and the TUI both call these. Only this module and
+`models.egress.direct` (the CLI's file analysis into an SQLite store at the head revision) write
+egress results; the report handed back is read back from the store, so what is shown is exactly
+what was stored.
 """
 
 from __future__ import annotations
@@ -11,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.judge.egress.allow import AllowList
-from auditor.judge.egress.findings import egress_findings, mark_configured
-from auditor.judge.egress.geo import geo_data, network_of
-from auditor.judge.egress.labels import country_of, label_destination
+from auditor.run.egress_analysis import (  # noqa: F401 - EgressOptions, site_networks: this module's API too
+    EgressOptions,
+    analyze_into,
+    capture_errors,
+    capture_value,
+    classify_devices,
+    record_result,
+    site_networks,
+)
 from models.db import Store
 from models.egress.reads import get_latest_settings
 from models.egress.store import (
@@ -30,21 +32,10 @@ from models.egress.store import (
     record_egress_run_started,
     replace_egress_devices,
 )
-from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
-from models.errors import CaptureError, UsageError
-from models.location import DEFAULT_SITE
+from models.egress.values import DeviceSettings, EgressCapture, EgressDevice, EgressReport
+from models.errors import UsageError
 from models.store import list_runs
-from probes.egress import (
-    CaptureResult,
-    DestinationTraffic,
-    DeviceTraffic,
-    DnsLookup,
-    EgressCaptureError,
-    FileAnalysis,
-    InterfaceMissing,
-    SiteNetworks,
-)
-from probes.egress.networks import site_from_values
+from probes.egress import CaptureResult, FileAnalysis
 
 if TYPE_CHECKING:
     from auditor.run.egress_geo import GeoLookups
@@ -53,132 +44,40 @@ if TYPE_CHECKING:
 RING_POLL_S = 1.0
 
 
-@dataclass(frozen=True)
-class EgressOptions:
-    site: SiteNetworks = field(default_factory=SiteNetworks.default)
-    allow: AllowList = field(default_factory=AllowList)
-    site_name: str = DEFAULT_SITE       # the named site (--site) whose audited devices the traffic is linked to
+class StoreRecorder:
+    """The store (SQLite or PostgreSQL) as an `EgressRecorder`."""
 
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
-def site_networks(values: Sequence[str] | None) -> SiteNetworks:
-    """--site-network values (they replace the private ranges), or the private ranges."""
-    try:
-        return site_from_values(values)
-    except ValueError as exc:
-        raise UsageError(f"Bad --site-network: {exc}.") from None
+    def audited(self) -> bool:
+        return bool(list_runs(self.store, limit=1))
 
+    def latest_settings(self, *, address: str, mac: str | None, site: str) -> DeviceSettings | None:
+        return get_latest_settings(self.store, address=address, mac=mac, site=site)
 
-@contextmanager
-def capture_errors() -> Iterator[None]:
-    """The boundary: capture failures leave as CaptureError with the probe's own sentence."""
-    try:
-        yield
-    except InterfaceMissing as exc:
-        names = ", ".join(exc.interfaces) or "none visible (are you allowed to capture?)"
-        raise CaptureError(f"{exc.message.rstrip('.')}; interfaces: {names}.") from exc
-    except EgressCaptureError as exc:
-        raise CaptureError(exc.message) from exc
-
-
-def _window(result: CaptureResult) -> str:
-    s = result.summary
-    if s.started is None or s.ended is None:
-        return ""
-    return f" ({s.started:%Y-%m-%d %H:%M:%S} to {s.ended:%H:%M:%S} UTC)"
-
-
-def to_destination(traffic: DestinationTraffic, allow: AllowList) -> EgressDestination:
-    """The one conversion from the probe's traffic to the stored destination, with its label, the
-    registry country and where its network is registered and who runs it (offline data)."""
-    label = label_destination(traffic, allow)
-    network = network_of(traffic.address)
-    return EgressDestination(
-        address=traffic.address, port=traffic.port, transport=traffic.transport, label=label.label,
-        setting=label.setting, country=country_of(traffic.address), packets_out=traffic.packets_out,
-        packets_in=traffic.packets_in, bytes_out=traffic.bytes_out, bytes_in=traffic.bytes_in,
-        first_seen=traffic.first_seen, last_seen=traffic.last_seen, names=list(traffic.names), sni=list(traffic.sni),
-        http_host=list(traffic.http_host), failed_attempts=traffic.failed_attempts, syn_packets=traffic.syn_packets,
-        geo_country=network.country, network_owner=network.owner)
-
-
-def to_lookup(lookup: DnsLookup) -> EgressLookup:
-    return EgressLookup(name=lookup.name, queries=lookup.queries, responses=lookup.responses, rcode=lookup.rcode,
-                        answers=list(lookup.answers), led_to_connection=lookup.led_to_connection,
-                        first_seen=lookup.first_seen, last_seen=lookup.last_seen)
-
-
-def classify_device(store: Store, traffic: DeviceTraffic, allow: AllowList, window: str = "", *,
-                    audited: bool = True, site: str = DEFAULT_SITE) -> EgressDevice:
-    """Labels, countries and findings for one device's traffic (reads the settings of its latest
-    audit in `site`)."""
-    destinations = [to_destination(d, allow) for d in traffic.destinations]
-    audit = get_latest_settings(store, address=traffic.address, mac=traffic.mac, site=site) if audited else None
-    mark_configured(destinations, audit)          # a push host / NAS its configuration names is not "unknown"
-    return EgressDevice(address=traffic.address, mac=traffic.mac, destinations=destinations,
-                        lookups=[to_lookup(q) for q in traffic.lookups],
-                        findings=egress_findings(destinations, audit, window=window),
-                        internal_packets=traffic.internal_packets, internal_bytes=traffic.internal_bytes)
-
-
-def _capture_value(result: CaptureResult, options: EgressOptions) -> EgressCapture:
-    s = result.summary
-    return EgressCapture(kind=s.kind, source=", ".join(s.sources), packets=s.packets, bytes=s.bytes,
-                         started=s.started, ended=s.ended, partial=s.partial, problems=list(s.problems),
-                         site_networks=options.site.as_text(), geo_data=geo_data(), site=options.site_name)
+    def record_run(self, *, capture: EgressCapture, devices: list[EgressDevice], complete: bool,
+                   allow_list: str | None = None, started: dt.datetime | None = None) -> EgressReport:
+        run_id = record_egress_run(self.store, capture=capture, devices=devices, complete=complete,
+                                   allow_list=allow_list, started=started)
+        report = get_egress_report(self.store, run_id=run_id)
+        assert report is not None
+        return report
 
 
 def store_result(store: Store, result: CaptureResult, options: EgressOptions, *,
                  started: dt.datetime | None = None, complete: bool = True) -> EgressReport:
     """Classify every device of a capture and record it as one egress run (one transaction);
     returns what was stored."""
-    window = _window(result)
-    audited = bool(list_runs(store, limit=1))       # no audit in the store: no per-device look-ups
-    devices = [classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
-               for traffic in result.devices]
-    run_id = record_egress_run(store, capture=_capture_value(result, options), devices=devices,
-                               complete=complete and not result.summary.partial, allow_list=options.allow.path,
-                               started=started)
-    report = get_egress_report(store, run_id=run_id)
-    assert report is not None
-    return report
-
-
-def check_capture_files(paths: Sequence[str | Path]) -> None:
-    """Raises UsageError for the first file that does not exist."""
-    for path in paths:
-        if not Path(path).exists():
-            raise UsageError(f"The capture file {path} does not exist.")
+    return record_result(StoreRecorder(store), result, options, started=started, complete=complete)
 
 
 def analyze_files(store: Store, paths: Sequence[str | Path], options: EgressOptions, *,
                   cancel: threading.Event | None = None, analysis: FileAnalysis | None = None,
                   geo: GeoLookups | None = None, on_note: Callable[[str], None] | None = None) -> EgressReport:
-    """Analyse capture files (one window, in the order given) into the store.
-
-    Args:
-        analysis: the same files already started (`FileAnalysis(...).start()`, as the CLI does
-            before it imports the store), or None to start them here.
-        geo: the geolocation data already loading in a child process (`GeoLookups()`, as the CLI
-            starts it with the files), or None to load it in this process when first needed.
-        on_note: told how the files were read when that matters (e.g. a file that had to be
-            dissected frame by frame, and why).
-    Raises:
-        UsageError: a file does not exist.
-        CaptureError: tshark missing, or no file is a readable capture.
-    """
-    check_capture_files(paths)
-    started = dt.datetime.now(dt.UTC)
-    with capture_errors():
-        if analysis is None:
-            analysis = FileAnalysis(paths, options.site, cancel=cancel).start()
-        result = analysis.result()
-    if geo is not None:
-        geo.resolve(d.address for traffic in result.devices for d in traffic.destinations)
-    for note in result.summary.notes:
-        if on_note is not None:
-            on_note(note)
-    return store_result(store, result, options, started=started,
-                        complete=not (cancel is not None and cancel.is_set()))
+    """Analyse capture files into the store (`egress_analysis.analyze_into`, which says what each argument is)."""
+    return analyze_into(StoreRecorder(store), paths, options, cancel=cancel, analysis=analysis, geo=geo,
+                        on_note=on_note)
 
 
 def start_watch(interface: str, options: EgressOptions, *, duration: float | None = None) -> LiveWatch:
@@ -207,12 +106,8 @@ def finish_watch(store: Store, watch: LiveWatch, options: EgressOptions, *,
 def store_growing(store: Store, run_id: int, result: CaptureResult, options: EgressOptions, *,
                   complete: bool) -> None:
     """A long watch's cumulative result so far, replacing what the run held (the run grows)."""
-    window = _window(result)
-    audited = bool(list_runs(store, limit=1))
-    replace_egress_devices(store, run_id=run_id, devices=[
-        classify_device(store, traffic, options.allow, window, audited=audited, site=options.site_name)
-        for traffic in result.devices])
-    record_egress_run_finished(store, run_id=run_id, capture=_capture_value(result, options),
+    replace_egress_devices(store, run_id=run_id, devices=classify_devices(StoreRecorder(store), result, options))
+    record_egress_run_finished(store, run_id=run_id, capture=capture_value(result, options),
                                complete=complete and not result.summary.partial)
 
 

@@ -20,16 +20,20 @@ from models.egress.tables import (
     EgressRun,
     EgressRunPublic,
 )
-from models.egress.values import EgressCapture, EgressDestination, EgressDevice, EgressLookup, EgressReport
+from models.egress.values import (
+    DESTINATION_COLUMNS,
+    LOOKUP_COLUMNS,
+    EgressCapture,
+    EgressDestination,
+    EgressDevice,
+    EgressLookup,
+    EgressReport,
+)
 from models.location import DEFAULT_SITE
 from models.store import children
 from models.tables import Device, DeviceSnapshot, normalise_mac, require_aware
 
-# EgressDestination / EgressLookup fields kept as columns of the same name.
-_FLOW_FIELDS = ("address", "port", "transport", "label", "setting", "country", "names", "sni", "http_host",
-                "packets_out", "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen",
-                "failed_attempts", "syn_packets", "geo_country", "network_owner")
-_DNS_FIELDS = ("name", "queries", "responses", "rcode", "answers", "led_to_connection", "first_seen", "last_seen")
+_FLOW_FIELDS, _DNS_FIELDS = DESTINATION_COLUMNS, LOOKUP_COLUMNS
 
 
 # ---- writing -----------------------------------------------------------------------------------

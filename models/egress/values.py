@@ -12,6 +12,13 @@ from typing import Any
 
 from models.audit import DataFlow, DeviceAudit, Finding, RemoteAccessVerdict
 
+# EgressDestination / EgressLookup fields kept as columns of the same name (egress_flow, egress_dns):
+# the store (models/egress/store.py) and the direct writer (models/egress/direct.py) both use these.
+DESTINATION_COLUMNS = ("address", "port", "transport", "label", "setting", "country", "names", "sni", "http_host",
+                       "packets_out", "packets_in", "bytes_out", "bytes_in", "first_seen", "last_seen",
+                       "failed_attempts", "syn_packets", "geo_country", "network_owner")
+LOOKUP_COLUMNS = ("name", "queries", "responses", "rcode", "answers", "led_to_connection", "first_seen", "last_seen")
+
 
 def iso(value: dt.datetime | None) -> str | None:
     """A time as the JSON contracts write it: UTC, microseconds."""
