@@ -58,6 +58,17 @@ of the process tree much less):
   wall / 39.3 s CPU / 608 MB (0.14x). Wall time at that load says little (x1.1).
 - live (load ~40): 200,000 frames at 246 Mbit/s and at 1,290 Mbit/s (--topspeed): 6,000 of
   6,000 kept frames passed the kernel filter, dumpcap dropped 0, 25/25 external destinations.
+- 200k, issue 14 round 3 (idle machine, load 1.0-1.7). Before it: CLI 0.90 s wall / 1.42 s CPU,
+  0.24x of a 3.74 s bare pass. The CLI process's own CPU was ~0.6 s, ~0.45 s of it importing
+  SQLAlchemy, SQLModel and the table classes, all on the critical path while tcpdump, tshark and
+  the header pass used the other core. After: into an SQLite store already at the head revision
+  the analysis is recorded through sqlite3 alone (models/egress/direct.py, checked row for row
+  against the store by tests/egress/test_direct_store.py); the CLI process is ~0.2 s of CPU and
+  finishes ~15 ms after tshark. This script: bare 3.36 s; CLI 0.54 s wall / 0.79 s CPU = 0.16x
+  (0.17x in a second run); a first run into a new store 1.18 s (0.35x: it builds the schema with
+  Alembic and loads the GeoLite2 data); 2M: CLI 2.56 s against a 29.5 s bare pass (0.09x), x4.7
+  wall for x10 the packets, peak memory 1.12x of the 200k run; live: 250 Mbit/s and 4,171 Mbit/s
+  (--topspeed), 6,000 of 6,000 kept frames through the kernel filter, 0 dropped, 25/25 destinations.
 
 Run with `make bench`. Prints figures; asserts nothing (except that the CLI's answer is right).
 """
