@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from auditor.judge.egress.geo import GEO_ATTRIBUTION
 from auditor.report.markdown_summary import summary_lines
 from auditor.report.model import DeviceSection, EgressStatus, Report, tri
 from auditor.report.pack import PackOptions
@@ -240,4 +241,5 @@ def render_markdown(r: Report, options: PackOptions | None = None) -> str:
     out += _appendix(r)
     out += ["---", "", "camaudit reads devices and never changes them; this report was built from the camaudit "
                        "database only and contains no passwords.", ""]
-    return "\n".join(out)
+    # The GeoLite2 licence's attribution is camaudit's own sentence: its address stays a link.
+    return "\n".join(out).replace(md(GEO_ATTRIBUTION), md(GEO_ATTRIBUTION, links=True))

@@ -149,6 +149,9 @@ def test_a_real_egress_analysis_of_the_site_capture_reaches_the_report(site, tmp
     assert any("undisclosed" in f.id for f in nvr.findings)                 # Hik-Connect off, traffic seen
     assert render(report, "csv", table="destinations").count("\n") - 1 == sum(
         len(d.destinations) for d in linked.values())
+    text = render(report, "md")     # the GeoLite2 attribution is ours: its address stays a link there
+    assert "GeoLite2 data created by MaxMind, available from https://www.maxmind.com." in text
+    assert "https:\\/\\/www\\.maxmind" not in text
 
 
 def test_the_summary_says_where_data_goes_by_country_with_undisclosed_destinations_first(egress_db):
