@@ -30,12 +30,12 @@ from models import migrate, pg
 from models.errors import RecordNotFound, StoreUnavailable
 from models.location import PgLocation, is_url, parse_pg_url
 from models.schema import FileSchema, inspect_connection, inspect_file
-from models.sqlite_failure import (  # noqa: F401 - BUSY_TIMEOUT_S, describe_failure: models.readonly, tests
-    _SQLITE_BUSY,
-    _SQLITE_LOCKED,
+from models.sqlite_failure import (  # noqa: F401 - describe_failure: also models.db's for the tests
     BUSY_TIMEOUT_S,
-    _sqlite_code,
+    SQLITE_BUSY,
+    SQLITE_LOCKED,
     describe_failure,
+    sqlite_code,
 )
 
 R = TypeVar("R", bound=SQLModel)
@@ -190,7 +190,7 @@ def _switch_to_wal(cur: Any) -> None:
             cur.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if _sqlite_code(exc) not in (_SQLITE_BUSY, _SQLITE_LOCKED) or time.monotonic() > deadline:
+            if sqlite_code(exc) not in (SQLITE_BUSY, SQLITE_LOCKED) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
 

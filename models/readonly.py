@@ -19,21 +19,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from models import migrate
-from models.db import (
-    BUSY_TIMEOUT_S,
-    Store,
-    Where,
-    _on_begin,
-    _on_connect,
-    _sqlite_code,
-    describe_failure,
-    refuse_foreign,
-)
+from models.db import Store, Where, _on_begin, _on_connect, refuse_foreign
 from models.errors import StoreUnavailable
 from models.location import PgLocation
 from models.schema import FileSchema, inspect_connection, inspect_file
-
-_SQLITE_CANTOPEN = 14
+from models.sqlite_failure import BUSY_TIMEOUT_S, SQLITE_CANTOPEN, SQLITE_READONLY, describe_failure, sqlite_code
 
 
 def _uri(path: Path, immutable: bool) -> str:
@@ -57,7 +47,8 @@ def _first_look(path: Path) -> tuple[bool, FileSchema]:
                 conn.close()
         except sqlite3.Error as exc:
             # WAL on a read-only mount: SQLite cannot create the -shm file next to the database.
-            if immutable or _sqlite_code(exc) not in (_SQLITE_CANTOPEN, 8) or os.access(path.parent, os.W_OK):
+            cannot_share = sqlite_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY)
+            if immutable or not cannot_share or os.access(path.parent, os.W_OK):
                 raise StoreUnavailable(describe_failure(path, exc), path=path) from exc
     raise AssertionError("unreachable")
 

@@ -9,12 +9,12 @@ from pathlib import Path
 BUSY_TIMEOUT_S = 10.0   # how long to wait for another process that is writing the same file
 
 # Primary SQLite result codes (https://sqlite.org/rescode.html) that need their own advice.
-_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
-_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
-_SQLITE_AUTH, _SQLITE_NOTADB = 23, 26
+SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY = 3, 5, 6, 8
+SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN = 10, 11, 13, 14
+SQLITE_AUTH, SQLITE_NOTADB = 23, 26
 
 
-def _sqlite_code(exc: BaseException) -> int | None:
+def sqlite_code(exc: BaseException) -> int | None:
     """The primary SQLite result code of a (possibly SQLAlchemy-wrapped) sqlite3 error."""
     orig = getattr(exc, "orig", None) or exc           # SQLAlchemy's DBAPIError wraps the driver's error
     code = getattr(orig, "sqlite_errorcode", None)
@@ -23,25 +23,25 @@ def _sqlite_code(exc: BaseException) -> int | None:
 
 def describe_failure(path: Path, exc: BaseException) -> str:
     """One sentence that says what went wrong with the file at `path` and what to do."""
-    code = _sqlite_code(exc)
+    code = sqlite_code(exc)
     detail = str(getattr(exc, "orig", None) or exc).strip().rstrip(".") or type(exc).__name__
     if isinstance(exc, OSError):
         detail = exc.strerror or detail
-    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_AUTH) or isinstance(exc, PermissionError):
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_AUTH) or isinstance(exc, PermissionError):
         return (f"Cannot write the database {path} because it is read-only or permission is denied; "
                 f"fix its permissions or choose another path with --db.")
-    if code == _SQLITE_FULL:
+    if code == SQLITE_FULL:
         return (f"Cannot write the database {path} because the disk is full; "
                 f"free some space or choose another path with --db.")
-    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+    if code in (SQLITE_NOTADB, SQLITE_CORRUPT):
         return f"The file {path} is not a camaudit database or is damaged; choose another path with --db."
-    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+    if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return (f"The database {path} stayed locked by another program for {BUSY_TIMEOUT_S:g} seconds; "
                 f"close the other camaudit and try again.")
-    if code == _SQLITE_CANTOPEN:
+    if code == SQLITE_CANTOPEN:
         return (f"Cannot open the database {path}; check that its folder exists and is writable, "
                 f"or choose another path with --db.")
-    if code == _SQLITE_IOERR:
+    if code == SQLITE_IOERR:
         return (f"Reading or writing the database {path} failed with a disk error ({detail}); "
                 f"check the disk or choose another path with --db.")
     return f"Cannot use the database {path} ({detail}); choose another path with --db."
