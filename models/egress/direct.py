@@ -36,6 +36,7 @@ from models.egress.values import (
     EgressDevice,
     EgressLookup,
     EgressReport,
+    device_label,
 )
 from models.errors import StoreUnavailable
 from models.identity import normalise_mac
@@ -298,8 +299,7 @@ class DirectStore:
         for chunk in _chunks(device_ids):
             for device_id, name, model, address in self._conn.execute(
                     f"SELECT id, name, model, address FROM device WHERE id IN ({_marks(chunk)})", chunk):  # noqa: S608
-                words = " ".join(p for p in (name, model) if p)
-                found[device_id] = words + (" at " if words else "") + address
+                found[device_id] = device_label(name, model, address)
         return found
 
     def _report(self, run_id: int) -> EgressReport:

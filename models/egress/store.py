@@ -28,6 +28,7 @@ from models.egress.values import (
     EgressDevice,
     EgressLookup,
     EgressReport,
+    device_label,
 )
 from models.location import DEFAULT_SITE
 from models.store import children
@@ -206,8 +207,7 @@ def _device_labels(session: Session, device_ids: set[int]) -> dict[int, str]:
     for start in range(0, len(ids), 500):
         for d in session.exec(select(Device).where(col(Device.id).in_(ids[start:start + 500]))):
             if d.id is not None:
-                found[d.id] = " ".join(p for p in (d.name, d.model) if p) + (" at " if d.name or d.model else "") \
-                    + d.address
+                found[d.id] = device_label(d.name, d.model, d.address)
     return found
 
 

@@ -20,6 +20,12 @@ DESTINATION_COLUMNS = ("address", "port", "transport", "label", "setting", "coun
 LOOKUP_COLUMNS = ("name", "queries", "responses", "rcode", "answers", "led_to_connection", "first_seen", "last_seen")
 
 
+def device_label(name: str | None, model: str | None, address: str) -> str:
+    """How egress tables name a linked audited device: its name, model and audit address."""
+    words = " ".join(p for p in (name, model) if p)
+    return words + (" at " if words else "") + address
+
+
 def iso(value: dt.datetime | None) -> str | None:
     """A time as the JSON contracts write it: UTC, microseconds."""
     return None if value is None else value.astimezone(dt.UTC).isoformat(timespec="microseconds")
