@@ -79,7 +79,8 @@ async def test_two_sites_show_a_site_column_and_t_steps_through_the_sites(two_si
 async def test_the_site_option_preselects_the_site_on_the_runs_screen(two_sites):
     app = make_app(two_sites, now=lambda: NOW, cursor_blink=False, poll_s=0, site=SITE)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(pilot, lambda: pilot.app.fleet is not None, what="the fleet")
+        # The table fills a message after the fleet is read (failed once on a loaded CI machine).
+        await wait_until(pilot, lambda: pilot.app.fleet is not None and shown_addresses(app), what="the fleet rows")
         assert shown_addresses(app) == ["10.30.0.11"]             # the fleet: that site's devices
         await runs_open(pilot, 1)
         assert keys(app) == ["audit-3"] and chips(app)[f"{SITE} 1"]
