@@ -89,11 +89,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     bpf.set_defaults(func=cmd_filter)
 
 
+def _site_networks(values: list[str] | None):  # noqa: ANN202 - probes.egress imported lazily
+    """--site-network values (they replace the private ranges), or the private ranges."""
+    from models.errors import UsageError
+    from probes.egress.networks import site_from_values
+
+    try:
+        return site_from_values(values)
+    except ValueError as exc:
+        raise UsageError(f"Bad --site-network: {exc}.") from None
+
+
 def _options(args: argparse.Namespace):  # noqa: ANN202 - auditor.run.egress imported lazily
     from auditor.judge.egress.allow import load_allow_list
-    from auditor.run.egress import EgressOptions, site_networks
+    from auditor.run.egress import EgressOptions
 
-    return EgressOptions(site=site_networks(args.site_network), allow=load_allow_list(args.allow),
+    return EgressOptions(site=_site_networks(args.site_network), allow=load_allow_list(args.allow),
                          site_name=args.site)
 
 
@@ -175,16 +186,11 @@ def _start_analysis(args: argparse.Namespace,  # noqa: ANN202 - probes.egress im
     imports the store (SQLModel and SQLAlchemy take a good part of a run to import)."""
     from models.errors import UsageError
     from probes.egress import FileAnalysis
-    from probes.egress.networks import site_from_values
 
     for path in args.files:
         if not path.exists():
             raise UsageError(f"The capture file {path} does not exist.")
-    try:
-        site = site_from_values(args.site_network)
-    except ValueError as exc:
-        raise UsageError(f"Bad --site-network: {exc}.") from None
-    return FileAnalysis(args.files, site, progress=progress).read_ahead()
+    return FileAnalysis(args.files, _site_networks(args.site_network), progress=progress).read_ahead()
 
 
 @contextmanager
@@ -202,14 +208,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def cmd_filter(args: argparse.Namespace, console: Console) -> int:
-    from models.errors import UsageError
-    from probes.egress.networks import site_from_values
-
-    try:
-        site = site_from_values(args.site_network)
-    except ValueError as exc:
-        raise UsageError(f"Bad --site-network: {exc}.") from None
-    print(site.capture_filter())
+    print(_site_networks(args.site_network).capture_filter())
     return 0
 
 

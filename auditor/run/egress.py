@@ -14,14 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.run.egress_analysis import (  # noqa: F401 - EgressOptions, site_networks: this module's API too
+from auditor.run.egress_analysis import (  # noqa: F401 - EgressOptions: this module's API too
     EgressOptions,
     analyze_into,
     capture_errors,
     capture_value,
     classify_devices,
     record_result,
-    site_networks,
 )
 from models.db import Store
 from models.egress.reads import get_latest_settings

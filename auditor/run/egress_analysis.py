@@ -41,7 +41,6 @@ from probes.egress import (
     InterfaceMissing,
     SiteNetworks,
 )
-from probes.egress.networks import site_from_values
 
 if TYPE_CHECKING:
     from auditor.run.egress_geo import GeoLookups
@@ -67,14 +66,6 @@ class EgressOptions:
     site: SiteNetworks = field(default_factory=SiteNetworks.default)
     allow: AllowList = field(default_factory=AllowList)
     site_name: str = DEFAULT_SITE       # the named site (--site) whose audited devices the traffic is linked to
-
-
-def site_networks(values: Sequence[str] | None) -> SiteNetworks:
-    """--site-network values (they replace the private ranges), or the private ranges."""
-    try:
-        return site_from_values(values)
-    except ValueError as exc:
-        raise UsageError(f"Bad --site-network: {exc}.") from None
 
 
 @contextmanager

@@ -18,10 +18,11 @@ import pytest
 from sqlmodel import select
 
 from auditor.cli import main
-from auditor.run.egress import EgressOptions, analyze_files, site_networks
+from auditor.run.egress import EgressOptions, analyze_files
 from models.egress.store import get_egress_report, list_egress_runs
 from models.egress.tables import EgressDeviceRecord
 from models.tables import Device
+from probes.egress.networks import site_from_values
 from tests.egress.conftest import Site, audit_of, needs_tshark, record_audits
 
 pytestmark = needs_tshark
@@ -62,7 +63,7 @@ def analysed(site: Site, tmp_path_factory: pytest.TempPathFactory):
                       audit_of("hik-school-bullet", address="127.9.9.9", remote={"hik_connect": (True, None)}),
                       audit_of("dahua-wizmind-face", address=site.device("dahua-wizmind-face")["address"],
                                remote={"dahua_p2p": (True, "www.easy4ipcloud.com")}, mac=None))
-        report = analyze_files(store, [site.pcap], EgressOptions(site=site_networks(None)))
+        report = analyze_files(store, [site.pcap], EgressOptions(site=site_from_values(None)))
         with store.reading() as session:
             links = {r.address: r.device_id for r in session.exec(select(EgressDeviceRecord))}
             devices = {d.id: d for d in session.exec(select(Device))}
